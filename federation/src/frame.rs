@@ -1,0 +1,43 @@
+//! Frames of the sync protocol, independent of the wire: the gRPC adapter
+//! converts them to and from `extranet.v1.SyncFrame`; simulations pass them
+//! through channels.
+
+use extranet_certs::NodeId;
+
+use crate::{Envelope, StreamId};
+
+/// What one side owes the other.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Backlog {
+    /// Events not yet acknowledged by the peer.
+    pub count: u64,
+    /// Creation time of the oldest of them, Unix ms (0 = none).
+    pub oldest_created_at_ms: i64,
+}
+
+/// One protocol frame.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Frame {
+    /// Opening frame: who I claim to be and what I already hold of yours.
+    Hello {
+        /// Claimed identity; must match the authenticated peer.
+        node: NodeId,
+        /// My cursors for the streams I receive from you.
+        cursors: Vec<(StreamId, u64)>,
+        /// Software version.
+        version: String,
+    },
+    /// Events, in per-stream order.
+    Events(Vec<Envelope>),
+    /// Cursors after the preceding events were made durable.
+    Ack(Vec<(StreamId, u64)>),
+    /// Everything I held at Hello time has been sent.
+    CaughtUp,
+    /// Keep-alive, with what I owe you.
+    Ping {
+        /// My backlog towards you.
+        owed: Backlog,
+        /// My clock, Unix ms.
+        sent_at_ms: i64,
+    },
+}

@@ -1,0 +1,63 @@
+//! The storage the engine needs, as a trait: the node plugs in its `sled`
+//! store; tests and simulations plug in [`crate::MemStore`].
+
+use std::future::Future;
+
+use extranet_certs::NodeId;
+use tokio::sync::watch;
+
+use crate::{Envelope, FedError, StreamId};
+
+/// What became of an event offered to [`EventStore::accept`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Accepted {
+    /// It was the next in its stream: stored, cursor advanced, and (when asked)
+    /// handed to the domain — all in one atomic write.
+    Applied,
+    /// Already held (seq at or below the cursor): nothing changed.
+    Duplicate,
+    /// Its predecessor is missing: nothing changed; the sender must resend
+    /// from the cursor.
+    Gap {
+        /// The sequence the store expected.
+        expected: u64,
+    },
+}
+
+/// Durable, ordered storage of every replicated stream a node holds: its own
+/// events and those it received. Implementations must make each `accept`
+/// atomic (event, cursor and domain effect together) and must never delete
+/// an event or move a cursor backwards.
+pub trait EventStore: Send + Sync + 'static {
+    /// Highest contiguous sequence held for every stream this node has.
+    fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError>;
+
+    /// Up to `limit` events of `stream` with sequence above `after`, in order.
+    fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError>;
+
+    /// Takes in an event received from a peer. When it is the next in its
+    /// stream, stores it and advances the cursor, and if `deliver` is set also
+    /// applies it to the domain, in one atomic write. Never blocks on disk
+    /// flushes: call [`EventStore::sync`] before acknowledging.
+    fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError>;
+
+    /// Durability barrier (group commit): resolves once everything written
+    /// before the call is flushed and fsynced. Returns at once when nothing
+    /// was written since the last completed sync. Concurrent callers share
+    /// one flush.
+    fn sync(&self) -> impl Future<Output = Result<(), FedError>> + Send;
+
+    /// A counter bumped after every sync that made new events durable; link
+    /// sessions wait on it to learn there is something new to send.
+    fn durable_watch(&self) -> watch::Receiver<u64>;
+
+    /// Remembers the cursors a peer acknowledged, so backlog figures survive
+    /// a restart. Need not be flushed synchronously.
+    fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError>;
+
+    /// The cursors a peer last acknowledged (empty if never).
+    fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError>;
+
+    /// Every peer whose cursors were ever saved.
+    fn known_peers(&self) -> Result<Vec<NodeId>, FedError>;
+}
