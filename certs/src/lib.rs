@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod identity;
+pub mod transport;
 
 pub use error::CertError;
 pub use identity::{Identity, NodeId, Role};
