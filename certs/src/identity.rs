@@ -255,8 +255,8 @@ mod tests {
         assert_eq!(c.ancestors(), vec![p.clone(), r.clone()]);
         assert!(c.is_within(&p) && c.is_within(&c) && !p.is_within(&c));
         assert!(r.is_ancestor_of(&c) && !c.is_ancestor_of(&c));
-        assert!(!NodeId::parse("540000/5401000").is_ok());
-        assert!(!NodeId::parse("540000/540100/540100").is_ok());
+        assert!(NodeId::parse("540000/5401000").is_err());
+        assert!(NodeId::parse("540000/540100/540100").is_err());
         // a sibling whose code shares a prefix is not within
         let q = NodeId::parse("540000/54010").is_err();
         assert!(q);
