@@ -1,0 +1,119 @@
+//! The engine: one per node, shared by the link to the parent and the links
+//! from the children. It owns what must be common to all of them — the
+//! store, the catch-up slots, the link registry — and starts sessions.
+
+use std::sync::Arc;
+
+use extranet_certs::NodeId;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::registry::Registry;
+use crate::{Dialer, EngineConfig, EventStore, FedError, Link, LinkStatus, PeerRole};
+
+/// Everything a session needs from its engine.
+pub(crate) struct Core<S> {
+    pub me: NodeId,
+    pub store: Arc<S>,
+    pub config: EngineConfig,
+    /// Catch-up slots a parent hands to children (see `session`).
+    pub catchups: Arc<Semaphore>,
+    pub registry: Arc<Registry>,
+    /// Cancelled by [`Engine::shutdown`]; parent of every session's token.
+    pub shutdown: CancellationToken,
+}
+
+/// The sync engine of one node. Cheap to clone: clones share one engine, so
+/// the gRPC service, the uplink task and the status endpoint see the same
+/// links.
+pub struct Engine<S> {
+    core: Arc<Core<S>>,
+}
+
+impl<S> Clone for Engine<S> {
+    fn clone(&self) -> Self {
+        Engine { core: Arc::clone(&self.core) }
+    }
+}
+
+impl<S: EventStore> Engine<S> {
+    /// An engine for node `me` over `store`. Nothing runs until
+    /// [`Engine::spawn_uplink`] or [`Engine::serve_child`] is called.
+    pub fn new(me: NodeId, store: Arc<S>, config: EngineConfig) -> Self {
+        let config = config.sanitized();
+        let catchups = Arc::new(Semaphore::new(config.max_concurrent_catchups));
+        let core = Core {
+            me,
+            store,
+            config,
+            catchups,
+            registry: Arc::new(Registry::default()),
+            shutdown: CancellationToken::new(),
+        };
+        Engine { core: Arc::new(core) }
+    }
+
+    /// This node.
+    pub fn me(&self) -> &NodeId {
+        &self.core.me
+    }
+
+    /// The store the engine moves events in and out of.
+    pub fn store(&self) -> &Arc<S> {
+        &self.core.store
+    }
+
+    /// The configuration in force (after [`EngineConfig::sanitized`]).
+    pub fn config(&self) -> &EngineConfig {
+        &self.core.config
+    }
+
+    /// Keeps this node linked to its parent for as long as `shutdown` (or
+    /// [`Engine::shutdown`]) is not cancelled: dial, sync, and on any failure
+    /// redial after a jittered, growing pause. Returns at once (logging) at
+    /// the top of the federation, which has no parent.
+    pub fn spawn_uplink<D: Dialer>(&self, dialer: D, shutdown: CancellationToken) -> JoinHandle<()> {
+        let core = Arc::clone(&self.core);
+        tokio::spawn(async move { crate::uplink::run(&core, &dialer, &shutdown).await })
+    }
+
+    /// Serves one child that dialled us, over `link` (whose `peer` the
+    /// transport authenticated), until the session ends. `Ok` means it ended
+    /// without fault: the child hung up, a newer session of the same child
+    /// replaced it, or the engine shut down.
+    pub async fn serve_child(&self, link: Link) -> Result<(), FedError> {
+        let role = PeerRole::Child(link.peer.clone());
+        crate::session::run(&self.core, role, link).await
+    }
+
+    /// The state of every link: for operators, `extranet status`, oversight.
+    pub fn status(&self) -> Result<LinkStatus, FedError> {
+        crate::status::link_status(&*self.core.store, &self.core.registry, &self.core.me)
+    }
+
+    /// Lists `child` in [`Engine::status`] even before it ever connects, so a
+    /// configured county that never came up is visible. Ignored unless
+    /// `child` is a direct child of this node.
+    pub fn add_expected_child(&self, child: NodeId) {
+        if child.parent().as_ref() == Some(&self.core.me) {
+            self.core.registry.expect(child);
+        } else {
+            tracing::warn!(%child, me = %self.core.me, "忽略非直接下级的预期节点");
+        }
+    }
+
+    /// How many catch-ups this node is serving to children right now
+    /// (at most `max_concurrent_catchups`).
+    pub fn catchups_in_progress(&self) -> usize {
+        self.core.config.max_concurrent_catchups.saturating_sub(self.core.catchups.available_permits())
+    }
+
+    /// Ends every session of this engine promptly (child sessions and the
+    /// uplink) and keeps new ones from starting. Call it before stopping the
+    /// gRPC server: a server draining gracefully waits for open streams,
+    /// and sync streams never end on their own.
+    pub fn shutdown(&self) {
+        self.core.shutdown.cancel();
+    }
+}

@@ -1,0 +1,172 @@
+//! Per-session bookkeeping shared by the two halves of a session: what we
+//! sent and what the peer acknowledged (flow control), acknowledgements we
+//! owe the peer, and the catch-up slot. Kept apart from the I/O so the
+//! receiving half never waits on the sending half.
+
+use std::collections::BTreeMap;
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::StreamId;
+
+/// Cursors by stream.
+pub(crate) type Cursors = BTreeMap<StreamId, u64>;
+
+/// Bookkeeping of one session.
+pub(crate) struct Flow {
+    /// Highest sequence sent per stream (starts at the peer's Hello cursor).
+    sent: Cursors,
+    /// Highest sequence the peer acknowledged per stream.
+    acked: Cursors,
+    /// The peer's acknowledged cursors as persisted, including streams this
+    /// session does not touch.
+    saved: Cursors,
+    /// Cursors we must still acknowledge to the peer.
+    pending_ack: Cursors,
+    /// The parent's catch-up slot, held until both sides caught up.
+    permit: Option<OwnedSemaphorePermit>,
+    we_caught_up: bool,
+    peer_caught_up: bool,
+}
+
+impl Flow {
+    /// Starts from the peer's Hello cursors (already filtered to the streams
+    /// we send it) and its previously saved cursors.
+    pub fn new(hello: Cursors, mut saved: Cursors, permit: Option<OwnedSemaphorePermit>) -> Self {
+        saved.extend(hello.iter().map(|(s, c)| (s.clone(), *c)));
+        Flow {
+            sent: hello.clone(),
+            acked: hello,
+            saved,
+            pending_ack: Cursors::new(),
+            permit,
+            we_caught_up: false,
+            peer_caught_up: false,
+        }
+    }
+
+    /// The peer's acknowledged cursors, for backlog reports.
+    pub fn acked(&self) -> &Cursors {
+        &self.acked
+    }
+
+    /// Highest sequence of `stream` sent so far this session.
+    pub fn sent(&self, stream: &StreamId) -> u64 {
+        self.sent.get(stream).copied().unwrap_or(0)
+    }
+
+    /// Events sent but not yet acknowledged.
+    pub fn in_flight(&self) -> u64 {
+        self.sent.iter().map(|(s, n)| n.saturating_sub(self.acked.get(s).copied().unwrap_or(0))).sum()
+    }
+
+    /// Records that `stream` was sent up to `seq`.
+    pub fn record_sent(&mut self, stream: &StreamId, seq: u64) {
+        let e = self.sent.entry(stream.clone()).or_insert(0);
+        *e = (*e).max(seq);
+    }
+
+    /// Takes in the peer's acknowledgement; refuses an ack of something never
+    /// sent. Returns the cursors to persist.
+    pub fn record_ack(&mut self, cursors: &[(StreamId, u64)]) -> Result<Vec<(StreamId, u64)>, String> {
+        for (stream, seq) in cursors {
+            let sent = self.sent(stream);
+            if *seq > sent {
+                return Err(format!(
+                    "确认了未发送的事件：{} {:?} 序号 {seq}（已发送至 {sent}）",
+                    stream.origin, stream.channel
+                ));
+            }
+            let a = self.acked.entry(stream.clone()).or_insert(0);
+            *a = (*a).max(*seq);
+            let v = *a;
+            self.saved.insert(stream.clone(), v);
+        }
+        Ok(self.saved())
+    }
+
+    /// The peer's cursors to persist: what it stated in its Hello or
+    /// acknowledged since, over what was saved before.
+    pub fn saved(&self) -> Vec<(StreamId, u64)> {
+        self.saved.iter().map(|(s, c)| (s.clone(), *c)).collect()
+    }
+
+    /// Queues cursors to acknowledge (newer cursors replace older ones).
+    pub fn add_pending_ack(&mut self, cursors: Cursors) {
+        for (s, c) in cursors {
+            let e = self.pending_ack.entry(s).or_insert(0);
+            *e = (*e).max(c);
+        }
+    }
+
+    /// Takes every queued acknowledgement.
+    pub fn take_pending_ack(&mut self) -> Vec<(StreamId, u64)> {
+        std::mem::take(&mut self.pending_ack).into_iter().collect()
+    }
+
+    /// We sent everything we held at Hello; returns whether the catch-up is
+    /// now over on both sides.
+    pub fn we_caught_up(&mut self) -> bool {
+        self.we_caught_up = true;
+        self.release_if_done()
+    }
+
+    /// The peer sent everything it held at Hello; returns whether the
+    /// catch-up is now over on both sides.
+    pub fn peer_caught_up(&mut self) -> bool {
+        self.peer_caught_up = true;
+        self.release_if_done()
+    }
+
+    fn release_if_done(&mut self) -> bool {
+        let done = self.we_caught_up && self.peer_caught_up;
+        if done {
+            self.permit = None;
+        }
+        done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use extranet_certs::NodeId;
+
+    use super::*;
+    use crate::Channel;
+
+    fn up(o: &str) -> StreamId {
+        StreamId { origin: NodeId::parse(o).unwrap(), channel: Channel::Up }
+    }
+
+    #[test]
+    fn window_and_acks() {
+        let a = up("540000/540100");
+        let b = up("540000/540100/540102");
+        let hello: Cursors = [(a.clone(), 5)].into();
+        let saved: Cursors = [(a.clone(), 3), (b.clone(), 1)].into();
+        let mut f = Flow::new(hello, saved, None);
+        assert_eq!(f.in_flight(), 0);
+        f.record_sent(&a, 9);
+        f.record_sent(&b, 4);
+        assert_eq!(f.in_flight(), 8);
+        let saved = f.record_ack(&[(a.clone(), 7)]).unwrap();
+        assert_eq!(saved, vec![(a.clone(), 7), (b.clone(), 1)]);
+        assert_eq!(f.in_flight(), 6);
+        assert!(f.record_ack(&[(b.clone(), 5)]).is_err());
+        // an older ack never moves the cursor back
+        f.record_ack(&[(a.clone(), 6)]).unwrap();
+        assert_eq!(f.acked()[&a], 7);
+    }
+
+    #[test]
+    fn pending_acks_coalesce() {
+        let a = up("540000/540100");
+        let mut f = Flow::new(Cursors::new(), Cursors::new(), None);
+        f.add_pending_ack([(a.clone(), 3)].into());
+        f.add_pending_ack([(a.clone(), 5)].into());
+        assert_eq!(f.take_pending_ack(), vec![(a, 5)]);
+        assert!(f.take_pending_ack().is_empty());
+        assert!(!f.we_caught_up());
+        assert!(f.peer_caught_up());
+    }
+}

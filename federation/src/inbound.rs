@@ -1,0 +1,116 @@
+//! The receiving half of a session: checks every event against the link's
+//! rules, hands it to the store, makes each batch durable and only then
+//! queues its acknowledgement. It never waits on the link's send buffer.
+
+use tokio::sync::mpsc;
+
+use crate::engine::Core;
+use crate::flow::Cursors;
+use crate::routing::refuse;
+use crate::session::Shared;
+use crate::{Accepted, Envelope, EventStore, FedError, Frame, PeerRole, StreamId};
+
+/// The receiving half of one session.
+pub(crate) struct Inbound<'a, S> {
+    core: &'a Core<S>,
+    role: &'a PeerRole,
+    rx: mpsc::Receiver<Result<Frame, FedError>>,
+    shared: &'a Shared,
+}
+
+impl<'a, S: EventStore> Inbound<'a, S> {
+    pub fn new(
+        core: &'a Core<S>,
+        role: &'a PeerRole,
+        rx: mpsc::Receiver<Result<Frame, FedError>>,
+        shared: &'a Shared,
+    ) -> Self {
+        Inbound { core, role, rx, shared }
+    }
+
+    /// Receives frames until the peer closes the link (`Ok`), the link fails
+    /// or falls silent for `dead_after`, or the peer breaks the protocol.
+    pub async fn run(mut self) -> Result<(), FedError> {
+        let dead_after = self.core.config.dead_after;
+        loop {
+            let next = tokio::time::timeout(dead_after, self.rx.recv())
+                .await
+                .map_err(|_| FedError::Transport(format!("{dead_after:?} 内未收到对端任何帧，判定链路已断开")))?;
+            let frame = match next {
+                None => {
+                    tracing::info!("对端关闭了链路");
+                    return Ok(());
+                }
+                Some(result) => result?,
+            };
+            self.core.registry.touch(self.role.node());
+            self.handle(frame).await?;
+        }
+    }
+
+    async fn handle(&mut self, frame: Frame) -> Result<(), FedError> {
+        match frame {
+            Frame::Events(events) => self.on_events(&events).await,
+            Frame::Ack(cursors) => self.on_ack(&cursors),
+            Frame::CaughtUp => {
+                if self.shared.flow().peer_caught_up() {
+                    tracing::info!("双方追赶完成");
+                }
+                Ok(())
+            }
+            Frame::Ping { owed, .. } => {
+                self.core.registry.set_inbound(self.role.node(), owed);
+                Ok(())
+            }
+            Frame::Hello { .. } => Err(FedError::Protocol("会话中重复发送 Hello".into())),
+        }
+    }
+
+    /// Accepts a batch: refuse anything outside the link's rules, skip
+    /// duplicates, stop at a gap; then sync and queue the ack.
+    async fn on_events(&mut self, events: &[Envelope]) -> Result<(), FedError> {
+        let me = &self.core.me;
+        let peer = self.role.node();
+        let mut touched = Cursors::new();
+        for ev in events {
+            let stream = ev.stream();
+            if !self.role.accepts(me, &stream) {
+                let reason = format!("发送了其无权发送的事件：来源 {} {:?} 序号 {}", ev.origin, stream.channel, ev.seq);
+                return Err(refuse(peer, reason));
+            }
+            match self.core.store.accept(ev, ev.takes_effect_at(me))? {
+                Accepted::Applied | Accepted::Duplicate => note(&mut touched, stream, ev.seq),
+                Accepted::Gap { expected } => {
+                    let msg = format!(
+                        "事件序号不连续：来源 {} {:?} 期望序号 {expected}，收到 {}",
+                        ev.origin, stream.channel, ev.seq
+                    );
+                    tracing::warn!(peer = %peer, "{msg}");
+                    return Err(FedError::Protocol(msg));
+                }
+            }
+        }
+        if touched.is_empty() {
+            return Ok(());
+        }
+        self.core.store.sync().await?;
+        self.shared.flow().add_pending_ack(touched);
+        self.shared.wake.notify_one();
+        Ok(())
+    }
+
+    /// Takes in the peer's ack: opens the window and persists the peer's
+    /// cursors for backlog figures.
+    fn on_ack(&mut self, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
+        let save = self.shared.flow().record_ack(cursors).map_err(FedError::Protocol)?;
+        self.core.store.save_peer_cursors(self.role.node(), &save)?;
+        self.shared.wake.notify_one();
+        Ok(())
+    }
+}
+
+/// Remembers that `stream` is held at least up to `seq`.
+fn note(touched: &mut Cursors, stream: StreamId, seq: u64) {
+    let e = touched.entry(stream).or_insert(0);
+    *e = (*e).max(seq);
+}

@@ -1,0 +1,124 @@
+//! Events travel the tree: up to every ancestor, down to every descendant,
+//! exactly once, unchanged, in per-origin order.
+
+mod common;
+
+use common::*;
+use extranet_federation::{Channel, Route, Scope};
+use tokio_util::sync::CancellationToken;
+
+/// Region, two prefectures, three counties, all linked through proxies.
+struct Tree {
+    r: Node,
+    p1: Node,
+    p2: Node,
+    c11: Node,
+    c12: Node,
+    c21: Node,
+    stop: CancellationToken,
+}
+
+impl Tree {
+    fn new() -> Self {
+        let cfg = config();
+        Tree {
+            r: Node::new("540000", cfg.clone()),
+            p1: Node::new("540000/540100", cfg.clone()),
+            p2: Node::new("540000/540200", cfg.clone()),
+            c11: Node::new("540000/540100/540102", cfg.clone()),
+            c12: Node::new("540000/540100/540103", cfg.clone()),
+            c21: Node::new("540000/540200/540202", cfg),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    fn link_all(&self) {
+        for (parent, child) in [
+            (&self.r, &self.p1),
+            (&self.r, &self.p2),
+            (&self.p1, &self.c11),
+            (&self.p1, &self.c12),
+            (&self.p2, &self.c21),
+        ] {
+            child.engine.spawn_uplink(ProxyDialer::new(parent, child, pass()), self.stop.clone());
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn up_events_relay_exactly_once_in_order() {
+    let t = Tree::new();
+    // Some history before any link exists, some written while linked.
+    let mut written = Vec::new();
+    for (node, count) in [(&t.c11, 40), (&t.c12, 25), (&t.c21, 30), (&t.p1, 10)] {
+        written.extend(node.append(Route::Up, count).await);
+    }
+    t.link_all();
+    for (node, count) in [(&t.c11, 20), (&t.c21, 5), (&t.p2, 7)] {
+        written.extend(node.append(Route::Up, count).await);
+    }
+    let totals = [(&t.c11, 60), (&t.c12, 25), (&t.c21, 35), (&t.p1, 10), (&t.p2, 7)];
+    wait_until("region holds every up event", || totals.iter().all(|(o, c)| t.r.cursor(&o.id, Channel::Up) == *c))
+        .await;
+
+    for (origin, count) in totals {
+        assert_exactly_once(&format!("region from {}", origin.id), &t.r.delivered_from(&origin.id), count);
+    }
+    // Relays change nothing: what the region got is what the origins wrote.
+    let mut got = t.r.store.delivered();
+    let mut want = written.clone();
+    got.sort_by(|a, b| (&a.origin, a.seq).cmp(&(&b.origin, b.seq)));
+    want.sort_by(|a, b| (&a.origin, a.seq).cmp(&(&b.origin, b.seq)));
+    assert_eq!(got, want);
+    // A prefecture takes in its own subtree, not its sibling's.
+    assert_exactly_once("p1 from c11", &t.p1.delivered_from(&t.c11.id), 60);
+    assert_exactly_once("p1 from c12", &t.p1.delivered_from(&t.c12.id), 25);
+    assert_eq!(t.p1.cursor(&t.c21.id, Channel::Up), 0);
+    assert_eq!(t.p2.cursor(&t.c11.id, Channel::Up), 0);
+    // Up events never flow down.
+    assert_eq!(t.c12.cursor(&t.c11.id, Channel::Up), 0);
+    assert!(t.c11.store.delivered().is_empty());
+    t.stop.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn down_events_reach_descendants_and_take_effect_in_scope() {
+    let t = Tree::new();
+    t.link_all();
+    let to_p1 = Route::Down(Scope::Subtree(t.p1.id.clone()));
+    let to_c12 = Route::Down(Scope::Node(t.c12.id.clone()));
+    let to_p2 = Route::Down(Scope::Subtree(t.p2.id.clone()));
+    t.r.append(to_p1, 1).await; // seq 1
+    t.r.append(to_c12, 1).await; // seq 2
+    t.r.append(to_p2, 1).await; // seq 3
+    t.p1.append(Route::Down(Scope::Node(t.c11.id.clone())), 1).await;
+    let leaves = [&t.c11, &t.c12, &t.c21];
+    wait_until("every county holds the region's down stream", || {
+        leaves.iter().all(|c| c.cursor(&t.r.id, Channel::Down) == 3)
+    })
+    .await;
+    wait_until("p1's counties hold p1's down stream", || {
+        [&t.c11, &t.c12].iter().all(|c| c.cursor(&t.p1.id, Channel::Down) == 1)
+    })
+    .await;
+
+    // Stored and relayed everywhere below the origin, in effect only in scope.
+    assert_eq!(t.p1.delivered_from(&t.r.id), vec![1]);
+    assert_eq!(t.p2.delivered_from(&t.r.id), vec![3]);
+    assert_eq!(t.c11.delivered_from(&t.r.id), vec![1]);
+    assert_eq!(t.c12.delivered_from(&t.r.id), vec![1, 2]);
+    assert_eq!(t.c21.delivered_from(&t.r.id), vec![3]);
+    assert_eq!(t.c11.delivered_from(&t.p1.id), vec![1]);
+    assert!(t.c12.delivered_from(&t.p1.id).is_empty());
+    // Down events never leave the origin's subtree, nor go up.
+    assert_eq!(t.c21.cursor(&t.p1.id, Channel::Down), 0);
+    assert_eq!(t.r.cursor(&t.p1.id, Channel::Down), 0);
+    assert!(t.r.store.delivered().is_empty());
+    // The relayed copy is the origin's event, unchanged.
+    let origin_copy =
+        t.r.store.events(&extranet_federation::StreamId { origin: t.r.id.clone(), channel: Channel::Down });
+    let leaf_copy =
+        t.c21.store.events(&extranet_federation::StreamId { origin: t.r.id.clone(), channel: Channel::Down });
+    assert_eq!(origin_copy, leaf_copy);
+    t.stop.cancel();
+}
