@@ -22,6 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // `--json` output of the CLI serialises the wire types directly.
+        .type_attribute(".", "#[derive(serde::Serialize)]")
         .compile_fds(fds)?;
     Ok(())
 }

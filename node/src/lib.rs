@@ -1,1 +1,21 @@
-//! placeholder
+//! One node of the extranet federation: the domain records it owns or
+//! replicates, its sled store, its gRPC services and the `extranet` CLI.
+
+pub mod calendar;
+pub mod cli;
+pub mod client;
+pub mod codec;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod local;
+pub mod replicate;
+pub mod server;
+pub mod service;
+pub mod store;
+
+pub use error::{NodeError, Result};
+
+/// This software's version, reported to operators and peers.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

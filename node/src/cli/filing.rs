@@ -1,0 +1,176 @@
+//! `extranet filing …`: file cutovers and launches, list and show filings.
+
+use clap::Subcommand;
+use extranet_proto::v1 as pb;
+
+use super::{Conn, output};
+
+/// Filing commands.
+#[derive(Subcommand)]
+pub enum FilingCmd {
+    /// File a network upgrade or test cutover (割接备案, Art.21).
+    Cutover {
+        #[command(flatten)]
+        conn: Conn,
+        /// Affected access unit; repeat for each (涉及的接入单位).
+        #[arg(long = "unit", required = true)]
+        units: Vec<String>,
+        /// Window start, RFC 3339, e.g. 2026-12-03T22:00:00+08:00.
+        #[arg(long)]
+        start: String,
+        /// Window end, RFC 3339.
+        #[arg(long)]
+        end: String,
+        /// Date the affected units were notified, YYYY-MM-DD.
+        #[arg(long)]
+        notified: String,
+        /// What will be done.
+        #[arg(long)]
+        description: String,
+        /// A major construction or adjustment (重大调整).
+        #[arg(long)]
+        major: bool,
+    },
+    /// File an information system's launch or change (上线备案, Art.23).
+    Launch {
+        #[command(flatten)]
+        conn: Conn,
+        /// System name.
+        #[arg(long)]
+        system: String,
+        /// Owning access unit.
+        #[arg(long)]
+        unit: String,
+        /// Launch date, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// Address or prefix the system uses; repeat for each.
+        #[arg(long = "address", required = true)]
+        addresses: Vec<String>,
+        /// Security test reference (Art.26(4)).
+        #[arg(long)]
+        security_test: String,
+    },
+    /// List filings held at the node (its own and its subtree's).
+    List {
+        #[command(flatten)]
+        conn: Conn,
+        /// Only filings from this division's subtree, e.g. 540000/540100.
+        #[arg(long, default_value = "")]
+        subtree: String,
+        /// How many, newest first.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Show one filing with its receipts.
+    Show {
+        #[command(flatten)]
+        conn: Conn,
+        /// Filing id, e.g. 540102-000001.
+        id: String,
+    },
+}
+
+/// Runs a filing command.
+pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
+    match cmd {
+        FilingCmd::Cutover { conn, units, start, end, notified, description, major } => {
+            let cutover = pb::CutoverDetails {
+                affected_units: units,
+                window_start: start,
+                window_end: end,
+                notified_on: notified,
+                description,
+                major_adjustment: major,
+            };
+            let f =
+                conn.client().await?.filings().file_cutover(pb::FileCutoverRequest { cutover: Some(cutover) }).await?;
+            print_filed(&conn, f.into_inner())
+        }
+        FilingCmd::Launch { conn, system, unit, date, addresses, security_test } => {
+            let launch = pb::LaunchDetails {
+                system_name: system,
+                owning_unit: unit,
+                launch_date: date,
+                addresses,
+                security_test_ref: security_test,
+            };
+            let f = conn.client().await?.filings().file_launch(pb::FileLaunchRequest { launch: Some(launch) }).await?;
+            print_filed(&conn, f.into_inner())
+        }
+        FilingCmd::List { conn, subtree, limit } => {
+            let r = conn.client().await?.filings().list_filings(pb::ListFilingsRequest { subtree, limit }).await?;
+            let list = r.into_inner().filings;
+            if conn.json {
+                return output::json(&list);
+            }
+            let rows: Vec<Vec<String>> = list.iter().map(row).collect();
+            output::table(&["编号", "类型", "来源节点", "提交时间", "提交人", "回执"], &rows);
+            println!("共 {} 条", list.len());
+            Ok(())
+        }
+        FilingCmd::Show { conn, id } => {
+            let f = conn.client().await?.filings().get_filing(pb::GetFilingRequest { id }).await?.into_inner();
+            if conn.json {
+                return output::json(&f);
+            }
+            print_filing(&f);
+            Ok(())
+        }
+    }
+}
+
+fn print_filed(conn: &Conn, f: pb::Filing) -> anyhow::Result<()> {
+    if conn.json {
+        return output::json(&f);
+    }
+    println!("已备案并落盘：{}（{}）", f.id, kind(&f));
+    println!("回执将随上级逐级接收返回；查看：extranet filing show {}", f.id);
+    Ok(())
+}
+
+fn kind(f: &pb::Filing) -> &'static str {
+    match f.details {
+        Some(pb::filing::Details::Cutover(_)) => "割接备案",
+        Some(pb::filing::Details::Launch(_)) => "上线备案",
+        None => "未知",
+    }
+}
+
+fn row(f: &pb::Filing) -> Vec<String> {
+    let receipts =
+        f.receipts.iter().map(|r| r.node.rsplit('/').next().unwrap_or(&r.node).to_string()).collect::<Vec<_>>();
+    vec![
+        f.id.clone(),
+        kind(f).into(),
+        f.origin.clone(),
+        output::time(f.filed_at_ms),
+        f.filed_by.clone(),
+        if receipts.is_empty() { "—".into() } else { receipts.join(",") },
+    ]
+}
+
+/// Prints one filing for a person.
+pub fn print_filing(f: &pb::Filing) {
+    println!("备案编号：{}（{}）", f.id, kind(f));
+    println!("来源节点：{}    提交人：{}    落盘时间：{}", f.origin, f.filed_by, output::time(f.filed_at_ms));
+    match &f.details {
+        Some(pb::filing::Details::Cutover(c)) => {
+            println!("涉及单位：{}", c.affected_units.join("、"));
+            println!("割接窗口：{} 至 {}", c.window_start, c.window_end);
+            println!("通知日期：{}    重大调整：{}", c.notified_on, if c.major_adjustment { "是" } else { "否" });
+            println!("内容：{}", c.description);
+        }
+        Some(pb::filing::Details::Launch(l)) => {
+            println!("信息系统：{}    所属单位：{}    上线日期：{}", l.system_name, l.owning_unit, l.launch_date);
+            println!("使用地址：{}    安全检测：{}", l.addresses.join(", "), l.security_test_ref);
+        }
+        None => {}
+    }
+    if f.receipts.is_empty() {
+        println!("回执：尚未收到上级回执");
+    }
+    for r in &f.receipts {
+        println!("回执：{} 于 {} 接收", r.node, output::time(r.received_at_ms));
+    }
+}

@@ -1,0 +1,149 @@
+//! The `extranet` command line: run a node, manage certificates, file and
+//! list filings, show status, run the demo. Errors print as one Chinese line.
+
+mod certs;
+pub(crate) mod filing;
+mod output;
+mod status;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::client::{Client, CredentialDir};
+use crate::config::NodeConfig;
+
+/// 西藏自治区电子政务外网节点 — one node of the Tibet e-government extranet federation.
+#[derive(Parser)]
+#[command(name = "extranet", version, about, long_about = None)]
+pub struct Cli {
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, global = true, env = "EXTRANET_LOG_JSON")]
+    pub log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one node (运行节点).
+    Serve {
+        /// The node's config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Certificates: root CA, requests, signing, inspection, revocation (证书).
+    #[command(subcommand)]
+    Certs(certs::CertsCmd),
+    /// Cutover and system-launch filings (备案).
+    #[command(subcommand)]
+    Filing(filing::FilingCmd),
+    /// Identity, links, backlogs and certificate expiry of a node (状态).
+    Status {
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Start a local federation on loopback and walk through a filing (演示).
+    Demo {
+        /// Keep the four-node federation (region, Lhasa, two counties).
+        #[arg(long)]
+        small: bool,
+        /// Exit after the walkthrough instead of running until Ctrl-C.
+        #[arg(long)]
+        once: bool,
+    },
+}
+
+/// How an operator command reaches its node.
+#[derive(Args, Clone)]
+pub struct Conn {
+    /// Node address host:port.
+    #[arg(long, env = "EXTRANET_ENDPOINT")]
+    pub endpoint: String,
+    /// Directory holding root.pem, operator.pem and operator.key.
+    #[arg(long, env = "EXTRANET_CERT_DIR")]
+    pub cert_dir: PathBuf,
+    /// Machine-readable JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Conn {
+    /// Connects as the operator.
+    pub async fn client(&self) -> anyhow::Result<Client> {
+        Ok(Client::connect(&self.endpoint, &CredentialDir(self.cert_dir.clone())).await?)
+    }
+}
+
+/// Parses the command line and runs it; the binary's whole `main`.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.log_json, matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }));
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{}", output::one_line(&e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cmd: Command) -> anyhow::Result<()> {
+    match cmd {
+        Command::Serve { config } => serve(config).await,
+        Command::Certs(c) => certs::run(c).await,
+        Command::Filing(c) => filing::run(c).await,
+        Command::Status { conn } => status::run(&conn).await,
+        Command::Demo { small, once } => crate::demo::run(small, once).await,
+    }
+}
+
+async fn serve(path: PathBuf) -> anyhow::Result<()> {
+    let cfg = NodeConfig::load(&path)?;
+    let node = crate::server::start(&cfg).await?;
+    println!("节点 {} 已启动，监听 {}", cfg.node, node.addr);
+    shutdown_signal().await;
+    tracing::info!("shutdown requested");
+    node.shutdown().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn init_tracing(json: bool, long_running: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if long_running { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,186 @@
+//! Conversions between domain records and the wire contract (`extranet.v1`):
+//! request validation at the edge, and the encoding of event payloads.
+
+use chrono::{DateTime, NaiveDate};
+use extranet_certs::NodeId;
+use extranet_proto::v1 as pb;
+use ipnet::IpNet;
+use prost::Message;
+
+use crate::domain::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+use crate::error::{NodeError, Result};
+
+/// Event kind of a filing travelling up.
+pub const KIND_FILING: &str = "filing.v1";
+/// Event kind of a receipt travelling down to the origin.
+pub const KIND_RECEIPT: &str = "receipt.v1";
+
+/// Longest free-text field accepted, in characters.
+const MAX_TEXT: usize = 2000;
+
+fn text(field: &'static str, v: &str) -> Result<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(NodeError::invalid(field, "不能为空"));
+    }
+    if v.chars().count() > MAX_TEXT {
+        return Err(NodeError::invalid(field, format!("不能超过 {MAX_TEXT} 个字符")));
+    }
+    Ok(v.to_string())
+}
+
+fn date(field: &'static str, v: &str) -> Result<NaiveDate> {
+    v.trim().parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))
+}
+
+fn instant(field: &'static str, v: &str) -> Result<DateTime<chrono::FixedOffset>> {
+    DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
+        NodeError::invalid(field, format!("“{v}” 不是带时区的 RFC 3339 时间，例如 2026-12-03T22:00:00+08:00"))
+    })
+}
+
+/// Validates the shape of a cutover request (the regulation's rules are
+/// checked separately, by the domain).
+pub fn cutover_from_pb(c: Option<pb::CutoverDetails>) -> Result<Cutover> {
+    let c = c.ok_or_else(|| NodeError::invalid("cutover", "缺少割接内容"))?;
+    let units: Vec<String> = c.affected_units.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
+    if units.is_empty() {
+        return Err(NodeError::invalid("cutover.affected_units", "至少填写一个涉及的接入单位"));
+    }
+    Ok(Cutover {
+        affected_units: units,
+        window_start: instant("cutover.window_start", &c.window_start)?,
+        window_end: instant("cutover.window_end", &c.window_end)?,
+        notified_on: date("cutover.notified_on", &c.notified_on)?,
+        description: text("cutover.description", &c.description)?,
+        major_adjustment: c.major_adjustment,
+    })
+}
+
+/// Validates the shape of a launch request.
+pub fn launch_from_pb(l: Option<pb::LaunchDetails>) -> Result<Launch> {
+    let l = l.ok_or_else(|| NodeError::invalid("launch", "缺少上线内容"))?;
+    if l.addresses.is_empty() {
+        return Err(NodeError::invalid("launch.addresses", "至少填写一个所用的政务外网地址（第二十三条）"));
+    }
+    let addresses = l
+        .addresses
+        .iter()
+        .map(|a| {
+            parse_net(a.trim())
+                .ok_or_else(|| NodeError::invalid("launch.addresses", format!("“{a}” 不是 IP 地址或前缀")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Launch {
+        system_name: text("launch.system_name", &l.system_name)?,
+        owning_unit: text("launch.owning_unit", &l.owning_unit)?,
+        launch_date: date("launch.launch_date", &l.launch_date)?,
+        addresses,
+        security_test_ref: text("launch.security_test_ref", &l.security_test_ref)?,
+    })
+}
+
+fn parse_net(s: &str) -> Option<IpNet> {
+    s.parse::<IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+}
+
+fn cutover_to_pb(c: &Cutover) -> pb::CutoverDetails {
+    pb::CutoverDetails {
+        affected_units: c.affected_units.clone(),
+        window_start: c.window_start.to_rfc3339(),
+        window_end: c.window_end.to_rfc3339(),
+        notified_on: c.notified_on.to_string(),
+        description: c.description.clone(),
+        major_adjustment: c.major_adjustment,
+    }
+}
+
+fn launch_to_pb(l: &Launch) -> pb::LaunchDetails {
+    pb::LaunchDetails {
+        system_name: l.system_name.clone(),
+        owning_unit: l.owning_unit.clone(),
+        launch_date: l.launch_date.to_string(),
+        addresses: l.addresses.iter().map(|a| a.to_string()).collect(),
+        security_test_ref: l.security_test_ref.clone(),
+    }
+}
+
+fn receipt_to_pb(r: &Receipt) -> pb::Receipt {
+    pb::Receipt { node: r.node.to_string(), received_at_ms: r.received_at_ms }
+}
+
+fn receipt_from_pb(r: &pb::Receipt) -> Result<Receipt> {
+    Ok(Receipt { node: NodeId::parse(&r.node)?, received_at_ms: r.received_at_ms })
+}
+
+/// The wire form of a filing.
+pub fn filing_to_pb(f: &Filing) -> pb::Filing {
+    let details = match &f.details {
+        FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c)),
+        FilingDetails::Launch(l) => pb::filing::Details::Launch(launch_to_pb(l)),
+    };
+    pb::Filing {
+        id: f.id.key(),
+        origin: f.id.origin.to_string(),
+        number: f.id.number,
+        filed_at_ms: f.filed_at_ms,
+        filed_by: f.filed_by.clone(),
+        details: Some(details),
+        receipts: f.receipts.iter().map(receipt_to_pb).collect(),
+    }
+}
+
+/// Decodes a filing from the wire (an event payload from another node).
+pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
+    let details = match p.details {
+        Some(pb::filing::Details::Cutover(c)) => FilingDetails::Cutover(cutover_from_pb(Some(c))?),
+        Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l))?),
+        None => return Err(NodeError::invalid("details", "缺少备案内容")),
+    };
+    Ok(Filing {
+        id: FilingId { origin: NodeId::parse(&p.origin)?, number: p.number },
+        filed_at_ms: p.filed_at_ms,
+        filed_by: p.filed_by,
+        details,
+        receipts: p.receipts.iter().map(receipt_from_pb).collect::<Result<_>>()?,
+    })
+}
+
+/// Payload of a `filing.v1` event.
+pub fn encode_filing(f: &Filing) -> Vec<u8> {
+    filing_to_pb(f).encode_to_vec()
+}
+
+/// Reads a `filing.v1` payload.
+pub fn decode_filing(bytes: &[u8]) -> Result<Filing> {
+    let p = pb::Filing::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("备案事件无法解码：{e}")))?;
+    filing_from_pb(p)
+}
+
+/// Payload of a `receipt.v1` event.
+pub fn encode_receipt(id: &FilingId, r: &Receipt) -> Vec<u8> {
+    pb::ReceiptEvent { filing_id: id.key(), receipt: Some(receipt_to_pb(r)) }.encode_to_vec()
+}
+
+/// Reads a `receipt.v1` payload: the filing key and the receipt.
+pub fn decode_receipt(bytes: &[u8]) -> Result<(String, Receipt)> {
+    let p =
+        pb::ReceiptEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("回执事件无法解码：{e}")))?;
+    let r = p.receipt.ok_or_else(|| NodeError::invalid("receipt", "回执事件缺少回执"))?;
+    Ok((p.filing_id, receipt_from_pb(&r)?))
+}
+
+/// Event kind of a CA's revocation list travelling down.
+pub const KIND_CRL: &str = "crl.v1";
+
+/// Payload of a `crl.v1` event.
+pub fn encode_crl(issuer: &NodeId, der: &[u8]) -> Vec<u8> {
+    pb::CrlEvent { issuer: issuer.to_string(), crl_der: der.to_vec() }.encode_to_vec()
+}
+
+/// Reads a `crl.v1` payload.
+pub fn decode_crl(bytes: &[u8]) -> Result<(NodeId, Vec<u8>)> {
+    let p =
+        pb::CrlEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("吊销列表事件无法解码：{e}")))?;
+    Ok((NodeId::parse(&p.issuer)?, p.crl_der))
+}

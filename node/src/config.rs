@@ -1,0 +1,125 @@
+//! `node.toml`: everything one node needs to run. Relative paths are read
+//! relative to the file's own directory, so a node's folder can be moved.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use extranet_certs::NodeId;
+use extranet_federation::EngineConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, Result};
+
+/// One node's configuration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// This node's division path, e.g. `540000/540100/540102`; must match its certificate.
+    pub node: NodeId,
+    /// Address to listen on, e.g. `0.0.0.0:7443` (`127.0.0.1:0` picks a free port).
+    pub listen: String,
+    /// The parent node's address `host:port`; absent at the region.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Where the node keeps its database.
+    pub data_dir: PathBuf,
+    /// Certificate files.
+    pub tls: TlsPaths,
+    /// This node's own CA directory (region and prefectures), used to
+    /// revoke the certificates it issued.
+    #[serde(default)]
+    pub ca_dir: Option<PathBuf>,
+    /// Federation link tuning.
+    #[serde(default)]
+    pub sync: SyncTuning,
+}
+
+/// Certificate files of a node.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPaths {
+    /// The federation's root CA certificate (trust anchor).
+    pub root: PathBuf,
+    /// This node's certificate followed by its issuing chain.
+    pub cert: PathBuf,
+    /// This node's private key (mode 0600).
+    pub key: PathBuf,
+}
+
+/// Link tuning; the defaults suit county links that drop often.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncTuning {
+    /// Seconds between keep-alive pings.
+    pub heartbeat_secs: u64,
+    /// Seconds of silence after which a link is considered dead.
+    pub dead_after_secs: u64,
+    /// Shortest reconnect delay, milliseconds (before jitter).
+    pub backoff_min_ms: u64,
+    /// Longest reconnect delay, seconds.
+    pub backoff_max_secs: u64,
+    /// Most children a parent brings up to date at once.
+    pub max_concurrent_catchups: usize,
+}
+
+impl Default for SyncTuning {
+    fn default() -> Self {
+        SyncTuning {
+            heartbeat_secs: 5,
+            dead_after_secs: 20,
+            backoff_min_ms: 200,
+            backoff_max_secs: 30,
+            max_concurrent_catchups: 8,
+        }
+    }
+}
+
+impl SyncTuning {
+    /// The engine configuration these settings give.
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            heartbeat: Duration::from_secs(self.heartbeat_secs.max(1)),
+            dead_after: Duration::from_secs(self.dead_after_secs.max(2)),
+            backoff_min: Duration::from_millis(self.backoff_min_ms.max(10)),
+            backoff_max: Duration::from_secs(self.backoff_max_secs.max(1)),
+            max_concurrent_catchups: self.max_concurrent_catchups.max(1),
+            version: crate::VERSION.to_string(),
+            ..EngineConfig::default()
+        }
+    }
+}
+
+impl NodeConfig {
+    /// Reads `path`, resolving relative paths against its directory.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| NodeError::Config(format!("无法读取 {}：{e}", path.display())))?;
+        let mut cfg: NodeConfig =
+            toml::from_str(&text).map_err(|e| NodeError::Config(format!("{} 格式错误：{e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        cfg.resolve(base);
+        Ok(cfg)
+    }
+
+    /// Makes every relative path absolute against `base`.
+    pub fn resolve(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.data_dir);
+        fix(&mut self.tls.root);
+        fix(&mut self.tls.cert);
+        fix(&mut self.tls.key);
+        if let Some(ca) = self.ca_dir.as_mut() {
+            fix(ca);
+        }
+    }
+
+    /// Writes the configuration as TOML.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = toml::to_string_pretty(self).map_err(|e| NodeError::Config(e.to_string()))?;
+        std::fs::write(path, text).map_err(|e| NodeError::Config(format!("无法写入 {}：{e}", path.display())))
+    }
+}

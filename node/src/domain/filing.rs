@@ -1,0 +1,204 @@
+//! Filings (备案): cutover filings (割接备案, Art.21) and information-system
+//! launch filings (信息系统上线备案, Art.23). A filing is owned by the node that
+//! accepted it; every ancestor keeps a replica and answers with a receipt
+//! (备案回执) that travels back to the origin.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use extranet_certs::NodeId;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{WorkCalendar, date_of};
+use crate::error::{NodeError, Result};
+
+/// Working days of notice the affected units must get before a cutover (Art.21).
+pub const CUTOVER_NOTICE_WORKING_DAYS: u32 = 2;
+
+/// Identifies a filing across the federation: the origin node and its number
+/// there. Shown as `<division code>-<number>`, e.g. `540102-000001`, which is
+/// unique because division codes are.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub struct FilingId {
+    /// The node that accepted the filing.
+    pub origin: NodeId,
+    /// Its number at the origin, from 1.
+    pub number: u64,
+}
+
+impl FilingId {
+    /// The display and lookup key, e.g. `540102-000001`.
+    pub fn key(&self) -> String {
+        format!("{}-{:06}", self.origin.code(), self.number)
+    }
+
+    /// Checks the shape of a displayed id (`<6 digits>-<digits>`).
+    pub fn check_key(key: &str) -> Result<()> {
+        let ok = key
+            .split_once('-')
+            .is_some_and(|(c, n)| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_ok());
+        if ok {
+            Ok(())
+        } else {
+            Err(NodeError::invalid("id", "备案编号格式应为 “区划代码-序号”，例如 540102-000001"))
+        }
+    }
+}
+
+impl fmt::Display for FilingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
+/// A network upgrade or test cutover (网络升级或测试割接), Art.21.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Cutover {
+    /// Access units affected (涉及的接入单位).
+    pub affected_units: Vec<String>,
+    /// Start of the work window.
+    pub window_start: DateTime<FixedOffset>,
+    /// End of the work window.
+    pub window_end: DateTime<FixedOffset>,
+    /// Date the affected units were notified (Beijing time).
+    pub notified_on: NaiveDate,
+    /// What is done and what may be interrupted.
+    pub description: String,
+    /// A major construction or adjustment (重大建设或调整事项).
+    pub major_adjustment: bool,
+}
+
+/// An information system's launch or change (信息系统上线或变更), Art.23.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Launch {
+    /// Name of the system.
+    pub system_name: String,
+    /// Access unit that owns it.
+    pub owning_unit: String,
+    /// Launch date.
+    pub launch_date: NaiveDate,
+    /// Extranet addresses or prefixes it uses.
+    pub addresses: Vec<IpNet>,
+    /// Reference of the pre-launch security test (Art.26(4)).
+    pub security_test_ref: String,
+}
+
+/// What was filed.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum FilingDetails {
+    /// A cutover filing.
+    Cutover(Cutover),
+    /// A system-launch filing.
+    Launch(Launch),
+}
+
+impl FilingDetails {
+    /// Short Chinese name of the filing kind, for tables.
+    pub fn kind_zh(&self) -> &'static str {
+        match self {
+            FilingDetails::Cutover(_) => "割接备案",
+            FilingDetails::Launch(_) => "上线备案",
+        }
+    }
+}
+
+/// One level's receipt (备案回执).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The node that recorded the filing.
+    pub node: NodeId,
+    /// When it made it durable, Unix ms.
+    pub received_at_ms: i64,
+}
+
+/// A filing as recorded at one node (the origin's own, or a replica).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Filing {
+    /// Identity of the filing.
+    pub id: FilingId,
+    /// When the origin made it durable, Unix ms.
+    pub filed_at_ms: i64,
+    /// Operator who filed it, from their certificate.
+    pub filed_by: String,
+    /// What was filed.
+    pub details: FilingDetails,
+    /// Receipts known at this node, in arrival order, one per level.
+    pub receipts: Vec<Receipt>,
+}
+
+impl Filing {
+    /// Adds a receipt unless that level's receipt is already held; returns
+    /// whether anything changed (receipts apply idempotently).
+    pub fn add_receipt(&mut self, r: Receipt) -> bool {
+        if self.receipts.iter().any(|x| x.node == r.node) {
+            return false;
+        }
+        self.receipts.push(r);
+        true
+    }
+}
+
+/// Checks a cutover against the regulation once its fields are well-formed:
+/// the window must be ordered, the notice date not in the future, and the
+/// notice at least two working days before the start (Art.21).
+pub fn check_cutover(c: &Cutover, cal: &WorkCalendar, today: NaiveDate) -> Result<()> {
+    if c.window_end <= c.window_start {
+        return Err(NodeError::invalid("cutover.window_end", "割接结束时间必须晚于开始时间"));
+    }
+    if c.notified_on > today {
+        return Err(NodeError::invalid(
+            "cutover.notified_on",
+            format!("通知日期 {} 不能晚于今天 {today}", c.notified_on),
+        ));
+    }
+    let start = date_of(&c.window_start);
+    let earliest_start = cal.add_working_days(c.notified_on, CUTOVER_NOTICE_WORKING_DAYS);
+    if start < earliest_start {
+        let latest_notice = cal.sub_working_days(start, CUTOVER_NOTICE_WORKING_DAYS);
+        return Err(NodeError::FailedPrecondition(format!(
+            "割接须提前 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日通知涉及的接入单位（第二十一条）：\
+             通知日期 {} 距开始日期 {start} 不足 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日。\
+             按此通知日期，割接最早可于 {earliest_start} 开始；若坚持 {start} 开始，须不晚于 {latest_notice} 通知",
+            c.notified_on
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cutover(start: &str, notified: &str) -> Cutover {
+        Cutover {
+            affected_units: vec!["城关区人民政府办公室".into()],
+            window_start: DateTime::parse_from_rfc3339(start).unwrap(),
+            window_end: DateTime::parse_from_rfc3339(start).unwrap() + chrono::Duration::hours(2),
+            notified_on: notified.parse().unwrap(),
+            description: "核心交换机升级".into(),
+            major_adjustment: false,
+        }
+    }
+
+    #[test]
+    fn two_working_days_notice() {
+        let cal = WorkCalendar::weekends_only();
+        let today: NaiveDate = "2026-12-10".parse().unwrap();
+        // notified Thursday, start Monday: Fri + Mon = 2 working days
+        assert!(check_cutover(&cutover("2026-12-07T22:00:00+08:00", "2026-12-03"), &cal, today).is_ok());
+        // notified Friday, start Monday: only 1
+        let e = check_cutover(&cutover("2026-12-07T22:00:00+08:00", "2026-12-04"), &cal, today).unwrap_err();
+        let msg = e.to_string();
+        assert!(matches!(e, NodeError::FailedPrecondition(_)));
+        assert!(msg.contains("2026-12-08") && msg.contains("2026-12-03"), "{msg}");
+    }
+
+    #[test]
+    fn start_time_is_read_in_beijing_time() {
+        let cal = WorkCalendar::weekends_only();
+        let today: NaiveDate = "2026-12-10".parse().unwrap();
+        // 2026-12-06T17:00Z is Monday 01:00 in Beijing
+        assert!(check_cutover(&cutover("2026-12-06T17:00:00Z", "2026-12-03"), &cal, today).is_ok());
+    }
+}

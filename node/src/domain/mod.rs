@@ -1,0 +1,6 @@
+//! The domain: records this node owns or replicates, and the rules of the
+//! regulation that govern them. Knows nothing of sled or gRPC.
+
+pub mod filing;
+
+pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};

@@ -1,0 +1,74 @@
+//! The one error type of the node crate, and its one mapping to gRPC status.
+
+use extranet_certs::CertError;
+use extranet_federation::FedError;
+use tonic::{Code, Status};
+
+/// Everything a node can refuse or fail at. Messages are Chinese-first and
+/// name the field and the rule, because operators read them.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// A request field breaks a rule; nothing was written.
+    #[error("字段 {field} 无效：{rule}")]
+    Invalid {
+        /// The field, as named in the API.
+        field: &'static str,
+        /// The rule it broke, for the operator.
+        rule: String,
+    },
+    /// The request is well-formed but the regulation forbids it now.
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// The caller's certificate does not allow this.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// No such record.
+    #[error("{0}")]
+    NotFound(String),
+    /// The store failed.
+    #[error("存储错误：{0}")]
+    Store(String),
+    /// Configuration could not be read or is wrong.
+    #[error("配置错误：{0}")]
+    Config(String),
+    /// The federation engine failed.
+    #[error(transparent)]
+    Federation(#[from] FedError),
+    /// Certificates could not be loaded or checked.
+    #[error(transparent)]
+    Cert(#[from] CertError),
+}
+
+impl NodeError {
+    /// Shorthand for an invalid field.
+    pub fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
+        NodeError::Invalid { field, rule: rule.into() }
+    }
+}
+
+impl From<sled::Error> for NodeError {
+    fn from(e: sled::Error) -> Self {
+        NodeError::Store(e.to_string())
+    }
+}
+
+impl From<NodeError> for Status {
+    fn from(e: NodeError) -> Status {
+        let code = match &e {
+            NodeError::Invalid { .. } | NodeError::Config(_) => Code::InvalidArgument,
+            NodeError::FailedPrecondition(_) => Code::FailedPrecondition,
+            NodeError::PermissionDenied(_) => Code::PermissionDenied,
+            NodeError::NotFound(_) => Code::NotFound,
+            NodeError::Cert(_) => Code::Unauthenticated,
+            NodeError::Federation(FedError::Refused { .. }) => Code::PermissionDenied,
+            NodeError::Store(_) | NodeError::Federation(_) => Code::Internal,
+        };
+        if code == Code::Internal {
+            tracing::error!(error = %e, "internal error answered to a client");
+        }
+        Status::new(code, e.to_string())
+    }
+}
+
+/// Result alias of the node crate.
+pub type Result<T, E = NodeError> = std::result::Result<T, E>;

@@ -1,0 +1,177 @@
+//! A federation on one machine: mints a fresh PKI for a tree of nodes in a
+//! directory, writes each node's config, and starts, stops and restarts the
+//! nodes in-process on loopback. The demo and the whole-federation tests
+//! are built on it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use extranet_certs::csr::{request_ca, request_leaf, write_private_key};
+use extranet_certs::{CertificateAuthority, Identity, IssueKind, NodeId};
+
+use crate::client::{self, Client, CredentialDir};
+use crate::config::{NodeConfig, SyncTuning, TlsPaths};
+use crate::error::{NodeError, Result};
+use crate::server::{self, RunningNode};
+
+/// Login name of the operator minted for every node.
+pub const OPERATOR: &str = "operator";
+
+/// One node of a local federation.
+pub struct LocalNode {
+    /// Its identity.
+    pub id: NodeId,
+    /// Its folder: `node.toml`, `data/`, `tls/`, `operator/`, maybe `ca/`.
+    pub dir: PathBuf,
+    /// Its configuration (listen holds the real port after the first start).
+    pub config: NodeConfig,
+    /// The node while it runs.
+    pub running: Option<RunningNode>,
+}
+
+impl LocalNode {
+    /// Path of its `node.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join("node.toml")
+    }
+
+    /// Its operator's credentials.
+    pub fn operator(&self) -> CredentialDir {
+        CredentialDir(self.dir.join("operator"))
+    }
+}
+
+/// A tree of nodes with their PKI, on loopback.
+pub struct LocalFederation {
+    /// Where everything lives.
+    pub root: PathBuf,
+    nodes: BTreeMap<NodeId, LocalNode>,
+}
+
+impl LocalFederation {
+    /// Mints a PKI and configs for `ids` (parents before children, the first
+    /// being the top) under `root`, with link tuning `sync`.
+    pub fn create(root: &Path, ids: &[NodeId], sync: SyncTuning) -> Result<Self> {
+        let top = ids.first().ok_or_else(|| NodeError::Config("至少需要一个节点".into()))?;
+        let mut cas: BTreeMap<NodeId, CertificateAuthority> = BTreeMap::new();
+        cas.insert(top.clone(), CertificateAuthority::create_root(top)?);
+        let mut nodes = BTreeMap::new();
+        for id in ids {
+            let dir = root.join(id.code());
+            let has_children = ids.iter().any(|c| c.parent().as_ref() == Some(id));
+            if id != top && has_children {
+                let issuer = issuer_of(&cas, id)?;
+                let req = request_ca(id)?;
+                let issued = issuer.sign(&req.csr_pem, IssueKind::IntermediateCa)?;
+                let ca = CertificateAuthority::from_issued(&req.key_pem, &issued.chain_pem, &issuer.root_pem())?;
+                cas.insert(id.clone(), ca);
+            }
+            let issuer = cas.get(id).map(Ok).unwrap_or_else(|| issuer_of(&cas, id))?;
+            if let Some(ca) = cas.get(id) {
+                ca.save(&dir.join("ca"))?;
+            }
+            mint_leaf(issuer, &Identity::node(id.clone()), IssueKind::Node, &dir.join("tls"), "node")?;
+            mint_leaf(
+                issuer,
+                &Identity::operator(id.clone(), OPERATOR)?,
+                IssueKind::Operator,
+                &dir.join("operator"),
+                "operator",
+            )?;
+            let config = node_config(id, &dir, cas.contains_key(id), sync.clone());
+            config.save(&dir.join("node.toml"))?;
+            nodes.insert(id.clone(), LocalNode { id: id.clone(), dir, config, running: None });
+        }
+        Ok(LocalFederation { root: root.to_path_buf(), nodes })
+    }
+
+    /// Starts every node that is not running, parents first.
+    pub async fn start_all(&mut self) -> Result<()> {
+        let ids: Vec<NodeId> = self.nodes.keys().cloned().collect();
+        let mut ordered = ids.clone();
+        ordered.sort_by_key(|i| i.depth());
+        for id in ordered {
+            if self.nodes[&id].running.is_none() {
+                self.start(&id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts one node on its data directory (keeping its port once it has one).
+    pub async fn start(&mut self, id: &NodeId) -> Result<()> {
+        let parent_addr = id.parent().and_then(|p| self.nodes.get(&p)).map(|p| p.config.listen.clone());
+        let node = self.node_mut(id)?;
+        node.config.parent = parent_addr;
+        let running = server::start(&node.config).await?;
+        node.config.listen = running.addr.to_string();
+        node.config.save(&node.config_path())?;
+        node.running = Some(running);
+        Ok(())
+    }
+
+    /// Stops one node cleanly (its data stays).
+    pub async fn stop(&mut self, id: &NodeId) -> Result<()> {
+        if let Some(r) = self.node_mut(id)?.running.take() {
+            r.shutdown().await;
+        }
+        Ok(())
+    }
+
+    /// Stops every node, children first.
+    pub async fn shutdown(&mut self) {
+        let mut ids: Vec<NodeId> = self.nodes.keys().cloned().collect();
+        ids.sort_by_key(|i| std::cmp::Reverse(i.depth()));
+        for id in ids {
+            let _ = self.stop(&id).await;
+        }
+    }
+
+    /// One node.
+    pub fn node(&self, id: &NodeId) -> Result<&LocalNode> {
+        self.nodes.get(id).ok_or_else(|| NodeError::NotFound(format!("本地联邦中没有节点 {id}")))
+    }
+
+    fn node_mut(&mut self, id: &NodeId) -> Result<&mut LocalNode> {
+        self.nodes.get_mut(id).ok_or_else(|| NodeError::NotFound(format!("本地联邦中没有节点 {id}")))
+    }
+
+    /// Every node, in path order.
+    pub fn nodes(&self) -> impl Iterator<Item = &LocalNode> {
+        self.nodes.values()
+    }
+
+    /// A client for a running node, as its operator.
+    pub async fn client(&self, id: &NodeId) -> Result<Client> {
+        let node = self.node(id)?;
+        Client::connect(&node.config.listen, &node.operator()).await
+    }
+}
+
+fn issuer_of<'a>(cas: &'a BTreeMap<NodeId, CertificateAuthority>, id: &NodeId) -> Result<&'a CertificateAuthority> {
+    id.ancestors().iter().find_map(|a| cas.get(a)).ok_or_else(|| NodeError::Config(format!("节点 {id} 没有上级 CA")))
+}
+
+fn mint_leaf(ca: &CertificateAuthority, who: &Identity, kind: IssueKind, dir: &Path, stem: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| NodeError::Config(format!("无法创建 {}：{e}", dir.display())))?;
+    let req = request_leaf(who)?;
+    let issued = ca.sign(&req.csr_pem, kind)?;
+    write_private_key(&dir.join(format!("{stem}.key")), &req.key_pem)?;
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.join(name), text).map_err(|e| NodeError::Config(format!("无法写入 {name}：{e}")))
+    };
+    write(&format!("{stem}.pem"), &issued.chain_pem)?;
+    write(client::ROOT_FILE, &ca.root_pem())
+}
+
+fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> NodeConfig {
+    NodeConfig {
+        node: id.clone(),
+        listen: "127.0.0.1:0".into(),
+        parent: None,
+        data_dir: dir.join("data"),
+        tls: TlsPaths { root: dir.join("tls/root.pem"), cert: dir.join("tls/node.pem"), key: dir.join("tls/node.key") },
+        ca_dir: holds_ca.then(|| dir.join("ca")),
+        sync,
+    }
+}

@@ -1,0 +1,165 @@
+//! Running one node: open the store, start the federation links, serve every
+//! gRPC service over mTLS on one port, and shut all of it down cleanly.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transport};
+use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
+use extranet_proto::v1::filings_server::FilingsServer;
+use extranet_proto::v1::node_status_server::NodeStatusServer;
+use extranet_proto::v1::pki_server::PkiServer;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Server;
+
+use crate::calendar::WorkCalendar;
+use crate::config::NodeConfig;
+use crate::error::{NodeError, Result};
+use crate::replicate::DomainApplier;
+use crate::service::{FilingsService, Gate, PkiService, StatusService};
+use crate::store::NodeStore;
+
+/// A node that is up: its address, its store and engine, and the handles
+/// needed to stop it.
+pub struct RunningNode {
+    /// The address it actually listens on (port 0 resolved).
+    pub addr: SocketAddr,
+    /// Its store.
+    pub store: NodeStore,
+    /// Its federation engine.
+    pub engine: Engine<NodeStore>,
+    /// Its certificates.
+    pub tls: TlsMaterial,
+    cancel: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningNode {
+    /// This node's identity.
+    pub fn id(&self) -> &NodeId {
+        self.store.me()
+    }
+
+    /// Stops serving, closes the links, flushes the store. Idempotent.
+    pub async fn shutdown(self) {
+        // Sync streams never end by themselves, and tonic's graceful shutdown
+        // waits for open streams: end the sessions first.
+        self.engine.shutdown();
+        self.cancel.cancel();
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.store.close();
+        tracing::info!(node = %self.store.me(), "node stopped");
+    }
+
+    /// A token that, once cancelled, stops the node.
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+/// Starts the node described by `cfg`.
+pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
+    let tls = TlsMaterial::load(&cfg.tls.root, &cfg.tls.cert, &cfg.tls.key)?;
+    if tls.identity() != &Identity::node(cfg.node.clone()) {
+        return Err(NodeError::Config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
+    }
+    let ca = cfg.ca_dir.as_deref().map(CertificateAuthority::load).transpose()?;
+    let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier))?;
+    tls.set_crls(store.crls()?)?;
+    let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
+    let cancel = CancellationToken::new();
+    let mut tasks = Vec::new();
+    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, cancel.clone()).await?;
+    tasks.push(serve);
+    tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), cancel.clone())));
+    if let Some(parent_addr) = &cfg.parent {
+        let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
+        let dialer = dialer(parent, parent_addr.clone(), tls.clone());
+        tasks.push(engine.spawn_uplink(dialer, cancel.clone()));
+    }
+    tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
+    Ok(RunningNode { addr, store, engine, tls, cancel, tasks })
+}
+
+async fn serve(
+    cfg: &NodeConfig,
+    store: &NodeStore,
+    engine: &Engine<NodeStore>,
+    tls: &TlsMaterial,
+    ca: Option<CertificateAuthority>,
+    cancel: CancellationToken,
+) -> Result<(SocketAddr, JoinHandle<()>)> {
+    let listen = resolve(&cfg.listen).await?;
+    let gate = Gate::new(cfg.node.clone(), tls.clone());
+    let calendar = WorkCalendar::weekends_only();
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<FilingsServer<FilingsService>>().await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(extranet_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|e| NodeError::Config(format!("反射服务初始化失败：{e}")))?;
+    let (addr, incoming) =
+        transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::Config(format!("无法监听 {listen}：{e}")))?;
+    let router = Server::builder()
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(engine.grpc_service())
+        .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone(), calendar)))
+        .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
+        .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
+    let task = tokio::spawn(async move {
+        if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
+            tracing::error!(error = %e, "gRPC server stopped with an error");
+        }
+    });
+    Ok((addr, task))
+}
+
+async fn resolve(listen: &str) -> Result<SocketAddr> {
+    tokio::net::lookup_host(listen)
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| NodeError::Config(format!("listen 地址 “{listen}” 无效，应为 主机:端口")))
+}
+
+/// Dials the parent over mTLS, checking it presents the parent's identity.
+fn dialer(
+    parent: NodeId,
+    addr: String,
+    tls: TlsMaterial,
+) -> GrpcDialer<
+    impl Fn() -> futures::future::BoxFuture<'static, Result<tonic::transport::Channel, FedError>> + Send + Sync + 'static,
+> {
+    let expect = Identity::node(parent.clone());
+    GrpcDialer::new(parent, move || {
+        let (addr, expect, tls) = (addr.clone(), expect.clone(), tls.clone());
+        Box::pin(async move {
+            transport::connect(&addr, &expect, &tls).await.map_err(|e| FedError::Transport(e.to_string()))
+        })
+    })
+}
+
+/// Reloads the TLS verifiers whenever a new revocation list became durable.
+async fn watch_crls(store: NodeStore, tls: TlsMaterial, cancel: CancellationToken) {
+    let mut rx = store.durable_watch();
+    let mut last = store.crls().unwrap_or_default();
+    loop {
+        tokio::select! {
+            r = rx.changed() => if r.is_err() { return },
+            _ = cancel.cancelled() => return,
+        }
+        let Ok(now) = store.crls() else { continue };
+        if now != last {
+            match tls.set_crls(now.clone()) {
+                Ok(()) => tracing::info!(lists = now.len(), "revocation lists reloaded"),
+                Err(e) => tracing::error!(error = %e, "revocation list rejected"),
+            }
+            last = now;
+        }
+    }
+}

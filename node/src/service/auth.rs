@@ -1,0 +1,47 @@
+//! Who may call what: every operator RPC passes through [`Gate`], which reads
+//! the caller's identity from its verified client certificate.
+
+use extranet_certs::transport::TlsConnectInfo;
+use extranet_certs::{Identity, NodeId, Role, TlsMaterial};
+use tonic::Request;
+
+use crate::error::{NodeError, Result};
+
+/// The authorisation check of one node.
+#[derive(Clone)]
+pub struct Gate {
+    me: NodeId,
+    tls: TlsMaterial,
+}
+
+impl Gate {
+    /// A gate for node `me`, checking revocation against `tls`'s CRLs.
+    pub fn new(me: NodeId, tls: TlsMaterial) -> Self {
+        Gate { me, tls }
+    }
+
+    /// The caller's verified identity, refusing revoked certificates.
+    pub fn caller<T>(&self, req: &Request<T>) -> Result<Identity> {
+        let info = req
+            .extensions()
+            .get::<TlsConnectInfo>()
+            .ok_or_else(|| NodeError::PermissionDenied("请求未携带经验证的客户端证书".into()))?;
+        let id = info.peer.clone().ok_or_else(|| NodeError::PermissionDenied("客户端证书不含本联邦的身份".into()))?;
+        if info.peer_serial.as_deref().is_some_and(|s| self.tls.is_revoked(s)) {
+            return Err(NodeError::PermissionDenied(format!("{id} 的证书已被吊销")));
+        }
+        Ok(id)
+    }
+
+    /// Requires an operator of this very node; returns the operator's name.
+    pub fn operator<T>(&self, req: &Request<T>) -> Result<String> {
+        let id = self.caller(req)?;
+        match &id.role {
+            Role::Operator(name) if id.node == self.me => Ok(name.clone()),
+            _ => Err(NodeError::PermissionDenied(format!(
+                "{id} 无权操作节点 {}：只有本节点的操作员证书可以调用此接口",
+                self.me
+            ))),
+        }
+    }
+}

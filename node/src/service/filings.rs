@@ -1,0 +1,98 @@
+//! The `Filings` service: operators file cutovers and system launches at
+//! their own node, and list what their node and its subtree filed.
+
+use extranet_certs::NodeId;
+use extranet_federation::Route;
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::filings_server::Filings;
+use tonic::{Request, Response, Status};
+
+use super::auth::Gate;
+use crate::calendar::{self, WorkCalendar};
+use crate::codec;
+use crate::domain::{Filing, FilingDetails, FilingId, filing};
+use crate::error::{NodeError, Result};
+use crate::store::NodeStore;
+
+/// Default and maximum page size of `ListFilings`.
+const LIST_DEFAULT: usize = 100;
+const LIST_MAX: usize = 10_000;
+
+/// Serves `extranet.v1.Filings` for one node.
+pub struct FilingsService {
+    store: NodeStore,
+    gate: Gate,
+    calendar: WorkCalendar,
+}
+
+impl FilingsService {
+    /// The service over `store`, authorising through `gate`.
+    pub fn new(store: NodeStore, gate: Gate, calendar: WorkCalendar) -> Self {
+        FilingsService { store, gate, calendar }
+    }
+}
+
+/// Records a filing at its origin and queues its announcement up the tree in
+/// the same write; returns once both are durable.
+pub async fn file(store: &NodeStore, details: FilingDetails, by: &str) -> Result<Filing> {
+    let filing = store.transact(|tx| {
+        let number = tx.next_number("filing")?;
+        let f = Filing {
+            id: FilingId { origin: tx.me().clone(), number },
+            filed_at_ms: tx.now_ms(),
+            filed_by: by.to_string(),
+            details: details.clone(),
+            receipts: Vec::new(),
+        };
+        tx.put_filing(&f)?;
+        tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
+        Ok(f)
+    })?;
+    store.sync().await?;
+    tracing::info!(filing = %filing.id, kind = filing.details.kind_zh(), by, "filing accepted");
+    Ok(filing)
+}
+
+#[tonic::async_trait]
+impl Filings for FilingsService {
+    async fn file_cutover(&self, req: Request<pb::FileCutoverRequest>) -> Result<Response<pb::Filing>, Status> {
+        let by = self.gate.operator(&req)?;
+        let cutover = codec::cutover_from_pb(req.into_inner().cutover)?;
+        filing::check_cutover(&cutover, &self.calendar, calendar::today())?;
+        let f = file(&self.store, FilingDetails::Cutover(cutover), &by).await?;
+        Ok(Response::new(codec::filing_to_pb(&f)))
+    }
+
+    async fn file_launch(&self, req: Request<pb::FileLaunchRequest>) -> Result<Response<pb::Filing>, Status> {
+        let by = self.gate.operator(&req)?;
+        let launch = codec::launch_from_pb(req.into_inner().launch)?;
+        let f = file(&self.store, FilingDetails::Launch(launch), &by).await?;
+        Ok(Response::new(codec::filing_to_pb(&f)))
+    }
+
+    async fn list_filings(
+        &self,
+        req: Request<pb::ListFilingsRequest>,
+    ) -> Result<Response<pb::ListFilingsResponse>, Status> {
+        self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let subtree = match r.subtree.trim() {
+            "" => None,
+            s => Some(NodeId::parse(s).map_err(|e| NodeError::invalid("subtree", e.to_string()))?),
+        };
+        let limit = match r.limit as usize {
+            0 => LIST_DEFAULT,
+            n => n.min(LIST_MAX),
+        };
+        let filings = self.store.filings(subtree.as_ref(), limit)?;
+        Ok(Response::new(pb::ListFilingsResponse { filings: filings.iter().map(codec::filing_to_pb).collect() }))
+    }
+
+    async fn get_filing(&self, req: Request<pb::GetFilingRequest>) -> Result<Response<pb::Filing>, Status> {
+        self.gate.operator(&req)?;
+        let id = req.into_inner().id.trim().to_string();
+        FilingId::check_key(&id)?;
+        let f = self.store.filing(&id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {id} 的备案")))?;
+        Ok(Response::new(codec::filing_to_pb(&f)))
+    }
+}

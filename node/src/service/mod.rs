@@ -1,0 +1,12 @@
+//! The gRPC services a node serves to its operators (the federation's own
+//! `Sync` service lives in the federation crate).
+
+pub mod auth;
+pub mod filings;
+pub mod pki;
+pub mod status;
+
+pub use auth::Gate;
+pub use filings::FilingsService;
+pub use pki::PkiService;
+pub use status::StatusService;

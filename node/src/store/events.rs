@@ -1,0 +1,88 @@
+//! The node store as the federation engine's [`EventStore`]: the engine moves
+//! events; this decides how they are kept and hands them to the domain.
+
+use extranet_certs::NodeId;
+use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId};
+use tokio::sync::watch;
+
+use super::{NodeStore, keys};
+use crate::error::NodeError;
+
+fn fed(e: impl std::fmt::Display) -> FedError {
+    FedError::Store(e.to_string())
+}
+
+impl EventStore for NodeStore {
+    fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
+        let mut out = Vec::new();
+        for item in self.trees.cursors.iter() {
+            let (k, v) = item.map_err(fed)?;
+            out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v))));
+        }
+        Ok(out)
+    }
+
+    fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError> {
+        let from = keys::event_key(stream, after.saturating_add(1));
+        let to = keys::event_key(stream, u64::MAX);
+        let mut out = Vec::new();
+        for item in self.trees.events.range(from..=to).take(limit) {
+            let (_, v) = item.map_err(fed)?;
+            out.push(keys::decode(&v).map_err(fed)?);
+        }
+        Ok(out)
+    }
+
+    fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {
+        let stream = event.stream();
+        let outcome = self.transact(|tx| {
+            let cursor = tx.cursor(&stream)?;
+            if event.seq <= cursor {
+                return Ok(Accepted::Duplicate);
+            }
+            if event.seq != cursor + 1 {
+                return Ok(Accepted::Gap { expected: cursor + 1 });
+            }
+            tx.append(&stream, event)?;
+            if deliver {
+                self.applier.apply(tx, event)?;
+            }
+            Ok(Accepted::Applied)
+        });
+        outcome.map_err(|e: NodeError| match e {
+            NodeError::Federation(f) => f,
+            other => fed(other),
+        })
+    }
+
+    async fn sync(&self) -> Result<(), FedError> {
+        NodeStore::sync(self).await.map_err(fed)
+    }
+
+    fn durable_watch(&self) -> watch::Receiver<u64> {
+        self.durability.watch()
+    }
+
+    fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
+        let value = keys::encode(&cursors).map_err(fed)?;
+        self.trees.peers.insert(peer.as_str().as_bytes(), value).map_err(fed)?;
+        Ok(())
+    }
+
+    fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {
+        match self.trees.peers.get(peer.as_str().as_bytes()).map_err(fed)? {
+            Some(v) => keys::decode(&v).map_err(fed),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn known_peers(&self) -> Result<Vec<NodeId>, FedError> {
+        let mut out = Vec::new();
+        for item in self.trees.peers.iter() {
+            let (k, _) = item.map_err(fed)?;
+            let s = std::str::from_utf8(&k).map_err(fed)?;
+            out.push(s.parse().map_err(fed)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,110 @@
+//! One atomic write: the records it changes and the events it emits commit
+//! together or not at all (the outbox rule of docs/architecture.md).
+
+use extranet_certs::NodeId;
+use extranet_federation::{Envelope, Route, StreamId};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::keys;
+use crate::domain::Filing;
+use crate::error::NodeError;
+
+/// Result inside a transaction: an abort carries a [`NodeError`].
+pub type TxResult<T> = Result<T, ConflictableTransactionError<NodeError>>;
+
+/// Aborts the transaction with `e`; nothing it wrote is kept.
+pub fn abort<T>(e: NodeError) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+/// The view of the store inside one transaction.
+pub struct Tx<'a> {
+    me: &'a NodeId,
+    now_ms: i64,
+    events: &'a TransactionalTree,
+    cursors: &'a TransactionalTree,
+    filings: &'a TransactionalTree,
+    meta: &'a TransactionalTree,
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn new(
+        me: &'a NodeId,
+        now_ms: i64,
+        events: &'a TransactionalTree,
+        cursors: &'a TransactionalTree,
+        filings: &'a TransactionalTree,
+        meta: &'a TransactionalTree,
+    ) -> Self {
+        Tx { me, now_ms, events, cursors, filings, meta }
+    }
+
+    /// This node.
+    pub fn me(&self) -> &NodeId {
+        self.me
+    }
+
+    /// The transaction's clock, Unix ms (one instant for the whole write).
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// Appends an event originated by this node to its outbox, with the next
+    /// sequence of its channel.
+    pub fn emit(&mut self, route: Route, kind: &str, payload: Vec<u8>) -> TxResult<Envelope> {
+        let stream = StreamId { origin: self.me.clone(), channel: route.channel() };
+        let seq = self.cursor(&stream)? + 1;
+        let env = Envelope {
+            origin: self.me.clone(),
+            seq,
+            route,
+            kind: kind.to_string(),
+            payload,
+            created_at_ms: self.now_ms,
+        };
+        self.append(&stream, &env)?;
+        Ok(env)
+    }
+
+    /// Highest contiguous sequence held for `stream`.
+    pub(super) fn cursor(&self, stream: &StreamId) -> TxResult<u64> {
+        Ok(keys::read_u64(self.cursors.get(keys::stream_key(stream))?.as_deref()))
+    }
+
+    /// Stores `env` as the next event of `stream` and advances the cursor.
+    pub(super) fn append(&mut self, stream: &StreamId, env: &Envelope) -> TxResult<()> {
+        let value = keys::encode(env).or_else(abort)?;
+        self.events.insert(keys::event_key(stream, env.seq), value)?;
+        self.cursors.insert(keys::stream_key(stream), &keys::u64_value(env.seq))?;
+        Ok(())
+    }
+
+    /// Increments and returns the named counter (first value 1).
+    pub fn next_number(&mut self, counter: &str) -> TxResult<u64> {
+        let key = format!("counter/{counter}");
+        let n = keys::read_u64(self.meta.get(key.as_bytes())?.as_deref()) + 1;
+        self.meta.insert(key.as_bytes(), &keys::u64_value(n))?;
+        Ok(n)
+    }
+
+    /// A filing held here, by key.
+    pub fn filing(&self, key: &str) -> TxResult<Option<Filing>> {
+        match self.filings.get(key.as_bytes())? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a filing (own or replica).
+    pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
+        let value = keys::encode(f).or_else(abort)?;
+        self.filings.insert(f.id.key().as_bytes(), value)?;
+        Ok(())
+    }
+
+    /// Replaces the revocation list of `issuer`'s CA.
+    pub fn put_crl(&mut self, issuer: &NodeId, der: &[u8]) -> TxResult<()> {
+        self.meta.insert(format!("crl/{issuer}").as_bytes(), der)?;
+        Ok(())
+    }
+}

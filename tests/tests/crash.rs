@@ -1,0 +1,78 @@
+//! An acknowledged filing survives `kill -9` of a real `extranet serve`
+//! process and is delivered upstream after the restart.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use extranet_node::client::Client;
+use extranet_node::config::NodeConfig;
+use extranet_tests::{Harness, valid_cutover};
+
+const FILINGS: usize = 20;
+
+/// Starts `extranet serve` on `config` and returns the process and the
+/// address it printed.
+fn spawn_node(config: &std::path::Path) -> anyhow::Result<(Child, String)> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
+        .args(["serve", "--config"])
+        .arg(config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line.split_whitespace().last().ok_or_else(|| anyhow::anyhow!("no address in {line:?}"))?.to_string();
+    anyhow::ensure!(addr.starts_with("127.0.0.1:"), "unexpected start line {line:?}");
+    Ok((child, addr))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_filings_survive_kill_9() -> anyhow::Result<()> {
+    let mut h = Harness::created(&["540000", "540000/540100"])?;
+    let (region, pref) = (h.region(), h.prefecture());
+    // start the region once to fix its port, then take it down so nothing can leave the prefecture
+    h.fed.start(&region).await?;
+    h.fed.stop(&region).await?;
+
+    let node = h.node(&pref);
+    let cfg_path = node.config_path();
+    let mut cfg = NodeConfig::load(&cfg_path)?;
+    cfg.parent = Some(h.node(&region).config.listen.clone());
+    cfg.save(&cfg_path)?;
+    let creds = node.operator();
+
+    let (mut proc1, addr) = spawn_node(&cfg_path)?;
+    let client = Client::connect(&addr, &creds).await?;
+    let mut ids = Vec::new();
+    for _ in 0..FILINGS {
+        let f = client
+            .filings()
+            .file_cutover(extranet_proto::v1::FileCutoverRequest { cutover: Some(valid_cutover()) })
+            .await?;
+        ids.push(f.into_inner().id);
+    }
+    proc1.kill()?; // SIGKILL: no shutdown path runs
+    proc1.wait()?;
+
+    let (mut proc2, addr) = spawn_node(&cfg_path)?;
+    let client = Client::connect(&addr, &creds).await?;
+    let held =
+        client.filings().list_filings(extranet_proto::v1::ListFilingsRequest::default()).await?.into_inner().filings;
+    let mut held_ids: Vec<String> = held.into_iter().map(|f| f.id).collect();
+    held_ids.sort();
+    assert_eq!(held_ids, ids, "every acknowledged filing survived kill -9");
+
+    h.fed.start(&region).await?;
+    for id in &ids {
+        h.wait_filing(&region, id, 1).await?;
+    }
+    let events = h.up_events(&region, &pref)?;
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=FILINGS as u64).collect::<Vec<_>>());
+    let _ = proc2.kill();
+    let _ = proc2.wait();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    h.shutdown().await;
+    Ok(())
+}

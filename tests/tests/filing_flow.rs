@@ -1,0 +1,63 @@
+//! A cutover filed at a county travels county → prefecture → region exactly
+//! once, and a receipt from each level travels back down to the county.
+
+use extranet_federation::Route;
+use extranet_node::codec::KIND_FILING;
+use extranet_tests::{Harness, valid_cutover};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutover_reaches_region_once_and_receipts_come_back() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+
+    let filed = h.file_cutover(&county, valid_cutover()).await?;
+    assert_eq!(filed.origin, county.to_string());
+    assert!(filed.receipts.is_empty(), "acknowledged at the origin before any level above has it");
+
+    let at_region = h.wait_filing(&region, &filed.id, 1).await?;
+    assert_eq!(at_region.origin, county.to_string());
+    assert_eq!(at_region.receipts.len(), 1);
+    assert_eq!(at_region.receipts[0].node, region.to_string());
+
+    let at_county = h.wait_filing(&county, &filed.id, 2).await?;
+    let mut levels: Vec<&str> = at_county.receipts.iter().map(|r| r.node.as_str()).collect();
+    levels.sort();
+    assert_eq!(levels, vec![region.as_str(), pref.as_str()], "one receipt from each level above");
+
+    // exactly once, with origin and sequence unchanged by the relay
+    for at in [&pref, &region] {
+        let events = h.up_events(at, &county)?;
+        assert_eq!(events.len(), 1, "{at} holds the county's event exactly once");
+        assert_eq!((events[0].seq, events[0].route.clone(), events[0].kind.as_str()), (1, Route::Up, KIND_FILING));
+        assert_eq!(events[0].origin, county);
+    }
+    assert_eq!(h.running(&region).store.filings(None, 100)?.len(), 1);
+    // the other county is not bothered with it
+    assert!(h.running(&h.county_b()).store.filing(&filed.id)?.is_none());
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn launch_filing_travels_too() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let county = h.county_b();
+    let client = h.fed.client(&county).await?;
+    let launch = extranet_proto::v1::LaunchDetails {
+        system_name: "堆龙德庆区政务服务平台".into(),
+        owning_unit: "堆龙德庆区政务服务中心".into(),
+        launch_date: "2026-12-15".into(),
+        addresses: vec!["2001:db8:5401:300::10".into(), "2001:db8:5401:300::/64".into()],
+        security_test_ref: "XZ-CP-2026-0088".into(),
+    };
+    let f = client
+        .filings()
+        .file_launch(extranet_proto::v1::FileLaunchRequest { launch: Some(launch) })
+        .await?
+        .into_inner();
+    let at_region = h.wait_filing(&h.region(), &f.id, 1).await?;
+    assert!(matches!(at_region.details, Some(extranet_proto::v1::filing::Details::Launch(_))));
+    h.wait_filing(&county, &f.id, 2).await?;
+    h.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! Identity is the certificate: a node can speak only for itself and its
+//! subtree, an operator only at its own node; foreign, revoked and
+//! out-of-subtree certificates are refused.
+
+use std::time::{Duration, Instant};
+
+use extranet_certs::inspect::inspect_chain_pem;
+use extranet_certs::{Identity, NodeId, TlsMaterial, transport};
+use extranet_federation::{Channel, EventStore, StreamId};
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::federation_client::FederationClient;
+use extranet_tests::{Harness, PATIENCE, id};
+use tokio_stream::StreamExt;
+use tonic::Code;
+
+fn read(p: std::path::PathBuf) -> String {
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The node TLS material of `n` as minted by the harness.
+fn node_tls(h: &Harness, n: &NodeId) -> TlsMaterial {
+    let dir = h.node(n).dir.join("tls");
+    TlsMaterial::load(&dir.join("root.pem"), &dir.join("node.pem"), &dir.join("node.key")).expect("node tls")
+}
+
+fn hello(node: &NodeId) -> pb::SyncFrame {
+    let hello = pb::Hello { node: node.to_string(), cursors: vec![], software_version: "test".into() };
+    pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Hello(hello)) }
+}
+
+fn forged_up_event(origin: &NodeId) -> pb::SyncFrame {
+    let e = pb::Envelope {
+        origin: origin.to_string(),
+        channel: pb::Channel::Up as i32,
+        seq: 1,
+        scope_kind: 0,
+        scope: String::new(),
+        kind: "filing.v1".into(),
+        payload: vec![],
+        created_at_ms: 1,
+    };
+    pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Events(pb::EventBatch { events: vec![e] })) }
+}
+
+/// Opens a sync stream to `parent` with `tls`, sends `hello`, waits for the
+/// parent's Hello, sends `then`, and returns how the stream ended (the first
+/// error), or `None` if the parent kept it open for 10 s.
+async fn sync_as(
+    h: &Harness,
+    tls: &TlsMaterial,
+    parent: &NodeId,
+    hello: pb::SyncFrame,
+    then: Vec<pb::SyncFrame>,
+) -> Option<tonic::Status> {
+    let addr = &h.node(parent).config.listen;
+    let channel = match transport::connect(addr, &Identity::node(parent.clone()), tls).await {
+        Ok(c) => c,
+        Err(e) => return Some(tonic::Status::unavailable(e.to_string())),
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tx.send(hello).await.ok()?;
+    let mut inbound = match FederationClient::new(channel).sync(tokio_stream::wrappers::ReceiverStream::new(rx)).await {
+        Ok(r) => r.into_inner(),
+        Err(s) => return Some(s),
+    };
+    let mut then = Some(then);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_secs(1), inbound.next()).await {
+            Ok(Some(Err(s))) => return Some(s),
+            Ok(None) => return Some(tonic::Status::aborted("stream closed by server")),
+            Ok(Some(Ok(_))) => {
+                for f in then.take().unwrap_or_default() {
+                    tx.send(f).await.ok()?;
+                }
+            }
+            Err(_) => continue,
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_speaks_only_for_itself() -> anyhow::Result<()> {
+    let mut h = Harness::four().await?;
+    let (pref, a, b) = (h.prefecture(), h.county_a(), h.county_b());
+    h.fed.stop(&a).await?;
+    let tls_a = node_tls(&h, &a);
+
+    let refused = sync_as(&h, &tls_a, &pref, hello(&b), vec![]).await.expect("refused");
+    assert_eq!(refused.code(), Code::PermissionDenied, "a sync stream claiming another county: {refused:?}");
+
+    let refused = sync_as(&h, &tls_a, &pref, hello(&a), vec![forged_up_event(&b)]).await.expect("refused");
+    assert_eq!(refused.code(), Code::PermissionDenied, "an event from outside the sender's subtree: {refused:?}");
+    let b_stream = StreamId { origin: b.clone(), channel: Channel::Up };
+    assert!(h.running(&pref).store.read(&b_stream, 0, 10)?.is_empty(), "the forged event was not stored");
+
+    // county A's operator cannot use the prefecture's operator services
+    let op_a = h.node(&a).operator().load()?;
+    let pref_addr = h.node(&pref).config.listen.clone();
+    let ch = transport::connect(&pref_addr, &Identity::node(pref.clone()), &op_a).await?;
+    let err = extranet_proto::v1::node_status_client::NodeStatusClient::new(ch)
+        .get_status(pb::GetStatusRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    // nor can a node certificate call operator services
+    let ch = transport::connect(&pref_addr, &Identity::node(pref.clone()), &tls_a).await?;
+    let err = extranet_proto::v1::filings_client::FilingsClient::new(ch)
+        .list_filings(pb::ListFilingsRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_from_a_foreign_ca_is_refused() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let other = Harness::created(extranet_tests::FOUR)?;
+    let pref = h.prefecture();
+    let ours = h.node(&pref).dir.join("tls/root.pem");
+    let theirs = other.node(&h.county_a()).dir.join("tls");
+    // trusts our root (so the server checks out) but presents a foreign chain
+    let foreign = TlsMaterial::from_pem(&read(ours), &read(theirs.join("node.pem")), &read(theirs.join("node.key")))?;
+    let refused = sync_as(&h, &foreign, &pref, hello(&h.county_a()), vec![]).await.expect("refused");
+    assert!(refused.message().contains("transport error"), "refused in the TLS handshake, before any RPC: {refused:?}");
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_certificate_is_refused_down_the_tree() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (pref, b) = (h.prefecture(), h.county_b());
+    let op_b = h.node(&b).operator();
+    let serial = inspect_chain_pem(&read(op_b.path().join("operator.pem")))?[0].serial.clone();
+    // county B's operator works before revocation
+    h.fed.client(&b).await?.status().get_status(pb::GetStatusRequest {}).await?;
+
+    let r =
+        h.fed.client(&pref).await?.pki().revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into() }).await?;
+    assert_eq!(r.into_inner().revoked_count, 1);
+
+    // the prefecture's revocation list travels down to county B, which then refuses the certificate
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let refused = match h.fed.client(&b).await {
+            Err(_) => true,
+            Ok(c) => c.status().get_status(pb::GetStatusRequest {}).await.is_err(),
+        };
+        if refused {
+            break;
+        }
+        assert!(Instant::now() < deadline, "county B still accepts a revoked operator certificate");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // county A's operator is unaffected
+    h.fed.client(&h.county_a()).await?.status().get_status(pb::GetStatusRequest {}).await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prefecture_cannot_mint_for_another_prefectures_county() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", "540000/540100/540102", "540000/540200"]).await?;
+    let shigatse = id("540000/540200");
+    let victim = id("540000/540200/540202");
+    // Lhasa's CA, used directly (bypassing its own subtree check) to mint a Shigatse county
+    let ca_dir = h.node(&h.prefecture()).dir.join("ca");
+    let ca_pem = read(ca_dir.join("ca.pem"));
+    let first = ca_pem.split_inclusive("-----END CERTIFICATE-----\n").next().unwrap_or(&ca_pem).to_string();
+    let issuer = rcgen::Issuer::from_ca_cert_pem(&first, rcgen::KeyPair::from_pem(&read(ca_dir.join("ca.key")))?)?;
+    let key = rcgen::KeyPair::generate()?;
+    let mut params = rcgen::CertificateParams::new(vec![Identity::node(victim.clone()).dns_name()])?;
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth, rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let forged = params.signed_by(&key, &issuer)?;
+    let chain = format!("{}{}", forged.pem(), first);
+    let root = read(h.node(&shigatse).dir.join("tls/root.pem"));
+    let tls = TlsMaterial::from_pem(&root, &chain, &key.serialize_pem());
+    let refused = match tls {
+        Err(_) => true,
+        Ok(tls) => sync_as(&h, &tls, &shigatse, hello(&victim), vec![])
+            .await
+            .is_some_and(|s| s.message().contains("transport error")),
+    };
+    assert!(refused, "the name constraint on Lhasa's CA stops a certificate for a Shigatse county");
+    h.shutdown().await;
+    Ok(())
+}
