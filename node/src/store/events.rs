@@ -5,7 +5,7 @@ use extranet_certs::NodeId;
 use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId};
 use tokio::sync::watch;
 
-use super::{NodeStore, keys};
+use super::{NodeStore, TreeId, keys};
 use crate::error::NodeError;
 
 fn fed(e: impl std::fmt::Display) -> FedError {
@@ -15,7 +15,7 @@ fn fed(e: impl std::fmt::Display) -> FedError {
 impl EventStore for NodeStore {
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
         let mut out = Vec::new();
-        for item in self.trees.cursors.iter() {
+        for item in self.trees.get(TreeId::Cursors).iter() {
             let (k, v) = item.map_err(fed)?;
             out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v))));
         }
@@ -26,7 +26,7 @@ impl EventStore for NodeStore {
         let from = keys::event_key(stream, after.saturating_add(1));
         let to = keys::event_key(stream, u64::MAX);
         let mut out = Vec::new();
-        for item in self.trees.events.range(from..=to).take(limit) {
+        for item in self.trees.get(TreeId::Events).range(from..=to).take(limit) {
             let (_, v) = item.map_err(fed)?;
             out.push(keys::decode(&v).map_err(fed)?);
         }
@@ -65,12 +65,12 @@ impl EventStore for NodeStore {
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
         let value = keys::encode(&cursors).map_err(fed)?;
-        self.trees.peers.insert(peer.as_str().as_bytes(), value).map_err(fed)?;
+        self.trees.get(TreeId::Peers).insert(peer.as_str().as_bytes(), value).map_err(fed)?;
         Ok(())
     }
 
     fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {
-        match self.trees.peers.get(peer.as_str().as_bytes()).map_err(fed)? {
+        match self.trees.get(TreeId::Peers).get(peer.as_str().as_bytes()).map_err(fed)? {
             Some(v) => keys::decode(&v).map_err(fed),
             None => Ok(Vec::new()),
         }
@@ -78,7 +78,7 @@ impl EventStore for NodeStore {
 
     fn known_peers(&self) -> Result<Vec<NodeId>, FedError> {
         let mut out = Vec::new();
-        for item in self.trees.peers.iter() {
+        for item in self.trees.get(TreeId::Peers).iter() {
             let (k, _) = item.map_err(fed)?;
             let s = std::str::from_utf8(&k).map_err(fed)?;
             out.push(s.parse().map_err(fed)?);

@@ -5,7 +5,10 @@
 
 mod durability;
 mod events;
+mod filings;
 mod keys;
+mod pki;
+mod trees;
 mod tx;
 
 use std::path::Path;
@@ -17,9 +20,9 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 pub use durability::Durability;
+pub use trees::TreeId;
 pub use tx::{Tx, TxResult, abort};
 
-use crate::domain::Filing;
 use crate::error::{NodeError, Result};
 
 /// sled's page cache for one node. A county node may have 1–2 GB of RAM and
@@ -34,19 +37,19 @@ pub trait Applier: Send + Sync + 'static {
     fn apply(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()>;
 }
 
-/// The trees of one node's database.
+/// The open trees of one node's database, indexed by [`TreeId`].
 #[derive(Clone)]
-pub(crate) struct Trees {
-    /// (stream, seq) → envelope: every event this node wrote or accepted.
-    pub events: sled::Tree,
-    /// stream → highest contiguous seq held.
-    pub cursors: sled::Tree,
-    /// filing key → filing (own and replicas).
-    pub filings: sled::Tree,
-    /// named counters and small settings.
-    pub meta: sled::Tree,
-    /// peer → cursors it acknowledged.
-    pub peers: sled::Tree,
+pub(crate) struct Trees(Vec<sled::Tree>);
+
+impl Trees {
+    fn open(db: &sled::Db) -> Result<Self> {
+        Ok(Trees(TreeId::ALL.iter().map(|t| db.open_tree(t.name())).collect::<Result<_, _>>()?))
+    }
+
+    /// One tree.
+    pub(crate) fn get(&self, t: TreeId) -> &sled::Tree {
+        &self.0[t as usize]
+    }
 }
 
 /// One node's durable store. Cheap to clone.
@@ -70,13 +73,7 @@ impl NodeStore {
             .mode(sled::Mode::LowSpace)
             .open()
             .map_err(|e| NodeError::Store(format!("无法打开数据目录 {}：{e}", dir.display())))?;
-        let trees = Trees {
-            events: db.open_tree("events")?,
-            cursors: db.open_tree("cursors")?,
-            filings: db.open_tree("filings")?,
-            meta: db.open_tree("meta")?,
-            peers: db.open_tree("peers")?,
-        };
+        let trees = Trees::open(&db)?;
         let durability = Durability::start(db.clone(), dir)?;
         Ok(NodeStore { me, db, trees, durability, applier })
     }
@@ -85,10 +82,9 @@ impl NodeStore {
     /// conflict, so `f` must have no effects outside `tx`. Not yet durable:
     /// follow with [`NodeStore::sync`] before acknowledging.
     pub fn transact<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
-        let t = &self.trees;
         let now_ms = chrono::Utc::now().timestamp_millis();
-        let res = (&t.events, &t.cursors, &t.filings, &t.meta).transaction(|(ev, cur, fil, meta)| {
-            let mut tx = Tx::new(&self.me, now_ms, ev, cur, fil, meta);
+        let res = self.trees.0.as_slice().transaction(|views| {
+            let mut tx = Tx::new(&self.me, now_ms, views);
             f(&mut tx)
         });
         match res {
@@ -109,35 +105,6 @@ impl NodeStore {
     /// This node's identity.
     pub fn me(&self) -> &NodeId {
         &self.me
-    }
-
-    /// One filing by its key (`540102-000001`).
-    pub fn filing(&self, key: &str) -> Result<Option<Filing>> {
-        self.trees.filings.get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose()
-    }
-
-    /// Every filing held here whose origin lies within `subtree`, newest first.
-    pub fn filings(&self, subtree: Option<&NodeId>, limit: usize) -> Result<Vec<Filing>> {
-        let mut out = Vec::new();
-        for item in self.trees.filings.iter() {
-            let (_, v) = item?;
-            let f: Filing = keys::decode(&v)?;
-            if subtree.is_none_or(|s| f.id.origin.is_within(s)) {
-                out.push(f);
-            }
-        }
-        out.sort_by(|a, b| b.filed_at_ms.cmp(&a.filed_at_ms).then(b.id.cmp(&a.id)));
-        out.truncate(limit);
-        Ok(out)
-    }
-
-    /// Every revocation list held (this node's CA's and its ancestors').
-    pub fn crls(&self) -> Result<Vec<Vec<u8>>> {
-        let mut out = Vec::new();
-        for item in self.trees.meta.scan_prefix(b"crl/") {
-            out.push(item?.1.to_vec());
-        }
-        Ok(out)
     }
 
     /// Stops the flusher after a final flush; the store can then be reopened.

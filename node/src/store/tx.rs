@@ -5,8 +5,7 @@ use extranet_certs::NodeId;
 use extranet_federation::{Envelope, Route, StreamId};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
-use super::keys;
-use crate::domain::Filing;
+use super::{TreeId, keys};
 use crate::error::NodeError;
 
 /// Result inside a transaction: an abort carries a [`NodeError`].
@@ -21,22 +20,17 @@ pub fn abort<T>(e: NodeError) -> TxResult<T> {
 pub struct Tx<'a> {
     me: &'a NodeId,
     now_ms: i64,
-    events: &'a TransactionalTree,
-    cursors: &'a TransactionalTree,
-    filings: &'a TransactionalTree,
-    meta: &'a TransactionalTree,
+    trees: &'a [TransactionalTree],
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn new(
-        me: &'a NodeId,
-        now_ms: i64,
-        events: &'a TransactionalTree,
-        cursors: &'a TransactionalTree,
-        filings: &'a TransactionalTree,
-        meta: &'a TransactionalTree,
-    ) -> Self {
-        Tx { me, now_ms, events, cursors, filings, meta }
+    pub(super) fn new(me: &'a NodeId, now_ms: i64, trees: &'a [TransactionalTree]) -> Self {
+        Tx { me, now_ms, trees }
+    }
+
+    /// One tree within this transaction.
+    pub(crate) fn tree(&self, t: TreeId) -> &'a TransactionalTree {
+        &self.trees[t as usize]
     }
 
     /// This node.
@@ -68,43 +62,22 @@ impl<'a> Tx<'a> {
 
     /// Highest contiguous sequence held for `stream`.
     pub(super) fn cursor(&self, stream: &StreamId) -> TxResult<u64> {
-        Ok(keys::read_u64(self.cursors.get(keys::stream_key(stream))?.as_deref()))
+        Ok(keys::read_u64(self.tree(TreeId::Cursors).get(keys::stream_key(stream))?.as_deref()))
     }
 
     /// Stores `env` as the next event of `stream` and advances the cursor.
     pub(super) fn append(&mut self, stream: &StreamId, env: &Envelope) -> TxResult<()> {
         let value = keys::encode(env).or_else(abort)?;
-        self.events.insert(keys::event_key(stream, env.seq), value)?;
-        self.cursors.insert(keys::stream_key(stream), &keys::u64_value(env.seq))?;
+        self.tree(TreeId::Events).insert(keys::event_key(stream, env.seq), value)?;
+        self.tree(TreeId::Cursors).insert(keys::stream_key(stream), &keys::u64_value(env.seq))?;
         Ok(())
     }
 
     /// Increments and returns the named counter (first value 1).
     pub fn next_number(&mut self, counter: &str) -> TxResult<u64> {
         let key = format!("counter/{counter}");
-        let n = keys::read_u64(self.meta.get(key.as_bytes())?.as_deref()) + 1;
-        self.meta.insert(key.as_bytes(), &keys::u64_value(n))?;
+        let n = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref()) + 1;
+        self.tree(TreeId::Meta).insert(key.as_bytes(), &keys::u64_value(n))?;
         Ok(n)
-    }
-
-    /// A filing held here, by key.
-    pub fn filing(&self, key: &str) -> TxResult<Option<Filing>> {
-        match self.filings.get(key.as_bytes())? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Writes a filing (own or replica).
-    pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
-        let value = keys::encode(f).or_else(abort)?;
-        self.filings.insert(f.id.key().as_bytes(), value)?;
-        Ok(())
-    }
-
-    /// Replaces the revocation list of `issuer`'s CA.
-    pub fn put_crl(&mut self, issuer: &NodeId, der: &[u8]) -> TxResult<()> {
-        self.meta.insert(format!("crl/{issuer}").as_bytes(), der)?;
-        Ok(())
     }
 }

@@ -1,12 +1,11 @@
-//! Conversions between domain records and the wire contract (`extranet.v1`):
-//! request validation at the edge, and the encoding of event payloads.
+//! Filings and receipts on the wire.
 
-use chrono::{DateTime, NaiveDate};
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use ipnet::IpNet;
 use prost::Message;
 
+use super::{date, instant, text};
 use crate::domain::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 use crate::error::{NodeError, Result};
 
@@ -14,30 +13,6 @@ use crate::error::{NodeError, Result};
 pub const KIND_FILING: &str = "filing.v1";
 /// Event kind of a receipt travelling down to the origin.
 pub const KIND_RECEIPT: &str = "receipt.v1";
-
-/// Longest free-text field accepted, in characters.
-const MAX_TEXT: usize = 2000;
-
-fn text(field: &'static str, v: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(NodeError::invalid(field, "不能为空"));
-    }
-    if v.chars().count() > MAX_TEXT {
-        return Err(NodeError::invalid(field, format!("不能超过 {MAX_TEXT} 个字符")));
-    }
-    Ok(v.to_string())
-}
-
-fn date(field: &'static str, v: &str) -> Result<NaiveDate> {
-    v.trim().parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))
-}
-
-fn instant(field: &'static str, v: &str) -> Result<DateTime<chrono::FixedOffset>> {
-    DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
-        NodeError::invalid(field, format!("“{v}” 不是带时区的 RFC 3339 时间，例如 2026-12-03T22:00:00+08:00"))
-    })
-}
 
 /// Validates the shape of a cutover request (the regulation's rules are
 /// checked separately, by the domain).
@@ -168,19 +143,4 @@ pub fn decode_receipt(bytes: &[u8]) -> Result<(String, Receipt)> {
         pb::ReceiptEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("回执事件无法解码：{e}")))?;
     let r = p.receipt.ok_or_else(|| NodeError::invalid("receipt", "回执事件缺少回执"))?;
     Ok((p.filing_id, receipt_from_pb(&r)?))
-}
-
-/// Event kind of a CA's revocation list travelling down.
-pub const KIND_CRL: &str = "crl.v1";
-
-/// Payload of a `crl.v1` event.
-pub fn encode_crl(issuer: &NodeId, der: &[u8]) -> Vec<u8> {
-    pb::CrlEvent { issuer: issuer.to_string(), crl_der: der.to_vec() }.encode_to_vec()
-}
-
-/// Reads a `crl.v1` payload.
-pub fn decode_crl(bytes: &[u8]) -> Result<(NodeId, Vec<u8>)> {
-    let p =
-        pb::CrlEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("吊销列表事件无法解码：{e}")))?;
-    Ok((NodeId::parse(&p.issuer)?, p.crl_der))
 }

@@ -1,0 +1,46 @@
+//! Filings in the store: the origin's own and the replicas held above it.
+
+use extranet_certs::NodeId;
+
+use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use crate::domain::Filing;
+use crate::error::Result;
+
+impl NodeStore {
+    /// One filing by its key (`540102-000001`).
+    pub fn filing(&self, key: &str) -> Result<Option<Filing>> {
+        self.trees.get(TreeId::Filings).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose()
+    }
+
+    /// Every filing held here whose origin lies within `subtree`, newest first.
+    pub fn filings(&self, subtree: Option<&NodeId>, limit: usize) -> Result<Vec<Filing>> {
+        let mut out = Vec::new();
+        for item in self.trees.get(TreeId::Filings).iter() {
+            let (_, v) = item?;
+            let f: Filing = keys::decode(&v)?;
+            if subtree.is_none_or(|s| f.id.origin.is_within(s)) {
+                out.push(f);
+            }
+        }
+        out.sort_by(|a, b| b.filed_at_ms.cmp(&a.filed_at_ms).then(b.id.cmp(&a.id)));
+        out.truncate(limit);
+        Ok(out)
+    }
+}
+
+impl Tx<'_> {
+    /// A filing held here, by key.
+    pub fn filing(&self, key: &str) -> TxResult<Option<Filing>> {
+        match self.tree(TreeId::Filings).get(key.as_bytes())? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a filing (own or replica).
+    pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
+        let value = keys::encode(f).or_else(abort)?;
+        self.tree(TreeId::Filings).insert(f.id.key().as_bytes(), value)?;
+        Ok(())
+    }
+}

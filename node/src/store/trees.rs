@@ -1,0 +1,35 @@
+//! The names of the store's trees: the only place they are spelled out.
+//! Adding a tree is adding a variant here; every transaction spans all of
+//! them, so a change to any records and its events stays atomic.
+
+/// One sled tree of the node's database.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(usize)]
+pub enum TreeId {
+    /// (stream, seq) → envelope: every event this node wrote or accepted.
+    Events,
+    /// stream → highest contiguous seq held.
+    Cursors,
+    /// filing key → filing (own and replicas).
+    Filings,
+    /// named counters, revocation lists and small settings.
+    Meta,
+    /// peer → cursors it acknowledged.
+    Peers,
+}
+
+impl TreeId {
+    /// Every tree, in index order.
+    pub const ALL: [TreeId; 5] = [TreeId::Events, TreeId::Cursors, TreeId::Filings, TreeId::Meta, TreeId::Peers];
+
+    /// The tree's name on disk.
+    pub fn name(self) -> &'static str {
+        match self {
+            TreeId::Events => "events",
+            TreeId::Cursors => "cursors",
+            TreeId::Filings => "filings",
+            TreeId::Meta => "meta",
+            TreeId::Peers => "peers",
+        }
+    }
+}
