@@ -109,6 +109,15 @@ impl<S: EventStore> Engine<S> {
         self.core.config.max_concurrent_catchups.saturating_sub(self.core.catchups.available_permits())
     }
 
+    /// Ends every open session so that each peer must handshake again: used
+    /// when the revocation lists change, since a revoked certificate is
+    /// refused at the handshake and a sync stream may otherwise stay open
+    /// for weeks. The engine keeps running; links come back within a
+    /// backoff delay.
+    pub fn reset_links(&self) {
+        self.core.registry.cancel_all();
+    }
+
     /// Ends every session of this engine promptly (child sessions and the
     /// uplink) and keeps new ones from starting. Call it before stopping the
     /// gRPC server: a server draining gracefully waits for open streams,

@@ -87,6 +87,16 @@ impl Registry {
         st.peers.keys().chain(st.expected.iter()).cloned().collect()
     }
 
+    /// Ends every live session; the peers redial (the uplink by itself, the
+    /// children from their side) and handshake again.
+    pub fn cancel_all(&self) {
+        for live in self.lock().peers.values() {
+            if let Some(token) = &live.session {
+                token.cancel();
+            }
+        }
+    }
+
     /// Adds a peer that status should list even before it ever connects.
     pub fn expect(&self, peer: NodeId) {
         self.lock().expected.insert(peer);

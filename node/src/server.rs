@@ -74,7 +74,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let mut tasks = Vec::new();
     let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, cancel.clone()).await?;
     tasks.push(serve);
-    tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), cancel.clone())));
+    tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), engine.clone(), cancel.clone())));
     if let Some(parent_addr) = &cfg.parent {
         let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
         let dialer = dialer(parent, parent_addr.clone(), tls.clone());
@@ -144,8 +144,10 @@ fn dialer(
     })
 }
 
-/// Reloads the TLS verifiers whenever a new revocation list became durable.
-async fn watch_crls(store: NodeStore, tls: TlsMaterial, cancel: CancellationToken) {
+/// Reloads the TLS verifiers whenever a new revocation list became durable,
+/// and makes every sync peer handshake again so the list applies to streams
+/// that are already open.
+async fn watch_crls(store: NodeStore, tls: TlsMaterial, engine: Engine<NodeStore>, cancel: CancellationToken) {
     let mut rx = store.durable_watch();
     let mut last = store.crls().unwrap_or_default();
     loop {
@@ -156,7 +158,10 @@ async fn watch_crls(store: NodeStore, tls: TlsMaterial, cancel: CancellationToke
         let Ok(now) = store.crls() else { continue };
         if now != last {
             match tls.set_crls(now.clone()) {
-                Ok(()) => tracing::info!(lists = now.len(), "revocation lists reloaded"),
+                Ok(()) => {
+                    tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
+                    engine.reset_links();
+                }
                 Err(e) => tracing::error!(error = %e, "revocation list rejected"),
             }
             last = now;

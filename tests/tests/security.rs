@@ -190,3 +190,35 @@ async fn a_prefecture_cannot_mint_for_another_prefectures_county() -> anyhow::Re
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_node_is_cut_off_even_on_an_open_stream() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (pref, b) = (h.prefecture(), h.county_b());
+    let connected = |h: &Harness| -> anyhow::Result<bool> {
+        Ok(h.running(&pref).engine.status()?.children.iter().any(|c| c.node == b && c.connected))
+    };
+    let deadline = Instant::now() + PATIENCE;
+    while !connected(&h)? {
+        assert!(Instant::now() < deadline, "county B never connected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let serial = inspect_chain_pem(&read(h.node(&b).dir.join("tls/node.pem")))?[0].serial.clone();
+    h.fed.client(&pref).await?.pki().revoke(pb::RevokeRequest { serial, reason: "测试：节点失窃".into() }).await?;
+
+    // the open stream is cut and every redial is refused at the handshake
+    let deadline = Instant::now() + PATIENCE;
+    while connected(&h)? {
+        assert!(Instant::now() < deadline, "the revoked county's stream stayed open");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let f = h.file_cutover(&b, extranet_tests::valid_cutover()).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!connected(&h)?, "the revoked county got back in");
+    assert!(h.running(&pref).store.filing(&f.id)?.is_none(), "nothing from the revoked county was accepted");
+    // the other county is back and still syncing
+    let ok = h.file_cutover(&h.county_a(), extranet_tests::valid_cutover()).await?;
+    h.wait_filing(&h.region(), &ok.id, 1).await?;
+    h.shutdown().await;
+    Ok(())
+}
