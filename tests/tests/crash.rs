@@ -76,3 +76,28 @@ async fn acknowledged_filings_survive_kill_9() -> anyhow::Result<()> {
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_a_node_cleanly() -> anyhow::Result<()> {
+    let h = Harness::created(&["540000"])?;
+    let node = h.node(&h.region());
+    let (mut proc, addr) = spawn_node(&node.config_path())?;
+    let client = Client::connect(&addr, &node.operator()).await?;
+    client.status().get_status(extranet_proto::v1::GetStatusRequest {}).await?;
+    let status = Command::new("kill").args(["-TERM", &proc.id().to_string()]).status()?;
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = proc.try_wait()? {
+            break exit;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "node did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "clean exit on SIGTERM, got {exit:?}");
+    // and its data directory opens again at once (the store was closed)
+    let (mut again, _) = spawn_node(&node.config_path())?;
+    again.kill()?;
+    again.wait()?;
+    Ok(())
+}
