@@ -1,10 +1,15 @@
 //! Working days (工作日): the one place that does working-day arithmetic, so
 //! every deadline of the regulation (Art.16's 10 and 30 days, Art.21's 2 days'
-//! notice) is computed the same way. For now the calendar knows weekends and
-//! whatever holiday and adjusted-working-day (调休) dates it is given; the
-//! region-published calendar plugs in here.
+//! notice) is computed the same way. A [`WorkCalendar`] knows weekends, public
+//! and regional holidays, and adjusted working days (调休); it is built from
+//! the [`CalendarDocument`] the region publishes (see [`document`]), whose
+//! version travels with every deadline computed from it.
+
+pub mod document;
 
 use std::collections::BTreeSet;
+
+pub use document::{CalendarDocument, CalendarTable, DayKind, DayRule};
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc, Weekday};
 
@@ -30,6 +35,7 @@ pub fn date_of(t: &DateTime<FixedOffset>) -> NaiveDate {
 pub struct WorkCalendar {
     holidays: BTreeSet<NaiveDate>,
     adjusted_working_days: BTreeSet<NaiveDate>,
+    version: u64,
 }
 
 impl WorkCalendar {
@@ -40,7 +46,22 @@ impl WorkCalendar {
 
     /// A calendar with explicit public holidays and adjusted working days.
     pub fn new(holidays: impl IntoIterator<Item = NaiveDate>, adjusted: impl IntoIterator<Item = NaiveDate>) -> Self {
-        WorkCalendar { holidays: holidays.into_iter().collect(), adjusted_working_days: adjusted.into_iter().collect() }
+        WorkCalendar {
+            holidays: holidays.into_iter().collect(),
+            adjusted_working_days: adjusted.into_iter().collect(),
+            version: 0,
+        }
+    }
+
+    /// The same days, labelled with the version of the document they came from.
+    pub fn with_version(mut self, version: u64) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Version of the published calendar this was built from (0: built in).
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Whether `d` is a working day.
@@ -114,5 +135,92 @@ mod tests {
         assert!(c.is_working_day(d("2026-12-05")), "adjusted Saturday works");
         assert!(!c.is_working_day(d("2026-12-07")), "holiday rests");
         assert_eq!(c.add_working_days(d("2026-12-04"), 2), d("2026-12-08"));
+    }
+
+    fn shipped() -> WorkCalendar {
+        CalendarDocument::builtin().work_calendar()
+    }
+
+    /// Art.16 deadlines across the 2026 Spring Festival with Tibet's 藏历新年,
+    /// worked out by hand from node/data/calendar/2026.tsv:
+    ///
+    /// Submitted Fri 2026-02-13. Working days after it:
+    ///   02-14 Sat 调休上班 → 1; 02-15…02-26 off (02-15…02-23 national,
+    ///   02-24…02-26 Tibet); 02-27 Fri → 2; 02-28 Sat 调休上班 → 3; 03-01 Sun off;
+    ///   03-02…03-06 → 4…8; 03-07/08 weekend; 03-09 → 9; 03-10 → 10.
+    ///   Review (10) and written-rejection (10) due 2026-03-10.
+    ///   (National calendar alone would give 03-05: 02-24…02-26 would count.)
+    /// Approved Fri 2026-02-13, implementation 30 working days:
+    ///   03-10 → 10; 03-11…03-13 → 11…13; 03-16…03-20 → 14…18;
+    ///   03-23…03-27 → 19…23; 03-30…04-03 → 24…28; 04-04…04-06 清明 off;
+    ///   04-07 → 29; 04-08 → 30. Implementation due 2026-04-08.
+    #[test]
+    fn art16_deadlines_across_spring_festival_and_tibetan_new_year() {
+        let c = shipped();
+        assert_eq!(c.add_working_days(d("2026-02-13"), 10), d("2026-03-10"));
+        assert_eq!(c.add_working_days(d("2026-02-13"), 30), d("2026-04-08"));
+        let national_only = WorkCalendar::new(
+            c.holidays.iter().copied().filter(|x| !(d("2026-02-24")..=d("2026-02-26")).contains(x)),
+            c.adjusted_working_days.iter().copied(),
+        );
+        assert_eq!(national_only.add_working_days(d("2026-02-13"), 10), d("2026-03-05"));
+    }
+
+    /// Across Mid-Autumn and National Day 2026, by hand:
+    ///
+    /// Submitted Wed 2026-09-23, 10 working days: 09-24 Thu → 1; 09-25…09-27
+    ///   中秋 off; 09-28…09-30 → 2…4; 10-01…10-07 国庆 off; 10-08 → 5;
+    ///   10-09 → 6; 10-10 Sat 调休上班 → 7; 10-11 Sun off; 10-12 → 8;
+    ///   10-13 → 9; 10-14 → 10. Due 2026-10-14.
+    /// Approved Fri 2026-09-18, 30 working days: 09-19 Sat off; 09-20 Sun
+    ///   调休上班 → 1; 09-21…09-24 → 2…5; 09-25…09-27 off; 09-28…09-30 → 6…8;
+    ///   10-01…10-07 off; 10-08, 10-09, 10-10 → 9…11; 10-12…10-16 → 12…16;
+    ///   10-19…10-23 → 17…21; 10-26…10-30 → 22…26; 11-02…11-05 → 27…30.
+    ///   Due 2026-11-05.
+    #[test]
+    fn art16_deadlines_across_national_day() {
+        let c = shipped();
+        assert_eq!(c.add_working_days(d("2026-09-23"), 10), d("2026-10-14"));
+        assert_eq!(c.add_working_days(d("2026-09-18"), 30), d("2026-11-05"));
+        assert_eq!(c.working_days_between(d("2026-09-18"), d("2026-11-05")), 30);
+    }
+
+    #[test]
+    fn adjusted_saturday_counts_and_holiday_does_not() {
+        let c = shipped();
+        // Fri 02-13 + 1 = Sat 02-14 (调休上班), not Mon 02-16 or later.
+        assert_eq!(c.add_working_days(d("2026-02-13"), 1), d("2026-02-14"));
+        assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-14")), 1);
+        // Wed 09-30 + 1 skips the whole 国庆 week (a Thursday holiday onwards).
+        assert_eq!(c.add_working_days(d("2026-09-30"), 1), d("2026-10-08"));
+        assert_eq!(c.working_days_between(d("2026-09-30"), d("2026-10-07")), 0);
+    }
+
+    fn any_date() -> impl proptest::strategy::Strategy<Value = NaiveDate> {
+        use proptest::strategy::Strategy;
+        (0i64..(365 * 3)).prop_map(|n| d("2024-11-01") + Duration::days(n))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn adding_working_days_lands_on_a_working_day(start in any_date(), n in 1u32..80) {
+            let c = shipped();
+            proptest::prop_assert!(c.is_working_day(c.add_working_days(start, n)));
+        }
+
+        #[test]
+        fn counting_back_gives_n(start in any_date(), n in 0u32..80) {
+            let c = shipped();
+            let due = c.add_working_days(start, n);
+            proptest::prop_assert_eq!(c.working_days_between(start, due), i64::from(n));
+            proptest::prop_assert_eq!(c.working_days_between(due, start), -i64::from(n));
+        }
+
+        #[test]
+        fn sub_undoes_add_from_a_working_day(start in any_date(), n in 0u32..80) {
+            let c = shipped();
+            proptest::prop_assume!(c.is_working_day(start));
+            proptest::prop_assert_eq!(c.sub_working_days(c.add_working_days(start, n), n), start);
+        }
     }
 }

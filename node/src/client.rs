@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use extranet_certs::{Identity, NodeId, TlsMaterial, transport};
+use extranet_proto::v1::calendar_client::CalendarClient;
 use extranet_proto::v1::filings_client::FilingsClient;
 use extranet_proto::v1::node_status_client::NodeStatusClient;
 use extranet_proto::v1::pki_client::PkiClient;
@@ -66,6 +67,11 @@ impl Client {
     /// The filing service.
     pub fn filings(&self) -> FilingsClient<Channel> {
         FilingsClient::new(self.channel.clone())
+    }
+
+    /// The calendar service.
+    pub fn calendar(&self) -> CalendarClient<Channel> {
+        CalendarClient::new(self.channel.clone())
     }
 
     /// The status service.

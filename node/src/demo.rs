@@ -9,7 +9,7 @@ use chrono::NaiveTime;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
-use crate::calendar::{WorkCalendar, beijing, today};
+use crate::calendar::{CalendarDocument, beijing, today};
 use crate::cli::{filing::print_filing, shutdown_signal};
 use crate::config::SyncTuning;
 use crate::local::LocalFederation;
@@ -51,7 +51,7 @@ pub async fn run(_small: bool, once: bool) -> anyhow::Result<()> {
 
 async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()> {
     let (region, county) = (&ids[0], &ids[2]);
-    let cal = WorkCalendar::weekends_only();
+    let cal = CalendarDocument::builtin().work_calendar();
     let start_day = cal.add_working_days(today(), 2);
     let start = start_day
         .and_time(NaiveTime::from_hms_opt(22, 0, 0).context("time")?)

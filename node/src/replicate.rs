@@ -18,6 +18,7 @@ impl Applier for DomainApplier {
             codec::KIND_FILING => record_filing(tx, event),
             codec::KIND_RECEIPT => record_receipt(tx, event),
             codec::KIND_CRL => record_crl(tx, event),
+            codec::KIND_CALENDAR => record_calendar(tx, event),
             other => {
                 tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "unknown event kind stored but not applied");
                 Ok(())
@@ -74,6 +75,20 @@ fn record_crl(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         return Ok(());
     }
     tx.put_crl(&issuer, &der)
+}
+
+/// A node takes in a calendar the region published, if it is newer than
+/// the one it holds (a repeated or older version changes nothing).
+fn record_calendar(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    if event.origin.parent().is_some() {
+        tracing::warn!(origin = %event.origin, "calendar not published by the region ignored");
+        return Ok(());
+    }
+    let Some(doc) = decoded(event, codec::decode_calendar(&event.payload)) else { return Ok(()) };
+    if tx.put_calendar(&doc)? {
+        tracing::info!(version = doc.version, origin = %event.origin, "calendar version taken in");
+    }
+    Ok(())
 }
 
 /// A payload this version cannot read is kept (it is in the event log and

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transport};
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
+use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::pki_server::PkiServer;
@@ -13,11 +14,10 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
-use crate::calendar::WorkCalendar;
 use crate::config::NodeConfig;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
-use crate::service::{FilingsService, Gate, PkiService, StatusService};
+use crate::service::{CalendarService, FilingsService, Gate, PkiService, StatusService};
 use crate::store::NodeStore;
 
 /// A node that is up: its address, its store and engine, and the handles
@@ -94,7 +94,6 @@ async fn serve(
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let listen = resolve(&cfg.listen).await?;
     let gate = Gate::new(cfg.node.clone(), tls.clone());
-    let calendar = WorkCalendar::weekends_only();
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
     let reflection = tonic_reflection::server::Builder::configure()
@@ -108,7 +107,8 @@ async fn serve(
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
-        .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone(), calendar)))
+        .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone())))
+        .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
     let task = tokio::spawn(async move {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveTime;
 use extranet_certs::NodeId;
 use extranet_federation::{Channel, Envelope, EventStore, StreamId};
-use extranet_node::calendar::{WorkCalendar, beijing, today};
+use extranet_node::calendar::{CalendarDocument, beijing, today};
 use extranet_node::config::SyncTuning;
 use extranet_node::local::{LocalFederation, LocalNode};
 use extranet_node::server::RunningNode;
@@ -53,7 +53,7 @@ pub fn fast_sync() -> SyncTuning {
 
 /// A cutover that satisfies Art.21: notified today, starting two working days later.
 pub fn valid_cutover() -> pb::CutoverDetails {
-    let start_day = WorkCalendar::weekends_only().add_working_days(today(), 2);
+    let start_day = CalendarDocument::builtin().work_calendar().add_working_days(today(), 2);
     cutover_on(start_day, today())
 }
 
@@ -145,6 +145,16 @@ impl Harness {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Waits until `n` holds calendar version `version` (or newer).
+    pub async fn wait_calendar(&self, n: &NodeId, version: u64) -> anyhow::Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        while self.running(n).store.calendar()?.version() < version {
+            anyhow::ensure!(Instant::now() < deadline, "{n} did not get calendar version {version} in time");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
     }
 
     /// Every event of `origin`'s up stream held at `at`.

@@ -2,7 +2,7 @@
 //! nothing, and the node keeps serving.
 
 use extranet_federation::EventStore;
-use extranet_node::calendar::{WorkCalendar, today};
+use extranet_node::calendar::{CalendarDocument, today};
 use extranet_proto::v1 as pb;
 use extranet_tests::{Harness, cutover_on, valid_cutover};
 use tonic::Code;
@@ -21,7 +21,7 @@ async fn short_notice_cutover_is_refused_and_nothing_written() -> anyhow::Result
     let h = Harness::tree(&["540000", "540000/540100", "540000/540100/540102"]).await?;
     let county = h.county_a();
     let before = footprint(&h, &county)?;
-    let cal = WorkCalendar::weekends_only();
+    let cal = CalendarDocument::builtin().work_calendar();
     // notified today, starting only one working day later
     let start = cal.add_working_days(today(), 1);
     let err = h.file_cutover(&county, cutover_on(start, today())).await.unwrap_err();

@@ -1,6 +1,7 @@
 //! The `extranet` command line: run a node, manage certificates, file and
 //! list filings, show status, run the demo. Errors print as one Chinese line.
 
+mod calendar;
 mod certs;
 pub(crate) mod filing;
 mod output;
@@ -38,6 +39,9 @@ enum Command {
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
+    /// The working-day calendar: show, publish at the region, due dates (工作日历).
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCmd),
     /// Identity, links, backlogs and certificate expiry of a node (状态).
     Status {
         #[command(flatten)]
@@ -100,6 +104,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Serve { config } => serve(config).await,
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
+        Command::Calendar(c) => calendar::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }

@@ -2,9 +2,11 @@
 //! request validation at the edge, and the encoding of event payloads. One
 //! file per area; the shared field checks are here.
 
+mod calendar;
 mod filing;
 mod pki;
 
+pub use calendar::*;
 pub use filing::*;
 pub use pki::*;
 

@@ -7,6 +7,25 @@ use tonic::Request;
 
 use crate::error::{NodeError, Result};
 
+/// Who called, once [`Gate::member`] has checked they belong to this node.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Caller {
+    /// An operator of this node, by login name.
+    Operator(String),
+    /// An access unit registered at this node, by unit id.
+    Unit(String),
+}
+
+impl Caller {
+    /// How the caller is recorded on what it did, e.g. `operator` or `unit:u0001`.
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Operator(n) => n.clone(),
+            Caller::Unit(u) => format!("unit:{u}"),
+        }
+    }
+}
+
 /// The authorisation check of one node.
 #[derive(Clone)]
 pub struct Gate {
@@ -31,6 +50,19 @@ impl Gate {
             return Err(NodeError::PermissionDenied(format!("{id} 的证书已被吊销")));
         }
         Ok(id)
+    }
+
+    /// Requires an operator or an access unit of this very node.
+    pub fn member<T>(&self, req: &Request<T>) -> Result<Caller> {
+        let id = self.caller(req)?;
+        match id.role {
+            Role::Operator(name) if id.node == self.me => Ok(Caller::Operator(name)),
+            Role::Unit(unit) if id.node == self.me => Ok(Caller::Unit(unit)),
+            _ => Err(NodeError::PermissionDenied(format!(
+                "{id} 无权访问节点 {}：只有本节点的操作员或接入单位证书可以调用此接口",
+                self.me
+            ))),
+        }
     }
 
     /// Requires an operator of this very node; returns the operator's name.

@@ -8,7 +8,7 @@ use extranet_proto::v1::filings_server::Filings;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
-use crate::calendar::{self, WorkCalendar};
+use crate::calendar;
 use crate::codec;
 use crate::domain::{Filing, FilingDetails, FilingId, filing};
 use crate::error::{NodeError, Result};
@@ -22,13 +22,13 @@ const LIST_MAX: usize = 10_000;
 pub struct FilingsService {
     store: NodeStore,
     gate: Gate,
-    calendar: WorkCalendar,
 }
 
 impl FilingsService {
-    /// The service over `store`, authorising through `gate`.
-    pub fn new(store: NodeStore, gate: Gate, calendar: WorkCalendar) -> Self {
-        FilingsService { store, gate, calendar }
+    /// The service over `store`, authorising through `gate`. Art.21's notice
+    /// rule uses the calendar in force in the store at each request.
+    pub fn new(store: NodeStore, gate: Gate) -> Self {
+        FilingsService { store, gate }
     }
 }
 
@@ -58,7 +58,8 @@ impl Filings for FilingsService {
     async fn file_cutover(&self, req: Request<pb::FileCutoverRequest>) -> Result<Response<pb::Filing>, Status> {
         let by = self.gate.operator(&req)?;
         let cutover = codec::cutover_from_pb(req.into_inner().cutover)?;
-        filing::check_cutover(&cutover, &self.calendar, calendar::today())?;
+        let cal = self.store.calendar()?;
+        filing::check_cutover(&cutover, &cal, calendar::today())?;
         let f = file(&self.store, FilingDetails::Cutover(cutover), &by).await?;
         Ok(Response::new(codec::filing_to_pb(&f)))
     }

@@ -2,11 +2,13 @@
 //! `Sync` service lives in the federation crate).
 
 pub mod auth;
+pub mod calendar;
 pub mod filings;
 pub mod pki;
 pub mod status;
 
-pub use auth::Gate;
+pub use auth::{Caller, Gate};
+pub use calendar::CalendarService;
 pub use filings::FilingsService;
 pub use pki::PkiService;
 pub use status::StatusService;

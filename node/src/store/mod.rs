@@ -3,6 +3,7 @@
 //! transaction that changes records *and* appends the events announcing them
 //! (the outbox) — and is acknowledged only after [`NodeStore::sync`].
 
+mod calendar;
 mod durability;
 mod events;
 mod filings;
@@ -60,6 +61,7 @@ pub struct NodeStore {
     pub(crate) trees: Trees,
     pub(crate) durability: Durability,
     pub(crate) applier: Arc<dyn Applier>,
+    pub(crate) calendar_cache: calendar::Cache,
 }
 
 impl NodeStore {
@@ -75,7 +77,7 @@ impl NodeStore {
             .map_err(|e| NodeError::Store(format!("无法打开数据目录 {}：{e}", dir.display())))?;
         let trees = Trees::open(&db)?;
         let durability = Durability::start(db.clone(), dir)?;
-        Ok(NodeStore { me, db, trees, durability, applier })
+        Ok(NodeStore { me, db, trees, durability, applier, calendar_cache: Default::default() })
     }
 
     /// Runs `f` as one atomic transaction over every tree; retried by sled on

@@ -16,11 +16,29 @@ pub enum TreeId {
     Meta,
     /// peer → cursors it acknowledged.
     Peers,
+    /// calendar version (big-endian) → published calendar document.
+    Calendars,
+    /// unit id → access unit (接入单位) registered here.
+    Units,
+    /// application key → access application (own, forwarded here, or lodged here).
+    Applications,
+    /// ledger number (big-endian) → withdrawal ledger entry (台账).
+    Ledger,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 5] = [TreeId::Events, TreeId::Cursors, TreeId::Filings, TreeId::Meta, TreeId::Peers];
+    pub const ALL: [TreeId; 9] = [
+        TreeId::Events,
+        TreeId::Cursors,
+        TreeId::Filings,
+        TreeId::Meta,
+        TreeId::Peers,
+        TreeId::Calendars,
+        TreeId::Units,
+        TreeId::Applications,
+        TreeId::Ledger,
+    ];
 
     /// The tree's name on disk.
     pub fn name(self) -> &'static str {
@@ -30,6 +48,10 @@ impl TreeId {
             TreeId::Filings => "filings",
             TreeId::Meta => "meta",
             TreeId::Peers => "peers",
+            TreeId::Calendars => "calendars",
+            TreeId::Units => "units",
+            TreeId::Applications => "applications",
+            TreeId::Ledger => "ledger",
         }
     }
 }

@@ -1,0 +1,101 @@
+//! `extranet calendar …`: show the working-day calendar in force, publish a
+//! newer year at the region, compute a due date.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use extranet_proto::v1 as pb;
+
+use super::{Conn, output};
+
+/// Calendar commands.
+#[derive(Subcommand)]
+pub enum CalendarCmd {
+    /// Show the calendar in force at the node: version, years, listed days (工作日历).
+    Show {
+        #[command(flatten)]
+        conn: Conn,
+        /// Only this year's days.
+        #[arg(long, default_value_t = 0)]
+        year: i32,
+    },
+    /// Publish a calendar file at the region; it travels down to every node (发布).
+    Publish {
+        #[command(flatten)]
+        conn: Conn,
+        /// The file: `#` source lines, then `date<TAB>off|work<TAB>name[<TAB>national|regional]`.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// The date N working days after a date, with the node's calendar (到期日).
+    Due {
+        #[command(flatten)]
+        conn: Conn,
+        /// Start date, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Working days to add.
+        #[arg(long)]
+        days: u32,
+    },
+}
+
+/// Runs a calendar command.
+pub async fn run(cmd: CalendarCmd) -> anyhow::Result<()> {
+    match cmd {
+        CalendarCmd::Show { conn, year } => {
+            let d = conn.client().await?.calendar().get_calendar(pb::GetCalendarRequest { year }).await?.into_inner();
+            if conn.json {
+                return output::json(&d);
+            }
+            print_document(&d);
+            Ok(())
+        }
+        CalendarCmd::Publish { conn, file } => {
+            let tsv = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let req = pb::PublishCalendarRequest { tsv };
+            let d = conn.client().await?.calendar().publish_calendar(req).await?.into_inner();
+            if conn.json {
+                return output::json(&d);
+            }
+            let years: Vec<String> = d.years.iter().map(|y| y.to_string()).collect();
+            println!("已发布工作日历第 {} 版（覆盖 {} 年），正随联邦下发至全部下级节点", d.version, years.join("、"));
+            Ok(())
+        }
+        CalendarCmd::Due { conn, from, days } => {
+            let req = pb::DueDateRequest { from, working_days: days };
+            let r = conn.client().await?.calendar().due_date(req).await?.into_inner();
+            if conn.json {
+                return output::json(&r);
+            }
+            println!("{}（工作日历第 {} 版）", r.due, r.calendar_version);
+            if !r.covered {
+                println!("注意：日期超出日历所列年份，只按周末计算；请发布该年日历");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_document(d: &pb::CalendarDocument) {
+    let years: Vec<String> = d.years.iter().map(|y| y.to_string()).collect();
+    let when = if d.published_at_ms > 0 { output::time(d.published_at_ms) } else { "随软件发布".into() };
+    println!("工作日历第 {} 版    发布：{}，{}    覆盖年份：{}", d.version, d.published_by, when, years.join("、"));
+    for s in &d.sources {
+        for l in s.lines.iter().take(5) {
+            println!("  [{}] {l}", s.year);
+        }
+    }
+    let rows: Vec<Vec<String>> = d
+        .days
+        .iter()
+        .map(|r| {
+            let kind = if r.kind == pb::DayKind::Work as i32 { "调休上班" } else { "放假" };
+            let scope = if r.scope == "regional" { "自治区" } else { "全国" };
+            vec![r.date.clone(), kind.into(), r.name.clone(), scope.into()]
+        })
+        .collect();
+    output::table(&["日期", "类别", "节日", "范围"], &rows);
+    println!("未列出的周一至周五为工作日；未列为调休上班的周六、周日为休息日。");
+}

@@ -1,0 +1,79 @@
+//! Calendars on the wire.
+
+use std::collections::BTreeMap;
+
+use extranet_proto::v1 as pb;
+use prost::Message;
+
+use super::date;
+use crate::calendar::{CalendarDocument, DayKind, DayRule};
+use crate::error::{NodeError, Result};
+
+/// Event kind of a calendar published by the region, travelling down.
+pub const KIND_CALENDAR: &str = "calendar.v1";
+
+/// The wire form of a calendar document (every year, or only `year`).
+pub fn calendar_to_pb(d: &CalendarDocument, year: Option<i32>) -> pb::CalendarDocument {
+    let wanted = |y: i32| year.is_none_or(|w| w == y);
+    pb::CalendarDocument {
+        version: d.version,
+        published_at_ms: d.published_at_ms,
+        published_by: d.published_by.clone(),
+        years: d.years.iter().copied().filter(|y| wanted(*y)).collect(),
+        days: d
+            .days
+            .iter()
+            .filter(|r| wanted(chrono::Datelike::year(&r.date)))
+            .map(|r| pb::CalendarDay {
+                date: r.date.to_string(),
+                kind: match r.kind {
+                    DayKind::Off => pb::DayKind::Off,
+                    DayKind::Work => pb::DayKind::Work,
+                } as i32,
+                name: r.name.clone(),
+                scope: r.scope.clone(),
+            })
+            .collect(),
+        sources: d
+            .sources
+            .iter()
+            .filter(|(y, _)| wanted(**y))
+            .map(|(y, l)| pb::CalendarSources { year: *y, lines: l.clone() })
+            .collect(),
+    }
+}
+
+fn calendar_from_pb(p: pb::CalendarDocument) -> Result<CalendarDocument> {
+    let days = p
+        .days
+        .iter()
+        .map(|r| {
+            let kind = match pb::DayKind::try_from(r.kind) {
+                Ok(pb::DayKind::Off) => DayKind::Off,
+                Ok(pb::DayKind::Work) => DayKind::Work,
+                _ => return Err(NodeError::invalid("days.kind", "应为 OFF 或 WORK")),
+            };
+            Ok(DayRule { date: date("days.date", &r.date)?, kind, name: r.name.clone(), scope: r.scope.clone() })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CalendarDocument {
+        version: p.version,
+        published_at_ms: p.published_at_ms,
+        published_by: p.published_by,
+        years: p.years.into_iter().collect(),
+        days,
+        sources: p.sources.into_iter().map(|s| (s.year, s.lines)).collect::<BTreeMap<_, _>>(),
+    })
+}
+
+/// Payload of a `calendar.v1` event.
+pub fn encode_calendar(d: &CalendarDocument) -> Vec<u8> {
+    calendar_to_pb(d, None).encode_to_vec()
+}
+
+/// Reads a `calendar.v1` payload.
+pub fn decode_calendar(bytes: &[u8]) -> Result<CalendarDocument> {
+    let p = pb::CalendarDocument::decode(bytes)
+        .map_err(|e| NodeError::invalid("payload", format!("日历事件无法解码：{e}")))?;
+    calendar_from_pb(p)
+}

@@ -1,0 +1,98 @@
+//! The `Calendar` service: show the calendar in force, publish a new version
+//! at the region (it then travels down to every node), compute a due date.
+
+use extranet_federation::{Route, Scope};
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::calendar_server::Calendar;
+use tonic::{Request, Response, Status};
+
+use super::auth::Gate;
+use crate::calendar::{CalendarDocument, CalendarTable};
+use crate::codec::{self, date};
+use crate::error::{NodeError, Result};
+use crate::store::NodeStore;
+
+/// Most working days `DueDate` adds (a year and a half of working days).
+const MAX_DUE_DAYS: u32 = 400;
+
+/// Serves `extranet.v1.Calendar` for one node.
+pub struct CalendarService {
+    store: NodeStore,
+    gate: Gate,
+}
+
+impl CalendarService {
+    /// The service over `store`, authorising through `gate`.
+    pub fn new(store: NodeStore, gate: Gate) -> Self {
+        CalendarService { store, gate }
+    }
+}
+
+/// Publishes `table` at the region: the current calendar with the table's
+/// years replaced becomes the next version, stored and announced to the
+/// whole subtree in one write; returns once durable.
+pub async fn publish(store: &NodeStore, table: &CalendarTable, by: &str) -> Result<CalendarDocument> {
+    if store.me().parent().is_some() {
+        return Err(NodeError::FailedPrecondition(format!(
+            "工作日历由自治区节点发布，本节点 {} 只接收上级发布的版本",
+            store.me()
+        )));
+    }
+    let me = store.me().clone();
+    let doc = store.transact(|tx| {
+        let current = tx.calendar_document()?;
+        let mut doc = current.with_years(table);
+        doc.version = current.version + 1;
+        doc.published_at_ms = tx.now_ms();
+        doc.published_by = format!("{by}@{}", me.code());
+        tx.put_calendar(&doc)?;
+        tx.emit(Route::Down(Scope::Subtree(me.clone())), codec::KIND_CALENDAR, codec::encode_calendar(&doc))?;
+        Ok(doc)
+    })?;
+    store.sync().await?;
+    let years: Vec<String> = table.years.iter().map(|y| y.to_string()).collect();
+    tracing::info!(version = doc.version, years = %years.join(","), by, "calendar published");
+    Ok(doc)
+}
+
+#[tonic::async_trait]
+impl Calendar for CalendarService {
+    async fn get_calendar(
+        &self,
+        req: Request<pb::GetCalendarRequest>,
+    ) -> Result<Response<pb::CalendarDocument>, Status> {
+        self.gate.member(&req)?;
+        let year = match req.into_inner().year {
+            0 => None,
+            y => Some(y),
+        };
+        Ok(Response::new(codec::calendar_to_pb(&self.store.calendar_document()?, year)))
+    }
+
+    async fn publish_calendar(
+        &self,
+        req: Request<pb::PublishCalendarRequest>,
+    ) -> Result<Response<pb::CalendarDocument>, Status> {
+        let by = self.gate.operator(&req)?;
+        let table = CalendarTable::parse(&req.into_inner().tsv)?;
+        let doc = publish(&self.store, &table, &by).await?;
+        Ok(Response::new(codec::calendar_to_pb(&doc, None)))
+    }
+
+    async fn due_date(&self, req: Request<pb::DueDateRequest>) -> Result<Response<pb::DueDateResponse>, Status> {
+        self.gate.member(&req)?;
+        let r = req.into_inner();
+        let from = date("from", &r.from)?;
+        if r.working_days > MAX_DUE_DAYS {
+            return Err(NodeError::invalid("working_days", format!("不能超过 {MAX_DUE_DAYS}")).into());
+        }
+        let doc = self.store.calendar_document()?;
+        let cal = self.store.calendar()?;
+        let due = cal.add_working_days(from, r.working_days);
+        Ok(Response::new(pb::DueDateResponse {
+            due: due.to_string(),
+            calendar_version: cal.version(),
+            covered: doc.covers(from) && doc.covers(due),
+        }))
+    }
+}

@@ -1,0 +1,71 @@
+//! Published calendars in the store: every version received, the newest in
+//! force. Reading the current calendar is a last-key lookup; the parsed
+//! calendar is cached until a newer version arrives.
+
+use std::sync::{Arc, Mutex};
+
+use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use crate::calendar::{CalendarDocument, WorkCalendar};
+use crate::error::Result;
+
+/// The parsed calendar of the newest version, shared by readers.
+pub(crate) type Cache = Arc<Mutex<Option<Arc<WorkCalendar>>>>;
+
+impl NodeStore {
+    /// The newest calendar document held here, or the built-in one.
+    pub fn calendar_document(&self) -> Result<CalendarDocument> {
+        match self.trees.get(TreeId::Calendars).last()? {
+            Some((_, v)) => keys::decode(&v),
+            None => Ok(CalendarDocument::builtin()),
+        }
+    }
+
+    /// The working-day calendar in force at this node: the newest version
+    /// held, or the built-in one. Every deadline is computed from this.
+    pub fn calendar(&self) -> Result<Arc<WorkCalendar>> {
+        let newest = match self.trees.get(TreeId::Calendars).last()? {
+            Some((k, _)) => keys::read_u64(Some(&k)),
+            None => 0,
+        };
+        let mut cache = self.calendar_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.as_ref().filter(|c| c.version() == newest) {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(self.calendar_document()?.work_calendar());
+        *cache = Some(c.clone());
+        Ok(c)
+    }
+}
+
+impl Tx<'_> {
+    /// The newest calendar document held, or the built-in one.
+    pub fn calendar_document(&self) -> TxResult<CalendarDocument> {
+        let tree = self.tree(TreeId::Calendars);
+        // A transactional tree has no `last`; the current version is kept in meta.
+        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref());
+        if newest == 0 {
+            return Ok(CalendarDocument::builtin());
+        }
+        match tree.get(keys::u64_value(newest))? {
+            Some(v) => keys::decode(&v).or_else(abort),
+            None => Ok(CalendarDocument::builtin()),
+        }
+    }
+
+    /// Stores `doc` if it is newer than every version held; returns whether
+    /// it was (older and repeated versions are ignored: publication is
+    /// idempotent and the newest wins).
+    pub fn put_calendar(&mut self, doc: &CalendarDocument) -> TxResult<bool> {
+        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref());
+        if doc.version <= newest {
+            return Ok(false);
+        }
+        let value = keys::encode(doc).or_else(abort)?;
+        self.tree(TreeId::Calendars).insert(&keys::u64_value(doc.version), value)?;
+        self.tree(TreeId::Meta).insert(CURRENT, &keys::u64_value(doc.version))?;
+        Ok(true)
+    }
+}
+
+/// Meta key holding the newest calendar version stored.
+const CURRENT: &[u8] = b"calendar/current";
