@@ -1,13 +1,15 @@
 //! An operator's connection to a node: the CLI, the demo and the tests all
-//! talk to nodes through this, over mTLS with an operator certificate.
+//! talk to nodes through this, over mTLS with an operator or access-unit certificate.
 
 use std::path::{Path, PathBuf};
 
 use extranet_certs::{Identity, NodeId, TlsMaterial, transport};
+use extranet_proto::v1::access_client::AccessClient;
 use extranet_proto::v1::calendar_client::CalendarClient;
 use extranet_proto::v1::filings_client::FilingsClient;
 use extranet_proto::v1::node_status_client::NodeStatusClient;
 use extranet_proto::v1::pki_client::PkiClient;
+use extranet_proto::v1::units_client::UnitsClient;
 use tonic::transport::Channel;
 
 use crate::error::Result;
@@ -19,16 +21,28 @@ pub const CERT_FILE: &str = "operator.pem";
 /// The operator's private key.
 pub const KEY_FILE: &str = "operator.key";
 
+/// An access unit's certificate chain, in a unit's credential directory.
+pub const UNIT_CERT_FILE: &str = "unit.pem";
+/// An access unit's private key.
+pub const UNIT_KEY_FILE: &str = "unit.key";
+
 /// Where an operator's credentials live: `root.pem`, `operator.pem`,
-/// `operator.key` in one directory.
+/// `operator.key` in one directory — or, for an access unit, `root.pem`,
+/// `unit.pem`, `unit.key`.
 #[derive(Clone, Debug)]
 pub struct CredentialDir(pub PathBuf);
 
 impl CredentialDir {
-    /// Loads the TLS material of the credentials.
+    /// Loads the TLS material of the credentials (the operator's if present,
+    /// else the unit's).
     pub fn load(&self) -> Result<TlsMaterial> {
         let d = &self.0;
-        Ok(TlsMaterial::load(&d.join(ROOT_FILE), &d.join(CERT_FILE), &d.join(KEY_FILE))?)
+        let (cert, key) = if d.join(CERT_FILE).exists() || !d.join(UNIT_CERT_FILE).exists() {
+            (CERT_FILE, KEY_FILE)
+        } else {
+            (UNIT_CERT_FILE, UNIT_KEY_FILE)
+        };
+        Ok(TlsMaterial::load(&d.join(ROOT_FILE), &d.join(cert), &d.join(key))?)
     }
 
     /// The directory.
@@ -72,6 +86,16 @@ impl Client {
     /// The calendar service.
     pub fn calendar(&self) -> CalendarClient<Channel> {
         CalendarClient::new(self.channel.clone())
+    }
+
+    /// The unit registry.
+    pub fn units(&self) -> UnitsClient<Channel> {
+        UnitsClient::new(self.channel.clone())
+    }
+
+    /// The access-application service.
+    pub fn access(&self) -> AccessClient<Channel> {
+        AccessClient::new(self.channel.clone())
     }
 
     /// The status service.

@@ -141,6 +141,30 @@ impl LocalFederation {
         self.nodes.values()
     }
 
+    /// Mints a certificate for access unit `unit` registered at node `id`,
+    /// signed by the nearest CA at or above the node, into
+    /// `<node dir>/unit-<unit>/` (`root.pem`, `unit.pem`, `unit.key`).
+    pub fn mint_unit(&self, id: &NodeId, unit: &str) -> Result<CredentialDir> {
+        let node = self.node(id)?;
+        let ca_dir = std::iter::once(id.clone())
+            .chain(id.ancestors())
+            .find_map(|n| self.nodes.get(&n).and_then(|n| n.config.ca_dir.clone()))
+            .ok_or_else(|| NodeError::Config(format!("节点 {id} 及其上级都没有 CA")))?;
+        let ca = CertificateAuthority::load(&ca_dir)?;
+        let dir = node.dir.join(format!("unit-{unit}"));
+        mint_leaf(&ca, &Identity::unit(id.clone(), unit)?, IssueKind::Unit, &dir, "unit")?;
+        Ok(CredentialDir(dir))
+    }
+
+    /// A client for a running node, as access unit `unit` (minting its
+    /// certificate on first use).
+    pub async fn unit_client(&self, id: &NodeId, unit: &str) -> Result<Client> {
+        let node = self.node(id)?;
+        let dir = node.dir.join(format!("unit-{unit}"));
+        let creds = if dir.exists() { CredentialDir(dir) } else { self.mint_unit(id, unit)? };
+        Client::connect(&node.config.listen, &creds).await
+    }
+
     /// A client for a running node, as its operator.
     pub async fn client(&self, id: &NodeId) -> Result<Client> {
         let node = self.node(id)?;

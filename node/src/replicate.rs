@@ -1,10 +1,11 @@
 //! What each replicated event does where it takes effect: the domain's side
 //! of the federation. Runs inside the transaction that accepts the event.
 
+use extranet_certs::NodeId;
 use extranet_federation::{Envelope, Route, Scope};
 
-use crate::codec;
-use crate::domain::Receipt;
+use crate::codec::{self, AccessMessage};
+use crate::domain::{AppState, Application, ApplicationKind, Deadlines, Receipt, Transition, UnitStatus};
 use crate::error::Result;
 use crate::store::{Applier, Tx, TxResult};
 
@@ -19,6 +20,7 @@ impl Applier for DomainApplier {
             codec::KIND_RECEIPT => record_receipt(tx, event),
             codec::KIND_CRL => record_crl(tx, event),
             codec::KIND_CALENDAR => record_calendar(tx, event),
+            codec::KIND_ACCESS => record_access(tx, event),
             other => {
                 tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "unknown event kind stored but not applied");
                 Ok(())
@@ -87,6 +89,107 @@ fn record_calendar(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     let Some(doc) = decoded(event, codec::decode_calendar(&event.payload)) else { return Ok(()) };
     if tx.put_calendar(&doc)? {
         tracing::info!(version = doc.version, origin = %event.origin, "calendar version taken in");
+    }
+    Ok(())
+}
+
+/// The route of a message from `me` to the node `to` (a message to an owner,
+/// or an owner's answer): up to an ancestor, down to a descendant, and
+/// otherwise up to the nearest common ancestor, which sends it down.
+pub fn route_to(me: &NodeId, to: &NodeId) -> Route {
+    if me.is_ancestor_of(to) { Route::Down(Scope::Node(to.clone())) } else { Route::Up }
+}
+
+/// Sends `msg` to the node it names, in the current write.
+pub fn send_access(tx: &mut Tx<'_>, msg: &AccessMessage) -> TxResult<()> {
+    let route = route_to(tx.me(), msg.to());
+    tx.emit(route, codec::KIND_ACCESS, codec::encode_access(msg))?;
+    Ok(())
+}
+
+/// A message about an application: taken in by the node it names; sent on
+/// down by the nearest common ancestor of sender and addressee when it
+/// reached it going up; ignored elsewhere.
+fn record_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(msg) = decoded(event, codec::decode_access(&event.payload)) else { return Ok(()) };
+    let me = tx.me().clone();
+    let to = msg.to().clone();
+    if to != me {
+        if event.route == Route::Up && is_turning_point(&me, &event.origin, &to) {
+            tx.emit(Route::Down(Scope::Node(to)), codec::KIND_ACCESS, event.payload.clone())?;
+        }
+        return Ok(());
+    }
+    match msg {
+        AccessMessage::Forward { application, .. } => take_forwarded(tx, *application, &event.origin),
+        AccessMessage::Decision { application, .. } => take_decision(tx, *application, &event.origin),
+    }
+}
+
+/// Whether `me`, an ancestor of `origin`, is where a message from `origin`
+/// to `to` turns down: `to` lies in `me`'s subtree but not in the branch
+/// `origin` came up through.
+fn is_turning_point(me: &NodeId, origin: &NodeId, to: &NodeId) -> bool {
+    let branch = origin.ancestors().into_iter().find(|a| a.parent().as_ref() == Some(me)).unwrap_or(origin.clone());
+    to.is_within(me) && !to.is_within(&branch)
+}
+
+/// The competent node takes in an application lodged elsewhere: its clocks
+/// restart from the submission date on this node's calendar, and its record
+/// goes back to the lodging node so the applicant sees where it is.
+fn take_forwarded(tx: &mut Tx<'_>, mut app: Application, from: &NodeId) -> TxResult<()> {
+    if tx.application(&app.id.key())?.is_some() {
+        return Ok(());
+    }
+    let me = tx.me().clone();
+    // `from` is the lodging node, or the common ancestor that turned it down.
+    if !app.owned_by(&me) || !app.id.origin.is_within(from) {
+        tracing::warn!(application = %app.id, %from, "forwarded application not for this node ignored");
+        return Ok(());
+    }
+    let cal = tx.calendar_document()?.work_calendar();
+    app.deadlines = Deadlines::at_submission(&cal, app.submitted_on);
+    app.revision += 1;
+    app.history.push(Transition {
+        state: AppState::Submitted,
+        at_ms: tx.now_ms(),
+        by: me.to_string(),
+        node: me.clone(),
+        note: format!("已收到 {from} 转来的申请（第十五条），由本级受理"),
+    });
+    tx.put_application(&app)?;
+    send_access(tx, &AccessMessage::Decision { to: app.id.origin.clone(), application: Box::new(app) })
+}
+
+/// The lodging node takes in the owner's newer record.
+fn take_decision(tx: &mut Tx<'_>, app: Application, from: &NodeId) -> TxResult<()> {
+    if !app.routing.competent.is_within(from) || &app.id.origin != tx.me() {
+        tracing::warn!(application = %app.id, %from, "decision not from the application's owner ignored");
+        return Ok(());
+    }
+    if tx.application(&app.id.key())?.is_some_and(|held| held.revision >= app.revision) {
+        return Ok(());
+    }
+    tx.put_application(&app)?;
+    sync_unit_status(tx, &app)
+}
+
+/// Where the applicant is registered, its status follows its applications:
+/// connected once a new access is done, withdrawn once a withdrawal is.
+pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
+    if &app.unit.node != tx.me() {
+        return Ok(());
+    }
+    let status = match (app.kind, app.state) {
+        (ApplicationKind::New, AppState::Connected) => UnitStatus::Connected,
+        (ApplicationKind::Withdrawal, AppState::Withdrawn) => UnitStatus::Withdrawn,
+        _ => return Ok(()),
+    };
+    if let Some(mut unit) = tx.unit(&app.unit.id)?
+        && unit.status != status
+    {
+        unit.status = status;
+        tx.put_unit(&unit)?;
     }
     Ok(())
 }

@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transport};
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
+use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::pki_server::PkiServer;
+use extranet_proto::v1::units_server::UnitsServer;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
@@ -17,7 +19,7 @@ use tonic::transport::Server;
 use crate::config::NodeConfig;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
-use crate::service::{CalendarService, FilingsService, Gate, PkiService, StatusService};
+use crate::service::{AccessService, CalendarService, FilingsService, Gate, PkiService, StatusService, UnitsService};
 use crate::store::NodeStore;
 
 /// A node that is up: its address, its store and engine, and the handles
@@ -109,6 +111,8 @@ async fn serve(
         .add_service(engine.grpc_service())
         .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone())))
         .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
+        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone())))
+        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone())))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
     let task = tokio::spawn(async move {

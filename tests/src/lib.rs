@@ -74,6 +74,35 @@ pub fn cutover_on(start_day: chrono::NaiveDate, notified: chrono::NaiveDate) -> 
     }
 }
 
+/// A unit that satisfies Art.3 and Art.11, sitting in `division`.
+pub fn valid_unit(id: &str, division: &str) -> pb::Unit {
+    pb::Unit {
+        id: id.into(),
+        name: format!("测试单位 {id}"),
+        category: pb::UnitCategory::PartyGovernment as i32,
+        division: division.into(),
+        responsible_leader: Some(pb::Contact { name: "次仁".into(), phone: "0891-6812345".into() }),
+        responsible_department: "办公室".into(),
+        responsible_person: Some(pb::Contact { name: "卓玛".into(), phone: "13908901234".into() }),
+        ..Default::default()
+    }
+}
+
+/// A complete Art.16 form with the Art.8 declaration, spanning `span`.
+pub fn valid_form(span: pb::AccessSpan) -> pb::ApplicationForm {
+    pb::ApplicationForm {
+        basis: "依据《西藏自治区电子政务外网管理办法》开展政务业务".into(),
+        scope: "本单位机关".into(),
+        location: "单位机房".into(),
+        bandwidth_mbps: 100,
+        technical_requirements: "IPv6 单栈".into(),
+        security_measures: "边界防火墙、终端准入".into(),
+        declares_no_classified_information: true,
+        span: span as i32,
+        resource_subject: 0,
+    }
+}
+
 impl Harness {
     /// Mints a PKI for `paths` (parents first) and starts every node.
     pub async fn tree(paths: &[&str]) -> anyhow::Result<Self> {
@@ -142,6 +171,39 @@ impl Harness {
             anyhow::ensure!(
                 Instant::now() < deadline,
                 "{n} did not get filing {id} with {receipts} receipt(s) in time"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Registers `unit` at `n` as its operator.
+    pub async fn register_unit(&self, n: &NodeId, unit: pb::Unit) -> Result<pb::Unit, tonic::Status> {
+        let client = self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+        Ok(client.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit) }).await?.into_inner())
+    }
+
+    /// A client of node `n` as access unit `unit` (its certificate minted on first use).
+    pub async fn unit_client(&self, n: &NodeId, unit: &str) -> anyhow::Result<extranet_node::client::Client> {
+        Ok(self.fed.unit_client(n, unit).await?)
+    }
+
+    /// Waits until `n` holds application `id` and `ok` holds of it.
+    pub async fn wait_application(
+        &self,
+        n: &NodeId,
+        id: &str,
+        ok: impl Fn(&extranet_node::domain::Application) -> bool,
+    ) -> anyhow::Result<extranet_node::domain::Application> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(a) = self.running(n).store.application(id)?
+                && ok(&a)
+            {
+                return Ok(a);
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{n} did not get application {id} in the expected state in time"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

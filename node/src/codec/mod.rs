@@ -2,10 +2,12 @@
 //! request validation at the edge, and the encoding of event payloads. One
 //! file per area; the shared field checks are here.
 
+mod access;
 mod calendar;
 mod filing;
 mod pki;
 
+pub use access::*;
 pub use calendar::*;
 pub use filing::*;
 pub use pki::*;

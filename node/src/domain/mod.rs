@@ -1,6 +1,18 @@
 //! The domain: records this node owns or replicates, and the rules of the
 //! regulation that govern them. Knows nothing of sled or gRPC.
 
+pub mod access;
 pub mod filing;
+pub mod ledger;
+pub mod notice;
+pub mod routing;
+pub mod unit;
 
+pub use access::{
+    Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, Deadlines, Transition,
+};
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+pub use ledger::{AddressReclaim, ChecklistItem, LedgerEntry};
+pub use notice::WrittenNotice;
+pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};
+pub use unit::{AccessUnit, Contact, UnitCategory, UnitId, UnitStatus};

@@ -1,14 +1,18 @@
 //! The gRPC services a node serves to its operators (the federation's own
 //! `Sync` service lives in the federation crate).
 
+pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod filings;
 pub mod pki;
 pub mod status;
+pub mod units;
 
+pub use access::AccessService;
 pub use auth::{Caller, Gate};
 pub use calendar::CalendarService;
 pub use filings::FilingsService;
 pub use pki::PkiService;
 pub use status::StatusService;
+pub use units::UnitsService;

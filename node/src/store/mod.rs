@@ -3,6 +3,7 @@
 //! transaction that changes records *and* appends the events announcing them
 //! (the outbox) — and is acknowledged only after [`NodeStore::sync`].
 
+mod access;
 mod calendar;
 mod durability;
 mod events;

@@ -1,0 +1,357 @@
+//! Units and applications on the wire: request validation (each error names
+//! the field and the rule) and the wire form of records. Forwarded
+//! applications travel between nodes as `access.v1` events whose payload is
+//! the domain record itself (see [`AccessMessage`]).
+
+use extranet_certs::NodeId;
+use extranet_proto::v1 as pb;
+use serde::{Deserialize, Serialize};
+
+use super::text;
+use crate::domain::access::ResourceSubject;
+use crate::domain::{
+    AccessSpan, AccessUnit, AppState, Application, ApplicationForm, ApplicationKind, Art15Case, Contact,
+    RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
+};
+use crate::error::{NodeError, Result};
+
+/// Event kind of a message about an application, to the node named in it.
+pub const KIND_ACCESS: &str = "access.v1";
+
+/// A message about an application to one node, carried as an `access.v1`
+/// event (up or down, relayed by the nodes in between as needed).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum AccessMessage {
+    /// From the lodging node to the competent one: decide this.
+    Forward {
+        /// The competent node.
+        to: NodeId,
+        /// The application as lodged.
+        application: Box<Application>,
+    },
+    /// From the competent node back to the lodging one: the owner's record.
+    Decision {
+        /// The lodging node.
+        to: NodeId,
+        /// The owner's record after the change.
+        application: Box<Application>,
+    },
+}
+
+impl AccessMessage {
+    /// The node the message is for.
+    pub fn to(&self) -> &NodeId {
+        match self {
+            AccessMessage::Forward { to, .. } | AccessMessage::Decision { to, .. } => to,
+        }
+    }
+}
+
+/// Payload of an `access.v1` event.
+pub fn encode_access(m: &AccessMessage) -> Vec<u8> {
+    serde_json::to_vec(m).expect("an application always serialises")
+}
+
+/// Reads an `access.v1` payload.
+pub fn decode_access(bytes: &[u8]) -> Result<AccessMessage> {
+    serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("申请事件无法解码：{e}")))
+}
+
+fn phone(field: &'static str, v: &str) -> Result<String> {
+    let v = text(field, v)?;
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let ok = v.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) && (5..=20).contains(&digits);
+    if ok {
+        Ok(v)
+    } else {
+        Err(NodeError::invalid(field, format!("“{v}” 不是电话号码（5–20 位数字，可含 + - 空格 括号）")))
+    }
+}
+
+fn contact(prefix: &'static str, name: &'static str, tel: &'static str, c: Option<&pb::Contact>) -> Result<Contact> {
+    let c = c.ok_or_else(|| NodeError::invalid(prefix, "必须填写（第十一条：明确分管领导、责任部门和责任人）"))?;
+    Ok(Contact { name: text(name, &c.name)?, phone: phone(tel, &c.phone)? })
+}
+
+/// Validates a unit to register at `node` (Art.3, Art.11).
+pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -> Result<AccessUnit> {
+    let u = u.ok_or_else(|| NodeError::invalid("unit", "缺少单位信息"))?;
+    let category = match pb::UnitCategory::try_from(u.category) {
+        Ok(pb::UnitCategory::PartyGovernment) => UnitCategory::PartyGovernment,
+        Ok(pb::UnitCategory::PublicInstitution) => UnitCategory::PublicInstitution,
+        Ok(pb::UnitCategory::PeoplesOrganisation) => UnitCategory::PeoplesOrganisation,
+        Ok(pb::UnitCategory::CentralInTibet) => UnitCategory::CentralInTibet,
+        Ok(pb::UnitCategory::OfficeOutsideRegion) => UnitCategory::OfficeOutsideRegion,
+        Ok(pb::UnitCategory::AuthorisedByLaw) => UnitCategory::AuthorisedByLaw,
+        Ok(pb::UnitCategory::Other) => UnitCategory::Other,
+        _ => {
+            return Err(NodeError::invalid(
+                "unit.category",
+                "应为党政机关、事业单位、人民团体、中央驻藏单位、驻区外办事处、法律法规授权单位或其他单位之一（第三条）",
+            ));
+        }
+    };
+    let unit = AccessUnit {
+        id: UnitId::parse(&u.id)?,
+        node: node.clone(),
+        name: text("unit.name", &u.name)?,
+        category,
+        division: NodeId::parse(&u.division).map_err(|e| NodeError::invalid("unit.division", e.to_string()))?,
+        township: u.township,
+        vertically_managed: u.vertically_managed,
+        region_department: Some(u.region_department.trim().to_string()).filter(|d| !d.is_empty()),
+        responsible_leader: contact(
+            "unit.responsible_leader",
+            "unit.responsible_leader.name",
+            "unit.responsible_leader.phone",
+            u.responsible_leader.as_ref(),
+        )?,
+        responsible_department: text("unit.responsible_department", &u.responsible_department)?,
+        responsible_person: contact(
+            "unit.responsible_person",
+            "unit.responsible_person.name",
+            "unit.responsible_person.phone",
+            u.responsible_person.as_ref(),
+        )?,
+        status: UnitStatus::Applying,
+        registered_at_ms: now_ms,
+        registered_by: by.to_string(),
+    };
+    unit.check()?;
+    Ok(unit)
+}
+
+/// Wire form of a unit status.
+pub fn unit_status_to_pb(s: UnitStatus) -> pb::UnitStatus {
+    match s {
+        UnitStatus::Applying => pb::UnitStatus::Applying,
+        UnitStatus::Connected => pb::UnitStatus::Connected,
+        UnitStatus::Suspended => pb::UnitStatus::Suspended,
+        UnitStatus::Withdrawn => pb::UnitStatus::Withdrawn,
+    }
+}
+
+fn category_to_pb(c: UnitCategory) -> pb::UnitCategory {
+    match c {
+        UnitCategory::PartyGovernment => pb::UnitCategory::PartyGovernment,
+        UnitCategory::PublicInstitution => pb::UnitCategory::PublicInstitution,
+        UnitCategory::PeoplesOrganisation => pb::UnitCategory::PeoplesOrganisation,
+        UnitCategory::CentralInTibet => pb::UnitCategory::CentralInTibet,
+        UnitCategory::OfficeOutsideRegion => pb::UnitCategory::OfficeOutsideRegion,
+        UnitCategory::AuthorisedByLaw => pb::UnitCategory::AuthorisedByLaw,
+        UnitCategory::Other => pb::UnitCategory::Other,
+    }
+}
+
+fn contact_to_pb(c: &Contact) -> pb::Contact {
+    pb::Contact { name: c.name.clone(), phone: c.phone.clone() }
+}
+
+/// The wire form of a unit.
+pub fn unit_to_pb(u: &AccessUnit) -> pb::Unit {
+    pb::Unit {
+        id: u.id.to_string(),
+        node: u.node.to_string(),
+        name: u.name.clone(),
+        category: category_to_pb(u.category) as i32,
+        division: u.division.to_string(),
+        township: u.township,
+        vertically_managed: u.vertically_managed,
+        region_department: u.region_department.clone().unwrap_or_default(),
+        responsible_leader: Some(contact_to_pb(&u.responsible_leader)),
+        responsible_department: u.responsible_department.clone(),
+        responsible_person: Some(contact_to_pb(&u.responsible_person)),
+        status: unit_status_to_pb(u.status) as i32,
+        registered_at_ms: u.registered_at_ms,
+        registered_by: u.registered_by.clone(),
+    }
+}
+
+/// Reads a span.
+pub fn span_from_pb(v: i32) -> Result<AccessSpan> {
+    match pb::AccessSpan::try_from(v) {
+        Ok(pb::AccessSpan::Local) => Ok(AccessSpan::Local),
+        Ok(pb::AccessSpan::PrefectureAndBelow) => Ok(AccessSpan::PrefectureAndBelow),
+        Ok(pb::AccessSpan::RegionAndBelow) => Ok(AccessSpan::RegionAndBelow),
+        Err(_) => Err(NodeError::invalid("application.span", "应为 LOCAL、PREFECTURE_AND_BELOW 或 REGION_AND_BELOW")),
+    }
+}
+
+fn span_to_pb(s: AccessSpan) -> pb::AccessSpan {
+    match s {
+        AccessSpan::Local => pb::AccessSpan::Local,
+        AccessSpan::PrefectureAndBelow => pb::AccessSpan::PrefectureAndBelow,
+        AccessSpan::RegionAndBelow => pb::AccessSpan::RegionAndBelow,
+    }
+}
+
+/// Reads an application kind.
+pub fn kind_from_pb(v: i32) -> Result<ApplicationKind> {
+    match pb::ApplicationKind::try_from(v) {
+        Ok(pb::ApplicationKind::New) => Ok(ApplicationKind::New),
+        Ok(pb::ApplicationKind::Change) => Ok(ApplicationKind::Change),
+        Ok(pb::ApplicationKind::Withdrawal) => Ok(ApplicationKind::Withdrawal),
+        Ok(pb::ApplicationKind::ResourceChange) => Ok(ApplicationKind::ResourceChange),
+        _ => Err(NodeError::invalid(
+            "kind",
+            "应为 NEW（接入）、CHANGE（变更）、WITHDRAWAL（撤销）或 RESOURCE_CHANGE（资源变更）",
+        )),
+    }
+}
+
+fn kind_to_pb(k: ApplicationKind) -> pb::ApplicationKind {
+    match k {
+        ApplicationKind::New => pb::ApplicationKind::New,
+        ApplicationKind::Change => pb::ApplicationKind::Change,
+        ApplicationKind::Withdrawal => pb::ApplicationKind::Withdrawal,
+        ApplicationKind::ResourceChange => pb::ApplicationKind::ResourceChange,
+    }
+}
+
+/// Reads a state filter (None = any).
+pub fn state_from_pb(v: i32) -> Result<Option<AppState>> {
+    Ok(match pb::ApplicationState::try_from(v) {
+        Ok(pb::ApplicationState::Unspecified) => None,
+        Ok(pb::ApplicationState::Submitted) => Some(AppState::Submitted),
+        Ok(pb::ApplicationState::UnderReview) => Some(AppState::UnderReview),
+        Ok(pb::ApplicationState::Approved) => Some(AppState::Approved),
+        Ok(pb::ApplicationState::Implementing) => Some(AppState::Implementing),
+        Ok(pb::ApplicationState::Connected) => Some(AppState::Connected),
+        Ok(pb::ApplicationState::Withdrawn) => Some(AppState::Withdrawn),
+        Ok(pb::ApplicationState::Rejected) => Some(AppState::Rejected),
+        Err(_) => return Err(NodeError::invalid("state", "未知的申请状态")),
+    })
+}
+
+/// Wire form of a state.
+pub fn state_to_pb(s: AppState) -> pb::ApplicationState {
+    match s {
+        AppState::Submitted => pb::ApplicationState::Submitted,
+        AppState::UnderReview => pb::ApplicationState::UnderReview,
+        AppState::Approved => pb::ApplicationState::Approved,
+        AppState::Implementing => pb::ApplicationState::Implementing,
+        AppState::Connected => pb::ApplicationState::Connected,
+        AppState::Withdrawn => pb::ApplicationState::Withdrawn,
+        AppState::Rejected => pb::ApplicationState::Rejected,
+    }
+}
+
+/// Validates an application form for `kind` (Art.16, Art.8, Art.22).
+pub fn form_from_pb(f: Option<pb::ApplicationForm>, kind: ApplicationKind) -> Result<ApplicationForm> {
+    let f = f.ok_or_else(|| NodeError::invalid("application", "缺少申请内容"))?;
+    let withdrawal = kind == ApplicationKind::Withdrawal;
+    // A withdrawal states its reason and location; the rest describe access.
+    let optional = |field: &'static str, v: &str| if withdrawal { Ok(v.trim().to_string()) } else { text(field, v) };
+    let basis_field = if kind == ApplicationKind::New {
+        "application.basis（接入依据）"
+    } else {
+        "application.basis（变更原因）"
+    };
+    let resource_subject = match pb::ResourceSubject::try_from(f.resource_subject) {
+        Ok(pb::ResourceSubject::NetworkResources) => Some(ResourceSubject::NetworkResources),
+        Ok(pb::ResourceSubject::Equipment) => Some(ResourceSubject::Equipment),
+        _ => None,
+    };
+    let form = ApplicationForm {
+        basis: text(basis_field, &f.basis)?,
+        scope: optional("application.scope", &f.scope)?,
+        location: text("application.location", &f.location)?,
+        bandwidth_mbps: f.bandwidth_mbps,
+        technical_requirements: optional("application.technical_requirements", &f.technical_requirements)?,
+        security_measures: optional("application.security_measures", &f.security_measures)?,
+        declares_no_classified_information: f.declares_no_classified_information,
+        span: span_from_pb(f.span)?,
+        resource_subject: resource_subject.filter(|_| kind == ApplicationKind::ResourceChange),
+    };
+    form.check(kind)?;
+    Ok(form)
+}
+
+fn form_to_pb(f: &ApplicationForm) -> pb::ApplicationForm {
+    pb::ApplicationForm {
+        basis: f.basis.clone(),
+        scope: f.scope.clone(),
+        location: f.location.clone(),
+        bandwidth_mbps: f.bandwidth_mbps,
+        technical_requirements: f.technical_requirements.clone(),
+        security_measures: f.security_measures.clone(),
+        declares_no_classified_information: f.declares_no_classified_information,
+        span: span_to_pb(f.span) as i32,
+        resource_subject: match f.resource_subject {
+            None => pb::ResourceSubject::Unspecified,
+            Some(ResourceSubject::NetworkResources) => pb::ResourceSubject::NetworkResources,
+            Some(ResourceSubject::Equipment) => pb::ResourceSubject::Equipment,
+        } as i32,
+    }
+}
+
+/// Wire form of a routing decision, seen from node `here`.
+pub fn route_to_pb(r: &RoutingDecision, here: &NodeId) -> pb::RouteDecision {
+    let case = match r.case {
+        Art15Case::VerticallyManaged => "VERTICALLY_MANAGED",
+        Art15Case::SpansRegion => "SPANS_REGION",
+        Art15Case::SpansPrefecture => "SPANS_PREFECTURE",
+        Art15Case::Township => "TOWNSHIP",
+        Art15Case::Locality => "LOCALITY",
+    };
+    pb::RouteDecision {
+        competent: r.competent.to_string(),
+        case: case.into(),
+        reason: r.reason.clone(),
+        forwarded: &r.competent != here,
+    }
+}
+
+/// Wire form of a notice.
+pub fn notice_to_pb(n: &WrittenNotice) -> pb::WrittenNotice {
+    pb::WrittenNotice {
+        number: n.number.clone(),
+        issued_on: n.issued_on.to_string(),
+        authority: n.authority.to_string(),
+        text: n.text.clone(),
+        html: n.html.clone(),
+    }
+}
+
+/// Wire form of an application held at node `here`.
+pub fn application_to_pb(a: &Application, here: &NodeId) -> pb::Application {
+    let deadline = |name: &str, d: &crate::domain::access::Deadline| pb::Deadline {
+        name: name.into(),
+        due: d.due.to_string(),
+        calendar_version: d.calendar_version,
+        met_on: d.met_on.map(|m| m.to_string()).unwrap_or_default(),
+    };
+    let mut deadlines =
+        vec![deadline("审核", &a.deadlines.review), deadline("书面告知", &a.deadlines.rejection_notice)];
+    if let Some(i) = &a.deadlines.implementation {
+        deadlines.push(deadline("实施", i));
+    }
+    pb::Application {
+        id: a.id.key(),
+        lodged_at: a.id.origin.to_string(),
+        kind: kind_to_pb(a.kind) as i32,
+        unit: Some(unit_to_pb(&a.unit)),
+        form: Some(form_to_pb(&a.form)),
+        submitted_on: a.submitted_on.to_string(),
+        submitted_by: a.submitted_by.clone(),
+        routing: Some(route_to_pb(&a.routing, here)),
+        state: state_to_pb(a.state) as i32,
+        access_plan: a.access_plan.clone().unwrap_or_default(),
+        rejection_reasons: a.rejection.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
+        notice: a.rejection.as_ref().map(|r| notice_to_pb(&r.notice)),
+        deadlines,
+        history: a
+            .history
+            .iter()
+            .map(|t| pb::Transition {
+                state: state_to_pb(t.state) as i32,
+                at_ms: t.at_ms,
+                by: t.by.clone(),
+                node: t.node.to_string(),
+                note: t.note.clone(),
+            })
+            .collect(),
+        ledger_number: a.ledger_number.unwrap_or(0),
+        revision: a.revision,
+    }
+}

@@ -1,0 +1,539 @@
+//! Access applications (接入申请, Art.16): new access, change, withdrawal
+//! (Art.17) and resource changes (Art.22), their lifecycle, and their
+//! deadlines in working days.
+//!
+//! An application is lodged at one node (its id says where) and decided by
+//! the competent authority Art.15 names (`routing.competent`), its owner:
+//! only the owner moves it through its lifecycle. When the two differ the
+//! application travels to the owner as a message, and every change the owner
+//! makes travels back the same way, so the applicant always sees the owner's
+//! record.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use extranet_certs::NodeId;
+use serde::{Deserialize, Serialize};
+
+use super::notice::WrittenNotice;
+use super::routing::{AccessSpan, RoutingDecision};
+use super::unit::AccessUnit;
+use crate::calendar::WorkCalendar;
+use crate::error::{NodeError, Result};
+
+/// Working days the authority has to review an application (Art.16).
+pub const REVIEW_WORKING_DAYS: u32 = 10;
+/// Working days to implement an approved access (Art.16).
+pub const IMPLEMENTATION_WORKING_DAYS: u32 = 30;
+/// Working days to send the written reasons of a rejection (Art.16).
+pub const REJECTION_NOTICE_WORKING_DAYS: u32 = 10;
+
+/// Identifies an application across the federation: the node it was lodged
+/// at and its number there, shown as `540102-A000001`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub struct ApplicationId {
+    /// The node it was lodged at.
+    pub origin: NodeId,
+    /// Its number there, from 1.
+    pub number: u64,
+}
+
+impl ApplicationId {
+    /// The display and lookup key, e.g. `540102-A000001`.
+    pub fn key(&self) -> String {
+        format!("{}-A{:06}", self.origin.code(), self.number)
+    }
+
+    /// Checks the shape of a displayed id.
+    pub fn check_key(key: &str) -> Result<()> {
+        let ok = key
+            .split_once("-A")
+            .is_some_and(|(c, n)| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_ok());
+        if ok {
+            Ok(())
+        } else {
+            Err(NodeError::invalid("id", "申请编号格式应为 “区划代码-A序号”，例如 540102-A000001"))
+        }
+    }
+}
+
+impl fmt::Display for ApplicationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
+/// What is applied for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum ApplicationKind {
+    /// New access (接入申请).
+    New,
+    /// Change of access (变更申请).
+    Change,
+    /// Withdrawal of access (撤销申请, Art.17).
+    Withdrawal,
+    /// Change of network resources, or installing/upgrading equipment that
+    /// may affect the extranet (Art.22): implemented only once approved.
+    ResourceChange,
+}
+
+impl ApplicationKind {
+    /// Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ApplicationKind::New => "接入申请",
+            ApplicationKind::Change => "变更申请",
+            ApplicationKind::Withdrawal => "撤销申请",
+            ApplicationKind::ResourceChange => "网络资源变更申请",
+        }
+    }
+}
+
+/// Where an application stands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub enum AppState {
+    /// Lodged, not yet taken up (已提交).
+    Submitted,
+    /// Being reviewed (审核中).
+    UnderReview,
+    /// Approved; the access plan is agreed (已批准).
+    Approved,
+    /// Being implemented (实施中).
+    Implementing,
+    /// Done: connected, changed or resources adjusted (已接入/已实施).
+    Connected,
+    /// The unit's access withdrawn (已撤销, Art.17).
+    Withdrawn,
+    /// Rejected with written reasons (未通过).
+    Rejected,
+}
+
+impl AppState {
+    /// Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            AppState::Submitted => "已提交",
+            AppState::UnderReview => "审核中",
+            AppState::Approved => "已批准",
+            AppState::Implementing => "实施中",
+            AppState::Connected => "已完成",
+            AppState::Withdrawn => "已撤销",
+            AppState::Rejected => "未通过",
+        }
+    }
+
+    /// Whether nothing further can happen.
+    pub fn is_final(self) -> bool {
+        matches!(self, AppState::Connected | AppState::Withdrawn | AppState::Rejected)
+    }
+}
+
+/// What an Art.22 resource change is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum ResourceSubject {
+    /// The unit's network resource needs change (网络资源需求变更).
+    NetworkResources,
+    /// Installing, commissioning or upgrading equipment or the unit's own
+    /// network in a way that may affect the extranet (安装、调试设备、升级网络).
+    Equipment,
+}
+
+/// The application form (Art.16).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ApplicationForm {
+    /// 接入依据, or 变更原因 for a change, withdrawal or resource change.
+    pub basis: String,
+    /// 接入范围.
+    pub scope: String,
+    /// 接入位置.
+    pub location: String,
+    /// 带宽资源, Mbit/s (0 when not applicable: withdrawal).
+    pub bandwidth_mbps: u32,
+    /// 技术要求.
+    pub technical_requirements: String,
+    /// 安全措施.
+    pub security_measures: String,
+    /// The Art.8 declaration: no classified information will be stored,
+    /// processed or transmitted (不存储、处理、传输国家秘密).
+    pub declares_no_classified_information: bool,
+    /// How far the access reaches (Art.15).
+    pub span: AccessSpan,
+    /// For a resource change: what it is about.
+    pub resource_subject: Option<ResourceSubject>,
+}
+
+impl ApplicationForm {
+    /// Checks the rules of the form for `kind` once fields are well-formed:
+    /// the Art.8 declaration is required of every application; new access
+    /// and changes state a bandwidth; a resource change says what it is about.
+    pub fn check(&self, kind: ApplicationKind) -> Result<()> {
+        if !self.declares_no_classified_information {
+            return Err(NodeError::invalid(
+                "application.declares_no_classified_information",
+                "须声明不在政务外网存储、处理、传输国家秘密（第八条），未声明的申请不予受理",
+            ));
+        }
+        if matches!(kind, ApplicationKind::New | ApplicationKind::Change) && self.bandwidth_mbps == 0 {
+            return Err(NodeError::invalid("application.bandwidth_mbps", "须填写所需带宽（Mbit/s，大于 0）"));
+        }
+        if kind == ApplicationKind::ResourceChange && self.resource_subject.is_none() {
+            return Err(NodeError::invalid(
+                "application.resource_subject",
+                "网络资源变更申请须说明是资源需求变更还是安装、调试、升级设备（第二十二条）",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One deadline, with the calendar version it was computed from.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Deadline {
+    /// The due date (inclusive: on time if met on or before it).
+    pub due: NaiveDate,
+    /// Version of the working-day calendar used.
+    pub calendar_version: u64,
+    /// When it was met, if it was.
+    pub met_on: Option<NaiveDate>,
+}
+
+impl Deadline {
+    fn new(cal: &WorkCalendar, from: NaiveDate, days: u32) -> Self {
+        Deadline { due: cal.add_working_days(from, days), calendar_version: cal.version(), met_on: None }
+    }
+
+    /// Working days late as of `today` (0 if met or not yet due).
+    pub fn late_by(&self, cal: &WorkCalendar, today: NaiveDate) -> i64 {
+        if self.met_on.is_some() || today <= self.due { 0 } else { cal.working_days_between(self.due, today).max(1) }
+    }
+}
+
+/// The Art.16 deadlines of one application.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// Review: 10 working days after submission.
+    pub review: Deadline,
+    /// Written notice of a rejection: 10 working days after submission; met
+    /// by the rejection (which issues the notice) or moot once approved.
+    pub rejection_notice: Deadline,
+    /// Implementation: 30 working days after approval.
+    pub implementation: Option<Deadline>,
+}
+
+impl Deadlines {
+    /// The deadlines of an application submitted on `submitted_on`.
+    pub fn at_submission(cal: &WorkCalendar, submitted_on: NaiveDate) -> Self {
+        Deadlines {
+            review: Deadline::new(cal, submitted_on, REVIEW_WORKING_DAYS),
+            rejection_notice: Deadline::new(cal, submitted_on, REJECTION_NOTICE_WORKING_DAYS),
+            implementation: None,
+        }
+    }
+
+    /// The open deadlines, by name.
+    pub fn open(&self) -> Vec<(&'static str, &Deadline)> {
+        let mut out = vec![("审核", &self.review), ("书面告知", &self.rejection_notice)];
+        if let Some(i) = &self.implementation {
+            out.push(("实施", i));
+        }
+        out.retain(|(_, d)| d.met_on.is_none());
+        out
+    }
+}
+
+/// One step of an application's history.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Transition {
+    /// The state entered.
+    pub state: AppState,
+    /// When, Unix ms.
+    pub at_ms: i64,
+    /// Who (operator, unit, or the node for a forwarding).
+    pub by: String,
+    /// Where.
+    pub node: NodeId,
+    /// A note (the plan, the reasons, where it was forwarded).
+    pub note: String,
+}
+
+/// A rejection, with its written notice (书面告知).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The reasons.
+    pub reasons: String,
+    /// The notice issued with it.
+    pub notice: WrittenNotice,
+}
+
+/// An access application as held at one node.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Application {
+    /// Identity (the lodging node and number).
+    pub id: ApplicationId,
+    /// What is applied for.
+    pub kind: ApplicationKind,
+    /// The applicant, as registered where it lodged.
+    pub unit: AccessUnit,
+    /// The form.
+    pub form: ApplicationForm,
+    /// Date of submission (Beijing time): every Art.16 clock starts here.
+    pub submitted_on: NaiveDate,
+    /// Who submitted it (the unit, or an operator on its behalf).
+    pub submitted_by: String,
+    /// The competent authority (Art.15): the record's owner.
+    pub routing: RoutingDecision,
+    /// Where it stands.
+    pub state: AppState,
+    /// The owner's change counter: a node keeps the highest revision it saw.
+    pub revision: u64,
+    /// The access plan (接入方案) agreed on approval.
+    pub access_plan: Option<String>,
+    /// The rejection, if rejected.
+    pub rejection: Option<Rejection>,
+    /// Deadlines.
+    pub deadlines: Deadlines,
+    /// Ledger entry of a completed withdrawal, at the owner.
+    pub ledger_number: Option<u64>,
+    /// Every step, oldest first.
+    pub history: Vec<Transition>,
+}
+
+/// What an owner does to an application.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Take it up for review.
+    Review,
+    /// Approve, with the agreed access plan (接入方案).
+    Approve {
+        /// The plan.
+        plan: String,
+    },
+    /// Reject, with reasons; the notice is issued with it.
+    Reject {
+        /// The reasons.
+        reasons: String,
+        /// The notice.
+        notice: WrittenNotice,
+    },
+    /// Start implementing (Art.22: never before approval).
+    StartImplementing,
+    /// Implementation finished: connected, changed, resources adjusted.
+    Complete,
+    /// A withdrawal carried out (Art.17), recorded in ledger entry `ledger`.
+    Withdraw {
+        /// The ledger entry.
+        ledger: u64,
+    },
+}
+
+impl Application {
+    /// Whether `node` owns (decides) this application.
+    pub fn owned_by(&self, node: &NodeId) -> bool {
+        &self.routing.competent == node
+    }
+
+    /// Applies an owner's `action` on `today` with calendar `cal`, by `by`
+    /// at `node`; refuses a transition the lifecycle does not allow, naming
+    /// the current state.
+    pub fn act(
+        &mut self,
+        action: Action,
+        cal: &WorkCalendar,
+        today: NaiveDate,
+        at_ms: i64,
+        by: &str,
+        node: &NodeId,
+    ) -> Result<()> {
+        use AppState::*;
+        let refuse = |what: &str, rule: &str| {
+            NodeError::FailedPrecondition(format!("申请 {} 当前为“{}”，不能{what}：{rule}", self.id, self.state.zh()))
+        };
+        let (state, note) = match &action {
+            Action::Review => match self.state {
+                Submitted => (UnderReview, String::new()),
+                _ => return Err(refuse("开始审核", "只有已提交的申请可以开始审核")),
+            },
+            Action::Approve { plan } => match self.state {
+                Submitted | UnderReview => (Approved, format!("接入方案：{plan}")),
+                _ => return Err(refuse("批准", "只有已提交或审核中的申请可以批准")),
+            },
+            Action::Reject { reasons, .. } => match self.state {
+                Submitted | UnderReview => (Rejected, format!("原因：{reasons}")),
+                _ => return Err(refuse("驳回", "只有已提交或审核中的申请可以驳回")),
+            },
+            Action::StartImplementing => match self.state {
+                Approved => (Implementing, String::new()),
+                _ => return Err(refuse("开始实施", "未经批准不得实施（第十六条、第二十二条）")),
+            },
+            Action::Complete => match (self.state, self.kind) {
+                (_, ApplicationKind::Withdrawal) => {
+                    return Err(refuse("标记完成", "撤销申请须用 withdraw 办理撤销（第十七条）"));
+                }
+                (Implementing, _) => (Connected, String::new()),
+                _ => return Err(refuse("标记实施完成", "须先批准并开始实施（第十六条、第二十二条）")),
+            },
+            Action::Withdraw { ledger } => match (self.state, self.kind) {
+                (Approved | Implementing, ApplicationKind::Withdrawal) => (Withdrawn, format!("台账第 {ledger} 号")),
+                (_, ApplicationKind::Withdrawal) => return Err(refuse("办理撤销", "撤销申请须先批准")),
+                _ => return Err(refuse("办理撤销", "只有撤销申请可以办理撤销")),
+            },
+        };
+        match action {
+            Action::Approve { plan } => {
+                self.deadlines.review.met_on = Some(today);
+                self.deadlines.rejection_notice.met_on = Some(today);
+                self.deadlines.implementation = Some(Deadline::new(cal, today, IMPLEMENTATION_WORKING_DAYS));
+                self.access_plan = Some(plan);
+            }
+            Action::Reject { reasons, notice } => {
+                self.deadlines.review.met_on = Some(today);
+                self.deadlines.rejection_notice.met_on = Some(today);
+                self.rejection = Some(Rejection { reasons, notice });
+            }
+            Action::Complete => {
+                if let Some(i) = &mut self.deadlines.implementation {
+                    i.met_on = Some(today);
+                }
+            }
+            Action::Withdraw { ledger } => {
+                if let Some(i) = &mut self.deadlines.implementation {
+                    i.met_on = Some(today);
+                }
+                self.ledger_number = Some(ledger);
+            }
+            Action::Review | Action::StartImplementing => {}
+        }
+        self.state = state;
+        self.revision += 1;
+        self.history.push(Transition { state, at_ms, by: by.to_string(), node: node.clone(), note });
+        Ok(())
+    }
+
+    /// The open deadlines that are past due on `today`, with working days late.
+    pub fn overdue(&self, cal: &WorkCalendar, today: NaiveDate) -> Vec<(&'static str, &Deadline, i64)> {
+        if self.state.is_final() {
+            return Vec::new();
+        }
+        self.deadlines
+            .open()
+            .into_iter()
+            .map(|(name, d)| (name, d, d.late_by(cal, today)))
+            .filter(|(_, _, late)| *late > 0)
+            .collect()
+    }
+
+    /// The earliest open deadline, for sorting by due date.
+    pub fn next_due(&self) -> Option<NaiveDate> {
+        if self.state.is_final() {
+            return None;
+        }
+        self.deadlines.open().iter().map(|(_, d)| d.due).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::CalendarDocument;
+    use crate::domain::routing::Art15Case;
+    use crate::domain::unit::{Contact, UnitCategory, UnitId, UnitStatus};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    pub(crate) fn sample(kind: ApplicationKind, submitted_on: NaiveDate) -> Application {
+        let node = NodeId::parse("540000/540100/540102").unwrap();
+        let cal = CalendarDocument::builtin().work_calendar();
+        let contact = Contact { name: "张三".into(), phone: "0891-6000000".into() };
+        Application {
+            id: ApplicationId { origin: node.clone(), number: 1 },
+            kind,
+            unit: AccessUnit {
+                id: UnitId::parse("u0001").unwrap(),
+                node: node.clone(),
+                name: "城关区教育局".into(),
+                category: UnitCategory::PartyGovernment,
+                division: node.clone(),
+                township: false,
+                vertically_managed: false,
+                region_department: None,
+                responsible_leader: contact.clone(),
+                responsible_department: "办公室".into(),
+                responsible_person: contact,
+                status: UnitStatus::Applying,
+                registered_at_ms: 0,
+                registered_by: "operator".into(),
+            },
+            form: ApplicationForm {
+                basis: "业务需要".into(),
+                scope: "局机关".into(),
+                location: "城关区江苏路".into(),
+                bandwidth_mbps: 100,
+                technical_requirements: "IPv6".into(),
+                security_measures: "防火墙".into(),
+                declares_no_classified_information: true,
+                span: AccessSpan::Local,
+                resource_subject: Some(ResourceSubject::Equipment),
+            },
+            submitted_on,
+            submitted_by: "unit:u0001".into(),
+            routing: RoutingDecision { competent: node, case: Art15Case::Locality, reason: String::new() },
+            state: AppState::Submitted,
+            revision: 1,
+            access_plan: None,
+            rejection: None,
+            deadlines: Deadlines::at_submission(&cal, submitted_on),
+            ledger_number: None,
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn deadlines_follow_the_lifecycle() {
+        let cal = CalendarDocument::builtin().work_calendar();
+        let node = NodeId::parse("540000/540100/540102").unwrap();
+        let mut a = sample(ApplicationKind::New, d("2026-02-13"));
+        assert_eq!(a.deadlines.review.due, d("2026-03-10"));
+        assert_eq!(a.deadlines.rejection_notice.due, d("2026-03-10"));
+        assert_eq!(a.overdue(&cal, d("2026-03-10")).len(), 0, "due today is not late");
+        let late = a.overdue(&cal, d("2026-03-12"));
+        assert_eq!(late.len(), 2);
+        assert_eq!(late[0].2, 2, "03-11 and 03-12: two working days late");
+        a.act(Action::Approve { plan: "方案".into() }, &cal, d("2026-02-13"), 1, "op", &node).unwrap();
+        assert_eq!(a.deadlines.implementation.as_ref().unwrap().due, d("2026-04-08"));
+        assert_eq!(a.next_due(), Some(d("2026-04-08")));
+        a.act(Action::StartImplementing, &cal, d("2026-02-16"), 2, "op", &node).unwrap();
+        a.act(Action::Complete, &cal, d("2026-03-02"), 3, "op", &node).unwrap();
+        assert_eq!(a.state, AppState::Connected);
+        assert_eq!(a.revision, 4);
+        assert!(a.overdue(&cal, d("2027-01-01")).is_empty());
+    }
+
+    #[test]
+    fn a_resource_change_cannot_be_implemented_before_approval() {
+        let cal = CalendarDocument::builtin().work_calendar();
+        let node = NodeId::parse("540000/540100/540102").unwrap();
+        let mut a = sample(ApplicationKind::ResourceChange, d("2026-03-02"));
+        for action in [Action::StartImplementing, Action::Complete] {
+            let e = a.act(action, &cal, d("2026-03-03"), 1, "op", &node).unwrap_err();
+            assert!(matches!(e, NodeError::FailedPrecondition(_)), "{e}");
+            assert!(e.to_string().contains("第二十二条"), "{e}");
+        }
+        a.act(Action::Review, &cal, d("2026-03-03"), 1, "op", &node).unwrap();
+        assert!(a.act(Action::StartImplementing, &cal, d("2026-03-03"), 2, "op", &node).is_err());
+        assert_eq!(a.state, AppState::UnderReview, "a refused action changes nothing");
+        a.act(Action::Approve { plan: "夜间实施".into() }, &cal, d("2026-03-04"), 3, "op", &node).unwrap();
+        a.act(Action::StartImplementing, &cal, d("2026-03-05"), 4, "op", &node).unwrap();
+        a.act(Action::Complete, &cal, d("2026-03-06"), 5, "op", &node).unwrap();
+        assert_eq!(a.state, AppState::Connected);
+    }
+
+    #[test]
+    fn the_art8_declaration_is_required() {
+        let mut a = sample(ApplicationKind::New, d("2026-03-02"));
+        a.form.declares_no_classified_information = false;
+        let e = a.form.check(a.kind).unwrap_err();
+        assert!(matches!(e, NodeError::Invalid { field: "application.declares_no_classified_information", .. }));
+    }
+}

@@ -1,0 +1,110 @@
+//! The `Units` service: the registry of access units (接入单位) at a node.
+
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::units_server::Units;
+use tonic::{Request, Response, Status};
+
+use super::auth::{Caller, Gate};
+use crate::codec;
+use crate::domain::{AccessUnit, UnitId, UnitStatus};
+use crate::error::{NodeError, Result};
+use crate::store::{NodeStore, abort};
+
+/// Serves `extranet.v1.Units` for one node.
+pub struct UnitsService {
+    store: NodeStore,
+    gate: Gate,
+}
+
+impl UnitsService {
+    /// The service over `store`, authorising through `gate`.
+    pub fn new(store: NodeStore, gate: Gate) -> Self {
+        UnitsService { store, gate }
+    }
+}
+
+/// Registers `unit` (already validated); refuses an id already taken.
+pub async fn register(store: &NodeStore, unit: AccessUnit) -> Result<AccessUnit> {
+    store.transact(|tx| {
+        if tx.unit(&unit.id)?.is_some() {
+            return abort(NodeError::FailedPrecondition(format!("单位编号 {} 已在本节点登记", unit.id)));
+        }
+        tx.put_unit(&unit)?;
+        Ok(())
+    })?;
+    store.sync().await?;
+    tracing::info!(unit = %unit.id, name = %unit.name, by = %unit.registered_by, "unit registered");
+    Ok(unit)
+}
+
+fn unit_id(s: &str) -> Result<UnitId> {
+    UnitId::parse(s).map_err(|_| NodeError::invalid("id", format!("“{s}” 不是单位编号")))
+}
+
+#[tonic::async_trait]
+impl Units for UnitsService {
+    async fn register_unit(&self, req: Request<pb::RegisterUnitRequest>) -> Result<Response<pb::Unit>, Status> {
+        let by = self.gate.operator(&req)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let unit = codec::unit_from_pb(req.into_inner().unit, self.store.me(), &by, now)?;
+        let unit = register(&self.store, unit).await?;
+        Ok(Response::new(codec::unit_to_pb(&unit)))
+    }
+
+    async fn get_unit(&self, req: Request<pb::GetUnitRequest>) -> Result<Response<pb::Unit>, Status> {
+        let caller = self.gate.member(&req)?;
+        let id = unit_id(&req.into_inner().id)?;
+        if let Caller::Unit(own) = &caller
+            && own != id.as_str()
+        {
+            return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查看本单位的登记信息")).into());
+        }
+        let u = self.store.unit(&id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有登记单位 {id}")))?;
+        Ok(Response::new(codec::unit_to_pb(&u)))
+    }
+
+    async fn list_units(&self, req: Request<pb::ListUnitsRequest>) -> Result<Response<pb::ListUnitsResponse>, Status> {
+        self.gate.operator(&req)?;
+        let units = self.store.units()?;
+        Ok(Response::new(pb::ListUnitsResponse { units: units.iter().map(codec::unit_to_pb).collect() }))
+    }
+
+    async fn set_unit_status(&self, req: Request<pb::SetUnitStatusRequest>) -> Result<Response<pb::Unit>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let id = unit_id(&r.id)?;
+        let to = match pb::UnitStatus::try_from(r.status) {
+            Ok(pb::UnitStatus::Suspended) => UnitStatus::Suspended,
+            Ok(pb::UnitStatus::Connected) => UnitStatus::Connected,
+            _ => {
+                return Err(NodeError::invalid(
+                    "status",
+                    "只能设为 SUSPENDED（暂停）或 CONNECTED（恢复）；接入与撤销随申请办理",
+                )
+                .into());
+            }
+        };
+        let unit = self.store.transact(|tx| {
+            let Some(mut u) = tx.unit(&id)? else {
+                return abort(NodeError::NotFound(format!("本节点没有登记单位 {id}")));
+            };
+            let allowed = matches!(
+                (u.status, to),
+                (UnitStatus::Connected, UnitStatus::Suspended) | (UnitStatus::Suspended, UnitStatus::Connected)
+            );
+            if !allowed {
+                return abort(NodeError::FailedPrecondition(format!(
+                    "单位 {id} 当前为“{}”，不能设为“{}”：只有已接入的单位可以暂停，只有已暂停的单位可以恢复",
+                    u.status.zh(),
+                    to.zh()
+                )));
+            }
+            u.status = to;
+            tx.put_unit(&u)?;
+            Ok(u)
+        })?;
+        self.store.sync().await?;
+        tracing::warn!(unit = %id, status = to.zh(), by, reason = %r.reason, "unit status set");
+        Ok(Response::new(codec::unit_to_pb(&unit)))
+    }
+}

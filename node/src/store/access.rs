@@ -1,0 +1,83 @@
+//! Units, applications and the withdrawal ledger in the store.
+
+use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use crate::domain::{AccessUnit, Application, LedgerEntry, UnitId};
+use crate::error::Result;
+
+fn all<T: serde::de::DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>> {
+    tree.iter().map(|item| keys::decode(&item?.1)).collect()
+}
+
+impl NodeStore {
+    /// A unit registered here.
+    pub fn unit(&self, id: &UnitId) -> Result<Option<AccessUnit>> {
+        self.trees.get(TreeId::Units).get(id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose()
+    }
+
+    /// Every unit registered here, by id.
+    pub fn units(&self) -> Result<Vec<AccessUnit>> {
+        all(self.trees.get(TreeId::Units))
+    }
+
+    /// One application held here, by key (`540102-A000001`).
+    pub fn application(&self, key: &str) -> Result<Option<Application>> {
+        self.trees.get(TreeId::Applications).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose()
+    }
+
+    /// Every application held here: lodged here, or decided here.
+    pub fn applications(&self) -> Result<Vec<Application>> {
+        all(self.trees.get(TreeId::Applications))
+    }
+
+    /// The withdrawal ledger, oldest first.
+    pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
+        all(self.trees.get(TreeId::Ledger))
+    }
+}
+
+impl Tx<'_> {
+    /// A unit registered here.
+    pub fn unit(&self, id: &UnitId) -> TxResult<Option<AccessUnit>> {
+        match self.tree(TreeId::Units).get(id.as_str().as_bytes())? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a unit.
+    pub fn put_unit(&mut self, u: &AccessUnit) -> TxResult<()> {
+        let value = keys::encode(u).or_else(abort)?;
+        self.tree(TreeId::Units).insert(u.id.as_str().as_bytes(), value)?;
+        Ok(())
+    }
+
+    /// An application held here.
+    pub fn application(&self, key: &str) -> TxResult<Option<Application>> {
+        match self.tree(TreeId::Applications).get(key.as_bytes())? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes an application.
+    pub fn put_application(&mut self, a: &Application) -> TxResult<()> {
+        let value = keys::encode(a).or_else(abort)?;
+        self.tree(TreeId::Applications).insert(a.id.key().as_bytes(), value)?;
+        Ok(())
+    }
+
+    /// One ledger entry.
+    pub fn ledger_entry(&self, number: u64) -> TxResult<Option<LedgerEntry>> {
+        match self.tree(TreeId::Ledger).get(keys::u64_value(number))? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a ledger entry (its number taken from the `ledger` counter).
+    pub fn put_ledger_entry(&mut self, e: &LedgerEntry) -> TxResult<()> {
+        let value = keys::encode(e).or_else(abort)?;
+        self.tree(TreeId::Ledger).insert(&keys::u64_value(e.number), value)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,398 @@
+//! Access units and applications across the federation: Art.11 and Art.8
+//! refusals that write nothing, Art.15 forwarding up, down and across with
+//! the decision coming back, who may see and do what, the lifecycle with
+//! its deadlines, written notices, withdrawal with its ledger, and Art.22.
+
+use extranet_federation::EventStore;
+use extranet_node::domain::AppState;
+use extranet_proto::v1 as pb;
+use extranet_tests::{Harness, valid_form, valid_unit};
+use tonic::Code;
+
+const CHENGGUAN: &str = "540000/540100/540102";
+const DOILUNG: &str = "540000/540100/540103";
+
+/// Units, applications and stream cursors held at a node.
+type Footprint = (usize, usize, Vec<(extranet_federation::StreamId, u64)>);
+
+/// Everything a node holds that a refused request could have changed.
+fn footprint(h: &Harness, n: &extranet_certs::NodeId) -> anyhow::Result<Footprint> {
+    let s = &h.running(n).store;
+    Ok((s.units()?.len(), s.applications()?.len(), s.cursors()?))
+}
+
+/// The `Access` service of node `at`, called with credentials bound to another node.
+async fn access_at(
+    h: &Harness,
+    at: &extranet_certs::NodeId,
+    creds: &extranet_node::client::CredentialDir,
+) -> anyhow::Result<pb::access_client::AccessClient<tonic::transport::Channel>> {
+    let tls = creds.load()?;
+    let identity = extranet_certs::Identity::node(at.clone());
+    let ch = extranet_certs::transport::connect(&h.node(at).config.listen, &identity, &tls).await?;
+    Ok(pb::access_client::AccessClient::new(ch))
+}
+
+fn submit(unit: &str, kind: pb::ApplicationKind, form: pb::ApplicationForm) -> pb::SubmitRequest {
+    pb::SubmitRequest { unit_id: unit.into(), kind: kind as i32, form: Some(form) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_without_its_art11_people_is_refused_and_nothing_written() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", CHENGGUAN]).await?;
+    let county = h.county_a();
+    let before = footprint(&h, &county)?;
+    let cases: Vec<(pb::Unit, &str)> = vec![
+        (pb::Unit { responsible_leader: None, ..valid_unit("u0001", CHENGGUAN) }, "unit.responsible_leader"),
+        (
+            pb::Unit {
+                responsible_leader: Some(pb::Contact { name: "次仁".into(), phone: "".into() }),
+                ..valid_unit("u0001", CHENGGUAN)
+            },
+            "unit.responsible_leader.phone",
+        ),
+        (
+            pb::Unit { responsible_department: " ".into(), ..valid_unit("u0001", CHENGGUAN) },
+            "unit.responsible_department",
+        ),
+        (
+            pb::Unit {
+                responsible_person: Some(pb::Contact { name: "".into(), phone: "13908901234".into() }),
+                ..valid_unit("u0001", CHENGGUAN)
+            },
+            "unit.responsible_person.name",
+        ),
+        (pb::Unit { responsible_person: None, ..valid_unit("u0001", CHENGGUAN) }, "unit.responsible_person"),
+        (pb::Unit { category: 0, ..valid_unit("u0001", CHENGGUAN) }, "unit.category"),
+        (pb::Unit { id: "Bad Id".into(), ..valid_unit("u0001", CHENGGUAN) }, "unit.id"),
+        (pb::Unit { vertically_managed: true, ..valid_unit("u0001", CHENGGUAN) }, "unit.region_department"),
+        (pb::Unit { township: true, ..valid_unit("u0001", "540000/540100") }, "unit.division"),
+    ];
+    for (unit, field) in cases {
+        let err = h.register_unit(&county, unit).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{field}: {err:?}");
+        assert!(err.message().contains(field), "names {field}: {}", err.message());
+    }
+    assert_eq!(footprint(&h, &county)?, before, "nothing written");
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    let dup = h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await.unwrap_err();
+    assert_eq!(dup.code(), Code::FailedPrecondition);
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_without_the_art8_declaration_is_refused_and_nothing_written() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", CHENGGUAN]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    let before = footprint(&h, &county)?;
+    let unit = h.unit_client(&county, "u0001").await?;
+    let no_declaration =
+        pb::ApplicationForm { declares_no_classified_information: false, ..valid_form(pb::AccessSpan::Local) };
+    let err = unit.access().submit(submit("", pb::ApplicationKind::New, no_declaration)).await.unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
+    assert!(err.message().contains("application.declares_no_classified_information"), "{}", err.message());
+    assert!(err.message().contains("第八条"), "{}", err.message());
+    for (form, field) in [
+        (pb::ApplicationForm { basis: "".into(), ..valid_form(pb::AccessSpan::Local) }, "application.basis"),
+        (pb::ApplicationForm { location: "".into(), ..valid_form(pb::AccessSpan::Local) }, "application.location"),
+        (pb::ApplicationForm { bandwidth_mbps: 0, ..valid_form(pb::AccessSpan::Local) }, "application.bandwidth_mbps"),
+        (
+            pb::ApplicationForm { security_measures: "".into(), ..valid_form(pb::AccessSpan::Local) },
+            "application.security_measures",
+        ),
+    ] {
+        let err = unit.access().submit(submit("", pb::ApplicationKind::New, form)).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{field}");
+        assert!(err.message().contains(field), "{}", err.message());
+    }
+    assert_eq!(footprint(&h, &county)?, before, "nothing written");
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A county unit whose access spans its prefecture and below lodges at the
+/// county; Art.15 sends it up to Lhasa, which decides; the decision comes
+/// back down to the county, where the unit sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lodged_at_the_county_decided_by_the_prefecture_and_the_decision_comes_back() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (county, pref) = (h.county_a(), h.prefecture());
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    let unit = h.unit_client(&county, "u0001").await?;
+    let route = unit
+        .access()
+        .route(pb::RouteRequest { unit_id: "".into(), span: pb::AccessSpan::PrefectureAndBelow as i32 })
+        .await?
+        .into_inner();
+    assert_eq!(
+        (route.competent.as_str(), route.case.as_str(), route.forwarded),
+        ("540000/540100", "SPANS_PREFECTURE", true)
+    );
+
+    let a = unit
+        .access()
+        .submit(submit("", pb::ApplicationKind::New, valid_form(pb::AccessSpan::PrefectureAndBelow)))
+        .await?;
+    let a = a.into_inner();
+    assert_eq!(a.routing.as_ref().unwrap().competent, "540000/540100");
+    assert!(a.routing.as_ref().unwrap().reason.contains("第十五条"));
+    let lodged_due = a.deadlines[0].clone();
+
+    // It reaches Lhasa, which owns it and computes the same review deadline.
+    let at_pref = h.wait_application(&pref, &a.id, |_| true).await?;
+    assert!(at_pref.owned_by(&pref));
+    assert_eq!(at_pref.deadlines.review.due.to_string(), lodged_due.due);
+    assert_eq!(at_pref.deadlines.review.calendar_version, lodged_due.calendar_version);
+    // …and the county hears it was taken up.
+    h.wait_application(&county, &a.id, |x| x.revision >= 2).await?;
+
+    // The county cannot decide it, not at its own node nor at Lhasa's.
+    let county_op = h.fed.client(&county).await?;
+    let err = county_op
+        .access()
+        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    assert!(err.message().contains("540000/540100"), "{}", err.message());
+    let mut at_lhasa_as_county = access_at(&h, &pref, &h.node(&county).operator()).await?;
+    let err = at_lhasa_as_county
+        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+
+    // Lhasa approves; the decision travels back to the county.
+    let pref_op = h.fed.client(&pref).await?;
+    pref_op.access().review(pb::ReviewRequest { id: a.id.clone() }).await?;
+    let approved = pref_op
+        .access()
+        .approve(pb::ApproveRequest {
+            id: a.id.clone(), access_plan: "经拉萨市汇聚节点接入，双链路".into()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(approved.state, pb::ApplicationState::Approved as i32);
+    let back = h.wait_application(&county, &a.id, |x| x.state == AppState::Approved).await?;
+    assert_eq!(back.access_plan.as_deref(), Some("经拉萨市汇聚节点接入，双链路"));
+    assert!(back.deadlines.implementation.is_some(), "the implementation clock came back too");
+    let seen = unit.access().get_application(pb::GetApplicationRequest { id: a.id.clone() }).await?.into_inner();
+    assert_eq!(seen.state, pb::ApplicationState::Approved as i32, "the applicant sees the decision");
+
+    // Implementation done at Lhasa: the unit is connected at the county.
+    pref_op.access().implement(pb::ImplementRequest { id: a.id.clone(), done: false }).await?;
+    pref_op.access().implement(pb::ImplementRequest { id: a.id.clone(), done: true }).await?;
+    h.wait_application(&county, &a.id, |x| x.state == AppState::Connected).await?;
+    let u = h.running(&county).store.unit(&"u0001".to_string().try_into()?)?.unwrap();
+    assert_eq!(u.status, extranet_node::domain::UnitStatus::Connected);
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A township unit walks into the region's office: Art.15 sends it down to
+/// its county, which rejects it in writing; the notice comes back up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lodged_at_the_region_decided_by_the_county_with_a_written_notice() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (region, county) = (h.region(), h.county_a());
+    h.register_unit(&region, pb::Unit { township: true, ..valid_unit("xz-town", CHENGGUAN) }).await?;
+    let unit = h.unit_client(&region, "xz-town").await?;
+    let a = unit.access().submit(submit("", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let a = a.into_inner();
+    let routing = a.routing.clone().unwrap();
+    assert_eq!((routing.competent.as_str(), routing.case.as_str()), (CHENGGUAN, "TOWNSHIP"));
+
+    h.wait_application(&county, &a.id, |_| true).await?;
+    let county_op = h.fed.client(&county).await?;
+    let rejected = county_op
+        .access()
+        .reject(pb::RejectRequest { id: a.id.clone(), reasons: "接入位置不具备机房条件".into() })
+        .await?
+        .into_inner();
+    let notice = rejected.notice.clone().expect("notice issued with the rejection");
+    assert!(notice.text.contains("接入位置不具备机房条件") && notice.text.contains(&a.id));
+    assert!(notice.html.contains("<html") && notice.html.contains("书面告知书"));
+
+    let back = h.wait_application(&region, &a.id, |x| x.state == AppState::Rejected).await?;
+    assert_eq!(back.rejection.as_ref().unwrap().notice.number, notice.number);
+    let seen = unit.access().get_notice(pb::GetNoticeRequest { id: a.id.clone() }).await?.into_inner();
+    assert_eq!(seen, notice, "the applicant reads the notice where it lodged");
+    let err = county_op.access().reject(pb::RejectRequest { id: a.id.clone(), reasons: "".into() }).await.unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument, "reasons are required");
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A Chengguan unit lodges at Doilungdêqên: the message goes up to Lhasa,
+/// which turns it down to Chengguan; the decision returns the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lodged_at_a_sibling_county_travels_through_the_prefecture() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (a_county, b_county) = (h.county_a(), h.county_b());
+    h.register_unit(&b_county, valid_unit("walkin", CHENGGUAN)).await?;
+    let op_b = h.fed.client(&b_county).await?;
+    let a = op_b.access().submit(submit("walkin", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let a = a.into_inner();
+    assert_eq!(a.routing.unwrap().competent, CHENGGUAN);
+    h.wait_application(&a_county, &a.id, |_| true).await?;
+    assert!(h.running(&h.prefecture()).store.application(&a.id)?.is_none(), "Lhasa relays, it does not keep it");
+    let op_a = h.fed.client(&a_county).await?;
+    op_a.access().approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "就近接入".into() }).await?;
+    h.wait_application(&b_county, &a.id, |x| x.state == AppState::Approved).await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_sees_and_submits_only_its_own_applications() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", CHENGGUAN]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    h.register_unit(&county, valid_unit("u0002", CHENGGUAN)).await?;
+    let one = h.unit_client(&county, "u0001").await?;
+    let two = h.unit_client(&county, "u0002").await?;
+    let a1 = one.access().submit(submit("", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let a1 = a1.into_inner();
+    two.access().submit(submit("u0002", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+
+    let err = two.access().get_application(pb::GetApplicationRequest { id: a1.id.clone() }).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    let listed = two.access().list_applications(pb::ListApplicationsRequest::default()).await?.into_inner();
+    assert_eq!(listed.applications.len(), 1);
+    assert!(listed.applications.iter().all(|a| a.unit.as_ref().unwrap().id == "u0002"));
+    let err = two
+        .access()
+        .submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "cannot submit in another unit's name");
+    let err =
+        two.access().approve(pb::ApproveRequest { id: a1.id.clone(), access_plan: "x".into() }).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "a unit decides nothing");
+    let err = two.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    two.units().get_unit(pb::GetUnitRequest { id: "u0002".into() }).await?;
+    // The operator sees both.
+    let op = h.fed.client(&county).await?;
+    assert_eq!(
+        op.access().list_applications(pb::ListApplicationsRequest::default()).await?.into_inner().applications.len(),
+        2
+    );
+    // A unit certificate of one node is refused at another.
+    let unit_creds = extranet_node::client::CredentialDir(h.node(&county).dir.join("unit-u0001"));
+    let mut at_region = access_at(&h, &h.region(), &unit_creds).await?;
+    let err = at_region.list_applications(pb::ListApplicationsRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    h.shutdown().await;
+    Ok(())
+}
+
+/// Connect, then withdraw (Art.17): ledger entry with the device checklist
+/// and the address reclaim requested; CSV export; overdue listing; Art.22.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", DOILUNG]).await?;
+    let county = extranet_tests::id(DOILUNG);
+    h.register_unit(&county, valid_unit("u0001", DOILUNG)).await?;
+    let op = h.fed.client(&county).await?;
+    let acc = op.access();
+    let new = acc.clone().submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let new = new.into_inner();
+
+    // Far in the future the review and notice deadlines are both missed.
+    let late = acc.clone().overdue(pb::OverdueRequest { as_of: "2099-01-05".into() }).await?.into_inner();
+    assert_eq!(late.items.len(), 2, "{late:?}");
+    assert!(late.items.iter().all(|i| i.id == new.id && i.working_days_late > 1000));
+    let now = acc.clone().overdue(pb::OverdueRequest::default()).await?.into_inner();
+    assert!(now.items.is_empty(), "nothing is late on the day it was lodged");
+
+    // Art.22 (and Art.16): nothing is implemented before it is approved.
+    let err = acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: false }).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    acc.clone().approve(pb::ApproveRequest { id: new.id.clone(), access_plan: "专线接入".into() }).await?;
+    acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: false }).await?;
+    acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: true }).await?;
+
+    let rc_form = pb::ApplicationForm {
+        resource_subject: pb::ResourceSubject::Equipment as i32,
+        basis: "核心交换机升级".into(),
+        ..valid_form(pb::AccessSpan::Local)
+    };
+    let rc = acc.clone().submit(submit("u0001", pb::ApplicationKind::ResourceChange, rc_form)).await?.into_inner();
+    let err = acc.clone().implement(pb::ImplementRequest { id: rc.id.clone(), done: true }).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    assert!(err.message().contains("第二十二条"), "{}", err.message());
+    let listed = acc
+        .clone()
+        .list_applications(pb::ListApplicationsRequest {
+            state: pb::ApplicationState::Submitted as i32,
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(listed.applications.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), vec![rc.id.clone()]);
+
+    // Withdrawal.
+    let w_form = pb::ApplicationForm {
+        basis: "机构撤并，不再需要政务外网".into(),
+        location: "单位机房".into(),
+        declares_no_classified_information: true,
+        ..Default::default()
+    };
+    let w = acc.clone().submit(submit("u0001", pb::ApplicationKind::Withdrawal, w_form)).await?.into_inner();
+    let err = acc.clone().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![] }).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "not before approval");
+    assert!(h.running(&county).store.ledger()?.is_empty(), "a refused withdrawal writes no ledger entry");
+    acc.clone().approve(pb::ApproveRequest { id: w.id.clone(), access_plan: "拆除接入设备".into() }).await?;
+    let done = acc.clone().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![] }).await?.into_inner();
+    assert_eq!(done.state, pb::ApplicationState::Withdrawn as i32);
+    assert_eq!(done.ledger_number, 1);
+    let unit = op.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await?.into_inner();
+    assert_eq!(unit.status, pb::UnitStatus::Withdrawn as i32);
+
+    let csv = acc.clone().export_ledger(pb::ExportLedgerRequest {}).await?.into_inner();
+    assert_eq!(csv.entries, 1);
+    assert!(csv.csv.contains(&w.id) && csv.csv.contains("接入路由器（待回收）") && csv.csv.contains("已申请回收"));
+    let store = &h.running(&county).store;
+    let pending = extranet_node::reclaim::pending_address_reclaims(store)?;
+    assert_eq!(pending.len(), 1);
+    extranet_node::reclaim::confirm_address_reclaim(store, 1, vec!["2001:db8:5401:300::/56".into()]).await?;
+    assert!(extranet_node::reclaim::pending_address_reclaims(store)?.is_empty());
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A region-vertically-managed unit at a county, and a county unit whose
+/// access spans the region: both go to the region, and back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vertically_managed_and_region_spanning_applications_go_to_the_region() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", CHENGGUAN]).await?;
+    let (region, county) = (h.region(), h.county_a());
+    let vertical = pb::Unit {
+        vertically_managed: true,
+        region_department: "西藏自治区税务局".into(),
+        ..valid_unit("tax-cg", CHENGGUAN)
+    };
+    h.register_unit(&county, vertical).await?;
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    let op = h.fed.client(&county).await?;
+    let v = op.access().submit(submit("tax-cg", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let s = op
+        .access()
+        .submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::RegionAndBelow)))
+        .await?;
+    let (v, s) = (v.into_inner(), s.into_inner());
+    assert_eq!(v.routing.as_ref().unwrap().case, "VERTICALLY_MANAGED");
+    assert!(v.routing.as_ref().unwrap().reason.contains("自治区级主管部门"));
+    assert_eq!(s.routing.as_ref().unwrap().case, "SPANS_REGION");
+    let region_op = h.fed.client(&region).await?;
+    for id in [&v.id, &s.id] {
+        h.wait_application(&region, id, |_| true).await?;
+        region_op.access().review(pb::ReviewRequest { id: id.clone() }).await?;
+        h.wait_application(&county, id, |x| x.state == AppState::UnderReview).await?;
+    }
+    h.shutdown().await;
+    Ok(())
+}
