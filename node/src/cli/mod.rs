@@ -1,11 +1,13 @@
 //! The `extranet` command line: run a node, manage certificates, file and
 //! list filings, show status, run the demo. Errors print as one Chinese line.
 
+mod access;
 mod calendar;
 mod certs;
 pub(crate) mod filing;
 mod output;
 mod status;
+mod unit;
 
 use std::path::PathBuf;
 
@@ -39,6 +41,12 @@ enum Command {
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
+    /// Access units: register, list, show, suspend, resume (接入单位).
+    #[command(subcommand)]
+    Unit(unit::UnitCmd),
+    /// Access applications: submit, decide, overdue, notices, ledger (接入申请).
+    #[command(subcommand)]
+    Access(access::AccessCmd),
     /// The working-day calendar: show, publish at the region, due dates (工作日历).
     #[command(subcommand)]
     Calendar(calendar::CalendarCmd),
@@ -64,7 +72,8 @@ pub struct Conn {
     /// Node address host:port.
     #[arg(long, env = "EXTRANET_ENDPOINT")]
     pub endpoint: String,
-    /// Directory holding root.pem, operator.pem and operator.key.
+    /// Directory holding root.pem, operator.pem and operator.key (or, for an
+    /// access unit, root.pem, unit.pem and unit.key).
     #[arg(long, env = "EXTRANET_CERT_DIR")]
     pub cert_dir: PathBuf,
     /// Machine-readable JSON output.
@@ -105,6 +114,8 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
         Command::Calendar(c) => calendar::run(c).await,
+        Command::Unit(c) => unit::run(c).await,
+        Command::Access(c) => access::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
