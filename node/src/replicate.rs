@@ -21,6 +21,7 @@ impl Applier for DomainApplier {
             codec::KIND_CRL => record_crl(tx, event),
             codec::KIND_CALENDAR => record_calendar(tx, event),
             codec::KIND_ACCESS => record_access(tx, event),
+            codec::KIND_ACCESS_SUMMARY => record_summary(tx, event),
             other => {
                 tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "unknown event kind stored but not applied");
                 Ok(())
@@ -107,6 +108,26 @@ pub fn send_access(tx: &mut Tx<'_>, msg: &AccessMessage) -> TxResult<()> {
     Ok(())
 }
 
+/// The owner of `app` tells its ancestors where its deadlines stand, in the
+/// write that changed it, so every level above can count what is overdue.
+pub fn announce(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
+    if app.owned_by(tx.me()) && tx.me().parent().is_some() {
+        tx.emit(Route::Up, codec::KIND_ACCESS_SUMMARY, codec::encode_summary(&app.summary()))?;
+    }
+    Ok(())
+}
+
+/// An ancestor keeps the newest deadline summary of an application its
+/// subtree decides.
+fn record_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(summary) = decoded(event, codec::decode_summary(&event.payload)) else { return Ok(()) };
+    if summary.owner != event.origin {
+        tracing::warn!(origin = %event.origin, application = %summary.id, "summary not from the owner ignored");
+        return Ok(());
+    }
+    tx.put_summary(&summary)
+}
+
 /// A message about an application: taken in by the node it names; sent on
 /// down by the nearest common ancestor of sender and addressee when it
 /// reached it going up; ignored elsewhere.
@@ -158,6 +179,7 @@ fn take_forwarded(tx: &mut Tx<'_>, mut app: Application, from: &NodeId) -> TxRes
         note: format!("已收到 {from} 转来的申请（第十五条），由本级受理"),
     });
     tx.put_application(&app)?;
+    announce(tx, &app)?;
     send_access(tx, &AccessMessage::Decision { to: app.id.origin.clone(), application: Box::new(app) })
 }
 

@@ -396,3 +396,52 @@ async fn vertically_managed_and_region_spanning_applications_go_to_the_region() 
     h.shutdown().await;
     Ok(())
 }
+
+/// Every deciding node sends its deadlines up: the region counts what is
+/// overdue at every node below it, and a finished application drops out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_sees_overdue_counts_for_every_node_below_it() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    h.register_unit(&county, valid_unit("u0002", CHENGGUAN)).await?;
+    let op = h.fed.client(&county).await?;
+    let local =
+        op.access().submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let up = op
+        .access()
+        .submit(submit("u0002", pb::ApplicationKind::New, valid_form(pb::AccessSpan::PrefectureAndBelow)))
+        .await?;
+    let (local, up) = (local.into_inner(), up.into_inner());
+    let region_op = h.fed.client(&region).await?;
+    let counts = |as_of: &str| {
+        let mut c = region_op.access();
+        let req = pb::OverdueCountsRequest { as_of: as_of.into() };
+        async move { anyhow::Ok(c.overdue_counts(req).await?.into_inner()) }
+    };
+    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
+    loop {
+        let r = counts("2099-01-05").await?;
+        if r.nodes.len() == 2 {
+            let by: Vec<(String, u32, u32)> =
+                r.nodes.iter().map(|n| (n.node.clone(), n.open_applications, n.overdue_applications)).collect();
+            assert_eq!(by, vec![(pref.to_string(), 1, 1), (county.to_string(), 1, 1)]);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "summaries did not reach the region: {r:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(counts("").await?.nodes.iter().all(|n| n.overdue_applications == 0), "nothing late today");
+
+    // The county rejects its own: it is finished and drops out above.
+    op.access().reject(pb::RejectRequest { id: local.id.clone(), reasons: "材料不全".into() }).await?;
+    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
+    while counts("2099-01-05").await?.nodes.len() != 1 {
+        assert!(std::time::Instant::now() < deadline, "the rejection did not reach the region");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(counts("2099-01-05").await?.nodes[0].node, pref.to_string());
+    assert!(h.running(&pref).store.application(&up.id)?.is_some());
+    h.shutdown().await;
+    Ok(())
+}

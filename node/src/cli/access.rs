@@ -188,6 +188,9 @@ pub enum AccessCmd {
         /// As of this date, YYYY-MM-DD (default today).
         #[arg(long, default_value = "")]
         as_of: String,
+        /// Counts for this node and every node below it instead of this node's list.
+        #[arg(long)]
+        subtree: bool,
     },
     /// Print the written notice of a rejected application, or save its HTML (书面告知书).
     Notice {
@@ -344,7 +347,34 @@ pub async fn run(cmd: AccessCmd) -> anyhow::Result<()> {
             }
             decided(&conn, a)
         }
-        AccessCmd::Overdue { conn, as_of } => {
+        AccessCmd::Overdue { conn, as_of, subtree: true } => {
+            let r =
+                conn.client().await?.access().overdue_counts(pb::OverdueCountsRequest { as_of }).await?.into_inner();
+            if conn.json {
+                return output::json(&r);
+            }
+            let rows: Vec<Vec<String>> = r
+                .nodes
+                .iter()
+                .map(|n| {
+                    vec![
+                        n.node.clone(),
+                        n.open_applications.to_string(),
+                        n.overdue_applications.to_string(),
+                        n.overdue_deadlines.to_string(),
+                        format!("{} 个工作日", n.most_working_days_late),
+                    ]
+                })
+                .collect();
+            output::table(&["审批节点", "办理中", "逾期申请", "逾期期限", "最长逾期"], &rows);
+            println!(
+                "截至 {}，本节点及下级共 {} 项申请逾期",
+                r.today,
+                r.nodes.iter().map(|n| n.overdue_applications).sum::<u32>()
+            );
+            Ok(())
+        }
+        AccessCmd::Overdue { conn, as_of, subtree: false } => {
             let r = conn.client().await?.access().overdue(pb::OverdueRequest { as_of }).await?.into_inner();
             if conn.json {
                 return output::json(&r);

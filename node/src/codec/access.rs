@@ -11,12 +11,24 @@ use super::text;
 use crate::domain::access::ResourceSubject;
 use crate::domain::{
     AccessSpan, AccessUnit, AppState, Application, ApplicationForm, ApplicationKind, Art15Case, Contact,
-    RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
+    DeadlineSummary, RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
 };
 use crate::error::{NodeError, Result};
 
 /// Event kind of a message about an application, to the node named in it.
 pub const KIND_ACCESS: &str = "access.v1";
+/// Event kind of an owner's deadline summary, travelling up for oversight.
+pub const KIND_ACCESS_SUMMARY: &str = "access.summary.v1";
+
+/// Payload of an `access.summary.v1` event.
+pub fn encode_summary(s: &DeadlineSummary) -> Vec<u8> {
+    serde_json::to_vec(s).expect("a summary always serialises")
+}
+
+/// Reads an `access.summary.v1` payload.
+pub fn decode_summary(bytes: &[u8]) -> Result<DeadlineSummary> {
+    serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("期限摘要事件无法解码：{e}")))
+}
 
 /// A message about an application to one node, carried as an `access.v1`
 /// event (up or down, relayed by the nodes in between as needed).

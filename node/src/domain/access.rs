@@ -230,6 +230,24 @@ impl Deadlines {
         }
     }
 
+    /// The open deadlines past due on `today` of an application in `state`,
+    /// with working days late (none once the application is finished).
+    pub fn overdue(
+        &self,
+        state: AppState,
+        cal: &WorkCalendar,
+        today: NaiveDate,
+    ) -> Vec<(&'static str, &Deadline, i64)> {
+        if state.is_final() {
+            return Vec::new();
+        }
+        self.open()
+            .into_iter()
+            .map(|(name, d)| (name, d, d.late_by(cal, today)))
+            .filter(|(_, _, late)| *late > 0)
+            .collect()
+    }
+
     /// The open deadlines, by name.
     pub fn open(&self) -> Vec<(&'static str, &Deadline)> {
         let mut out = vec![("审核", &self.review), ("书面告知", &self.rejection_notice)];
@@ -296,6 +314,23 @@ pub struct Application {
     pub ledger_number: Option<u64>,
     /// Every step, oldest first.
     pub history: Vec<Transition>,
+}
+
+/// The deadlines of an application decided below a node: what an ancestor
+/// keeps to see overdue counts for its subtree (the record itself stays
+/// with its owner and the lodging node).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DeadlineSummary {
+    /// Application key.
+    pub id: String,
+    /// The deciding node.
+    pub owner: NodeId,
+    /// Where it stands.
+    pub state: AppState,
+    /// The owner's change counter.
+    pub revision: u64,
+    /// Its deadlines.
+    pub deadlines: Deadlines,
 }
 
 /// What an owner does to an application.
@@ -411,15 +446,18 @@ impl Application {
 
     /// The open deadlines that are past due on `today`, with working days late.
     pub fn overdue(&self, cal: &WorkCalendar, today: NaiveDate) -> Vec<(&'static str, &Deadline, i64)> {
-        if self.state.is_final() {
-            return Vec::new();
+        self.deadlines.overdue(self.state, cal, today)
+    }
+
+    /// What the owner's ancestors keep of it, for oversight.
+    pub fn summary(&self) -> DeadlineSummary {
+        DeadlineSummary {
+            id: self.id.key(),
+            owner: self.routing.competent.clone(),
+            state: self.state,
+            revision: self.revision,
+            deadlines: self.deadlines.clone(),
         }
-        self.deadlines
-            .open()
-            .into_iter()
-            .map(|(name, d)| (name, d, d.late_by(cal, today)))
-            .filter(|(_, _, late)| *late > 0)
-            .collect()
     }
 
     /// The earliest open deadline, for sorting by due date.

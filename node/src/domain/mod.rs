@@ -9,7 +9,8 @@ pub mod routing;
 pub mod unit;
 
 pub use access::{
-    Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, Deadlines, Transition,
+    Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, DeadlineSummary,
+    Deadlines, Transition,
 };
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 pub use ledger::{AddressReclaim, ChecklistItem, LedgerEntry};

@@ -23,7 +23,7 @@ use crate::domain::{
 };
 use crate::error::{NodeError, Result};
 use crate::reclaim;
-use crate::replicate::{send_access, sync_unit_status};
+use crate::replicate::{announce, send_access, sync_unit_status};
 use crate::store::{NodeStore, Tx, TxResult, abort};
 
 /// Serves `extranet.v1.Access` for one node.
@@ -129,6 +129,8 @@ pub async fn submit(
                 tx,
                 &AccessMessage::Forward { to: app.routing.competent.clone(), application: Box::new(app.clone()) },
             )?;
+        } else {
+            announce(tx, &app)?;
         }
         Ok(app)
     })?;
@@ -198,6 +200,7 @@ pub async fn decide(store: &NodeStore, key: &str, decision: Decision, by: &str) 
         };
         app.act(action, &cal, today, tx.now_ms(), by, &me).or_else(abort)?;
         tx.put_application(&app)?;
+        announce(tx, &app)?;
         sync_unit_status(tx, &app)?;
         if app.id.origin != me {
             send_access(
@@ -304,6 +307,14 @@ impl AccessService {
         let id = check_id(id)?;
         let app = decide(&self.store, &id, d, &req_by).await?;
         Ok(Response::new(codec::application_to_pb(&app, self.store.me())))
+    }
+}
+
+/// The date a query is counted at: `v`, or today.
+fn as_of(v: &str) -> Result<NaiveDate> {
+    match v.trim() {
+        "" => Ok(calendar::today()),
+        s => codec::date("as_of", s),
     }
 }
 
@@ -434,10 +445,7 @@ impl Access for AccessService {
     async fn overdue(&self, req: Request<pb::OverdueRequest>) -> Result<Response<pb::OverdueResponse>, Status> {
         self.gate.operator(&req)?;
         let r = req.into_inner();
-        let today = match r.as_of.trim() {
-            "" => calendar::today(),
-            s => codec::date("as_of", s)?,
-        };
+        let today = as_of(&r.as_of)?;
         let cal = self.store.calendar()?;
         let apps = self.store.applications()?;
         let items = overdue(&apps, self.store.me(), &cal, today)
@@ -453,6 +461,29 @@ impl Access for AccessService {
             })
             .collect();
         Ok(Response::new(pb::OverdueResponse { today: today.to_string(), items }))
+    }
+
+    async fn overdue_counts(
+        &self,
+        req: Request<pb::OverdueCountsRequest>,
+    ) -> Result<Response<pb::OverdueCountsResponse>, Status> {
+        self.gate.operator(&req)?;
+        let today = as_of(&req.into_inner().as_of)?;
+        let cal = self.store.calendar()?;
+        let me = self.store.me();
+        let own = self.store.applications()?.into_iter().filter(|a| a.owned_by(me)).map(|a| a.summary());
+        let mut rows: std::collections::BTreeMap<NodeId, pb::NodeOverdue> = Default::default();
+        for s in own.chain(self.store.summaries()?).filter(|s| !s.state.is_final()) {
+            let row = rows
+                .entry(s.owner.clone())
+                .or_insert_with(|| pb::NodeOverdue { node: s.owner.to_string(), ..Default::default() });
+            let late = s.deadlines.overdue(s.state, &cal, today);
+            row.open_applications += 1;
+            row.overdue_applications += u32::from(!late.is_empty());
+            row.overdue_deadlines += late.len() as u32;
+            row.most_working_days_late = late.iter().map(|l| l.2).fold(row.most_working_days_late, i64::max);
+        }
+        Ok(Response::new(pb::OverdueCountsResponse { today: today.to_string(), nodes: rows.into_values().collect() }))
     }
 
     async fn get_notice(&self, req: Request<pb::GetNoticeRequest>) -> Result<Response<pb::WrittenNotice>, Status> {

@@ -1,7 +1,7 @@
 //! Units, applications and the withdrawal ledger in the store.
 
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
-use crate::domain::{AccessUnit, Application, LedgerEntry, UnitId};
+use crate::domain::{AccessUnit, Application, DeadlineSummary, LedgerEntry, UnitId};
 use crate::error::Result;
 
 fn all<T: serde::de::DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>> {
@@ -27,6 +27,11 @@ impl NodeStore {
     /// Every application held here: lodged here, or decided here.
     pub fn applications(&self) -> Result<Vec<Application>> {
         all(self.trees.get(TreeId::Applications))
+    }
+
+    /// Deadline summaries of applications decided below this node.
+    pub fn summaries(&self) -> Result<Vec<DeadlineSummary>> {
+        all(self.trees.get(TreeId::Summaries))
     }
 
     /// The withdrawal ledger, oldest first.
@@ -63,6 +68,19 @@ impl Tx<'_> {
     pub fn put_application(&mut self, a: &Application) -> TxResult<()> {
         let value = keys::encode(a).or_else(abort)?;
         self.tree(TreeId::Applications).insert(a.id.key().as_bytes(), value)?;
+        Ok(())
+    }
+
+    /// Keeps `s` unless a summary of the same or a later revision is held.
+    pub fn put_summary(&mut self, s: &DeadlineSummary) -> TxResult<()> {
+        let tree = self.tree(TreeId::Summaries);
+        if let Some(v) = tree.get(s.id.as_bytes())? {
+            let held: DeadlineSummary = keys::decode(&v).or_else(abort)?;
+            if held.revision >= s.revision {
+                return Ok(());
+            }
+        }
+        tree.insert(s.id.as_bytes(), keys::encode(s).or_else(abort)?)?;
         Ok(())
     }
 

@@ -24,11 +24,13 @@ pub enum TreeId {
     Applications,
     /// ledger number (big-endian) → withdrawal ledger entry (台账).
     Ledger,
+    /// application key → deadline summary of an application decided below.
+    Summaries,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 9] = [
+    pub const ALL: [TreeId; 10] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -38,6 +40,7 @@ impl TreeId {
         TreeId::Units,
         TreeId::Applications,
         TreeId::Ledger,
+        TreeId::Summaries,
     ];
 
     /// The tree's name on disk.
@@ -52,6 +55,7 @@ impl TreeId {
             TreeId::Units => "units",
             TreeId::Applications => "applications",
             TreeId::Ledger => "ledger",
+            TreeId::Summaries => "summaries",
         }
     }
 }
