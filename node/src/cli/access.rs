@@ -8,6 +8,8 @@ use clap::{Subcommand, ValueEnum};
 use extranet_proto::v1 as pb;
 
 use super::{Conn, output};
+use crate::codec;
+use crate::domain::{AppState, ApplicationKind};
 
 /// What is applied for.
 #[derive(Clone, Copy, ValueEnum)]
@@ -441,26 +443,11 @@ fn decided(conn: &Conn, a: pb::Application) -> anyhow::Result<()> {
 }
 
 fn kind_zh(k: i32) -> &'static str {
-    match pb::ApplicationKind::try_from(k) {
-        Ok(pb::ApplicationKind::New) => "接入申请",
-        Ok(pb::ApplicationKind::Change) => "变更申请",
-        Ok(pb::ApplicationKind::Withdrawal) => "撤销申请",
-        Ok(pb::ApplicationKind::ResourceChange) => "资源变更申请",
-        _ => "—",
-    }
+    codec::kind_from_pb(k).map(ApplicationKind::zh).unwrap_or("—")
 }
 
 fn state_zh(s: i32) -> &'static str {
-    match pb::ApplicationState::try_from(s) {
-        Ok(pb::ApplicationState::Submitted) => "已提交",
-        Ok(pb::ApplicationState::UnderReview) => "审核中",
-        Ok(pb::ApplicationState::Approved) => "已批准",
-        Ok(pb::ApplicationState::Implementing) => "实施中",
-        Ok(pb::ApplicationState::Connected) => "已完成",
-        Ok(pb::ApplicationState::Withdrawn) => "已撤销",
-        Ok(pb::ApplicationState::Rejected) => "未通过",
-        _ => "—",
-    }
+    codec::state_from_pb(s).ok().flatten().map(AppState::zh).unwrap_or("—")
 }
 
 fn next_due(a: &pb::Application) -> String {

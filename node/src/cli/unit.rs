@@ -4,6 +4,8 @@ use clap::{Subcommand, ValueEnum};
 use extranet_proto::v1 as pb;
 
 use super::{Conn, output};
+use crate::codec;
+use crate::domain::{UnitCategory, UnitStatus};
 
 /// Unit categories (Art.3).
 #[derive(Clone, Copy, ValueEnum)]
@@ -200,27 +202,12 @@ async fn set_status(conn: Conn, id: String, status: pb::UnitStatus, reason: Stri
 
 /// Chinese name of a unit category.
 pub fn category_zh(c: i32) -> &'static str {
-    match pb::UnitCategory::try_from(c) {
-        Ok(pb::UnitCategory::PartyGovernment) => "党政机关",
-        Ok(pb::UnitCategory::PublicInstitution) => "事业单位",
-        Ok(pb::UnitCategory::PeoplesOrganisation) => "人民团体",
-        Ok(pb::UnitCategory::CentralInTibet) => "中央驻藏单位",
-        Ok(pb::UnitCategory::OfficeOutsideRegion) => "驻区外办事处",
-        Ok(pb::UnitCategory::AuthorisedByLaw) => "法律法规授权单位",
-        Ok(pb::UnitCategory::Other) => "其他单位",
-        _ => "—",
-    }
+    codec::category_from_pb(c).map(UnitCategory::zh).unwrap_or("—")
 }
 
 /// Chinese name of a unit status.
 pub fn status_zh(s: i32) -> &'static str {
-    match pb::UnitStatus::try_from(s) {
-        Ok(pb::UnitStatus::Applying) => "申请中",
-        Ok(pb::UnitStatus::Connected) => "已接入",
-        Ok(pb::UnitStatus::Suspended) => "已暂停",
-        Ok(pb::UnitStatus::Withdrawn) => "已撤销",
-        _ => "—",
-    }
+    codec::unit_status_from_pb(s).map(UnitStatus::zh).unwrap_or("—")
 }
 
 /// Prints one unit for a person.

@@ -85,10 +85,9 @@ fn contact(prefix: &'static str, name: &'static str, tel: &'static str, c: Optio
     Ok(Contact { name: text(name, &c.name)?, phone: phone(tel, &c.phone)? })
 }
 
-/// Validates a unit to register at `node` (Art.3, Art.11).
-pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -> Result<AccessUnit> {
-    let u = u.ok_or_else(|| NodeError::invalid("unit", "缺少单位信息"))?;
-    let category = match pb::UnitCategory::try_from(u.category) {
+/// Reads a unit category (Art.3).
+pub fn category_from_pb(v: i32) -> Result<UnitCategory> {
+    Ok(match pb::UnitCategory::try_from(v) {
         Ok(pb::UnitCategory::PartyGovernment) => UnitCategory::PartyGovernment,
         Ok(pb::UnitCategory::PublicInstitution) => UnitCategory::PublicInstitution,
         Ok(pb::UnitCategory::PeoplesOrganisation) => UnitCategory::PeoplesOrganisation,
@@ -102,7 +101,24 @@ pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -
                 "应为党政机关、事业单位、人民团体、中央驻藏单位、驻区外办事处、法律法规授权单位或其他单位之一（第三条）",
             ));
         }
-    };
+    })
+}
+
+/// Reads a unit status.
+pub fn unit_status_from_pb(v: i32) -> Option<UnitStatus> {
+    match pb::UnitStatus::try_from(v) {
+        Ok(pb::UnitStatus::Applying) => Some(UnitStatus::Applying),
+        Ok(pb::UnitStatus::Connected) => Some(UnitStatus::Connected),
+        Ok(pb::UnitStatus::Suspended) => Some(UnitStatus::Suspended),
+        Ok(pb::UnitStatus::Withdrawn) => Some(UnitStatus::Withdrawn),
+        _ => None,
+    }
+}
+
+/// Validates a unit to register at `node` (Art.3, Art.11).
+pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -> Result<AccessUnit> {
+    let u = u.ok_or_else(|| NodeError::invalid("unit", "缺少单位信息"))?;
+    let category = category_from_pb(u.category)?;
     let unit = AccessUnit {
         id: UnitId::parse(&u.id)?,
         node: node.clone(),

@@ -318,8 +318,21 @@ fn as_of(v: &str) -> Result<NaiveDate> {
     }
 }
 
-fn is_own(app: &Application, unit: &str, me: &NodeId) -> bool {
-    app.unit.id.as_str() == unit && &app.unit.node == me
+fn is_own(app: &Application, unit: &UnitId, me: &NodeId) -> bool {
+    &app.unit.id == unit && &app.unit.node == me
+}
+
+/// The unit a request is about: a unit may name only itself (or leave it
+/// out); an operator must name one.
+fn unit_in_request(caller: &Caller, requested: &str) -> Result<UnitId> {
+    match (caller, requested.trim()) {
+        (Caller::Unit(own), "") => Ok(own.clone()),
+        (Caller::Unit(own), other) if other != own.as_str() => {
+            Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能以本单位名义提交或查询")))
+        }
+        (Caller::Operator(_), "") => Err(NodeError::invalid("unit_id", "操作员代为办理时须指明申请单位")),
+        (_, id) => UnitId::parse(id).map_err(|_| NodeError::invalid("unit_id", format!("“{id}” 不是单位编号"))),
+    }
 }
 
 fn nonempty(field: &'static str, v: &str, rule: &str) -> Result<String> {
@@ -332,16 +345,7 @@ impl Access for AccessService {
     async fn route(&self, req: Request<pb::RouteRequest>) -> Result<Response<pb::RouteDecision>, Status> {
         let caller = self.gate.member(&req)?;
         let r = req.into_inner();
-        let id = match (&caller, r.unit_id.trim()) {
-            (Caller::Unit(own), "") => own.clone(),
-            (_, id) => id.to_string(),
-        };
-        if let Caller::Unit(own) = &caller
-            && own != &id
-        {
-            return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查询本单位")).into());
-        }
-        let id = UnitId::parse(&id)?;
+        let id = unit_in_request(&caller, &r.unit_id)?;
         let unit = self.store.unit(&id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有登记单位 {id}")))?;
         let decision = route(&unit, codec::span_from_pb(r.span)?)?;
         Ok(Response::new(codec::route_to_pb(&decision, self.store.me())))
@@ -350,17 +354,7 @@ impl Access for AccessService {
     async fn submit(&self, req: Request<pb::SubmitRequest>) -> Result<Response<pb::Application>, Status> {
         let caller = self.gate.member(&req)?;
         let r = req.into_inner();
-        let unit = match (&caller, r.unit_id.trim()) {
-            (Caller::Unit(own), "") => own.clone(),
-            (Caller::Unit(own), other) if other != own => {
-                return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能以本单位名义提交申请")).into());
-            }
-            (Caller::Operator(_), "") => {
-                return Err(NodeError::invalid("unit_id", "操作员代为提交时须指明申请单位").into());
-            }
-            (_, id) => id.to_string(),
-        };
-        let unit = UnitId::parse(&unit).map_err(|_| NodeError::invalid("unit_id", format!("“{unit}” 不是单位编号")))?;
+        let unit = unit_in_request(&caller, &r.unit_id)?;
         let kind = codec::kind_from_pb(r.kind)?;
         let form = codec::form_from_pb(r.form, kind)?;
         let app = submit(&self.store, &unit, kind, form, &caller.label()).await?;

@@ -5,6 +5,7 @@ use extranet_certs::transport::TlsConnectInfo;
 use extranet_certs::{Identity, NodeId, Role, TlsMaterial};
 use tonic::Request;
 
+use crate::domain::UnitId;
 use crate::error::{NodeError, Result};
 
 /// Who called, once [`Gate::member`] has checked they belong to this node.
@@ -13,7 +14,7 @@ pub enum Caller {
     /// An operator of this node, by login name.
     Operator(String),
     /// An access unit registered at this node, by unit id.
-    Unit(String),
+    Unit(UnitId),
 }
 
 impl Caller {
@@ -57,7 +58,7 @@ impl Gate {
         let id = self.caller(req)?;
         match id.role {
             Role::Operator(name) if id.node == self.me => Ok(Caller::Operator(name)),
-            Role::Unit(unit) if id.node == self.me => Ok(Caller::Unit(unit)),
+            Role::Unit(unit) if id.node == self.me => Ok(Caller::Unit(UnitId::parse(&unit)?)),
             _ => Err(NodeError::PermissionDenied(format!(
                 "{id} 无权访问节点 {}：只有本节点的操作员或接入单位证书可以调用此接口",
                 self.me

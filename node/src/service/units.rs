@@ -55,7 +55,7 @@ impl Units for UnitsService {
         let caller = self.gate.member(&req)?;
         let id = unit_id(&req.into_inner().id)?;
         if let Caller::Unit(own) = &caller
-            && own != id.as_str()
+            && own != &id
         {
             return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查看本单位的登记信息")).into());
         }
