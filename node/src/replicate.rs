@@ -183,13 +183,17 @@ fn take_forwarded(tx: &mut Tx<'_>, mut app: Application, from: &NodeId) -> TxRes
     send_access(tx, &AccessMessage::Decision { to: app.id.origin.clone(), application: Box::new(app) })
 }
 
-/// The lodging node takes in the owner's newer record.
+/// The lodging node takes in the owner's newer record: only from the owner
+/// it routed the application to (or the common ancestor relaying for it).
 fn take_decision(tx: &mut Tx<'_>, app: Application, from: &NodeId) -> TxResult<()> {
-    if !app.routing.competent.is_within(from) || &app.id.origin != tx.me() {
+    let held = tx.application(&app.id.key())?;
+    let from_owner = held.as_ref().is_some_and(|h| h.routing.competent == app.routing.competent)
+        && app.routing.competent.is_within(from);
+    if !from_owner {
         tracing::warn!(application = %app.id, %from, "decision not from the application's owner ignored");
         return Ok(());
     }
-    if tx.application(&app.id.key())?.is_some_and(|held| held.revision >= app.revision) {
+    if held.is_some_and(|h| h.revision >= app.revision) {
         return Ok(());
     }
     tx.put_application(&app)?;
