@@ -14,6 +14,7 @@ pub mod replicate;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod topology;
 
 pub use error::{NodeError, Result};
 
