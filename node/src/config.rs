@@ -32,6 +32,54 @@ pub struct NodeConfig {
     /// Federation link tuning.
     #[serde(default)]
     pub sync: SyncTuning,
+    /// Oversight: status summaries and staleness (optional section).
+    #[serde(default)]
+    pub oversight: OversightConfig,
+}
+
+/// How often a node reports its status upward and when a silent node is
+/// shown as stale (`[oversight]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OversightConfig {
+    /// Seconds between this node's status summaries (also sent at once on a
+    /// change of its figures).
+    pub summary_interval_secs: u64,
+    /// Seconds without a new summary after which a node is shown as stale.
+    pub stale_after_secs: u64,
+    /// Topology file listing the divisions to oversee (absent: the embedded
+    /// Tibet Autonomous Region topology).
+    pub topology: Option<PathBuf>,
+}
+
+impl Default for OversightConfig {
+    fn default() -> Self {
+        OversightConfig { summary_interval_secs: 30, stale_after_secs: 120, topology: None }
+    }
+}
+
+impl OversightConfig {
+    /// The summary interval (at least one second).
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.summary_interval_secs.max(1))
+    }
+
+    /// The staleness interval, never shorter than two summary intervals.
+    pub fn stale_after(&self) -> Duration {
+        Duration::from_secs(self.stale_after_secs).max(self.interval() * 2)
+    }
+
+    /// The topology in force.
+    pub fn load_topology(&self) -> Result<crate::topology::Topology> {
+        match &self.topology {
+            None => Ok(crate::topology::Topology::xizang()),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| NodeError::Config(format!("无法读取拓扑文件 {}：{e}", p.display())))?;
+                crate::topology::Topology::parse(&text)
+            }
+        }
+    }
 }
 
 /// Certificate files of a node.
@@ -114,6 +162,9 @@ impl NodeConfig {
         fix(&mut self.tls.key);
         if let Some(ca) = self.ca_dir.as_mut() {
             fix(ca);
+        }
+        if let Some(t) = self.oversight.topology.as_mut() {
+            fix(t);
         }
     }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod local;
+pub mod oversight;
 pub mod replicate;
 pub mod server;
 pub mod service;

@@ -8,6 +8,7 @@ use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transp
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
+use extranet_proto::v1::oversight_server::OversightServer;
 use extranet_proto::v1::pki_server::PkiServer;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -17,7 +18,7 @@ use crate::calendar::WorkCalendar;
 use crate::config::NodeConfig;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
-use crate::service::{FilingsService, Gate, PkiService, StatusService};
+use crate::service::{FilingsService, Gate, OversightService, PkiService, StatusService};
 use crate::store::NodeStore;
 
 /// A node that is up: its address, its store and engine, and the handles
@@ -75,6 +76,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, cancel.clone()).await?;
     tasks.push(serve);
     tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), cancel.clone())));
+    tasks.push(crate::oversight::spawn(store.clone(), engine.clone(), tls.clone(), &cfg.oversight, cancel.clone()));
     if let Some(parent_addr) = &cfg.parent {
         let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
         let dialer = dialer(parent, parent_addr.clone(), tls.clone());
@@ -93,6 +95,7 @@ async fn serve(
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let listen = resolve(&cfg.listen).await?;
+    let topology = Arc::new(cfg.oversight.load_topology()?);
     let gate = Gate::new(cfg.node.clone(), tls.clone());
     let calendar = WorkCalendar::weekends_only();
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -110,6 +113,12 @@ async fn serve(
         .add_service(engine.grpc_service())
         .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone(), calendar)))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
+        .add_service(OversightServer::new(OversightService::new(
+            engine.clone(),
+            gate.clone(),
+            topology,
+            &cfg.oversight,
+        )))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
     let task = tokio::spawn(async move {
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {

@@ -125,7 +125,12 @@ async fn a_certificate_from_a_foreign_ca_is_refused() -> anyhow::Result<()> {
     // trusts our root (so the server checks out) but presents a foreign chain
     let foreign = TlsMaterial::from_pem(&read(ours), &read(theirs.join("node.pem")), &read(theirs.join("node.key")))?;
     let refused = sync_as(&h, &foreign, &pref, hello(&h.county_a()), vec![]).await.expect("refused");
-    assert!(refused.message().contains("transport error"), "refused in the TLS handshake, before any RPC: {refused:?}");
+    // With TLS 1.3 the client may finish its side of the handshake before
+    // the server rejects its certificate, so the refusal surfaces either as
+    // a transport error or as the connection closed under the first request.
+    let in_handshake =
+        refused.message().contains("transport error") || format!("{refused:?}").contains("connection closed");
+    assert!(in_handshake, "refused in the TLS handshake, before any RPC: {refused:?}");
     h.shutdown().await;
     Ok(())
 }

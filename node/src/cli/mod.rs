@@ -4,6 +4,7 @@
 mod certs;
 pub(crate) mod filing;
 mod output;
+pub mod oversight;
 mod status;
 
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ enum Command {
         #[command(flatten)]
         conn: Conn,
     },
+    /// The tree below a node: health, backlog, overdue, last heard (监督视图).
+    Oversight(oversight::OversightArgs),
     /// Start a local federation on loopback and walk through a filing (演示).
     Demo {
         /// Keep the four-node federation (region, Lhasa, two counties).
@@ -101,6 +104,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
+        Command::Oversight(args) => oversight::run(&args).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
 }

@@ -94,6 +94,14 @@ pub enum FilingDetails {
 }
 
 impl FilingDetails {
+    /// Stable code of the filing kind, for figures and scripts.
+    pub fn kind_code(&self) -> &'static str {
+        match self {
+            FilingDetails::Cutover(_) => "cutover",
+            FilingDetails::Launch(_) => "launch",
+        }
+    }
+
     /// Short Chinese name of the filing kind, for tables.
     pub fn kind_zh(&self) -> &'static str {
         match self {
@@ -128,6 +136,16 @@ pub struct Filing {
 }
 
 impl Filing {
+    /// Whether every ancestor of the origin has answered with a receipt.
+    pub fn fully_received(&self) -> bool {
+        self.receipts.len() + 1 >= self.id.origin.depth()
+    }
+
+    /// Stable code of the filing's state (待回执 / 已回执), for oversight.
+    pub fn state_code(&self) -> &'static str {
+        if self.fully_received() { "acknowledged" } else { "awaiting_receipts" }
+    }
+
     /// Adds a receipt unless that level's receipt is already held; returns
     /// whether anything changed (receipts apply idempotently).
     pub fn add_receipt(&mut self, r: Receipt) -> bool {

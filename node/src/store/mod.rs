@@ -7,6 +7,7 @@ mod durability;
 mod events;
 mod filings;
 mod keys;
+mod oversight;
 mod pki;
 mod trees;
 mod tx;
