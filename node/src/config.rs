@@ -35,6 +35,19 @@ pub struct NodeConfig {
     /// Oversight: status summaries and staleness (optional section).
     #[serde(default)]
     pub oversight: OversightConfig,
+    /// Prometheus metrics on a separate local port (optional section;
+    /// absent: no metrics endpoint).
+    #[serde(default)]
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// Where the Prometheus scrape endpoint listens (`[metrics]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address of the plain-HTTP `GET /metrics` endpoint, e.g.
+    /// `127.0.0.1:9464`; keep it on a local or management interface.
+    pub listen: String,
 }
 
 /// How often a node reports its status upward and when a silent node is

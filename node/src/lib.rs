@@ -11,6 +11,7 @@ pub mod demo_region;
 pub mod domain;
 pub mod error;
 pub mod local;
+pub mod metrics;
 pub mod oversight;
 pub mod replicate;
 pub mod server;

@@ -185,5 +185,6 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         ca_dir: holds_ca.then(|| dir.join("ca")),
         sync,
         oversight: Default::default(),
+        metrics: None,
     }
 }

@@ -32,6 +32,8 @@ pub struct RunningNode {
     pub engine: Engine<NodeStore>,
     /// Its certificates.
     pub tls: TlsMaterial,
+    /// Where its Prometheus endpoint listens, when `[metrics]` is configured.
+    pub metrics_addr: Option<SocketAddr>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -73,8 +75,16 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
     let cancel = CancellationToken::new();
     let mut tasks = Vec::new();
-    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, cancel.clone()).await?;
+    let metrics = crate::metrics::Metrics::new();
+    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, &metrics, cancel.clone()).await?;
     tasks.push(serve);
+    let mut metrics_addr = None;
+    if let Some(m) = &cfg.metrics {
+        let (a, task) =
+            crate::metrics::serve(&m.listen, metrics, engine.clone(), store.clone(), cancel.clone()).await?;
+        metrics_addr = Some(a);
+        tasks.push(task);
+    }
     tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), cancel.clone())));
     tasks.push(crate::oversight::spawn(store.clone(), engine.clone(), tls.clone(), &cfg.oversight, cancel.clone()));
     if let Some(parent_addr) = &cfg.parent {
@@ -83,7 +93,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         tasks.push(engine.spawn_uplink(dialer, cancel.clone()));
     }
     tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
-    Ok(RunningNode { addr, store, engine, tls, cancel, tasks })
+    Ok(RunningNode { addr, store, engine, tls, metrics_addr, cancel, tasks })
 }
 
 async fn serve(
@@ -92,6 +102,7 @@ async fn serve(
     engine: &Engine<NodeStore>,
     tls: &TlsMaterial,
     ca: Option<CertificateAuthority>,
+    metrics: &Arc<crate::metrics::Metrics>,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let listen = resolve(&cfg.listen).await?;
@@ -108,6 +119,7 @@ async fn serve(
     let (addr, incoming) =
         transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::Config(format!("无法监听 {listen}：{e}")))?;
     let router = Server::builder()
+        .layer(crate::metrics::RpcLatencyLayer(Arc::clone(metrics)))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
