@@ -187,3 +187,25 @@ impl NodeConfig {
         std::fs::write(path, text).map_err(|e| NodeError::Config(format!("无法写入 {}：{e}", path.display())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example configurations under deploy/ stay loadable as the
+    /// configuration grows.
+    #[test]
+    fn deploy_examples_load() {
+        let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy");
+        for f in [
+            "node.example.toml",
+            "prefecture.example.toml",
+            "region.example.toml",
+            "compose/region.toml",
+            "compose/chengguan.toml",
+        ] {
+            let cfg = NodeConfig::load(&deploy.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert!(cfg.metrics.is_some(), "{f} shows the [metrics] section");
+        }
+    }
+}

@@ -6,6 +6,7 @@ pub(crate) mod filing;
 mod output;
 pub mod oversight;
 mod status;
+mod topology;
 
 use std::path::PathBuf;
 
@@ -46,6 +47,9 @@ enum Command {
     },
     /// The tree below a node: health, backlog, overdue, last heard (监督视图).
     Oversight(oversight::OversightArgs),
+    /// Divisions of a topology; render deployment files for every node (区划拓扑).
+    #[command(subcommand)]
+    Topology(topology::TopologyCmd),
     /// Start a local federation on loopback and walk through a filing (演示).
     Demo {
         /// Keep the four-node federation (region, Lhasa, two counties).
@@ -105,6 +109,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Filing(c) => filing::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
         Command::Oversight(args) => oversight::run(&args).await,
+        Command::Topology(c) => topology::run(c),
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
 }
