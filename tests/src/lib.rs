@@ -208,7 +208,7 @@ impl Harness {
                 let health: Vec<String> = v.rows.iter().map(|r| format!("{}={:?}", r.node, r.health())).collect();
                 anyhow::bail!("{n}: {what} not reached in {patience:?}; last view: {}", health.join(", "));
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
 }
