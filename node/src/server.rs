@@ -123,7 +123,9 @@ async fn serve(
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
-        .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone(), calendar)))
+        .add_service(FilingsServer::new(
+            FilingsService::new(store.clone(), gate.clone(), calendar).with_topology(Arc::clone(&topology)),
+        ))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(OversightServer::new(OversightService::new(
             engine.clone(),

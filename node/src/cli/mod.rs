@@ -5,6 +5,7 @@ mod certs;
 pub(crate) mod filing;
 mod output;
 pub mod oversight;
+mod report;
 mod status;
 mod topology;
 
@@ -47,6 +48,9 @@ enum Command {
     },
     /// The tree below a node: health, backlog, overdue, last heard (监督视图).
     Oversight(oversight::OversightArgs),
+    /// Reports filed upward: the annual work report (报告, Art.10).
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// Divisions of a topology; render deployment files for every node (区划拓扑).
     #[command(subcommand)]
     Topology(topology::TopologyCmd),
@@ -110,6 +114,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Status { conn } => status::run(&conn).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),
+        Command::Report(c) => report::run(c).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
 }

@@ -91,6 +91,8 @@ pub enum FilingDetails {
     Cutover(Cutover),
     /// A system-launch filing.
     Launch(Launch),
+    /// An annual work report (Art.10).
+    AnnualReport(crate::domain::AnnualReport),
 }
 
 impl FilingDetails {
@@ -99,6 +101,7 @@ impl FilingDetails {
         match self {
             FilingDetails::Cutover(_) => "cutover",
             FilingDetails::Launch(_) => "launch",
+            FilingDetails::AnnualReport(_) => "annual_report",
         }
     }
 
@@ -107,6 +110,7 @@ impl FilingDetails {
         match self {
             FilingDetails::Cutover(_) => "割接备案",
             FilingDetails::Launch(_) => "上线备案",
+            FilingDetails::AnnualReport(_) => "年度工作报告",
         }
     }
 }

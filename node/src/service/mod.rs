@@ -5,6 +5,7 @@ pub mod auth;
 pub mod filings;
 pub mod oversight;
 pub mod pki;
+pub mod report;
 pub mod status;
 
 pub use auth::Gate;
