@@ -103,9 +103,12 @@ async fn a_county_that_never_connects_is_listed_as_never_connected() -> anyhow::
     // Lhasa's other counties in the topology were never started either
     let lhasa = row(&v, pref.as_str()).subtree.unwrap();
     assert_eq!(lhasa.never_connected, lhasa.nodes - 2, "all but Lhasa and county A");
-    // and the prefecture, which configured nothing about it, says the same
-    let at_pref = h.oversight(&pref)?;
+    // and the prefecture, which configured nothing about it, says the same —
+    // through the gRPC service an operator's `extranet oversight` calls
+    let mut client = h.fed.client(&pref).await?.oversight();
+    let at_pref = client.get_oversight(pb::GetOversightRequest {}).await?.into_inner();
     assert_eq!(row(&at_pref, silent.as_str()).health(), pb::Health::NeverConnected);
+    assert!(at_pref.rows.iter().all(|r| r.node.starts_with(pref.as_str())), "a prefecture sees only its subtree");
     h.shutdown().await;
     Ok(())
 }

@@ -141,3 +141,31 @@ pub fn print_view(v: &pb::OversightView) {
         &rows,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(health: pb::Health, backlog: u64, age_ms: i64) -> pb::OversightRow {
+        let summary = pb::NodeSummary {
+            owed_to_parent: Some(pb::Backlog { count: backlog, oldest_created_at_ms: 0 }),
+            ..Default::default()
+        };
+        let mut r = pb::OversightRow { age_ms, summary: Some(summary), ..Default::default() };
+        r.set_health(health);
+        r
+    }
+
+    #[test]
+    fn filters_and_sorts() {
+        let rows = [row(pb::Health::Ok, 0, 1), row(pb::Health::Stale, 5, 90), row(pb::Health::NeverConnected, 0, 0)];
+        let kept = |only| rows.iter().filter(|r| keep(r, Some(only))).count();
+        assert_eq!((kept(Only::Stale), kept(Only::Never), kept(Only::Unhealthy), kept(Only::Backlog)), (1, 1, 2, 1));
+        assert_eq!(kept(Only::Overdue), 0);
+        let mut sorted = rows.to_vec();
+        sort(&mut sorted, SortBy::Age);
+        assert_eq!(sorted[0].age_ms, 90);
+        sort(&mut sorted, SortBy::Backlog);
+        assert_eq!(own(&sorted[0]).backlog, 5);
+    }
+}
