@@ -73,6 +73,13 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier))?;
     tls.set_crls(store.crls()?)?;
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
+    // Children the topology expects are listed (and counted in oversight)
+    // even before they ever connect.
+    for child in
+        cfg.oversight.load_topology()?.subtree(&cfg.node).iter().filter(|d| d.id.parent() == Some(cfg.node.clone()))
+    {
+        engine.add_expected_child(child.id.clone());
+    }
     let cancel = CancellationToken::new();
     let mut tasks = Vec::new();
     let metrics = crate::metrics::Metrics::new();
