@@ -21,6 +21,8 @@ use crate::topology::Topology;
 
 /// The remote county whose operator files a cutover: Gêrzê (改则县), Ngari.
 const REMOTE_COUNTY: &str = "542526";
+/// The county whose link goes quiet in the scenario: Mêdog (墨脱县), Nyingchi.
+const QUIET_COUNTY: &str = "540423";
 
 /// Runs the regional demo; with `once`, stops after the walkthrough.
 pub async fn run(once: bool) -> anyhow::Result<()> {
@@ -28,7 +30,7 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
     let ids = topo.ids();
     let dir = tempfile::Builder::new().prefix("extranet-demo-").tempdir()?;
     println!("== 西藏自治区电子政务外网 全区联邦演示（{} 个节点）==", ids.len());
-    println!("[1/5] 在 {} 生成 PKI（根 CA、7 个地市中间 CA、各节点与操作员证书）…", dir.path().display());
+    println!("[1/6] 在 {} 生成 PKI（根 CA、7 个地市中间 CA、各节点与操作员证书）…", dir.path().display());
     let started = Instant::now();
     let sync = SyncTuning {
         heartbeat_secs: 3,
@@ -38,13 +40,12 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
         ..Default::default()
     };
     let mut fed = LocalFederation::create(dir.path(), &ids, sync)?;
-    fed.configure(|c| {
-        c.oversight = OversightConfig { summary_interval_secs: 3, stale_after_secs: 10, topology: None }
-    })?;
+    fed.configure(|c| c.oversight = OversightConfig { summary_interval_secs: 2, stale_after_secs: 6, topology: None })?;
     println!("      完成（{} 毫秒）", started.elapsed().as_millis());
-    println!("[2/5] 启动 {} 个节点（双向 TLS，回环地址）…", ids.len());
+    println!("[2/6] 启动 {} 个节点（双向 TLS，回环地址）…", ids.len());
+    let started = Instant::now();
     fed.start_all().await?;
-    let result = walkthrough(&fed, &topo).await;
+    let result = walkthrough(&mut fed, &topo, started).await;
     if result.is_ok() {
         print_commands(&fed, &topo)?;
     }
@@ -57,16 +58,14 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
     result
 }
 
-async fn walkthrough(fed: &LocalFederation, topo: &Topology) -> anyhow::Result<()> {
+async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instant) -> anyhow::Result<()> {
     let region = topo.root().id.clone();
     let county = topo.by_code(REMOTE_COUNTY).context("topology lacks Gêrzê")?;
-    let started = Instant::now();
-    println!("[3/5] 等待自治区监督视图显示全部 {} 个下级节点正常…", topo.divisions().len() - 1);
-    let view =
-        wait_view(fed, &region, Duration::from_secs(120), |v| v.rows.iter().all(|r| r.health() == pb::Health::Ok))
-            .await?;
+    println!("[3/6] 等待自治区监督视图显示全部 {} 个下级节点正常…", topo.divisions().len() - 1);
+    let all_ok = |v: &pb::OversightView| v.rows.iter().all(|r| r.health() == pb::Health::Ok);
+    wait_view(fed, &region, Duration::from_secs(120), &all_ok).await?;
     println!("      全部正常（启动后 {} 毫秒）", started.elapsed().as_millis());
-    println!("[4/5] 阿里地区{}（{}）操作员提交割接备案…", county.name_zh, county.id);
+    println!("[4/6] 阿里地区{}（{}）操作员提交割接备案…", county.name_zh, county.id);
     let filing = fed
         .client(&county.id)
         .await?
@@ -78,13 +77,27 @@ async fn walkthrough(fed: &LocalFederation, topo: &Topology) -> anyhow::Result<(
     wait_for(fed, &region, &filing.id, 1).await?;
     println!("      {} 已到达自治区（{} 毫秒）", filing.id, filed.elapsed().as_millis());
     let code = county.id.to_string();
-    let view = wait_view(fed, &region, Duration::from_secs(30), |v| {
+    wait_view(fed, &region, Duration::from_secs(30), |v| {
         v.rows.iter().any(|r| r.node == code && r.subtree.unwrap_or_default().filings >= 1)
     })
-    .await
-    .unwrap_or(view);
+    .await?;
     println!("      监督视图已计入（{} 毫秒）", filed.elapsed().as_millis());
-    println!("[5/5] 自治区监督视图：\n");
+    let quiet = topo.by_code(QUIET_COUNTY).context("topology lacks Mêdog")?;
+    println!("[5/6] {}（{}）的节点停止运行（模拟链路中断），等待自治区判定其失联…", quiet.name_zh, quiet.id);
+    fed.stop(&quiet.id).await?;
+    let code = quiet.id.to_string();
+    let stale = wait_view(fed, &region, Duration::from_secs(60), |v| {
+        v.rows.iter().any(|r| r.node == code && r.health() == pb::Health::Stale)
+    })
+    .await?;
+    let mut unhealthy = stale.clone();
+    unhealthy.rows.retain(|r| r.health() != pb::Health::Ok);
+    print_view(&unhealthy);
+    fed.start(&quiet.id).await?;
+    let back = Instant::now();
+    let view = wait_view(fed, &region, Duration::from_secs(60), &all_ok).await?;
+    println!("      已恢复运行，{} 毫秒后重新显示为正常", back.elapsed().as_millis());
+    println!("[6/6] 自治区监督视图：\n");
     print_view(&view);
     Ok(())
 }
