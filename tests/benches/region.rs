@@ -1,6 +1,6 @@
 //! Benchmark of the whole region (prints figures; not a timed test):
 //! - from starting the 82-node federation until the region's oversight
-//!   shows all 81 descendants healthy (demo tuning: 3 s summaries);
+//!   shows all 81 descendants healthy (summaries every 3 s, stale after 10 s);
 //! - from a county's change (a filed cutover) until the region's oversight
 //!   counts it, for one county in each prefecture; median and worst;
 //! - resident memory per node (VmRSS of this process / 82).
