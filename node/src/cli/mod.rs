@@ -4,7 +4,10 @@
 mod certs;
 pub(crate) mod filing;
 mod output;
+pub mod oversight;
+mod report;
 mod status;
+mod topology;
 
 use std::path::PathBuf;
 
@@ -43,6 +46,14 @@ enum Command {
         #[command(flatten)]
         conn: Conn,
     },
+    /// The tree below a node: health, backlog, overdue, last heard (监督视图).
+    Oversight(oversight::OversightArgs),
+    /// Reports filed upward: the annual work report (报告, Art.10).
+    #[command(subcommand)]
+    Report(report::ReportCmd),
+    /// Divisions of a topology; render deployment files for every node (区划拓扑).
+    #[command(subcommand)]
+    Topology(topology::TopologyCmd),
     /// Start a local federation on loopback and walk through a filing (演示).
     Demo {
         /// Keep the four-node federation (region, Lhasa, two counties).
@@ -101,6 +112,9 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
+        Command::Oversight(args) => oversight::run(&args).await,
+        Command::Topology(c) => topology::run(c),
+        Command::Report(c) => report::run(c).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
 }

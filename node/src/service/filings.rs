@@ -23,12 +23,21 @@ pub struct FilingsService {
     store: NodeStore,
     gate: Gate,
     calendar: WorkCalendar,
+    /// Divisions counted in annual reports (default: Xizang).
+    topology: std::sync::Arc<crate::topology::Topology>,
 }
 
 impl FilingsService {
     /// The service over `store`, authorising through `gate`.
     pub fn new(store: NodeStore, gate: Gate, calendar: WorkCalendar) -> Self {
-        FilingsService { store, gate, calendar }
+        let topology = std::sync::Arc::new(crate::topology::Topology::xizang());
+        FilingsService { store, gate, calendar, topology }
+    }
+
+    /// Uses `topology` for the subtree figures of annual reports.
+    pub fn with_topology(mut self, topology: std::sync::Arc<crate::topology::Topology>) -> Self {
+        self.topology = topology;
+        self
     }
 }
 
@@ -67,6 +76,15 @@ impl Filings for FilingsService {
         let by = self.gate.operator(&req)?;
         let launch = codec::launch_from_pb(req.into_inner().launch)?;
         let f = file(&self.store, FilingDetails::Launch(launch), &by).await?;
+        Ok(Response::new(codec::filing_to_pb(&f)))
+    }
+
+    async fn file_annual_report(
+        &self,
+        req: Request<pb::FileAnnualReportRequest>,
+    ) -> Result<Response<pb::Filing>, Status> {
+        let by = self.gate.operator(&req)?;
+        let f = super::report::file_annual(&self.store, &self.topology, req.get_ref(), &by).await?;
         Ok(Response::new(codec::filing_to_pb(&f)))
     }
 

@@ -3,10 +3,13 @@
 
 pub mod auth;
 pub mod filings;
+pub mod oversight;
 pub mod pki;
+pub mod report;
 pub mod status;
 
 pub use auth::Gate;
 pub use filings::FilingsService;
+pub use oversight::OversightService;
 pub use pki::PkiService;
 pub use status::StatusService;

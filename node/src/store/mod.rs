@@ -7,7 +7,9 @@ mod durability;
 mod events;
 mod filings;
 mod keys;
+mod oversight;
 mod pki;
+mod report;
 mod trees;
 mod tx;
 
@@ -20,6 +22,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 pub use durability::Durability;
+pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxResult, abort};
 

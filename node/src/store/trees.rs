@@ -16,11 +16,14 @@ pub enum TreeId {
     Meta,
     /// peer → cursors it acknowledged.
     Peers,
+    /// origin → its latest status summary (latest-wins, one per node; oversight).
+    Summaries,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 5] = [TreeId::Events, TreeId::Cursors, TreeId::Filings, TreeId::Meta, TreeId::Peers];
+    pub const ALL: [TreeId; 6] =
+        [TreeId::Events, TreeId::Cursors, TreeId::Filings, TreeId::Meta, TreeId::Peers, TreeId::Summaries];
 
     /// The tree's name on disk.
     pub fn name(self) -> &'static str {
@@ -30,6 +33,7 @@ impl TreeId {
             TreeId::Filings => "filings",
             TreeId::Meta => "meta",
             TreeId::Peers => "peers",
+            TreeId::Summaries => "summaries",
         }
     }
 }
