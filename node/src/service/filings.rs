@@ -12,7 +12,7 @@ use crate::calendar::{self, WorkCalendar};
 use crate::codec;
 use crate::domain::{Filing, FilingDetails, FilingId, filing};
 use crate::error::{NodeError, Result};
-use crate::store::NodeStore;
+use crate::store::{NodeStore, Tx, TxResult};
 
 /// Default and maximum page size of `ListFilings`.
 const LIST_DEFAULT: usize = 100;
@@ -44,22 +44,26 @@ impl FilingsService {
 /// Records a filing at its origin and queues its announcement up the tree in
 /// the same write; returns once both are durable.
 pub async fn file(store: &NodeStore, details: FilingDetails, by: &str) -> Result<Filing> {
-    let filing = store.transact(|tx| {
-        let number = tx.next_number("filing")?;
-        let f = Filing {
-            id: FilingId { origin: tx.me().clone(), number },
-            filed_at_ms: tx.now_ms(),
-            filed_by: by.to_string(),
-            details: details.clone(),
-            receipts: Vec::new(),
-        };
-        tx.put_filing(&f)?;
-        tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
-        Ok(f)
-    })?;
+    let filing = store.transact(|tx| write_filing(tx, details.clone(), by))?;
     store.sync().await?;
     tracing::info!(filing = %filing.id, kind = filing.details.kind_zh(), by, "filing accepted");
     Ok(filing)
+}
+
+/// Within a write: takes the next filing number, records the filing and
+/// appends its `filing.v1` event to the up stream (the outbox).
+pub fn write_filing(tx: &mut Tx<'_>, details: FilingDetails, by: &str) -> TxResult<Filing> {
+    let number = tx.next_number("filing")?;
+    let f = Filing {
+        id: FilingId { origin: tx.me().clone(), number },
+        filed_at_ms: tx.now_ms(),
+        filed_by: by.to_string(),
+        details,
+        receipts: Vec::new(),
+    };
+    tx.put_filing(&f)?;
+    tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
+    Ok(f)
 }
 
 #[tonic::async_trait]

@@ -2,11 +2,11 @@
 //! and its subtree's, checked once per node and year, sent up as a filing.
 
 use chrono::Datelike;
-use extranet_federation::{EventStore, Route};
+use extranet_federation::EventStore;
 use extranet_proto::v1 as pb;
 
 use crate::codec;
-use crate::domain::{AnnualReport, Filing, FilingDetails, FilingId, report};
+use crate::domain::{AnnualReport, Filing, FilingDetails, report};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, abort};
 use crate::topology::Topology;
@@ -37,17 +37,7 @@ pub async fn file_annual(
         if tx.next_number(&format!("annual_report/{year}"))? > 1 {
             return abort(report::check_not_filed(year, true).unwrap_err());
         }
-        let number = tx.next_number("filing")?;
-        let f = Filing {
-            id: FilingId { origin: tx.me().clone(), number },
-            filed_at_ms: tx.now_ms(),
-            filed_by: by.to_string(),
-            details: FilingDetails::AnnualReport(r.clone()),
-            receipts: Vec::new(),
-        };
-        tx.put_filing(&f)?;
-        tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
-        Ok(f)
+        super::filings::write_filing(tx, FilingDetails::AnnualReport(r.clone()), by)
     })?;
     store.sync().await?;
     tracing::info!(filing = %filing.id, year, by, "annual report filed");
