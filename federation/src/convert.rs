@@ -7,7 +7,7 @@ use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use pb::sync_frame::Frame as PbFrame;
 
-use crate::{Backlog, Channel, Envelope, FedError, Frame, Route, Scope, StreamId};
+use crate::{Backlog, Channel, Envelope, FedError, Frame, Route, Scope, StreamId, Summary};
 
 /// A frame as sent on the wire.
 pub fn frame_to_proto(frame: Frame) -> pb::SyncFrame {
@@ -25,6 +25,11 @@ pub fn frame_to_proto(frame: Frame) -> pb::SyncFrame {
         Frame::Ping { owed, sent_at_ms } => PbFrame::Ping(pb::Ping {
             owed: Some(pb::Backlog { count: owed.count, oldest_created_at_ms: owed.oldest_created_at_ms }),
             sent_at_ms,
+        }),
+        Frame::Summary(s) => PbFrame::Summary(pb::Summary {
+            origin: s.origin.to_string(),
+            generated_at_ms: s.generated_at_ms,
+            payload: s.payload,
         }),
     };
     pb::SyncFrame { frame: Some(inner) }
@@ -48,6 +53,11 @@ pub fn frame_from_proto(frame: pb::SyncFrame) -> Result<Frame, FedError> {
                 sent_at_ms: p.sent_at_ms,
             }
         }
+        PbFrame::Summary(s) => Frame::Summary(Summary {
+            origin: node(&s.origin, "Summary.origin")?,
+            generated_at_ms: s.generated_at_ms,
+            payload: s.payload,
+        }),
     })
 }
 
@@ -163,6 +173,7 @@ mod tests {
             Frame::Ack(vec![(s, 9)]),
             Frame::CaughtUp,
             Frame::Ping { owed: Backlog { count: 4, oldest_created_at_ms: 12 }, sent_at_ms: 13 },
+            Frame::Summary(Summary { origin: n("540000/540600/540621"), generated_at_ms: 5, payload: vec![7] }),
         ];
         for f in frames {
             assert_eq!(frame_from_proto(frame_to_proto(f.clone())).unwrap(), f);

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use extranet_certs::NodeId;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::Registry;
-use crate::{Dialer, EngineConfig, EventStore, FedError, Link, LinkStatus, PeerRole};
+use crate::{Dialer, EngineConfig, EventStore, FedError, Link, LinkStatus, PeerRole, Summary};
 
 /// Everything a session needs from its engine.
 pub(crate) struct Core<S> {
@@ -22,6 +22,21 @@ pub(crate) struct Core<S> {
     pub registry: Arc<Registry>,
     /// Cancelled by [`Engine::shutdown`]; parent of every session's token.
     pub shutdown: CancellationToken,
+    /// Bumped whenever a newer summary was stored (ours or a descendant's),
+    /// so the session to the parent sends it promptly.
+    pub summaries: watch::Sender<u64>,
+}
+
+impl<S: EventStore> Core<S> {
+    /// Stores `summary` if it supersedes the held one and wakes the uplink;
+    /// returns whether it was kept.
+    pub fn keep_summary(&self, summary: &Summary) -> Result<bool, FedError> {
+        let kept = self.store.put_summary(summary)?;
+        if kept {
+            self.summaries.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        Ok(kept)
+    }
 }
 
 /// The sync engine of one node. Cheap to clone: clones share one engine, so
@@ -50,6 +65,7 @@ impl<S: EventStore> Engine<S> {
             catchups,
             registry: Arc::new(Registry::default()),
             shutdown: CancellationToken::new(),
+            summaries: watch::Sender::new(0),
         };
         Engine { core: Arc::new(core) }
     }
@@ -90,6 +106,20 @@ impl<S: EventStore> Engine<S> {
     /// The state of every link: for operators, `extranet status`, oversight.
     pub fn status(&self) -> Result<LinkStatus, FedError> {
         crate::status::link_status(&*self.core.store, &self.core.registry, &self.core.me)
+    }
+
+    /// Publishes this node's own latest status summary: stored (replacing
+    /// the previous one) and sent to the parent promptly. A summary older
+    /// than the one held is ignored.
+    pub fn publish_summary(&self, generated_at_ms: i64, payload: Vec<u8>) -> Result<(), FedError> {
+        let summary = Summary { origin: self.core.me.clone(), generated_at_ms, payload };
+        self.core.keep_summary(&summary).map(|_| ())
+    }
+
+    /// The latest summaries held of this node and every node below it
+    /// (oversight reads them).
+    pub fn summaries(&self) -> Result<Vec<Summary>, FedError> {
+        self.core.store.summaries(&self.core.me)
     }
 
     /// Lists `child` in [`Engine::status`] even before it ever connects, so a

@@ -4,7 +4,7 @@
 
 use extranet_certs::NodeId;
 
-use crate::{Envelope, StreamId};
+use crate::{Envelope, StreamId, Summary};
 
 /// What one side owes the other.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -40,4 +40,6 @@ pub enum Frame {
         /// My clock, Unix ms.
         sent_at_ms: i64,
     },
+    /// The latest status summary of one node of my subtree (child → parent).
+    Summary(Summary),
 }

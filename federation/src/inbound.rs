@@ -8,7 +8,7 @@ use crate::engine::Core;
 use crate::flow::Cursors;
 use crate::routing::refuse;
 use crate::session::Shared;
-use crate::{Accepted, Envelope, EventStore, FedError, Frame, PeerRole, StreamId};
+use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, PeerRole, StreamId, Summary};
 
 /// The receiving half of one session.
 pub(crate) struct Inbound<'a, S> {
@@ -63,7 +63,20 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                 Ok(())
             }
             Frame::Hello { .. } => Err(FedError::Protocol("会话中重复发送 Hello".into())),
+            Frame::Summary(summary) => self.on_summary(&summary),
         }
+    }
+
+    /// Keeps a summary from a child if its origin lies within the child's
+    /// subtree (the rule of up events); anything else ends the session.
+    fn on_summary(&mut self, summary: &Summary) -> Result<(), FedError> {
+        let as_up = StreamId { origin: summary.origin.clone(), channel: Channel::Up };
+        if !matches!(self.role, PeerRole::Child(_)) || !self.role.accepts(&self.core.me, &as_up) {
+            let reason = format!("发送了其无权发送的状态摘要：来源 {}", summary.origin);
+            return Err(refuse(self.role.node(), reason));
+        }
+        self.core.keep_summary(summary)?;
+        Ok(())
     }
 
     /// Accepts a batch: refuse anything outside the link's rules, skip

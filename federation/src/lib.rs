@@ -55,6 +55,15 @@
 //! what we owe each — computed from the store, so it is right while a link
 //! is down — and what each said it owes us in its last `Ping`.
 //!
+//! **Summaries** ([`summary`]). Besides events, a child sends its parent
+//! [`Frame::Summary`] frames: the latest status summary of itself and of
+//! every node below it. They are latest-wins, not sequenced, never logged:
+//! the store keeps one per origin ([`EventStore::put_summary`]). A node
+//! publishes its own with [`Engine::publish_summary`]; sessions to the
+//! parent send every summary of the subtree that is newer than what they
+//! already sent on that session, promptly on change (and check again at
+//! every heartbeat).
+//!
 //! **Transport.** The engine speaks frames over a [`Link`]: an authenticated
 //! peer and a pair of channels. [`grpc`] carries links over
 //! `extranet.v1.Federation/Sync`; [`link_pair`] joins two engines in memory
@@ -82,6 +91,7 @@ pub mod routing;
 mod session;
 pub mod status;
 pub mod store;
+pub mod summary;
 mod uplink;
 
 pub use backoff::Backoff;
@@ -96,3 +106,4 @@ pub use memstore::MemStore;
 pub use routing::PeerRole;
 pub use status::{LinkStatus, PeerStatus};
 pub use store::{Accepted, EventStore};
+pub use summary::Summary;

@@ -9,13 +9,14 @@ use extranet_certs::NodeId;
 use tokio::sync::watch;
 
 use crate::registry::now_ms;
-use crate::{Accepted, Envelope, EventStore, FedError, Route, StreamId};
+use crate::{Accepted, Envelope, EventStore, FedError, Route, StreamId, Summary};
 
 #[derive(Default)]
 struct Inner {
     streams: BTreeMap<StreamId, Vec<Envelope>>,
     delivered: Vec<Envelope>,
     peers: BTreeMap<NodeId, Vec<(StreamId, u64)>>,
+    summaries: BTreeMap<NodeId, Summary>,
     /// Written since the last sync.
     dirty: bool,
 }
@@ -131,5 +132,18 @@ impl EventStore for MemStore {
 
     fn known_peers(&self) -> Result<Vec<NodeId>, FedError> {
         Ok(self.lock().peers.keys().cloned().collect())
+    }
+
+    fn put_summary(&self, summary: &Summary) -> Result<bool, FedError> {
+        let mut inner = self.lock();
+        if !summary.supersedes(inner.summaries.get(&summary.origin)) {
+            return Ok(false);
+        }
+        inner.summaries.insert(summary.origin.clone(), summary.clone());
+        Ok(true)
+    }
+
+    fn summaries(&self, root: &NodeId) -> Result<Vec<Summary>, FedError> {
+        Ok(self.lock().summaries.values().filter(|s| s.origin.is_within(root)).cloned().collect())
     }
 }

@@ -5,6 +5,9 @@
 //! an ack opens the window, and on every heartbeat (so even a store that
 //! forgot to signal is drained within one heartbeat).
 
+use std::collections::HashMap;
+
+use extranet_certs::NodeId;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -13,7 +16,7 @@ use crate::flow::Cursors;
 use crate::registry::now_ms;
 use crate::session::{Shared, closed};
 use crate::status::{backlog, sent_streams};
-use crate::{Envelope, EventStore, FedError, Frame, PeerRole, StreamId};
+use crate::{Channel, Envelope, EventStore, FedError, Frame, PeerRole, StreamId};
 
 /// Most payload bytes (roughly) in one `Events` frame, so a batch of large
 /// events stays well below the transport's message limit. A single event
@@ -31,6 +34,8 @@ pub(crate) struct Outbound<'a, S> {
     caught_up_sent: bool,
     /// Where the next batch starts scanning, so no stream starves another.
     rotate: usize,
+    /// Newest summary sent per origin on this session (to the parent only).
+    summaries_sent: HashMap<NodeId, i64>,
 }
 
 impl<'a, S: EventStore> Outbound<'a, S> {
@@ -41,22 +46,26 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         shared: &'a Shared,
         target: Cursors,
     ) -> Self {
-        Outbound { core, role, tx, shared, target, caught_up_sent: false, rotate: 0 }
+        Outbound { core, role, tx, shared, target, caught_up_sent: false, rotate: 0, summaries_sent: HashMap::new() }
     }
 
     /// Sends until the link fails; never returns `Ok` on its own.
     pub async fn run(mut self) -> Result<(), FedError> {
         let mut durable = self.core.store.durable_watch();
+        let mut summaries = self.core.summaries.subscribe();
         let heartbeat = self.core.config.heartbeat;
         let mut tick = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             durable.borrow_and_update();
+            summaries.borrow_and_update();
             self.pump().await?;
+            self.send_summaries().await?;
             tokio::select! {
                 changed = durable.changed() => {
                     changed.map_err(|_| FedError::Store("存储的持久化通知已关闭".into()))?;
                 }
+                _ = summaries.changed() => {}
                 _ = self.shared.wake.notified() => {}
                 _ = tick.tick() => self.ping().await?,
             }
@@ -164,6 +173,24 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         self.caught_up_sent = true;
         if self.shared.flow().we_caught_up() {
             tracing::info!("双方追赶完成");
+        }
+        Ok(())
+    }
+
+    /// To the parent: every summary of our subtree newer than what this
+    /// session already sent. Never to a child.
+    async fn send_summaries(&mut self) -> Result<(), FedError> {
+        if !matches!(self.role, PeerRole::Parent(_)) {
+            return Ok(());
+        }
+        for s in self.core.store.summaries(&self.core.me)? {
+            let as_up = StreamId { origin: s.origin.clone(), channel: Channel::Up };
+            let sent = self.summaries_sent.get(&s.origin).copied();
+            if !self.role.sends(&self.core.me, &as_up) || sent.is_some_and(|t| t >= s.generated_at_ms) {
+                continue;
+            }
+            self.summaries_sent.insert(s.origin.clone(), s.generated_at_ms);
+            self.send(Frame::Summary(s)).await?;
         }
         Ok(())
     }

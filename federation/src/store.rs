@@ -6,7 +6,7 @@ use std::future::Future;
 use extranet_certs::NodeId;
 use tokio::sync::watch;
 
-use crate::{Envelope, FedError, StreamId};
+use crate::{Envelope, FedError, StreamId, Summary};
 
 /// What became of an event offered to [`EventStore::accept`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -60,4 +60,13 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Every peer whose cursors were ever saved.
     fn known_peers(&self) -> Result<Vec<NodeId>, FedError>;
+
+    /// Keeps `summary` if it supersedes the one held for its origin
+    /// ([`Summary::supersedes`]); returns whether it was kept. Latest-wins:
+    /// at most one summary per origin is ever held. Need not be flushed
+    /// synchronously (a lost summary is replaced by the next).
+    fn put_summary(&self, summary: &Summary) -> Result<bool, FedError>;
+
+    /// Every summary held whose origin is `root` or lies below it.
+    fn summaries(&self, root: &NodeId) -> Result<Vec<Summary>, FedError>;
 }

@@ -103,6 +103,11 @@ impl Client {
         NodeStatusClient::new(self.channel.clone())
     }
 
+    /// The oversight service.
+    pub fn oversight(&self) -> extranet_proto::v1::oversight_client::OversightClient<Channel> {
+        extranet_proto::v1::oversight_client::OversightClient::new(self.channel.clone())
+    }
+
     /// The PKI service.
     pub fn pki(&self) -> PkiClient<Channel> {
         PkiClient::new(self.channel.clone())

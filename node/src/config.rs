@@ -32,6 +32,67 @@ pub struct NodeConfig {
     /// Federation link tuning.
     #[serde(default)]
     pub sync: SyncTuning,
+    /// Oversight: status summaries and staleness (optional section).
+    #[serde(default)]
+    pub oversight: OversightConfig,
+    /// Prometheus metrics on a separate local port (optional section;
+    /// absent: no metrics endpoint).
+    #[serde(default)]
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// Where the Prometheus scrape endpoint listens (`[metrics]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address of the plain-HTTP `GET /metrics` endpoint, e.g.
+    /// `127.0.0.1:9464`; keep it on a local or management interface.
+    pub listen: String,
+}
+
+/// How often a node reports its status upward and when a silent node is
+/// shown as stale (`[oversight]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OversightConfig {
+    /// Seconds between this node's status summaries (also sent at once on a
+    /// change of its figures).
+    pub summary_interval_secs: u64,
+    /// Seconds without a new summary after which a node is shown as stale.
+    pub stale_after_secs: u64,
+    /// Topology file listing the divisions to oversee (absent: the embedded
+    /// Tibet Autonomous Region topology).
+    pub topology: Option<PathBuf>,
+}
+
+impl Default for OversightConfig {
+    fn default() -> Self {
+        OversightConfig { summary_interval_secs: 30, stale_after_secs: 120, topology: None }
+    }
+}
+
+impl OversightConfig {
+    /// The summary interval (at least one second).
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.summary_interval_secs.max(1))
+    }
+
+    /// The staleness interval, never shorter than two summary intervals.
+    pub fn stale_after(&self) -> Duration {
+        Duration::from_secs(self.stale_after_secs).max(self.interval() * 2)
+    }
+
+    /// The topology in force.
+    pub fn load_topology(&self) -> Result<crate::topology::Topology> {
+        match &self.topology {
+            None => Ok(crate::topology::Topology::xizang()),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| NodeError::Config(format!("无法读取拓扑文件 {}：{e}", p.display())))?;
+                crate::topology::Topology::parse(&text)
+            }
+        }
+    }
 }
 
 /// Certificate files of a node.
@@ -115,11 +176,36 @@ impl NodeConfig {
         if let Some(ca) = self.ca_dir.as_mut() {
             fix(ca);
         }
+        if let Some(t) = self.oversight.topology.as_mut() {
+            fix(t);
+        }
     }
 
     /// Writes the configuration as TOML.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = toml::to_string_pretty(self).map_err(|e| NodeError::Config(e.to_string()))?;
         std::fs::write(path, text).map_err(|e| NodeError::Config(format!("无法写入 {}：{e}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example configurations under deploy/ stay loadable as the
+    /// configuration grows.
+    #[test]
+    fn deploy_examples_load() {
+        let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy");
+        for f in [
+            "node.example.toml",
+            "prefecture.example.toml",
+            "region.example.toml",
+            "compose/region.toml",
+            "compose/chengguan.toml",
+        ] {
+            let cfg = NodeConfig::load(&deploy.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert!(cfg.metrics.is_some(), "{f} shows the [metrics] section");
+        }
     }
 }

@@ -1,6 +1,8 @@
-//! `extranet demo`: a federation on loopback with a freshly minted PKI — the
-//! region 540000, Lhasa 540100 and two of its counties — and a cutover filed
-//! at a county, shown arriving at the region with its receipts.
+//! `extranet demo --small`: a federation on loopback with a freshly minted
+//! PKI — the region 540000, Lhasa 540100 and two of its counties — and a
+//! cutover filed at a county, shown arriving at the region with its
+//! receipts. Without `--small`, the whole region runs instead
+//! ([`crate::demo_region`]).
 
 use std::time::{Duration, Instant};
 
@@ -17,8 +19,12 @@ use crate::local::LocalFederation;
 /// The demo's nodes, parents first.
 const SMALL: &[&str] = &["540000", "540000/540100", "540000/540100/540102", "540000/540100/540103"];
 
-/// Runs the walkthrough; with `once`, stops after it instead of waiting for Ctrl-C.
-pub async fn run(_small: bool, once: bool) -> anyhow::Result<()> {
+/// Runs the walkthrough (the whole region, or the four nodes with `small`);
+/// with `once`, stops after it instead of waiting for Ctrl-C.
+pub async fn run(small: bool, once: bool) -> anyhow::Result<()> {
+    if !small {
+        return crate::demo_region::run(once).await;
+    }
     let dir = tempfile::Builder::new().prefix("extranet-demo-").tempdir()?;
     let ids: Vec<NodeId> = SMALL.iter().map(|s| NodeId::parse(s)).collect::<Result<_, _>>()?;
     println!("== 西藏自治区电子政务外网 联邦演示 ==");
@@ -89,7 +95,12 @@ async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()
 }
 
 /// Polls `node` until it holds filing `id` with at least `receipts` receipts.
-async fn wait_for(fed: &LocalFederation, node: &NodeId, id: &str, receipts: usize) -> anyhow::Result<pb::Filing> {
+pub(crate) async fn wait_for(
+    fed: &LocalFederation,
+    node: &NodeId,
+    id: &str,
+    receipts: usize,
+) -> anyhow::Result<pb::Filing> {
     let mut client = fed.client(node).await?.filings();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -104,7 +115,7 @@ async fn wait_for(fed: &LocalFederation, node: &NodeId, id: &str, receipts: usiz
     }
 }
 
-fn print_next_steps(fed: &LocalFederation) -> anyhow::Result<()> {
+pub(crate) fn print_next_steps(fed: &LocalFederation) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     println!("\n可以对任一节点试试（每个节点都有自己的操作员证书目录）：");
     for n in fed.nodes() {

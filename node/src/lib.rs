@@ -7,14 +7,18 @@ pub mod client;
 pub mod codec;
 pub mod config;
 pub mod demo;
+pub mod demo_region;
 pub mod domain;
 pub mod error;
 pub mod local;
+pub mod metrics;
+pub mod oversight;
 pub mod reclaim;
 pub mod replicate;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod topology;
 
 pub use error::{NodeError, Result};
 

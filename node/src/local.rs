@@ -110,6 +110,17 @@ impl LocalFederation {
         Ok(())
     }
 
+    /// Changes every node's configuration (e.g. shorter oversight
+    /// intervals for tests and the demo) and saves it; takes effect at each
+    /// node's next start.
+    pub fn configure(&mut self, f: impl Fn(&mut NodeConfig)) -> Result<()> {
+        for node in self.nodes.values_mut() {
+            f(&mut node.config);
+            node.config.save(&node.dir.join("node.toml"))?;
+        }
+        Ok(())
+    }
+
     /// Stops one node cleanly (its data stays).
     pub async fn stop(&mut self, id: &NodeId) -> Result<()> {
         if let Some(r) = self.node_mut(id)?.running.take() {
@@ -197,5 +208,7 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         tls: TlsPaths { root: dir.join("tls/root.pem"), cert: dir.join("tls/node.pem"), key: dir.join("tls/node.key") },
         ca_dir: holds_ca.then(|| dir.join("ca")),
         sync,
+        oversight: Default::default(),
+        metrics: None,
     }
 }

@@ -125,7 +125,7 @@ fn record_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         tracing::warn!(origin = %event.origin, application = %summary.id, "summary not from the owner ignored");
         return Ok(());
     }
-    tx.put_summary(&summary)
+    tx.put_deadline_summary(&summary)
 }
 
 /// A message about an application: taken in by the node it names; sent on

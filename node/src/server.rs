@@ -10,6 +10,7 @@ use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
+use extranet_proto::v1::oversight_server::OversightServer;
 use extranet_proto::v1::pki_server::PkiServer;
 use extranet_proto::v1::units_server::UnitsServer;
 use tokio::task::JoinHandle;
@@ -19,7 +20,9 @@ use tonic::transport::Server;
 use crate::config::NodeConfig;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
-use crate::service::{AccessService, CalendarService, FilingsService, Gate, PkiService, StatusService, UnitsService};
+use crate::service::{
+    AccessService, CalendarService, FilingsService, Gate, OversightService, PkiService, StatusService, UnitsService,
+};
 use crate::store::NodeStore;
 
 /// A node that is up: its address, its store and engine, and the handles
@@ -33,6 +36,8 @@ pub struct RunningNode {
     pub engine: Engine<NodeStore>,
     /// Its certificates.
     pub tls: TlsMaterial,
+    /// Where its Prometheus endpoint listens, when `[metrics]` is configured.
+    pub metrics_addr: Option<SocketAddr>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -72,18 +77,34 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier))?;
     tls.set_crls(store.crls()?)?;
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
+    // Children the topology expects are listed (and counted in oversight)
+    // even before they ever connect.
+    for child in
+        cfg.oversight.load_topology()?.subtree(&cfg.node).iter().filter(|d| d.id.parent() == Some(cfg.node.clone()))
+    {
+        engine.add_expected_child(child.id.clone());
+    }
     let cancel = CancellationToken::new();
     let mut tasks = Vec::new();
-    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, cancel.clone()).await?;
+    let metrics = crate::metrics::Metrics::new();
+    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, &metrics, cancel.clone()).await?;
     tasks.push(serve);
+    let mut metrics_addr = None;
+    if let Some(m) = &cfg.metrics {
+        let (a, task) =
+            crate::metrics::serve(&m.listen, metrics, engine.clone(), store.clone(), cancel.clone()).await?;
+        metrics_addr = Some(a);
+        tasks.push(task);
+    }
     tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), engine.clone(), cancel.clone())));
+    tasks.push(crate::oversight::spawn(store.clone(), engine.clone(), tls.clone(), &cfg.oversight, cancel.clone()));
     if let Some(parent_addr) = &cfg.parent {
         let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
         let dialer = dialer(parent, parent_addr.clone(), tls.clone());
         tasks.push(engine.spawn_uplink(dialer, cancel.clone()));
     }
     tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
-    Ok(RunningNode { addr, store, engine, tls, cancel, tasks })
+    Ok(RunningNode { addr, store, engine, tls, metrics_addr, cancel, tasks })
 }
 
 async fn serve(
@@ -92,9 +113,11 @@ async fn serve(
     engine: &Engine<NodeStore>,
     tls: &TlsMaterial,
     ca: Option<CertificateAuthority>,
+    metrics: &Arc<crate::metrics::Metrics>,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let listen = resolve(&cfg.listen).await?;
+    let topology = Arc::new(cfg.oversight.load_topology()?);
     let gate = Gate::new(cfg.node.clone(), tls.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
@@ -106,14 +129,23 @@ async fn serve(
     let (addr, incoming) =
         transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::Config(format!("无法监听 {listen}：{e}")))?;
     let router = Server::builder()
+        .layer(crate::metrics::RpcLatencyLayer(Arc::clone(metrics)))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
-        .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone())))
+        .add_service(FilingsServer::new(
+            FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(&topology)),
+        ))
         .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
         .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone())))
         .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone())))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
+        .add_service(OversightServer::new(OversightService::new(
+            engine.clone(),
+            gate.clone(),
+            topology,
+            &cfg.oversight,
+        )))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
     let task = tokio::spawn(async move {
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {

@@ -117,7 +117,8 @@ impl Harness {
         init_logging();
         let dir = tempfile::Builder::new().prefix("extranet-test-").tempdir()?;
         let ids: Vec<NodeId> = paths.iter().map(|p| id(p)).collect();
-        let fed = LocalFederation::create(dir.path(), &ids, fast_sync())?;
+        let mut fed = LocalFederation::create(dir.path(), &ids, fast_sync())?;
+        fed.configure(|c| c.oversight = fast_oversight())?;
         Ok(Harness { fed, _dir: dir })
     }
 
@@ -239,4 +240,52 @@ pub fn init_logging() {
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .try_init();
     }
+}
+
+/// Oversight tuning for tests: a summary every second, stale after four.
+pub fn fast_oversight() -> extranet_node::config::OversightConfig {
+    extranet_node::config::OversightConfig { summary_interval_secs: 1, stale_after_secs: 4, topology: None }
+}
+
+/// Every path of the Tibet Autonomous Region's topology, parents first.
+pub fn xizang_paths() -> Vec<String> {
+    extranet_node::topology::Topology::xizang().ids().iter().map(|i| i.to_string()).collect()
+}
+
+impl Harness {
+    /// The oversight view at running node `n` now.
+    pub fn oversight(&self, n: &NodeId) -> anyhow::Result<pb::OversightView> {
+        let node = self.node(n);
+        let stale = i64::try_from(node.config.oversight.stale_after().as_millis())?;
+        let topo = node.config.oversight.load_topology()?;
+        Ok(extranet_node::service::oversight::view(&self.running(n).engine, &topo, stale)?)
+    }
+
+    /// Waits (up to `patience`) until `cond` holds for `n`'s oversight view;
+    /// returns that view, or fails with `what` and the last view's health.
+    pub async fn wait_oversight(
+        &self,
+        n: &NodeId,
+        what: &str,
+        patience: Duration,
+        cond: impl Fn(&pb::OversightView) -> bool,
+    ) -> anyhow::Result<pb::OversightView> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let v = self.oversight(n)?;
+            if cond(&v) {
+                return Ok(v);
+            }
+            if Instant::now() >= deadline {
+                let health: Vec<String> = v.rows.iter().map(|r| format!("{}={:?}", r.node, r.health())).collect();
+                anyhow::bail!("{n}: {what} not reached in {patience:?}; last view: {}", health.join(", "));
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// The row of `node` in `view`.
+pub fn row<'a>(view: &'a pb::OversightView, node: &str) -> &'a pb::OversightRow {
+    view.rows.iter().find(|r| r.node == node).unwrap_or_else(|| panic!("{node} missing from the oversight view"))
 }

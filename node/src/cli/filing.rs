@@ -133,6 +133,7 @@ fn kind(f: &pb::Filing) -> &'static str {
     match f.details {
         Some(pb::filing::Details::Cutover(_)) => "割接备案",
         Some(pb::filing::Details::Launch(_)) => "上线备案",
+        Some(pb::filing::Details::AnnualReport(_)) => "年度工作报告",
         None => "未知",
     }
 }
@@ -164,6 +165,14 @@ pub fn print_filing(f: &pb::Filing) {
         Some(pb::filing::Details::Launch(l)) => {
             println!("信息系统：{}    所属单位：{}    上线日期：{}", l.system_name, l.owning_unit, l.launch_date);
             println!("使用地址：{}    安全检测：{}", l.addresses.join(", "), l.security_test_ref);
+        }
+        Some(pb::filing::Details::AnnualReport(r)) => {
+            println!(
+                "年度：{}    割接备案：{}    上线备案：{}（其中本节点 {}）",
+                r.year, r.cutovers, r.launches, r.own_filings
+            );
+            println!("下辖节点：{}，曾上报状态：{}", r.subtree_nodes, r.subtree_reporting);
+            println!("说明：{}", if r.notes.is_empty() { "—" } else { &r.notes });
         }
         None => {}
     }

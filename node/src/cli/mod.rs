@@ -6,7 +6,10 @@ mod calendar;
 mod certs;
 pub(crate) mod filing;
 mod output;
+pub mod oversight;
+mod report;
 mod status;
+mod topology;
 mod unit;
 
 use std::path::PathBuf;
@@ -55,6 +58,14 @@ enum Command {
         #[command(flatten)]
         conn: Conn,
     },
+    /// The tree below a node: health, backlog, overdue, last heard (监督视图).
+    Oversight(oversight::OversightArgs),
+    /// Reports filed upward: the annual work report (报告, Art.10).
+    #[command(subcommand)]
+    Report(report::ReportCmd),
+    /// Divisions of a topology; render deployment files for every node (区划拓扑).
+    #[command(subcommand)]
+    Topology(topology::TopologyCmd),
     /// Start a local federation on loopback and walk through a filing (演示).
     Demo {
         /// Keep the four-node federation (region, Lhasa, two counties).
@@ -117,6 +128,9 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Unit(c) => unit::run(c).await,
         Command::Access(c) => access::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
+        Command::Oversight(args) => oversight::run(&args).await,
+        Command::Topology(c) => topology::run(c),
+        Command::Report(c) => report::run(c).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
 }

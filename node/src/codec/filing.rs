@@ -6,7 +6,7 @@ use ipnet::IpNet;
 use prost::Message;
 
 use super::{date, instant, text};
-use crate::domain::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+use crate::domain::{AnnualReport, Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 use crate::error::{NodeError, Result};
 
 /// Event kind of a filing travelling up.
@@ -80,6 +80,40 @@ fn launch_to_pb(l: &Launch) -> pb::LaunchDetails {
     }
 }
 
+fn report_to_pb(r: &AnnualReport) -> pb::AnnualReportDetails {
+    pb::AnnualReportDetails {
+        year: r.year,
+        cutovers: r.cutovers,
+        launches: r.launches,
+        own_filings: r.own_filings,
+        subtree_nodes: r.subtree_nodes,
+        subtree_reporting: r.subtree_reporting,
+        notes: r.notes.clone(),
+    }
+}
+
+fn report_from_pb(r: pb::AnnualReportDetails) -> AnnualReport {
+    AnnualReport {
+        year: r.year,
+        cutovers: r.cutovers,
+        launches: r.launches,
+        own_filings: r.own_filings,
+        subtree_nodes: r.subtree_nodes,
+        subtree_reporting: r.subtree_reporting,
+        notes: r.notes,
+    }
+}
+
+/// Validates an annual-report request: the year's range is the domain's;
+/// here only the notes' length.
+pub fn report_request_from_pb(r: &pb::FileAnnualReportRequest) -> Result<(i32, String)> {
+    let notes = r.notes.trim();
+    if notes.chars().count() > super::MAX_TEXT {
+        return Err(NodeError::invalid("notes", format!("不能超过 {} 个字符", super::MAX_TEXT)));
+    }
+    Ok((r.year, notes.to_string()))
+}
+
 fn receipt_to_pb(r: &Receipt) -> pb::Receipt {
     pb::Receipt { node: r.node.to_string(), received_at_ms: r.received_at_ms }
 }
@@ -93,6 +127,7 @@ pub fn filing_to_pb(f: &Filing) -> pb::Filing {
     let details = match &f.details {
         FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c)),
         FilingDetails::Launch(l) => pb::filing::Details::Launch(launch_to_pb(l)),
+        FilingDetails::AnnualReport(r) => pb::filing::Details::AnnualReport(report_to_pb(r)),
     };
     pb::Filing {
         id: f.id.key(),
@@ -110,6 +145,7 @@ pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
     let details = match p.details {
         Some(pb::filing::Details::Cutover(c)) => FilingDetails::Cutover(cutover_from_pb(Some(c))?),
         Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l))?),
+        Some(pb::filing::Details::AnnualReport(r)) => FilingDetails::AnnualReport(report_from_pb(r)),
         None => return Err(NodeError::invalid("details", "缺少备案内容")),
     };
     Ok(Filing {

@@ -91,14 +91,26 @@ pub enum FilingDetails {
     Cutover(Cutover),
     /// A system-launch filing.
     Launch(Launch),
+    /// An annual work report (Art.10).
+    AnnualReport(crate::domain::AnnualReport),
 }
 
 impl FilingDetails {
+    /// Stable code of the filing kind, for figures and scripts.
+    pub fn kind_code(&self) -> &'static str {
+        match self {
+            FilingDetails::Cutover(_) => "cutover",
+            FilingDetails::Launch(_) => "launch",
+            FilingDetails::AnnualReport(_) => "annual_report",
+        }
+    }
+
     /// Short Chinese name of the filing kind, for tables.
     pub fn kind_zh(&self) -> &'static str {
         match self {
             FilingDetails::Cutover(_) => "割接备案",
             FilingDetails::Launch(_) => "上线备案",
+            FilingDetails::AnnualReport(_) => "年度工作报告",
         }
     }
 }
@@ -128,6 +140,16 @@ pub struct Filing {
 }
 
 impl Filing {
+    /// Whether every ancestor of the origin has answered with a receipt.
+    pub fn fully_received(&self) -> bool {
+        self.receipts.len() + 1 >= self.id.origin.depth()
+    }
+
+    /// Stable code of the filing's state (待回执 / 已回执), for oversight.
+    pub fn state_code(&self) -> &'static str {
+        if self.fully_received() { "acknowledged" } else { "awaiting_receipts" }
+    }
+
     /// Adds a receipt unless that level's receipt is already held; returns
     /// whether anything changed (receipts apply idempotently).
     pub fn add_receipt(&mut self, r: Receipt) -> bool {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod filing;
 pub mod ledger;
 pub mod notice;
+pub mod report;
 pub mod routing;
 pub mod unit;
 
@@ -15,5 +16,6 @@ pub use access::{
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 pub use ledger::{AddressReclaim, ChecklistItem, LedgerEntry};
 pub use notice::WrittenNotice;
+pub use report::AnnualReport;
 pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};
 pub use unit::{AccessUnit, Contact, UnitCategory, UnitId, UnitStatus};

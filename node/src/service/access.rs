@@ -467,7 +467,7 @@ impl Access for AccessService {
         let me = self.store.me();
         let own = self.store.applications()?.into_iter().filter(|a| a.owned_by(me)).map(|a| a.summary());
         let mut rows: std::collections::BTreeMap<NodeId, pb::NodeOverdue> = Default::default();
-        for s in own.chain(self.store.summaries()?).filter(|s| !s.state.is_final()) {
+        for s in own.chain(self.store.deadline_summaries()?).filter(|s| !s.state.is_final()) {
             let row = rows
                 .entry(s.owner.clone())
                 .or_insert_with(|| pb::NodeOverdue { node: s.owner.to_string(), ..Default::default() });

@@ -12,7 +12,7 @@ use crate::calendar;
 use crate::codec;
 use crate::domain::{Filing, FilingDetails, FilingId, filing};
 use crate::error::{NodeError, Result};
-use crate::store::NodeStore;
+use crate::store::{NodeStore, Tx, TxResult};
 
 /// Default and maximum page size of `ListFilings`.
 const LIST_DEFAULT: usize = 100;
@@ -22,35 +22,48 @@ const LIST_MAX: usize = 10_000;
 pub struct FilingsService {
     store: NodeStore,
     gate: Gate,
+    /// Divisions counted in annual reports (default: Xizang).
+    topology: std::sync::Arc<crate::topology::Topology>,
 }
 
 impl FilingsService {
     /// The service over `store`, authorising through `gate`. Art.21's notice
     /// rule uses the calendar in force in the store at each request.
     pub fn new(store: NodeStore, gate: Gate) -> Self {
-        FilingsService { store, gate }
+        let topology = std::sync::Arc::new(crate::topology::Topology::xizang());
+        FilingsService { store, gate, topology }
+    }
+
+    /// Uses `topology` for the subtree figures of annual reports.
+    pub fn with_topology(mut self, topology: std::sync::Arc<crate::topology::Topology>) -> Self {
+        self.topology = topology;
+        self
     }
 }
 
 /// Records a filing at its origin and queues its announcement up the tree in
 /// the same write; returns once both are durable.
 pub async fn file(store: &NodeStore, details: FilingDetails, by: &str) -> Result<Filing> {
-    let filing = store.transact(|tx| {
-        let number = tx.next_number("filing")?;
-        let f = Filing {
-            id: FilingId { origin: tx.me().clone(), number },
-            filed_at_ms: tx.now_ms(),
-            filed_by: by.to_string(),
-            details: details.clone(),
-            receipts: Vec::new(),
-        };
-        tx.put_filing(&f)?;
-        tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
-        Ok(f)
-    })?;
+    let filing = store.transact(|tx| write_filing(tx, details.clone(), by))?;
     store.sync().await?;
     tracing::info!(filing = %filing.id, kind = filing.details.kind_zh(), by, "filing accepted");
     Ok(filing)
+}
+
+/// Within a write: takes the next filing number, records the filing and
+/// appends its `filing.v1` event to the up stream (the outbox).
+pub fn write_filing(tx: &mut Tx<'_>, details: FilingDetails, by: &str) -> TxResult<Filing> {
+    let number = tx.next_number("filing")?;
+    let f = Filing {
+        id: FilingId { origin: tx.me().clone(), number },
+        filed_at_ms: tx.now_ms(),
+        filed_by: by.to_string(),
+        details,
+        receipts: Vec::new(),
+    };
+    tx.put_filing(&f)?;
+    tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
+    Ok(f)
 }
 
 #[tonic::async_trait]
@@ -68,6 +81,15 @@ impl Filings for FilingsService {
         let by = self.gate.operator(&req)?;
         let launch = codec::launch_from_pb(req.into_inner().launch)?;
         let f = file(&self.store, FilingDetails::Launch(launch), &by).await?;
+        Ok(Response::new(codec::filing_to_pb(&f)))
+    }
+
+    async fn file_annual_report(
+        &self,
+        req: Request<pb::FileAnnualReportRequest>,
+    ) -> Result<Response<pb::Filing>, Status> {
+        let by = self.gate.operator(&req)?;
+        let f = super::report::file_annual(&self.store, &self.topology, req.get_ref(), &by).await?;
         Ok(Response::new(codec::filing_to_pb(&f)))
     }
 

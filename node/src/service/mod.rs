@@ -5,7 +5,9 @@ pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod filings;
+pub mod oversight;
 pub mod pki;
+pub mod report;
 pub mod status;
 pub mod units;
 
@@ -13,6 +15,7 @@ pub use access::AccessService;
 pub use auth::{Caller, Gate};
 pub use calendar::CalendarService;
 pub use filings::FilingsService;
+pub use oversight::OversightService;
 pub use pki::PkiService;
 pub use status::StatusService;
 pub use units::UnitsService;

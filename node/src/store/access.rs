@@ -30,8 +30,8 @@ impl NodeStore {
     }
 
     /// Deadline summaries of applications decided below this node.
-    pub fn summaries(&self) -> Result<Vec<DeadlineSummary>> {
-        all(self.trees.get(TreeId::Summaries))
+    pub fn deadline_summaries(&self) -> Result<Vec<DeadlineSummary>> {
+        all(self.trees.get(TreeId::DeadlineSummaries))
     }
 
     /// The withdrawal ledger, oldest first.
@@ -72,8 +72,8 @@ impl Tx<'_> {
     }
 
     /// Keeps `s` unless a summary of the same or a later revision is held.
-    pub fn put_summary(&mut self, s: &DeadlineSummary) -> TxResult<()> {
-        let tree = self.tree(TreeId::Summaries);
+    pub fn put_deadline_summary(&mut self, s: &DeadlineSummary) -> TxResult<()> {
+        let tree = self.tree(TreeId::DeadlineSummaries);
         if let Some(v) = tree.get(s.id.as_bytes())? {
             let held: DeadlineSummary = keys::decode(&v).or_else(abort)?;
             if held.revision >= s.revision {

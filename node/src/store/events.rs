@@ -2,7 +2,7 @@
 //! events; this decides how they are kept and hands them to the domain.
 
 use extranet_certs::NodeId;
-use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId};
+use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId, Summary};
 use tokio::sync::watch;
 
 use super::{NodeStore, TreeId, keys};
@@ -85,4 +85,39 @@ impl EventStore for NodeStore {
         }
         Ok(out)
     }
+
+    fn put_summary(&self, summary: &Summary) -> Result<bool, FedError> {
+        let tree = self.trees.get(TreeId::Summaries);
+        let key = summary.origin.as_str().as_bytes();
+        let value = keys::encode(&(summary.generated_at_ms, &summary.payload)).map_err(fed)?;
+        // Compare-and-swap so two sessions relaying the same origin cannot
+        // let an older summary overwrite a newer one.
+        loop {
+            let old = tree.get(key).map_err(fed)?;
+            let held = old.as_ref().map(|v| decode_summary(&summary.origin, v)).transpose()?;
+            if !summary.supersedes(held.as_ref()) {
+                return Ok(false);
+            }
+            if tree.compare_and_swap(key, old, Some(value.clone())).map_err(fed)?.is_ok() {
+                return Ok(true);
+            }
+        }
+    }
+
+    fn summaries(&self, root: &NodeId) -> Result<Vec<Summary>, FedError> {
+        let mut out = Vec::new();
+        for item in self.trees.get(TreeId::Summaries).scan_prefix(root.as_str().as_bytes()) {
+            let (k, v) = item.map_err(fed)?;
+            let origin: NodeId = std::str::from_utf8(&k).map_err(fed)?.parse().map_err(fed)?;
+            if origin.is_within(root) {
+                out.push(decode_summary(&origin, &v)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn decode_summary(origin: &NodeId, v: &[u8]) -> Result<Summary, FedError> {
+    let (generated_at_ms, payload): (i64, Vec<u8>) = keys::decode(v).map_err(fed)?;
+    Ok(Summary { origin: origin.clone(), generated_at_ms, payload })
 }

@@ -9,7 +9,9 @@ mod durability;
 mod events;
 mod filings;
 mod keys;
+mod oversight;
 mod pki;
+mod report;
 mod trees;
 mod tx;
 
@@ -22,6 +24,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 pub use durability::Durability;
+pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxResult, abort};
 

@@ -25,12 +25,14 @@ pub enum TreeId {
     /// ledger number (big-endian) → withdrawal ledger entry (台账).
     Ledger,
     /// application key → deadline summary of an application decided below.
+    DeadlineSummaries,
+    /// origin → its latest status summary (latest-wins, one per node; oversight).
     Summaries,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 10] = [
+    pub const ALL: [TreeId; 11] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -40,6 +42,7 @@ impl TreeId {
         TreeId::Units,
         TreeId::Applications,
         TreeId::Ledger,
+        TreeId::DeadlineSummaries,
         TreeId::Summaries,
     ];
 
@@ -55,6 +58,7 @@ impl TreeId {
             TreeId::Units => "units",
             TreeId::Applications => "applications",
             TreeId::Ledger => "ledger",
+            TreeId::DeadlineSummaries => "deadline_summaries",
             TreeId::Summaries => "summaries",
         }
     }

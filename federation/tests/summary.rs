@@ -1,0 +1,94 @@
+//! Status summaries roll up the tree latest-wins, outside the event log,
+//! and only from within the sending child's subtree.
+
+mod common;
+
+use common::*;
+use std::sync::Mutex;
+
+use extranet_federation::{Dialer, EventStore, FedError, Frame, Link, Summary, link_pair};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// A dialer that hands the parent's end of each link to the test.
+struct HandOver {
+    child: String,
+    ends: Mutex<mpsc::UnboundedSender<Link>>,
+}
+
+impl Dialer for HandOver {
+    async fn dial(&self) -> Result<Link, FedError> {
+        let (mine, theirs) = link_pair(n(&self.child), n("540000/540100"), 16, CancellationToken::new());
+        let _ = self.ends.lock().unwrap().send(theirs);
+        Ok(mine)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_summary_from_the_parent_is_refused() {
+    let c = Node::new("540000/540100/540102", config());
+    let (tx, mut ends) = mpsc::unbounded_channel();
+    let stop = CancellationToken::new();
+    c.engine.spawn_uplink(HandOver { child: c.id.to_string(), ends: Mutex::new(tx) }, stop.clone());
+    let mut fake = Fake { link: ends.recv().await.unwrap() };
+    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+    fake.send(Frame::Hello { node: n("540000/540100"), cursors: vec![], version: "t".into() }).await;
+    fake.send(Frame::Summary(Summary { origin: n("540000/540100"), generated_at_ms: 1, payload: vec![] })).await;
+    while fake.recv().await.is_some() {} // the child ends the session
+    assert!(c.store.summaries(&n("540000")).unwrap().is_empty(), "summaries never travel down");
+    stop.cancel();
+}
+
+fn held(node: &Node, origin: &str) -> Option<i64> {
+    node.store.summaries(&node.id).unwrap().into_iter().find(|s| s.origin == n(origin)).map(|s| s.generated_at_ms)
+}
+
+#[tokio::test(start_paused = true)]
+async fn summaries_roll_up_latest_wins_without_events() {
+    let (r, p, c) = (
+        Node::new("540000", config()),
+        Node::new("540000/540100", config()),
+        Node::new("540000/540100/540102", config()),
+    );
+    let stop = CancellationToken::new();
+    p.engine.spawn_uplink(ProxyDialer::new(&r, &p, pass()), stop.clone());
+    c.engine.spawn_uplink(ProxyDialer::new(&p, &c, pass()), stop.clone());
+    c.engine.publish_summary(10, b"c-10".to_vec()).unwrap();
+    p.engine.publish_summary(11, b"p-11".to_vec()).unwrap();
+    wait_until("county summary at region", || held(&r, "540000/540100/540102") == Some(10)).await;
+    wait_until("prefecture summary at region", || held(&r, "540000/540100") == Some(11)).await;
+    c.engine.publish_summary(20, b"c-20".to_vec()).unwrap();
+    // an older one published late never wins
+    c.engine.publish_summary(15, b"c-15".to_vec()).unwrap();
+    wait_until("newer county summary at region", || held(&r, "540000/540100/540102") == Some(20)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let at_r: Vec<Summary> = r.store.summaries(&r.id).unwrap();
+    assert_eq!(at_r.len(), 2, "one summary per origin: {at_r:?}");
+    assert_eq!(at_r.iter().find(|s| s.origin == c.id).unwrap().payload, b"c-20");
+    // summaries never enter the event log
+    assert!(r.store.cursors().unwrap().is_empty() && p.store.cursors().unwrap().is_empty());
+    // the prefecture sees only its subtree; the county only itself
+    assert_eq!(c.store.summaries(&c.id).unwrap().len(), 1);
+    stop.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_summary_from_outside_the_childs_subtree_is_refused() {
+    let p = Node::new("540000/540100", config());
+    let child = "540000/540100/540102";
+    for origin in ["540000/540100/540103", "540000/540100", "540000/540200/540202"] {
+        let (mut fake, session) = fake_child(&p, &n(child));
+        fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
+        assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+        fake.send(Frame::Summary(Summary { origin: n(origin), generated_at_ms: 1, payload: vec![] })).await;
+        assert!(matches!(session.await.unwrap(), Err(FedError::Refused { .. })), "{origin} accepted");
+        assert_eq!(held(&p, origin), None, "refused summary was kept");
+    }
+    let (mut fake, session) = fake_child(&p, &n(child));
+    fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
+    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+    fake.send(Frame::Summary(Summary { origin: n(child), generated_at_ms: 1, payload: vec![] })).await;
+    wait_until("own summary kept", || held(&p, child) == Some(1)).await;
+    drop(fake);
+    let _ = session.await;
+}

@@ -1,0 +1,136 @@
+//! Prometheus metrics of one node, served on a separate local port
+//! (`[metrics] listen`), apart from the mTLS gRPC port so a scraper needs
+//! no federation certificate. Link state, backlogs and event counts are
+//! read from the engine and the store at scrape time, so they are right
+//! even for links that are down; RPC latencies are measured by a tower
+//! layer on the gRPC server ([`RpcLatencyLayer`]); store flush latency is
+//! the last group-commit flush ([`crate::store::Durability::last_flush`]).
+//!
+//! Built on `prometheus-client`, the Prometheus project's own Rust client:
+//! text exposition format, no global registry, no unsafe.
+
+mod http;
+mod layer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use extranet_federation::{Engine, EventStore, PeerStatus};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+pub use http::serve;
+pub use layer::RpcLatencyLayer;
+
+use crate::store::NodeStore;
+
+type Labels = Vec<(&'static str, String)>;
+type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms … ~8 s
+    Histogram::new(exponential_buckets(0.0005, 2.0, 15))
+}
+
+/// The metrics of one node.
+pub struct Metrics {
+    registry: Registry,
+    link_connected: Family<Labels, Gauge>,
+    backlog: Family<Labels, Gauge>,
+    oldest_pending: Family<Labels, FloatGauge>,
+    events: Family<Labels, Gauge>,
+    flush_seconds: FloatGauge,
+    rpc_seconds: Family<Labels, Histogram, fn() -> Histogram>,
+}
+
+impl Metrics {
+    /// An empty set of metrics, registered.
+    pub fn new() -> Arc<Self> {
+        let mut registry = Registry::with_prefix("extranet");
+        let link_connected = Family::<Labels, Gauge>::default();
+        let backlog = Family::<Labels, Gauge>::default();
+        let oldest_pending = Family::<Labels, FloatGauge>::default();
+        let events = Family::<Labels, Gauge>::default();
+        let flush_seconds = FloatGauge::default();
+        let rpc_seconds = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+        registry.register("link_connected", "1 if the sync link to the peer is open", link_connected.clone());
+        registry.register(
+            "backlog_events",
+            "Events owed on a link (outbound: we owe; inbound: peer's report)",
+            backlog.clone(),
+        );
+        registry.register(
+            "backlog_oldest_age_seconds",
+            "Age of the oldest event owed on a link",
+            oldest_pending.clone(),
+        );
+        registry.register(
+            "events_held",
+            "Events held (origin own: written here; received: from peers)",
+            events.clone(),
+        );
+        registry.register(
+            "store_last_flush_seconds",
+            "Duration of the last group-commit flush and fsync",
+            flush_seconds.clone(),
+        );
+        registry.register(
+            "rpc_duration_seconds",
+            "gRPC latency to the response headers, by method",
+            rpc_seconds.clone(),
+        );
+        Arc::new(Metrics { registry, link_connected, backlog, oldest_pending, events, flush_seconds, rpc_seconds })
+    }
+
+    /// Records one RPC's latency.
+    pub fn observe_rpc(&self, path: &str, took: Duration) {
+        self.rpc_seconds.get_or_create(&vec![("method", path.to_string())]).observe(took.as_secs_f64());
+    }
+
+    /// Reads link, backlog, event and flush figures from `engine` and `store`.
+    pub fn refresh(&self, engine: &Engine<NodeStore>, store: &NodeStore) {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        if let Ok(links) = engine.status() {
+            let parent = links.parent.iter().map(|p| ("parent", p));
+            for (role, p) in parent.chain(links.children.iter().map(|c| ("child", c))) {
+                self.link(role, p, now_ms);
+            }
+        }
+        if let Ok(cursors) = store.cursors() {
+            let own: u64 = cursors.iter().filter(|(s, _)| &s.origin == store.me()).map(|(_, c)| c).sum();
+            let all: u64 = cursors.iter().map(|(_, c)| c).sum();
+            self.events.get_or_create(&vec![("origin", "own".into())]).set(gauge(own));
+            self.events.get_or_create(&vec![("origin", "received".into())]).set(gauge(all - own));
+        }
+        self.flush_seconds.set(store.durability.last_flush().as_secs_f64());
+    }
+
+    fn link(&self, role: &'static str, p: &PeerStatus, now_ms: i64) {
+        let peer = p.node.to_string();
+        self.link_connected
+            .get_or_create(&vec![("peer", peer.clone()), ("role", role.into())])
+            .set(i64::from(p.connected));
+        for (dir, b) in [("outbound", &p.outbound), ("inbound", &p.inbound)] {
+            let labels = vec![("peer", peer.clone()), ("direction", dir.to_string())];
+            self.backlog.get_or_create(&labels).set(gauge(b.count));
+            let age = if b.count > 0 { (now_ms - b.oldest_created_at_ms).max(0) as f64 / 1000.0 } else { 0.0 };
+            self.oldest_pending.get_or_create(&labels).set(age);
+        }
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+fn gauge(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}

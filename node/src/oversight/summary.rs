@@ -1,0 +1,47 @@
+//! This node's own status summary: identity, link health, certificate
+//! expiry and the figures of its records.
+
+use extranet_certs::TlsMaterial;
+use extranet_federation::{Backlog, Engine};
+use extranet_proto::v1 as pb;
+
+use crate::error::Result;
+use crate::store::NodeStore;
+
+fn backlog(b: &Backlog) -> pb::Backlog {
+    pb::Backlog { count: b.count, oldest_created_at_ms: b.oldest_created_at_ms }
+}
+
+/// Builds this node's summary as of `now_ms`. The placeholders of access
+/// applications, address pools and units (issues 3 and 4) stay unset until
+/// those records exist.
+pub fn build_summary(
+    store: &NodeStore,
+    engine: &Engine<NodeStore>,
+    tls: &TlsMaterial,
+    now_ms: i64,
+) -> Result<pb::NodeSummary> {
+    let links = engine.status()?;
+    let parent = links.parent.as_ref();
+    let filings = store
+        .own_filing_counts()?
+        .into_iter()
+        .map(|((kind, state), count)| pb::FilingCount { kind: kind.into(), state: state.into(), count })
+        .collect();
+    Ok(pb::NodeSummary {
+        node: links.me.to_string(),
+        software_version: crate::VERSION.to_string(),
+        generated_at_ms: now_ms,
+        parent_connected: parent.is_some_and(|p| p.connected),
+        parent_last_contact_ms: parent.map_or(0, |p| p.last_contact_ms),
+        owed_to_parent: parent.map(|p| backlog(&p.outbound)),
+        owed_by_parent: parent.map(|p| backlog(&p.inbound)),
+        children_connected: u32::try_from(links.children.iter().filter(|c| c.connected).count()).unwrap_or(u32::MAX),
+        children_known: u32::try_from(links.children.len()).unwrap_or(u32::MAX),
+        cert_not_after_ms: tls.chain_info().iter().map(|c| c.not_after.timestamp_millis()).min().unwrap_or(0),
+        filings,
+        applications: None,
+        addresses: None,
+        units: None,
+    })
+}

@@ -1,0 +1,132 @@
+//! The oversight view of a subtree: one row per node the topology lists
+//! below the viewing node (and any node that reported without being in it),
+//! with its health by the age of its latest summary and totals per subtree.
+//! Nothing disappears because it went quiet: a row exists for every
+//! division of the topology, reported or not.
+
+use std::collections::BTreeMap;
+
+use extranet_certs::NodeId;
+use extranet_proto::v1 as pb;
+
+use crate::topology::Topology;
+
+/// Builds the view of `me`'s subtree from the latest `summaries` held (by
+/// origin), as of `now_ms`; a node whose latest summary is older than
+/// `stale_after_ms` is stale, one with none never connected.
+pub fn build_view(
+    me: &NodeId,
+    topo: &Topology,
+    summaries: BTreeMap<NodeId, pb::NodeSummary>,
+    now_ms: i64,
+    stale_after_ms: i64,
+) -> pb::OversightView {
+    let mut rows: BTreeMap<NodeId, pb::OversightRow> = BTreeMap::new();
+    for d in topo.subtree(me) {
+        let row = pb::OversightRow {
+            node: d.id.to_string(),
+            level: d.level.clone(),
+            name_zh: d.name_zh.clone(),
+            name_en: d.name_en.clone(),
+            ..Default::default()
+        };
+        rows.insert(d.id.clone(), row);
+    }
+    for (id, s) in summaries.into_iter().filter(|(id, _)| id.is_within(me)) {
+        let row =
+            rows.entry(id.clone()).or_insert_with(|| pb::OversightRow { node: id.to_string(), ..Default::default() });
+        row.summary = Some(s);
+    }
+    for row in rows.values_mut() {
+        let (health, age) = match &row.summary {
+            None => (pb::Health::NeverConnected, 0),
+            Some(s) => {
+                let age = (now_ms - s.generated_at_ms).max(0);
+                (if age > stale_after_ms { pb::Health::Stale } else { pb::Health::Ok }, age)
+            }
+        };
+        row.set_health(health);
+        row.age_ms = age;
+    }
+    let ids: Vec<NodeId> = rows.keys().cloned().collect();
+    for root in &ids {
+        let totals = ids
+            .iter()
+            .filter(|id| id.is_within(root))
+            .map(|id| own_totals(&rows[id]))
+            .fold(pb::Totals::default(), |a, b| add(&a, &b));
+        if let Some(row) = rows.get_mut(root) {
+            row.subtree = Some(totals);
+        }
+    }
+    pb::OversightView { node: me.to_string(), now_ms, stale_after_ms, rows: rows.into_values().collect() }
+}
+
+/// The figures of one row alone, as totals.
+pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
+    let health = row.health();
+    let mut t = pb::Totals {
+        nodes: 1,
+        ok: u32::from(health == pb::Health::Ok),
+        stale: u32::from(health == pb::Health::Stale),
+        never_connected: u32::from(health == pb::Health::NeverConnected),
+        ..Default::default()
+    };
+    if let Some(s) = &row.summary {
+        t.filings = s.filings.iter().map(|f| f.count).sum();
+        t.filings_awaiting_receipts =
+            s.filings.iter().filter(|f| f.state == "awaiting_receipts").map(|f| f.count).sum();
+        t.backlog = s.owed_to_parent.as_ref().map_or(0, |b| b.count);
+        t.overdue =
+            s.applications.as_ref().map_or(0, |a| a.overdue_reviews + a.overdue_implementations + a.overdue_notices);
+    }
+    t
+}
+
+fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
+    pb::Totals {
+        nodes: a.nodes + b.nodes,
+        ok: a.ok + b.ok,
+        stale: a.stale + b.stale,
+        never_connected: a.never_connected + b.never_connected,
+        filings: a.filings + b.filings,
+        filings_awaiting_receipts: a.filings_awaiting_receipts + b.filings_awaiting_receipts,
+        backlog: a.backlog + b.backlog,
+        overdue: a.overdue + b.overdue,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> NodeId {
+        NodeId::parse(s).unwrap()
+    }
+
+    fn summary(at: i64, cutovers: u64) -> pb::NodeSummary {
+        let filings = vec![pb::FilingCount { kind: "cutover".into(), state: "acknowledged".into(), count: cutovers }];
+        pb::NodeSummary { generated_at_ms: at, filings, ..Default::default() }
+    }
+
+    #[test]
+    fn every_division_is_listed_with_health_and_subtree_totals() {
+        let topo = Topology::xizang();
+        let ngari = n("540000/542500");
+        let held: BTreeMap<NodeId, pb::NodeSummary> = [
+            (ngari.clone(), summary(1_000, 0)),
+            (n("540000/542500/542521"), summary(9_000, 2)), // fresh
+            (n("540000/542500/542522"), summary(1_000, 3)), // stale
+        ]
+        .into();
+        let v = build_view(&ngari, &topo, held, 10_000, 5_000);
+        assert_eq!(v.rows.len(), 8, "Ngari and its 7 counties, reported or not");
+        let row = |code: &str| v.rows.iter().find(|r| r.node.ends_with(code)).unwrap();
+        assert_eq!(row("542521").health(), pb::Health::Ok);
+        assert_eq!(row("542522").health(), pb::Health::Stale);
+        assert_eq!(row("542522").age_ms, 9_000);
+        assert_eq!(row("542523").health(), pb::Health::NeverConnected);
+        let t = row("542500").subtree.unwrap();
+        assert_eq!((t.nodes, t.ok, t.stale, t.never_connected, t.filings), (8, 1, 2, 5, 5));
+    }
+}
