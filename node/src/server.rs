@@ -137,8 +137,8 @@ async fn serve(
             FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(&topology)),
         ))
         .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
-        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone())))
-        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone())))
+        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(&topology))))
+        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(&topology))))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(OversightServer::new(OversightService::new(
             engine.clone(),

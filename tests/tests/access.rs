@@ -67,6 +67,7 @@ async fn a_unit_without_its_art11_people_is_refused_and_nothing_written() -> any
         (pb::Unit { id: "Bad Id".into(), ..valid_unit("u0001", CHENGGUAN) }, "unit.id"),
         (pb::Unit { vertically_managed: true, ..valid_unit("u0001", CHENGGUAN) }, "unit.region_department"),
         (pb::Unit { township: true, ..valid_unit("u0001", "540000/540100") }, "unit.division"),
+        (valid_unit("u0001", "540000/540100/540199"), "unit.division"),
     ];
     for (unit, field) in cases {
         let err = h.register_unit(&county, unit).await.unwrap_err();
@@ -213,6 +214,7 @@ async fn lodged_at_the_region_decided_by_the_county_with_a_written_notice() -> a
         .into_inner();
     let notice = rejected.notice.clone().expect("notice issued with the rejection");
     assert!(notice.text.contains("接入位置不具备机房条件") && notice.text.contains(&a.id));
+    assert!(notice.text.contains("城关区政务外网主管部门"), "the deciding authority by name: {}", notice.text);
     assert!(notice.html.contains("<html") && notice.html.contains("书面告知书"));
 
     let back = h.wait_application(&region, &a.id, |x| x.state == AppState::Rejected).await?;

@@ -37,18 +37,24 @@ pub struct NoticeFacts<'a> {
     pub decided_on: NaiveDate,
     /// The deciding authority.
     pub authority: &'a NodeId,
+    /// Its division's name, e.g. 拉萨市, when known.
+    pub authority_division: Option<&'a str>,
     /// Operator who decided.
     pub decided_by: &'a str,
 }
 
-/// Name of the authority of a node, for the notice.
-fn authority_name(node: &NodeId) -> String {
+/// Name of the authority of a node, for the notice: 拉萨市政务外网主管部门
+/// when the division's name is known, else by tier and code.
+fn authority_name(node: &NodeId, division: Option<&str>) -> String {
     let level = match node.depth() {
         1 => "自治区级",
         2 => "地(市)级",
         _ => "县(区、市)级",
     };
-    format!("{level}政务外网主管部门（区划代码 {}）", node.code())
+    match division {
+        Some(name) => format!("{name}政务外网主管部门（区划代码 {}）", node.code()),
+        None => format!("{level}政务外网主管部门（区划代码 {}）", node.code()),
+    }
 }
 
 fn date_zh(d: NaiveDate) -> String {
@@ -59,7 +65,7 @@ impl WrittenNotice {
     /// Issues the notice for `f`.
     pub fn issue(f: &NoticeFacts<'_>) -> Self {
         let number = format!("{}〔{}〕{}号", f.authority.code(), f.decided_on.year(), f.application.replace('-', ""));
-        let authority = authority_name(f.authority);
+        let authority = authority_name(f.authority, f.authority_division);
         let body = [
             format!("{}：", f.unit_name),
             format!(
@@ -131,11 +137,19 @@ mod tests {
             reasons: "安全措施不完整",
             decided_on: "2026-03-09".parse().unwrap(),
             authority: &authority,
+            authority_division: Some("拉萨市"),
             decided_by: "operator",
         });
-        for part in
-            ["城关区<教育局>", "540102-A000001", "安全措施不完整", "2026年3月9日", "2026年3月2日", "540100", "第十六条"]
-        {
+        for part in [
+            "城关区<教育局>",
+            "540102-A000001",
+            "安全措施不完整",
+            "2026年3月9日",
+            "2026年3月2日",
+            "拉萨市政务外网主管部门",
+            "540100",
+            "第十六条",
+        ] {
             assert!(n.text.contains(part), "text has {part}: {}", n.text);
         }
         assert!(n.html.contains("城关区&lt;教育局&gt;"), "escaped in HTML");

@@ -4,6 +4,8 @@
 //! implementation or rejection against the Art.16 clocks; every change goes
 //! back to where it was lodged.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
@@ -25,17 +27,21 @@ use crate::error::{NodeError, Result};
 use crate::reclaim;
 use crate::replicate::{announce, send_access, sync_unit_status};
 use crate::store::{NodeStore, Tx, TxResult, abort};
+use crate::topology::Topology;
 
 /// Serves `extranet.v1.Access` for one node.
 pub struct AccessService {
     store: NodeStore,
     gate: Gate,
+    /// Division names, for written notices.
+    topology: Arc<Topology>,
 }
 
 impl AccessService {
-    /// The service over `store`, authorising through `gate`.
-    pub fn new(store: NodeStore, gate: Gate) -> Self {
-        AccessService { store, gate }
+    /// The service over `store`, authorising through `gate`, naming
+    /// divisions from `topology`.
+    pub fn new(store: NodeStore, gate: Gate, topology: Arc<Topology>) -> Self {
+        AccessService { store, gate, topology }
     }
 }
 
@@ -160,7 +166,14 @@ pub enum Decision {
 /// Applies an operator's decision to an application this node owns, in one
 /// write with its consequences (notice, ledger entry and address-reclaim
 /// request, unit status, the record sent back to the lodging node).
-pub async fn decide(store: &NodeStore, key: &str, decision: Decision, by: &str) -> Result<Application> {
+/// `division` is this node's division name, for the notice.
+pub async fn decide(
+    store: &NodeStore,
+    key: &str,
+    decision: Decision,
+    by: &str,
+    division: Option<&str>,
+) -> Result<Application> {
     let cal = store.calendar()?;
     let today = calendar::today();
     let app = store.transact(|tx| {
@@ -188,6 +201,7 @@ pub async fn decide(store: &NodeStore, key: &str, decision: Decision, by: &str) 
                     reasons,
                     decided_on: today,
                     authority: &me,
+                    authority_division: division,
                     decided_by: by,
                 });
                 Action::Reject { reasons: reasons.clone(), notice }
@@ -305,7 +319,8 @@ impl AccessService {
 
     async fn decide(&self, req_by: String, id: &str, d: Decision) -> Result<Response<pb::Application>, Status> {
         let id = check_id(id)?;
-        let app = decide(&self.store, &id, d, &req_by).await?;
+        let division = self.topology.get(self.store.me()).map(|d| d.name_zh.as_str());
+        let app = decide(&self.store, &id, d, &req_by, division).await?;
         Ok(Response::new(codec::application_to_pb(&app, self.store.me())))
     }
 }

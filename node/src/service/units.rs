@@ -1,5 +1,7 @@
 //! The `Units` service: the registry of access units (接入单位) at a node.
 
+use std::sync::Arc;
+
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::units_server::Units;
 use tonic::{Request, Response, Status};
@@ -9,17 +11,21 @@ use crate::codec;
 use crate::domain::{AccessUnit, UnitId, UnitStatus};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, abort};
+use crate::topology::Topology;
 
 /// Serves `extranet.v1.Units` for one node.
 pub struct UnitsService {
     store: NodeStore,
     gate: Gate,
+    /// The federation's divisions: a unit sits in one of them.
+    topology: Arc<Topology>,
 }
 
 impl UnitsService {
-    /// The service over `store`, authorising through `gate`.
-    pub fn new(store: NodeStore, gate: Gate) -> Self {
-        UnitsService { store, gate }
+    /// The service over `store`, authorising through `gate`, checking
+    /// divisions against `topology`.
+    pub fn new(store: NodeStore, gate: Gate, topology: Arc<Topology>) -> Self {
+        UnitsService { store, gate, topology }
     }
 }
 
@@ -47,6 +53,13 @@ impl Units for UnitsService {
         let by = self.gate.operator(&req)?;
         let now = chrono::Utc::now().timestamp_millis();
         let unit = codec::unit_from_pb(req.into_inner().unit, self.store.me(), &by, now)?;
+        if self.topology.get(&unit.division).is_none() {
+            return Err(NodeError::invalid(
+                "unit.division",
+                format!("{} 不是本联邦区划拓扑中的区划（见 extranet topology show）", unit.division),
+            )
+            .into());
+        }
         let unit = register(&self.store, unit).await?;
         Ok(Response::new(codec::unit_to_pb(&unit)))
     }
