@@ -126,6 +126,10 @@ pub(crate) fn print_next_steps(fed: &LocalFederation) -> anyhow::Result<()> {
     println!("  {} filing list            # 本节点及下级的备案", exe.display());
     println!("  {} filing show <编号>     # 备案及各级回执", exe.display());
     println!("  {} filing cutover --help  # 提交割接备案", exe.display());
+    println!("  {} calendar show --year 2026   # 工作日历（节假日、调休、藏历新年）", exe.display());
+    println!("  {} unit register --help       # 登记接入单位", exe.display());
+    println!("  {} access submit --help       # 提交接入申请（第十五条自动确定审批机关）", exe.display());
+    println!("  {} access overdue --subtree   # 本节点及下级的逾期申请", exe.display());
     println!("  {} certs show {}/tls/node.pem", exe.display(), fed.root.join("540000").display());
     Ok(())
 }
