@@ -2,5 +2,6 @@
 //! regulation that govern them. Knows nothing of sled or gRPC.
 
 pub mod filing;
+pub mod ipam;
 
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
