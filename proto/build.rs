@@ -13,6 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|p| p.extension().is_some_and(|x| x == "proto"))
         .collect();
     files.sort();
+    // The folder too, so a newly added .proto triggers a rebuild.
+    println!("cargo:rerun-if-changed={}", dir.join("extranet/v1").display());
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
     }

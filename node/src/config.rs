@@ -32,6 +32,20 @@ pub struct NodeConfig {
     /// Federation link tuning.
     #[serde(default)]
     pub sync: SyncTuning,
+    /// Address management: the region's root pools and the address plan.
+    #[serde(default)]
+    pub ipam: IpamConfig,
+}
+
+/// `[ipam]`: the root pools (at the region only; below it the pool is what
+/// the parent delegated) and the address plan (`[ipam.policy]`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IpamConfig {
+    /// Root prefixes loaded at startup at the top node, e.g. `["2408:8000::/32"]`.
+    pub roots: Vec<ipnet::IpNet>,
+    /// Delegation and assignment lengths and the quarantine period.
+    pub policy: crate::domain::ipam::Policy,
 }
 
 /// Certificate files of a node.

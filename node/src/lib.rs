@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod local;
 pub mod replicate;
+pub mod replicate_ipam;
 pub mod server;
 pub mod service;
 pub mod store;

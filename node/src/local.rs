@@ -173,5 +173,6 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         tls: TlsPaths { root: dir.join("tls/root.pem"), cert: dir.join("tls/node.pem"), key: dir.join("tls/node.key") },
         ca_dir: holds_ca.then(|| dir.join("ca")),
         sync,
+        ipam: Default::default(),
     }
 }

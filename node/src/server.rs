@@ -7,6 +7,7 @@ use std::sync::Arc;
 use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transport};
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::filings_server::FilingsServer;
+use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::pki_server::PkiServer;
 use tokio::task::JoinHandle;
@@ -95,6 +96,12 @@ async fn serve(
     let listen = resolve(&cfg.listen).await?;
     let gate = Gate::new(cfg.node.clone(), tls.clone());
     let calendar = WorkCalendar::weekends_only();
+    let ipam = crate::service::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
+    if cfg.node.depth() == 1 {
+        for root in &cfg.ipam.roots {
+            ipam.add_root(*root).await?;
+        }
+    }
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
     let reflection = tonic_reflection::server::Builder::configure()
@@ -109,6 +116,7 @@ async fn serve(
         .add_service(reflection)
         .add_service(engine.grpc_service())
         .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone(), calendar)))
+        .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam, gate.clone())))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
     let task = tokio::spawn(async move {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod filings;
+pub mod ipam;
 pub mod pki;
 pub mod status;
 

@@ -16,11 +16,29 @@ pub enum TreeId {
     Meta,
     /// peer → cursors it acknowledged.
     Peers,
+    /// root prefix → root pool record of the top node (地址池).
+    IpamRoots,
+    /// (parent, number) → delegation (own, received, and replicas from below).
+    IpamDelegations,
+    /// (node, number) → assignment (own and replicas from below).
+    IpamAssignments,
+    /// number → address ledger entry (地址台账).
+    IpamLedger,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 5] = [TreeId::Events, TreeId::Cursors, TreeId::Filings, TreeId::Meta, TreeId::Peers];
+    pub const ALL: [TreeId; 9] = [
+        TreeId::Events,
+        TreeId::Cursors,
+        TreeId::Filings,
+        TreeId::Meta,
+        TreeId::Peers,
+        TreeId::IpamRoots,
+        TreeId::IpamDelegations,
+        TreeId::IpamAssignments,
+        TreeId::IpamLedger,
+    ];
 
     /// The tree's name on disk.
     pub fn name(self) -> &'static str {
@@ -30,6 +48,10 @@ impl TreeId {
             TreeId::Filings => "filings",
             TreeId::Meta => "meta",
             TreeId::Peers => "peers",
+            TreeId::IpamRoots => "ipam_roots",
+            TreeId::IpamDelegations => "ipam_delegations",
+            TreeId::IpamAssignments => "ipam_assignments",
+            TreeId::IpamLedger => "ipam_ledger",
         }
     }
 }

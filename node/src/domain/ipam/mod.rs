@@ -7,6 +7,7 @@
 
 mod pool;
 mod prefix;
+mod rebuild;
 mod records;
 mod strategy;
 #[cfg(test)]
@@ -15,5 +16,6 @@ mod verify;
 
 pub use pool::{Holder, Pool, PoolUsage};
 pub use prefix::{LenRange, Policy, parse_prefix, size_of};
-pub use records::{AssigneeId, Assignment, AssignmentId, Delegation, Purpose, RecordState};
+pub use rebuild::pool_from_records;
+pub use records::{AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState};
 pub use verify::{VerifyReport, verify};

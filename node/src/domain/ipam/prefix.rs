@@ -50,6 +50,7 @@ impl LenRange {
 /// region holding an IPv6 /32: /40 per prefecture, /48 per county, /64 per
 /// assignment (a /56 allowed by policy).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// IPv6 delegation length for a child at each tier below the region:
     /// index 0 = prefectures, 1 = counties.

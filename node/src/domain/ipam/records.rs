@@ -123,6 +123,8 @@ pub struct Assignment {
 pub struct Delegation {
     /// The delegating node (the owner).
     pub parent: NodeId,
+    /// Its number at the parent, from 1; a delegation grown in place keeps it.
+    pub number: u64,
     /// The receiving child.
     pub child: NodeId,
     /// The prefix delegated.
@@ -147,4 +149,24 @@ impl Assignment {
     pub fn is_live(&self) -> bool {
         self.state == RecordState::Live
     }
+}
+
+/// One line of the address ledger (地址台账): what was reclaimed, from whom,
+/// by whom and why (Art.17).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Its number at this node, from 1.
+    pub number: u64,
+    /// When, Unix ms.
+    pub at_ms: i64,
+    /// Operator, or the service that asked (e.g. the access registry).
+    pub by: String,
+    /// What happened, e.g. "回收使用单位全部地址".
+    pub action: String,
+    /// The assignee concerned, if any.
+    pub assignee: Option<AssigneeId>,
+    /// The prefixes concerned.
+    pub prefixes: Vec<IpNet>,
+    /// Why.
+    pub reason: String,
 }

@@ -145,6 +145,7 @@ fn records_of(pool: &Pool) -> (Vec<Delegation>, Vec<Assignment>) {
 fn delegation(parent: &NodeId, child: &NodeId, prefix: IpNet) -> Delegation {
     Delegation {
         parent: parent.clone(),
+        number: 0,
         child: child.clone(),
         prefix,
         by: "t".into(),

@@ -1,0 +1,115 @@
+//! Address management at one node: the operations behind `extranet.v1.Ipam`
+//! (and behind the access registry's reclaim, which calls
+//! [`Ipam::reclaim_assignee`] directly). Every write computes from the
+//! node's current pool, then commits only if that pool has not moved since
+//! (compare-and-swap on the pool's version), with the announcing event in
+//! the same transaction, and answers only once durable.
+
+pub mod grant;
+mod grpc;
+mod query;
+mod reclaim;
+
+use std::sync::Arc;
+
+use extranet_certs::NodeId;
+use ipnet::IpNet;
+use tokio::sync::Mutex;
+
+pub use grpc::IpamService;
+
+use crate::domain::ipam::{Policy, Pool, pool_from_records};
+use crate::error::{NodeError, Result};
+use crate::store::{NodeStore, Tx, TxResult};
+
+/// How many times a write recomputes after losing a compare-and-swap before
+/// giving up (only replicated changes race with the per-pool lock).
+const CAS_ATTEMPTS: usize = 64;
+
+/// Address management of one node. Cheap to clone.
+#[derive(Clone)]
+pub struct Ipam {
+    store: NodeStore,
+    policy: Policy,
+    /// One lock per pool (IPv6, IPv4): writers to one pool queue instead of
+    /// racing; the two pools never wait for each other.
+    locks: Arc<[Mutex<()>; 2]>,
+}
+
+fn family_index(v6: bool) -> usize {
+    usize::from(!v6)
+}
+
+impl Ipam {
+    /// Address management over `store` with the address plan `policy`.
+    pub fn new(store: NodeStore, policy: Policy) -> Self {
+        Ipam { store, policy, locks: Arc::new([Mutex::new(()), Mutex::new(())]) }
+    }
+
+    /// The address plan in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The store.
+    pub fn store(&self) -> &NodeStore {
+        &self.store
+    }
+
+    fn me(&self) -> &NodeId {
+        self.store.me()
+    }
+
+    /// The node's pool of one family as its records make it at `now_ms`.
+    pub fn pool(&self, v6: bool, now_ms: i64) -> Result<Pool> {
+        let roots = if self.me().depth() == 1 { self.store.ipam_roots()? } else { Vec::new() };
+        Ok(pool_from_records(
+            self.me(),
+            &roots,
+            &self.store.ipam_delegations()?,
+            &self.store.ipam_assignments()?,
+            v6,
+            now_ms,
+            self.policy.quarantine_ms,
+        ))
+    }
+
+    /// Runs `f` on the current pool of one family and commits its writes
+    /// only if the pool did not change meanwhile; then waits for durability.
+    pub(crate) async fn write_pool<T>(&self, v6: bool, f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T>) -> Result<T> {
+        let _serial = self.locks[family_index(v6)].lock().await;
+        for _ in 0..CAS_ATTEMPTS {
+            let version = self.store.ipam_version(v6)?;
+            let pool = self.pool(v6, chrono::Utc::now().timestamp_millis())?;
+            let done = self.store.transact(|tx| {
+                if !tx.ipam_claim_version(v6, version)? {
+                    return Ok(None);
+                }
+                let mut p = pool.clone();
+                f(&mut p, tx).map(Some)
+            })?;
+            if let Some(out) = done {
+                self.store.sync().await?;
+                return Ok(out);
+            }
+        }
+        Err(NodeError::Store("地址池持续变动，请稍后重试".into()))
+    }
+
+    /// Adds a root pool at the top node (the region's configured pools,
+    /// or `extranet ipam pool add`). Idempotent.
+    pub async fn add_root(&self, net: IpNet) -> Result<()> {
+        if self.me().depth() != 1 {
+            return Err(NodeError::FailedPrecondition(format!("{} 不是最上级节点：其地址池只能由上级委派", self.me())));
+        }
+        let v6 = matches!(net, IpNet::V6(_));
+        self.write_pool(v6, |pool, tx| {
+            if pool.roots().any(|r| *r == net) {
+                return Ok(());
+            }
+            pool.add_root(net).or_else(crate::store::abort)?;
+            tx.put_ipam_root(&net)
+        })
+        .await
+    }
+}
