@@ -20,6 +20,8 @@ impl Applier for DomainApplier {
             codec::KIND_CRL => record_crl(tx, event),
             codec::KIND_IPAM_DELEGATION => crate::replicate_ipam::record_delegation(tx, event),
             codec::KIND_IPAM_ASSIGNMENT => crate::replicate_ipam::record_assignment(tx, event),
+            codec::KIND_IPAM_REQUEST => crate::replicate_ipam::record_request(tx, event),
+            codec::KIND_IPAM_DECISION => crate::replicate_ipam::record_decision(tx, event),
             other => {
                 tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "unknown event kind stored but not applied");
                 Ok(())

@@ -48,3 +48,27 @@ pub fn record_assignment(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     }
     tx.put_ipam_assignment(&a)
 }
+
+/// Applies an `ipam.request.v1` event: only the asking node's parent (the
+/// owner of the space) records it, to decide it.
+pub fn record_request(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(r) = decoded(event, codec::decode_request(&event.payload)) else { return Ok(()) };
+    if r.id.node != event.origin || event.origin.parent().as_ref() != Some(tx.me()) {
+        return Ok(());
+    }
+    if tx.ipam_request(&r.id.node, r.id.number)?.is_none() {
+        tx.put_ipam_request(&r)?;
+    }
+    Ok(())
+}
+
+/// Applies an `ipam.decision.v1` event at the asking child, if it comes
+/// from the child's own parent.
+pub fn record_decision(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(r) = decoded(event, codec::decode_request(&event.payload)) else { return Ok(()) };
+    if &r.id.node != tx.me() || tx.me().parent().as_ref() != Some(&event.origin) {
+        tracing::warn!(origin = %event.origin, id = %r.id, "decision not from this node's parent refused");
+        return Ok(());
+    }
+    tx.put_ipam_request(&r)
+}

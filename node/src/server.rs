@@ -116,10 +116,12 @@ async fn serve(
         .add_service(reflection)
         .add_service(engine.grpc_service())
         .add_service(FilingsServer::new(FilingsService::new(store.clone(), gate.clone(), calendar)))
-        .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam, gate.clone())))
+        .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
+    let decider = crate::service::ipam::spawn_decider(ipam, cancel.clone());
     let task = tokio::spawn(async move {
+        let _decider = decider;
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");
         }

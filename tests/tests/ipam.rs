@@ -84,7 +84,7 @@ async fn three_tier_delegation_is_verified_at_the_region() -> anyhow::Result<()>
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cut_off_county_keeps_assigning_within_its_headroom() -> anyhow::Result<()> {
+async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_reconnect() -> anyhow::Result<()> {
     let mut h = Harness::four().await?;
     three_tiers(&h).await?;
     h.fed.stop(&h.prefecture()).await?;
@@ -93,13 +93,31 @@ async fn cut_off_county_keeps_assigning_within_its_headroom() -> anyhow::Result<
     for i in 0..5 {
         ids.push(county.ipam().assign(assign_req(&format!("unit-{i}"))).await?.into_inner().id);
     }
+    // beyond the headroom: ask the parent; pending, not failed, while cut off
+    let req = pb::RequestSpaceRequest { length: 48, ipv4: false, reason: "新增接入单位".into() };
+    let asked = county.ipam().request_space(req).await?.into_inner();
+    assert_eq!(asked.state, pb::RequestState::Pending as i32);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let listed = county.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner().requests;
+    assert_eq!(listed.iter().map(|r| r.state).collect::<Vec<_>>(), vec![pb::RequestState::Pending as i32]);
     h.fed.start(&h.prefecture()).await?;
+    let cs = h.running(&h.county_a()).store.clone();
+    wait("the grant at the county", &cs, |s| {
+        s.ipam_requests().unwrap_or_default().iter().all(|r| !r.is_pending())
+            && s.ipam_delegations().unwrap_or_default().iter().any(|d| d.is_live() && d.prefix.prefix_len() == 47)
+    })
+    .await?;
+    let listed = county.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner().requests;
+    assert_eq!(listed[0].state, pb::RequestState::Granted as i32);
+    assert_eq!(listed[0].granted_prefix, "2408:8000::/47", "grown in place");
+    let req = pb::AssignRequest { prefix: "2408:8000:1::/64".into(), ..assign_req("unit-new") };
+    ids.push(county.ipam().assign(req).await?.into_inner().id);
     wait("county's assignments at the region", &h.running(&h.region()).store, |s| {
         s.ipam_assignments().unwrap_or_default().iter().filter(|a| a.id.node == h.county_a()).count() == ids.len()
     })
     .await?;
     let v = h.fed.client(&h.region()).await?.ipam().verify(pb::VerifyRequest {}).await?.into_inner();
-    assert!(v.problems.is_empty() && v.assignments == 5, "{v:?}");
+    assert!(v.problems.is_empty() && v.assignments == 6, "{v:?}");
     h.shutdown().await;
     Ok(())
 }

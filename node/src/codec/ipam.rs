@@ -5,7 +5,10 @@ use extranet_proto::v1 as pb;
 use ipnet::IpNet;
 use prost::Message;
 
-use crate::domain::ipam::{AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState};
+use crate::domain::ipam::{
+    AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState, RequestId, RequestState,
+    SpaceRequest,
+};
 use crate::error::{NodeError, Result};
 
 /// Event kind of a delegation: down to the child, up to every ancestor.
@@ -167,4 +170,75 @@ pub fn assignment_number(me: &NodeId, id: &str) -> Result<u64> {
         return Err(NodeError::invalid("id", format!("{id} 不是本节点（{}）的分配记录", me.code())));
     }
     Ok(number)
+}
+
+/// Event kind of a request for more space travelling up to the parent.
+pub const KIND_IPAM_REQUEST: &str = "ipam.request.v1";
+/// Event kind of the parent's decision travelling down to the child.
+pub const KIND_IPAM_DECISION: &str = "ipam.decision.v1";
+
+/// The wire form of a request for more space.
+pub fn request_to_pb(r: &SpaceRequest) -> pb::SpaceRequestRecord {
+    let mut p = pb::SpaceRequestRecord {
+        node: r.id.node.to_string(),
+        number: r.id.number,
+        id: r.id.to_string(),
+        ipv4: !r.v6,
+        length: r.len.into(),
+        reason: r.reason.clone(),
+        by: r.by.clone(),
+        at_ms: r.at_ms,
+        state: pb::RequestState::Pending as i32,
+        ..Default::default()
+    };
+    match &r.state {
+        RequestState::Pending => {}
+        RequestState::Granted { prefix, by, at_ms } => {
+            p.state = pb::RequestState::Granted as i32;
+            (p.granted_prefix, p.decided_by, p.decided_at_ms) = (prefix.to_string(), by.clone(), *at_ms);
+        }
+        RequestState::Refused { reason, by, at_ms } => {
+            p.state = pb::RequestState::Refused as i32;
+            (p.refusal_reason, p.decided_by, p.decided_at_ms) = (reason.clone(), by.clone(), *at_ms);
+        }
+    }
+    p
+}
+
+/// Reads a request for more space from the wire.
+pub fn request_from_pb(p: pb::SpaceRequestRecord) -> Result<SpaceRequest> {
+    let state = match pb::RequestState::try_from(p.state) {
+        Ok(pb::RequestState::Pending) => RequestState::Pending,
+        Ok(pb::RequestState::Granted) => RequestState::Granted {
+            prefix: net("granted_prefix", &p.granted_prefix)?,
+            by: p.decided_by,
+            at_ms: p.decided_at_ms,
+        },
+        Ok(pb::RequestState::Refused) => {
+            RequestState::Refused { reason: p.refusal_reason, by: p.decided_by, at_ms: p.decided_at_ms }
+        }
+        _ => return Err(NodeError::invalid("state", "申请状态无效")),
+    };
+    let len = u8::try_from(p.length).map_err(|_| NodeError::invalid("length", "前缀长度无效"))?;
+    Ok(SpaceRequest {
+        id: RequestId { node: NodeId::parse(&p.node)?, number: p.number },
+        v6: !p.ipv4,
+        len,
+        reason: p.reason,
+        by: p.by,
+        at_ms: p.at_ms,
+        state,
+    })
+}
+
+/// Payload of an `ipam.request.v1` or `ipam.decision.v1` event.
+pub fn encode_request(r: &SpaceRequest) -> Vec<u8> {
+    request_to_pb(r).encode_to_vec()
+}
+
+/// Reads an `ipam.request.v1` or `ipam.decision.v1` payload.
+pub fn decode_request(bytes: &[u8]) -> Result<SpaceRequest> {
+    let p = pb::SpaceRequestRecord::decode(bytes)
+        .map_err(|e| NodeError::invalid("payload", format!("扩充申请事件无法解码：{e}")))?;
+    request_from_pb(p)
 }

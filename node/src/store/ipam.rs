@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
-use crate::domain::ipam::{Assignment, Delegation, LedgerEntry};
+use crate::domain::ipam::{Assignment, Delegation, LedgerEntry, SpaceRequest};
 use crate::error::Result;
 
 /// Key of a record owned by `node` with `number`.
@@ -47,6 +47,11 @@ impl NodeStore {
     /// The ledger, oldest first.
     pub fn ipam_ledger(&self) -> Result<Vec<LedgerEntry>> {
         self.all(TreeId::IpamLedger)
+    }
+
+    /// Every request for more space held here.
+    pub fn ipam_requests(&self) -> Result<Vec<SpaceRequest>> {
+        self.all(TreeId::IpamRequests)
     }
 
     /// The pool version of a family: moves on every write to that pool.
@@ -117,6 +122,16 @@ impl Tx<'_> {
     /// Writes an assignment (own or replica).
     pub fn put_ipam_assignment(&mut self, a: &Assignment) -> TxResult<()> {
         self.put(TreeId::IpamAssignments, &record_key(&a.id.node, a.id.number), a)
+    }
+
+    /// A request for more space by asking node and number.
+    pub fn ipam_request(&self, node: &NodeId, number: u64) -> TxResult<Option<SpaceRequest>> {
+        self.get(TreeId::IpamRequests, &record_key(node, number))
+    }
+
+    /// Writes a request for more space (own or a child's).
+    pub fn put_ipam_request(&mut self, r: &SpaceRequest) -> TxResult<()> {
+        self.put(TreeId::IpamRequests, &record_key(&r.id.node, r.id.number), r)
     }
 
     /// Appends a ledger entry, numbering it.

@@ -24,11 +24,13 @@ pub enum TreeId {
     IpamAssignments,
     /// number → address ledger entry (地址台账).
     IpamLedger,
+    /// (node, number) → request for more space (own, and children's at the parent).
+    IpamRequests,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 9] = [
+    pub const ALL: [TreeId; 10] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -38,6 +40,7 @@ impl TreeId {
         TreeId::IpamDelegations,
         TreeId::IpamAssignments,
         TreeId::IpamLedger,
+        TreeId::IpamRequests,
     ];
 
     /// The tree's name on disk.
@@ -52,6 +55,7 @@ impl TreeId {
             TreeId::IpamDelegations => "ipam_delegations",
             TreeId::IpamAssignments => "ipam_assignments",
             TreeId::IpamLedger => "ipam_ledger",
+            TreeId::IpamRequests => "ipam_requests",
         }
     }
 }

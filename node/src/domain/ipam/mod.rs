@@ -9,6 +9,7 @@ mod pool;
 mod prefix;
 mod rebuild;
 mod records;
+mod request;
 mod strategy;
 #[cfg(test)]
 mod tests;
@@ -18,4 +19,5 @@ pub use pool::{Holder, Pool, PoolUsage};
 pub use prefix::{LenRange, Policy, parse_prefix, size_of};
 pub use rebuild::pool_from_records;
 pub use records::{AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState};
+pub use request::{RequestId, RequestState, SpaceRequest};
 pub use verify::{VerifyReport, verify};

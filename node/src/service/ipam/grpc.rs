@@ -182,6 +182,27 @@ impl IpamRpc for IpamService {
         }))
     }
 
+    async fn request_space(
+        &self,
+        req: Request<pb::RequestSpaceRequest>,
+    ) -> Result<Response<pb::SpaceRequestRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let reason = codec::text("reason", &r.reason)?;
+        let got = self.ipam.request_space(!r.ipv4, length("length", r.length)?, &reason, &by).await?;
+        Ok(Response::new(codec::request_to_pb(&got)))
+    }
+
+    async fn list_requests(
+        &self,
+        req: Request<pb::ListRequestsRequest>,
+    ) -> Result<Response<pb::ListRequestsResponse>, Status> {
+        self.gate.operator(&req)?;
+        let mut all = self.ipam.store().ipam_requests()?;
+        all.sort_by_key(|r| r.at_ms);
+        Ok(Response::new(pb::ListRequestsResponse { requests: all.iter().map(codec::request_to_pb).collect() }))
+    }
+
     async fn export(&self, req: Request<pb::ExportRequest>) -> Result<Response<pb::ExportResponse>, Status> {
         self.gate.operator(&req)?;
         Ok(Response::new(pb::ExportResponse { csv: self.ipam.export_csv()? }))

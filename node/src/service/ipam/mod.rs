@@ -9,6 +9,7 @@ pub mod grant;
 mod grpc;
 mod query;
 mod reclaim;
+mod requests;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use ipnet::IpNet;
 use tokio::sync::Mutex;
 
 pub use grpc::IpamService;
+pub use requests::spawn_decider;
 
 use crate::domain::ipam::{Policy, Pool, pool_from_records};
 use crate::error::{NodeError, Result};
