@@ -3,6 +3,8 @@
 
 mod certs;
 pub(crate) mod filing;
+mod ipam;
+mod ipam_print;
 mod output;
 mod status;
 
@@ -38,6 +40,9 @@ enum Command {
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
+    /// Address management: pools, delegations, assignments, verification (地址管理).
+    #[command(subcommand)]
+    Ipam(ipam::IpamCmd),
     /// Identity, links, backlogs and certificate expiry of a node (状态).
     Status {
         #[command(flatten)]
@@ -100,6 +105,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Serve { config } => serve(config).await,
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
+        Command::Ipam(c) => ipam::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
