@@ -36,7 +36,14 @@ pub struct Ipam {
     /// One lock per pool (IPv6, IPv4): writers to one pool queue instead of
     /// racing; the two pools never wait for each other.
     locks: Arc<[Mutex<()>; 2]>,
+    /// The last pool each writer committed, with its version: reused while
+    /// nothing else moved the version, so a write need not re-read every
+    /// record. Only touched under the pool's lock.
+    cache: Arc<std::sync::Mutex<[Option<Versioned>; 2]>>,
 }
+
+/// A pool and the version it was committed at.
+type Versioned = (u64, Pool);
 
 fn family_index(v6: bool) -> usize {
     usize::from(!v6)
@@ -45,7 +52,7 @@ fn family_index(v6: bool) -> usize {
 impl Ipam {
     /// Address management over `store` with the address plan `policy`.
     pub fn new(store: NodeStore, policy: Policy) -> Self {
-        Ipam { store, policy, locks: Arc::new([Mutex::new(()), Mutex::new(())]) }
+        Ipam { store, policy, locks: Arc::new([Mutex::new(()), Mutex::new(())]), cache: Arc::default() }
     }
 
     /// The address plan in force.
@@ -79,23 +86,56 @@ impl Ipam {
     /// Runs `f` on the current pool of one family and commits its writes
     /// only if the pool did not change meanwhile; then waits for durability.
     pub(crate) async fn write_pool<T>(&self, v6: bool, f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T>) -> Result<T> {
+        let out = self.commit_pool(v6, f).await?;
+        // The lock is released before waiting for the disk: the next writer
+        // computes from the committed state, and one fsync serves many
+        // writers (group commit). A later sync covers every earlier commit.
+        self.store.sync().await?;
+        Ok(out)
+    }
+
+    async fn commit_pool<T>(&self, v6: bool, f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T>) -> Result<T> {
         let _serial = self.locks[family_index(v6)].lock().await;
         for _ in 0..CAS_ATTEMPTS {
             let version = self.store.ipam_version(v6)?;
-            let pool = self.pool(v6, chrono::Utc::now().timestamp_millis())?;
+            let pool = self.current_pool(v6, version)?;
             let done = self.store.transact(|tx| {
                 if !tx.ipam_claim_version(v6, version)? {
                     return Ok(None);
                 }
                 let mut p = pool.clone();
-                f(&mut p, tx).map(Some)
+                let out = f(&mut p, tx)?;
+                Ok(Some((out, p)))
             })?;
-            if let Some(out) = done {
-                self.store.sync().await?;
+            if let Some((out, p)) = done {
+                self.cached(v6, Some((version + 1, p)));
                 return Ok(out);
             }
         }
         Err(NodeError::Store("地址池持续变动，请稍后重试".into()))
+    }
+
+    /// The pool at `version`: the cached one if it is that version, else
+    /// rebuilt from the records.
+    fn current_pool(&self, v6: bool, version: u64) -> Result<Pool> {
+        let now = chrono::Utc::now().timestamp_millis();
+        if let Some((v, mut p)) = self.cached(v6, None)
+            && v == version
+        {
+            p.release_expired(now);
+            return Ok(p);
+        }
+        self.pool(v6, now)
+    }
+
+    /// Reads the cached pool of a family, or replaces it when `put` is given.
+    fn cached(&self, v6: bool, put: Option<Versioned>) -> Option<Versioned> {
+        let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = &mut c[family_index(v6)];
+        match put {
+            Some(new) => slot.replace(new),
+            None => slot.clone(),
+        }
     }
 
     /// Adds a root pool at the top node (the region's configured pools,

@@ -40,8 +40,8 @@ impl Ipam {
     /// transaction and records it in the ledger (台账, Art.17). Called by an
     /// operator, or by the access registry when a unit's access is revoked.
     pub async fn reclaim_assignee(&self, assignee: &AssigneeId, by: &str, reason: &str) -> Result<LedgerEntry> {
-        let _v6 = self.locks[0].lock().await;
-        let _v4 = self.locks[1].lock().await;
+        let v6_lock = self.locks[0].lock().await;
+        let v4_lock = self.locks[1].lock().await;
         let held: Vec<u64> = self
             .store
             .ipam_assignments()?
@@ -70,6 +70,7 @@ impl Ipam {
                 reason: reason.to_string(),
             })
         })?;
+        drop((v6_lock, v4_lock));
         self.store.sync().await?;
         tracing::info!(%assignee, count = entry.prefixes.len(), by, "assignee's addresses reclaimed");
         Ok(entry)
