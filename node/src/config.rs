@@ -137,3 +137,18 @@ impl NodeConfig {
         std::fs::write(path, text).map_err(|e| NodeError::Config(format!("无法写入 {}：{e}", path.display())))
     }
 }
+
+#[cfg(test)]
+mod ipam_section {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses_with_its_ipam_section() {
+        let text = include_str!("../../deploy/node.example.toml");
+        let cfg: NodeConfig = toml::from_str(text).expect("example parses");
+        assert_eq!(cfg.ipam.policy, crate::domain::ipam::Policy::default(), "example states the defaults");
+        let text = text.replace("# roots = [", "roots = [");
+        let cfg: NodeConfig = toml::from_str(&text).expect("with roots");
+        assert_eq!(cfg.ipam.roots, vec!["2408:8000::/32".parse::<ipnet::IpNet>().unwrap()]);
+    }
+}
