@@ -120,6 +120,19 @@ pub enum IpamCmd {
         #[arg(long)]
         ipv4: bool,
     },
+    /// Decide a child's pending request (批准 / 不予批准).
+    Decide {
+        #[command(flatten)]
+        conn: Conn,
+        /// Request id, e.g. 540102-R000001.
+        id: String,
+        /// Refuse instead of granting.
+        #[arg(long)]
+        refuse: bool,
+        /// Why (required when refusing).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
     /// List requests for more space held here.
     Requests {
         #[command(flatten)]
@@ -223,6 +236,11 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
         IpamCmd::Request { conn, reason, length, ipv4 } => {
             let req = pb::RequestSpaceRequest { length, ipv4, reason };
             let r = conn.client().await?.ipam().request_space(req).await?.into_inner();
+            print::requests(&conn, &[r])
+        }
+        IpamCmd::Decide { conn, id, refuse, reason } => {
+            let req = pb::DecideRequest { id, grant: !refuse, reason };
+            let r = conn.client().await?.ipam().decide(req).await?.into_inner();
             print::requests(&conn, &[r])
         }
         IpamCmd::Requests { conn } => {

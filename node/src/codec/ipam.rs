@@ -242,3 +242,13 @@ pub fn decode_request(bytes: &[u8]) -> Result<SpaceRequest> {
         .map_err(|e| NodeError::invalid("payload", format!("扩充申请事件无法解码：{e}")))?;
     request_from_pb(p)
 }
+
+/// Parses a request's display id, e.g. `540102-R000001`, given this node
+/// (its parent decides it).
+pub fn request_id(parent: &NodeId, id: &str) -> Result<RequestId> {
+    let bad = || NodeError::invalid("id", "申请编号格式应为 “区划代码-R序号”，例如 540102-R000001");
+    let (code, n) = id.trim().split_once("-R").ok_or_else(bad)?;
+    let number = n.parse::<u64>().map_err(|_| bad())?;
+    let node = parent.child(code).map_err(|e| NodeError::invalid("id", e.to_string()))?;
+    Ok(RequestId { node, number })
+}

@@ -193,6 +193,14 @@ impl IpamRpc for IpamService {
         Ok(Response::new(codec::request_to_pb(&got)))
     }
 
+    async fn decide(&self, req: Request<pb::DecideRequest>) -> Result<Response<pb::SpaceRequestRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let id = codec::request_id(self.ipam.store().me(), &r.id)?;
+        let got = self.ipam.decide(&id, r.grant, r.reason.trim(), &by).await?;
+        Ok(Response::new(codec::request_to_pb(&got)))
+    }
+
     async fn list_requests(
         &self,
         req: Request<pb::ListRequestsRequest>,

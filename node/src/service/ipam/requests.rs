@@ -61,7 +61,7 @@ impl Ipam {
             .collect();
         for r in pending {
             if r.v6 && r.len >= self.policy.auto_grant_v6_max_len {
-                self.grant(&r).await?;
+                self.grant(&r, AUTO).await?;
                 granted += 1;
             }
         }
@@ -70,7 +70,7 @@ impl Ipam {
 
     /// Grants `r`: grows a delegation to the child in place if one of size
     /// `/len` can double, else delegates a new sparse `/len`.
-    async fn grant(&self, r: &SpaceRequest) -> Result<()> {
+    async fn grant(&self, r: &SpaceRequest, by: &str) -> Result<()> {
         let child = r.id.node.clone();
         let theirs: Vec<Delegation> = self
             .store
@@ -86,27 +86,73 @@ impl Ipam {
             let grown = theirs.iter().find_map(|d| pool.grow_delegation(&d.prefix, &child, now).map(|p| (d, p)));
             let d = match grown {
                 Some((d, prefix)) => Delegation { prefix, ..d.clone() },
-                None => new_delegation(tx, pool.delegate(r.len, r.v6, &child, now).or_else(abort)?, &child)?,
+                None => new_delegation(tx, pool.delegate(r.len, r.v6, &child, now).or_else(abort)?, &child, by)?,
             };
             announce_delegation(tx, &d)?;
-            req.state = RequestState::Granted { prefix: d.prefix, by: AUTO.into(), at_ms: now };
+            req.state = RequestState::Granted { prefix: d.prefix, by: by.into(), at_ms: now };
             tx.put_ipam_request(&req)?;
             tx.emit(Route::Down(Scope::Node(child.clone())), codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
             Ok(())
         })
         .await?;
-        tracing::info!(id = %r.id, "request for more space granted");
+        tracing::info!(id = %r.id, by, "request for more space granted");
         Ok(())
+    }
+
+    /// An operator's decision on a child's pending request (one the policy
+    /// did not grant automatically): grant it, or refuse it with a reason.
+    pub async fn decide(&self, id: &RequestId, grant: bool, reason: &str, by: &str) -> Result<SpaceRequest> {
+        if id.node.parent().as_ref() != Some(self.me()) {
+            return Err(NodeError::invalid("id", format!("{id} 不是本节点直接下级的申请")));
+        }
+        if grant {
+            let r = self.pending(id)?;
+            self.grant(&r, by).await?;
+        } else {
+            if reason.trim().is_empty() {
+                return Err(NodeError::invalid("reason", "不予批准必须注明理由"));
+            }
+            self.store.transact(|tx| {
+                let Some(mut req) = tx.ipam_request(&id.node, id.number)?.filter(|x| x.is_pending()) else {
+                    return abort(NodeError::FailedPrecondition(format!("申请 {id} 已有决定")));
+                };
+                req.state =
+                    RequestState::Refused { reason: reason.to_string(), by: by.to_string(), at_ms: tx.now_ms() };
+                tx.put_ipam_request(&req)?;
+                let route = Route::Down(Scope::Node(id.node.clone()));
+                tx.emit(route, codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
+                Ok(())
+            })?;
+            self.store.sync().await?;
+        }
+        self.store
+            .ipam_requests()?
+            .into_iter()
+            .find(|r| &r.id == id)
+            .ok_or_else(|| NodeError::NotFound(format!("本节点没有申请 {id}")))
+    }
+
+    fn pending(&self, id: &RequestId) -> Result<SpaceRequest> {
+        self.store
+            .ipam_requests()?
+            .into_iter()
+            .find(|r| &r.id == id && r.is_pending())
+            .ok_or_else(|| NodeError::FailedPrecondition(format!("本节点没有待决定的申请 {id}")))
     }
 }
 
-fn new_delegation(tx: &mut crate::store::Tx<'_>, prefix: ipnet::IpNet, child: &NodeId) -> TxResult<Delegation> {
+fn new_delegation(
+    tx: &mut crate::store::Tx<'_>,
+    prefix: ipnet::IpNet,
+    child: &NodeId,
+    by: &str,
+) -> TxResult<Delegation> {
     Ok(Delegation {
         parent: tx.me().clone(),
         number: tx.next_number("ipam-delegation")?,
         child: child.clone(),
         prefix,
-        by: AUTO.into(),
+        by: by.into(),
         at_ms: tx.now_ms(),
         state: RecordState::Live,
     })
