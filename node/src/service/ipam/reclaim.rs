@@ -24,10 +24,13 @@ impl Ipam {
             .ipam_assignment(self.me(), number)?
             .ok_or_else(|| NodeError::NotFound(format!("本节点没有第 {number} 号分配记录")))?;
         let v6 = matches!(held.prefix, IpNet::V6(_));
-        self.write_pool(v6, |_, tx| {
+        let grace = self.policy.quarantine_ms;
+        self.write_pool(v6, |pool, tx| {
             let Some(mut a) = tx.ipam_assignment(tx.me(), number)?.filter(|a| a.is_live()) else {
                 return abort(NodeError::FailedPrecondition(format!("分配记录 {} 已经释放", held.id)));
             };
+            // the cached pool must show the space in quarantine, as a rebuild would
+            pool.free(&a.prefix, tx.now_ms() + grace).or_else(abort)?;
             a.state = ended(tx.now_ms(), by, reason, false);
             tx.put_ipam_assignment(&a)?;
             tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
@@ -101,12 +104,14 @@ impl Ipam {
             return Err(NodeError::invalid("reason", "强制回收必须注明理由"));
         }
         let v6 = matches!(prefix, IpNet::V6(_));
-        self.write_pool(v6, |_, tx| {
+        let grace = self.policy.quarantine_ms;
+        self.write_pool(v6, |pool, tx| {
             let mut d = tx.ipam_delegation(tx.me(), d.number)?.filter(|d| d.is_live()).ok_or_else(|| {
                 sled::transaction::ConflictableTransactionError::Abort(NodeError::FailedPrecondition(
                     "该委派已被回收".into(),
                 ))
             })?;
+            pool.free(&d.prefix, tx.now_ms() + grace).or_else(abort)?;
             d.state = ended(tx.now_ms(), by, reason, force && below > 0);
             announce_delegation(tx, &d)?;
             if force {
