@@ -173,8 +173,33 @@ impl Pool {
     }
 
     /// The maximal free aligned blocks of the pool, in address order;
-    /// `v6` picks the family.
+    /// `v6` picks the family. One pass over the occupants: each gap between
+    /// them is cut into its maximal aligned blocks.
     pub fn free_blocks(&self, v6: bool) -> Vec<IpNet> {
+        let mut out = Vec::new();
+        for root in self.roots.keys().filter(|r| matches!(r, IpNet::V6(_)) == v6) {
+            let (first, last) = bounds(root);
+            let mut cursor = Some(first);
+            let lo = IpNet::new(root.network(), 0).expect("length 0 is valid");
+            let hi = IpNet::new(root.broadcast(), root.max_prefix_len()).expect("max length is valid");
+            for occ in self.used.range(lo..=hi).map(|(n, _)| n) {
+                let (start, end) = bounds(occ);
+                if let Some(c) = cursor.filter(|c| *c < start) {
+                    cut(c, start - 1, root.max_prefix_len(), &mut out);
+                }
+                cursor = end.checked_add(1).filter(|n| *n <= last);
+            }
+            if let Some(c) = cursor {
+                cut(c, last, root.max_prefix_len(), &mut out);
+            }
+        }
+        out
+    }
+
+    /// The same as [`Pool::free_blocks`], by recursive halving: the slow,
+    /// obviously right version the tests compare against.
+    #[cfg(test)]
+    pub(super) fn free_blocks_by_halving(&self, v6: bool) -> Vec<IpNet> {
         let mut out = Vec::new();
         for root in self.roots.keys().filter(|r| matches!(r, IpNet::V6(_)) == v6) {
             self.collect_free(*root, &mut out);
@@ -182,6 +207,7 @@ impl Pool {
         out
     }
 
+    #[cfg(test)]
     fn collect_free(&self, block: IpNet, out: &mut Vec<IpNet>) {
         match self.overlapping(&block) {
             None => out.push(block),
@@ -234,6 +260,35 @@ impl Pool {
                 u
             })
             .collect()
+    }
+}
+
+/// First and last address of `net` as integers.
+fn bounds(net: &IpNet) -> (u128, u128) {
+    match net {
+        IpNet::V4(n) => (u32::from(n.network()).into(), u32::from(n.broadcast()).into()),
+        IpNet::V6(n) => (n.network().into(), n.broadcast().into()),
+    }
+}
+
+/// Appends the maximal aligned blocks covering `lo..=hi` (addresses of a
+/// family with `max` bits), in address order.
+fn cut(mut lo: u128, hi: u128, max: u8, out: &mut Vec<IpNet>) {
+    loop {
+        let align = if lo == 0 { u32::from(max) } else { lo.trailing_zeros().min(u32::from(max)) };
+        let span = hi - lo; // addresses after lo, so the block size is span + 1
+        let fits = if span == u128::MAX { 128 } else { 127 - (span + 1).leading_zeros() };
+        let bits = align.min(fits);
+        let len = max - bits as u8;
+        let net = match max {
+            32 => u32::try_from(lo).ok().and_then(|a| IpNet::new(std::net::Ipv4Addr::from(a).into(), len).ok()),
+            _ => IpNet::new(std::net::Ipv6Addr::from(lo).into(), len).ok(),
+        };
+        out.extend(net);
+        match 1u128.checked_shl(bits).and_then(|size| lo.checked_add(size)) {
+            Some(next) if next <= hi && next > lo => lo = next,
+            _ => return,
+        }
     }
 }
 

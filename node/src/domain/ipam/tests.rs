@@ -116,6 +116,7 @@ fn replay(ops: &[Op]) -> Run {
 }
 
 fn check_invariants(pool: &Pool) {
+    assert_eq!(pool.free_blocks(true), pool.free_blocks_by_halving(true), "free-block walk and halving agree");
     let occ: Vec<IpNet> = pool.occupants().map(|(n, _)| *n).collect();
     for (i, a) in occ.iter().enumerate() {
         assert!(root().contains(a), "{a} outside the pool");
@@ -195,4 +196,19 @@ fn verify_finds_overlaps_and_strays() {
     assert_eq!((r.nodes, r.delegations, r.assignments), (2, 1, 3));
     assert!(r.problems.iter().any(|p| p.contains("重叠")), "{:?}", r.problems);
     assert!(r.problems.iter().any(|p| p.contains("2001:db9::/64") && p.contains("不在")), "{:?}", r.problems);
+}
+
+#[test]
+fn free_blocks_cover_whole_families_and_edges() {
+    let mut p = Pool::new();
+    p.add_root("::/0".parse().unwrap()).unwrap();
+    p.add_root("0.0.0.0/0".parse().unwrap()).unwrap();
+    assert_eq!(p.free_blocks(true), vec!["::/0".parse::<IpNet>().unwrap()]);
+    p.insert("prefix", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128".parse().unwrap(), Holder::Reserved("x".into()))
+        .unwrap();
+    p.insert("prefix", "10.0.0.0/8".parse().unwrap(), Holder::Reserved("x".into())).unwrap();
+    for v6 in [true, false] {
+        assert_eq!(p.free_blocks(v6), p.free_blocks_by_halving(v6));
+    }
+    assert_eq!(p.free_blocks(true).len(), 128);
 }
