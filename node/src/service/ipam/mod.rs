@@ -98,26 +98,32 @@ impl Ipam {
         let _serial = self.locks[family_index(v6)].lock().await;
         for _ in 0..CAS_ATTEMPTS {
             let version = self.store.ipam_version(v6)?;
-            let pool = self.current_pool(v6, version)?;
+            // Taken out of the cache: if anything below fails, the cache
+            // stays empty and the next write rebuilds from the records.
+            let pool = std::cell::RefCell::new(self.take_pool(v6, version)?);
+            let runs = std::cell::Cell::new(0u32);
             let done = self.store.transact(|tx| {
+                runs.set(runs.get() + 1);
+                if runs.get() > 1 {
+                    // sled retried: the pool may hold the discarded attempt's change
+                    *pool.borrow_mut() = self.pool(v6, tx.now_ms()).or_else(crate::store::abort)?;
+                }
                 if !tx.ipam_claim_version(v6, version)? {
                     return Ok(None);
                 }
-                let mut p = pool.clone();
-                let out = f(&mut p, tx)?;
-                Ok(Some((out, p)))
+                f(&mut pool.borrow_mut(), tx).map(Some)
             })?;
-            if let Some((out, p)) = done {
-                self.cached(v6, Some((version + 1, p)));
+            if let Some(out) = done {
+                self.cached(v6, Some((version + 1, pool.into_inner())));
                 return Ok(out);
             }
         }
         Err(NodeError::Store("地址池持续变动，请稍后重试".into()))
     }
 
-    /// The pool at `version`: the cached one if it is that version, else
-    /// rebuilt from the records.
-    fn current_pool(&self, v6: bool, version: u64) -> Result<Pool> {
+    /// The pool at `version`, taken out of the cache if it is that version,
+    /// else rebuilt from the records.
+    fn take_pool(&self, v6: bool, version: u64) -> Result<Pool> {
         let now = chrono::Utc::now().timestamp_millis();
         if let Some((v, mut p)) = self.cached(v6, None)
             && v == version
@@ -128,13 +134,13 @@ impl Ipam {
         self.pool(v6, now)
     }
 
-    /// Reads the cached pool of a family, or replaces it when `put` is given.
+    /// Takes the cached pool of a family out, or puts one in when `put` is given.
     fn cached(&self, v6: bool, put: Option<Versioned>) -> Option<Versioned> {
         let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         let slot = &mut c[family_index(v6)];
         match put {
             Some(new) => slot.replace(new),
-            None => slot.clone(),
+            None => slot.take(),
         }
     }
 
