@@ -46,3 +46,26 @@ async fn freed_space_is_reused_only_after_quarantine() -> anyhow::Result<()> {
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reservations_are_honoured_and_survive_a_rebuild() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000"]).await?;
+    let store = h.running(&h.region()).store.clone();
+    let ipam = Ipam::new(store.clone(), Policy::default());
+    ipam.add_root("2408:8000::/62".parse()?).await?;
+    let held: ipnet::IpNet = "2408:8000::/63".parse()?;
+    ipam.reserve(held, "骨干网预留", "op").await?;
+    // a fresh instance rebuilds the pool from the records
+    let fresh = Ipam::new(store, Policy::default());
+    for _ in 0..2 {
+        let a = fresh.assign(spec("unit-a"), "op").await?;
+        assert!(!held.contains(&a.prefix), "{} inside the reservation", a.prefix);
+    }
+    assert!(fresh.assign(spec("unit-a"), "op").await.is_err(), "only reserved space left");
+    let e = fresh.assign(AssignSpec { prefix: Some("2408:8000::/64".parse()?), ..spec("unit-a") }, "op").await;
+    assert!(e.is_err(), "an exact prefix inside the reservation is refused");
+    fresh.unreserve(held).await?;
+    assert!(held.contains(&fresh.assign(spec("unit-a"), "op").await?.prefix));
+    h.shutdown().await;
+    Ok(())
+}

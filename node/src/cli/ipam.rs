@@ -28,6 +28,19 @@ pub enum IpamCmd {
         /// The prefix, e.g. 2408:8000::/32.
         prefix: String,
     },
+    /// Hold a prefix back from allocation (保留), or release it with --release.
+    Reserve {
+        #[command(flatten)]
+        conn: Conn,
+        /// The prefix.
+        prefix: String,
+        /// Why it is held back.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Release the reservation instead.
+        #[arg(long)]
+        release: bool,
+    },
     /// Delegate space to a direct child (委派).
     Delegate {
         #[command(flatten)]
@@ -189,6 +202,15 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
         IpamCmd::Pool { conn, prefix } => {
             let v = conn.client().await?.ipam().add_root(pb::AddRootRequest { prefix }).await?.into_inner();
             print::pool(&conn, &v)
+        }
+        IpamCmd::Reserve { conn, prefix, note, release } => {
+            let c = conn.client().await?;
+            let v = if release {
+                c.ipam().unreserve(pb::UnreserveRequest { prefix }).await?
+            } else {
+                c.ipam().reserve(pb::ReserveRequest { prefix, note }).await?
+            };
+            print::pool(&conn, &v.into_inner())
         }
         IpamCmd::Delegate { conn, child, length, prefix, ipv4 } => {
             let req = pb::DelegateRequest { child, length, prefix, ipv4 };

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
-use crate::domain::ipam::{Assignment, Delegation, LedgerEntry, SpaceRequest};
+use crate::domain::ipam::{Assignment, Delegation, LedgerEntry, Reservation, SpaceRequest};
 use crate::error::Result;
 
 /// Key of a record owned by `node` with `number`.
@@ -47,6 +47,11 @@ impl NodeStore {
     /// The ledger, oldest first.
     pub fn ipam_ledger(&self) -> Result<Vec<LedgerEntry>> {
         self.all(TreeId::IpamLedger)
+    }
+
+    /// This node's reservations.
+    pub fn ipam_reservations(&self) -> Result<Vec<Reservation>> {
+        self.all(TreeId::IpamReservations)
     }
 
     /// Every request for more space held here.
@@ -132,6 +137,17 @@ impl Tx<'_> {
     /// Writes a request for more space (own or a child's).
     pub fn put_ipam_request(&mut self, r: &SpaceRequest) -> TxResult<()> {
         self.put(TreeId::IpamRequests, &record_key(&r.id.node, r.id.number), r)
+    }
+
+    /// Writes a reservation.
+    pub fn put_ipam_reservation(&mut self, r: &Reservation) -> TxResult<()> {
+        self.put(TreeId::IpamReservations, r.prefix.to_string().as_bytes(), r)
+    }
+
+    /// Removes a reservation.
+    pub fn remove_ipam_reservation(&mut self, prefix: &IpNet) -> TxResult<()> {
+        self.tree(TreeId::IpamReservations).remove(prefix.to_string().as_bytes())?;
+        Ok(())
     }
 
     /// Appends a ledger entry, numbering it.

@@ -26,11 +26,13 @@ pub enum TreeId {
     IpamLedger,
     /// (node, number) → request for more space (own, and children's at the parent).
     IpamRequests,
+    /// prefix → reservation made by this node (保留地址).
+    IpamReservations,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 10] = [
+    pub const ALL: [TreeId; 11] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -41,6 +43,7 @@ impl TreeId {
         TreeId::IpamAssignments,
         TreeId::IpamLedger,
         TreeId::IpamRequests,
+        TreeId::IpamReservations,
     ];
 
     /// The tree's name on disk.
@@ -56,6 +59,7 @@ impl TreeId {
             TreeId::IpamAssignments => "ipam_assignments",
             TreeId::IpamLedger => "ipam_ledger",
             TreeId::IpamRequests => "ipam_requests",
+            TreeId::IpamReservations => "ipam_reservations",
         }
     }
 }

@@ -153,6 +153,19 @@ impl Pool {
         }
     }
 
+    /// Releases a reservation at once (reserved space was never in use, so
+    /// it needs no quarantine).
+    pub fn unreserve(&mut self, net: &IpNet) -> Result<String> {
+        match self.used.get(net) {
+            Some(Holder::Reserved(note)) => {
+                let note = note.clone();
+                self.used.remove(net);
+                Ok(note)
+            }
+            _ => Err(NodeError::FailedPrecondition(format!("{net} 不是保留地址"))),
+        }
+    }
+
     /// Frees every assignment of `assignee` into quarantine, in address order.
     pub fn reclaim_assignee(&mut self, assignee: &AssigneeId, until_ms: i64) -> Vec<(IpNet, u64)> {
         let mut out = Vec::new();

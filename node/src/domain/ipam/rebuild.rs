@@ -5,22 +5,28 @@ use extranet_certs::NodeId;
 use ipnet::IpNet;
 
 use super::pool::{Holder, Pool};
-use super::records::{Assignment, Delegation, RecordState};
+use super::records::{Assignment, Delegation, RecordState, Reservation};
+
+/// The records a node's pool is derived from.
+#[derive(Clone, Copy)]
+pub struct Records<'a> {
+    /// The region's configured root pools (empty below the region).
+    pub top_roots: &'a [IpNet],
+    /// Every delegation held.
+    pub delegations: &'a [Delegation],
+    /// Every assignment held.
+    pub assignments: &'a [Assignment],
+    /// This node's reservations.
+    pub reservations: &'a [Reservation],
+}
 
 /// The pool of `me` for one family at `now_ms`: roots are `top_roots` (the
 /// region's configured pools) plus the live delegations to `me`; occupants
-/// are what `me` delegated and assigned, and what it ended less than
+/// are its reservations, what `me` delegated and assigned, and what it ended less than
 /// `quarantine_ms` ago. A record that cannot be placed (it would break the
 /// pool's invariants) is logged and left out, never allowed to corrupt it.
-pub fn pool_from_records(
-    me: &NodeId,
-    top_roots: &[IpNet],
-    delegations: &[Delegation],
-    assignments: &[Assignment],
-    v6: bool,
-    now_ms: i64,
-    quarantine_ms: i64,
-) -> Pool {
+pub fn pool_from_records(me: &NodeId, records: &Records<'_>, v6: bool, now_ms: i64, quarantine_ms: i64) -> Pool {
+    let Records { top_roots, delegations, assignments, reservations } = *records;
     let fam = |n: &IpNet| matches!(n, IpNet::V6(_)) == v6;
     let mut pool = Pool::new();
     let received = delegations.iter().filter(|d| &d.child == me && d.is_live()).map(|d| d.prefix);
@@ -40,6 +46,9 @@ pub fn pool_from_records(
         }
         _ => None,
     };
+    for r in reservations.iter().filter(|r| fam(&r.prefix)) {
+        place(r.prefix, Holder::Reserved(r.note.clone()));
+    }
     for d in delegations.iter().filter(|d| &d.parent == me && fam(&d.prefix)) {
         match &d.state {
             RecordState::Live => place(d.prefix, Holder::Delegated(d.child.clone())),

@@ -170,3 +170,17 @@ pub struct LedgerEntry {
     /// Why.
     pub reason: String,
 }
+
+/// Space the operator holds back from allocation (保留地址), e.g. for a
+/// planned backbone segment. Local to the node that made it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Reservation {
+    /// The reserved prefix.
+    pub prefix: IpNet,
+    /// Why it is held back.
+    pub note: String,
+    /// Operator who reserved it.
+    pub by: String,
+    /// When, Unix ms.
+    pub at_ms: i64,
+}

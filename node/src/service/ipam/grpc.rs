@@ -88,6 +88,21 @@ impl IpamRpc for IpamService {
         Ok(Response::new(pool_view(&self.ipam)?))
     }
 
+    async fn reserve(&self, req: Request<pb::ReserveRequest>) -> Result<Response<pb::PoolView>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let net = parse_prefix("prefix", &r.prefix)?;
+        self.ipam.reserve(net, &codec::text("note", &r.note)?, &by).await?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
+
+    async fn unreserve(&self, req: Request<pb::UnreserveRequest>) -> Result<Response<pb::PoolView>, Status> {
+        self.gate.operator(&req)?;
+        let net = parse_prefix("prefix", &req.into_inner().prefix)?;
+        self.ipam.unreserve(net).await?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
+
     async fn delegate(&self, req: Request<pb::DelegateRequest>) -> Result<Response<pb::DelegationRecord>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();

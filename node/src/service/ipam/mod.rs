@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 pub use grpc::IpamService;
 pub use requests::spawn_decider;
 
-use crate::domain::ipam::{Policy, Pool, pool_from_records};
+use crate::domain::ipam::{Holder, Policy, Pool, Records, Reservation, pool_from_records};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, Tx, TxResult};
 
@@ -72,15 +72,15 @@ impl Ipam {
     /// The node's pool of one family as its records make it at `now_ms`.
     pub fn pool(&self, v6: bool, now_ms: i64) -> Result<Pool> {
         let roots = if self.me().depth() == 1 { self.store.ipam_roots()? } else { Vec::new() };
-        Ok(pool_from_records(
-            self.me(),
-            &roots,
-            &self.store.ipam_delegations()?,
-            &self.store.ipam_assignments()?,
-            v6,
-            now_ms,
-            self.policy.quarantine_ms,
-        ))
+        let (delegations, assignments) = (self.store.ipam_delegations()?, self.store.ipam_assignments()?);
+        let reservations = self.store.ipam_reservations()?;
+        let records = Records {
+            top_roots: &roots,
+            delegations: &delegations,
+            assignments: &assignments,
+            reservations: &reservations,
+        };
+        Ok(pool_from_records(self.me(), &records, v6, now_ms, self.policy.quarantine_ms))
     }
 
     /// Runs `f` on the current pool of one family and commits its writes
@@ -142,6 +142,26 @@ impl Ipam {
             Some(new) => slot.replace(new),
             None => slot.take(),
         }
+    }
+
+    /// Holds `net` back from allocation (保留地址); it must lie in the pool
+    /// and overlap nothing.
+    pub async fn reserve(&self, net: IpNet, note: &str, by: &str) -> Result<()> {
+        self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
+            pool.insert("prefix", net, Holder::Reserved(note.to_string())).or_else(crate::store::abort)?;
+            let r = Reservation { prefix: net, note: note.to_string(), by: by.to_string(), at_ms: tx.now_ms() };
+            tx.put_ipam_reservation(&r)
+        })
+        .await
+    }
+
+    /// Releases a reservation at once.
+    pub async fn unreserve(&self, net: IpNet) -> Result<()> {
+        self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
+            pool.unreserve(&net).or_else(crate::store::abort)?;
+            tx.remove_ipam_reservation(&net)
+        })
+        .await
     }
 
     /// Adds a root pool at the top node (the region's configured pools,
