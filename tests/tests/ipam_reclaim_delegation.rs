@@ -58,3 +58,24 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_space_cannot_be_delegated_twice() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let r = h.fed.client(&h.region()).await?;
+    r.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    let exact =
+        |child: String, prefix: &str| pb::DelegateRequest { child, prefix: prefix.into(), ..Default::default() };
+    r.ipam().delegate(exact(h.prefecture().to_string(), "2408:8000::/40")).await?;
+    let twice = r.ipam().delegate(exact(h.prefecture().to_string(), "2408:8000::/40")).await.expect_err("twice");
+    assert_eq!(twice.code(), tonic::Code::FailedPrecondition, "{}", twice.message());
+    let inside = r.ipam().delegate(exact(h.prefecture().to_string(), "2408:8000:10::/44")).await.expect_err("inside");
+    assert!(inside.message().contains("重叠"), "{}", inside.message());
+    let grandchild = r.ipam().delegate(exact(h.county_a().to_string(), "2408:8000:ff00::/48")).await;
+    assert_eq!(grandchild.expect_err("not a direct child").code(), tonic::Code::InvalidArgument);
+    let next = pb::DelegateRequest { child: h.prefecture().to_string(), ..Default::default() };
+    let sparse = r.ipam().delegate(next).await?.into_inner();
+    assert_eq!(sparse.prefix, "2408:8000:8000::/40", "the next sparse block, not the same one");
+    h.shutdown().await;
+    Ok(())
+}
