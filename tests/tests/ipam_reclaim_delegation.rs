@@ -53,6 +53,15 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     assert!(ledger[0].reason == "机构撤并" && !ledger[0].by.is_empty(), "{:?}", ledger[0]);
     until("the reclaim at the prefecture", || ps.ipam_delegations().unwrap_or_default().iter().all(|x| !x.is_live()))
         .await?;
+    until("the prefecture ends its assignment in the reclaimed space", || {
+        ps.ipam_assignments().unwrap_or_default().iter().all(|a| !a.is_live())
+            && ps.ipam_ledger().unwrap_or_default().len() == 1
+    })
+    .await?;
+    until("the end reaches the region", || rs.ipam_assignments().unwrap_or_default().iter().all(|a| !a.is_live()))
+        .await?;
+    let v = r.ipam().verify(pb::VerifyRequest {}).await?.into_inner();
+    assert!(v.problems.is_empty() && v.assignments == 0, "{v:?}");
     let e = p.ipam().assign(req).await.expect_err("the prefecture's pool is gone");
     assert_eq!(e.code(), tonic::Code::FailedPrecondition, "{}", e.message());
     h.shutdown().await;

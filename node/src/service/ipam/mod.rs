@@ -7,6 +7,7 @@
 
 pub mod grant;
 mod grpc;
+mod orphans;
 mod query;
 mod reclaim;
 mod requests;

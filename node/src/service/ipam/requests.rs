@@ -158,7 +158,8 @@ fn new_delegation(
     })
 }
 
-/// Decides children's requests as they arrive (and every few seconds), until
+/// Decides children's requests as they arrive (and every few seconds), and
+/// ends what lay in a delegation the parent reclaimed, until
 /// `cancel`. A failed decision is logged and retried on the next change.
 pub fn spawn_decider(ipam: Ipam, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -166,6 +167,9 @@ pub fn spawn_decider(ipam: Ipam, cancel: CancellationToken) -> tokio::task::Join
         loop {
             if let Err(e) = ipam.decide_pending().await {
                 tracing::warn!(error = %e, "request for more space not decided yet");
+            }
+            if let Err(e) = ipam.end_orphans().await {
+                tracing::warn!(error = %e, "records in a reclaimed delegation not ended yet");
             }
             tokio::select! {
                 r = rx.changed() => if r.is_err() { return },
