@@ -265,6 +265,13 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
             let r = conn.client().await?.ipam().decide(req).await?.into_inner();
             print::requests(&conn, &[r])
         }
+        other => query(other).await,
+    }
+}
+
+/// Runs a read-only address command.
+async fn query(cmd: IpamCmd) -> anyhow::Result<()> {
+    match cmd {
         IpamCmd::Requests { conn } => {
             let r = conn.client().await?.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner();
             print::requests(&conn, &r.requests)
@@ -295,5 +302,6 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
             print!("{}", r.csv);
             Ok(())
         }
+        _ => anyhow::bail!("内部错误：写操作命令不应由查询分派处理"),
     }
 }
