@@ -14,6 +14,7 @@ pub mod local;
 pub mod metrics;
 pub mod oversight;
 pub mod replicate;
+pub mod replicate_ipam;
 pub mod server;
 pub mod service;
 pub mod store;

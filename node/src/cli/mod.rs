@@ -3,6 +3,8 @@
 
 mod certs;
 pub(crate) mod filing;
+mod ipam;
+mod ipam_print;
 mod output;
 pub mod oversight;
 mod report;
@@ -41,6 +43,9 @@ enum Command {
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
+    /// Address management: pools, delegations, assignments, verification (地址管理).
+    #[command(subcommand)]
+    Ipam(ipam::IpamCmd),
     /// Identity, links, backlogs and certificate expiry of a node (状态).
     Status {
         #[command(flatten)]
@@ -111,6 +116,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Serve { config } => serve(config).await,
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
+        Command::Ipam(c) => ipam::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),

@@ -3,9 +3,11 @@
 //! file per area; the shared field checks are here.
 
 mod filing;
+mod ipam;
 mod pki;
 
 pub use filing::*;
+pub use ipam::*;
 pub use pki::*;
 
 use chrono::{DateTime, NaiveDate};

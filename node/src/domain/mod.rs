@@ -2,6 +2,7 @@
 //! regulation that govern them. Knows nothing of sled or gRPC.
 
 pub mod filing;
+pub mod ipam;
 pub mod report;
 
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};

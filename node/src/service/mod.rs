@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod filings;
+pub mod ipam;
 pub mod oversight;
 pub mod pki;
 pub mod report;

@@ -6,6 +6,7 @@
 mod durability;
 mod events;
 mod filings;
+mod ipam;
 mod keys;
 mod oversight;
 mod pki;
