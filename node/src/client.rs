@@ -113,6 +113,11 @@ impl Client {
         PkiClient::new(self.channel.clone())
     }
 
+    /// The address-management service.
+    pub fn ipam(&self) -> extranet_proto::v1::ipam_client::IpamClient<Channel> {
+        extranet_proto::v1::ipam_client::IpamClient::new(self.channel.clone())
+    }
+
     /// The raw channel, for generic clients (health, reflection).
     pub fn channel(&self) -> Channel {
         self.channel.clone()

@@ -39,6 +39,20 @@ pub struct NodeConfig {
     /// absent: no metrics endpoint).
     #[serde(default)]
     pub metrics: Option<MetricsConfig>,
+    /// Address management: the region's root pools and the address plan.
+    #[serde(default)]
+    pub ipam: IpamConfig,
+}
+
+/// `[ipam]`: the root pools (at the region only; below it the pool is what
+/// the parent delegated) and the address plan (`[ipam.policy]`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IpamConfig {
+    /// Root prefixes loaded at startup at the top node, e.g. `["2408:8000::/32"]`.
+    pub roots: Vec<ipnet::IpNet>,
+    /// Delegation and assignment lengths and the quarantine period.
+    pub policy: crate::domain::ipam::Policy,
 }
 
 /// Where the Prometheus scrape endpoint listens (`[metrics]`).
@@ -207,5 +221,20 @@ mod tests {
             let cfg = NodeConfig::load(&deploy.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
             assert!(cfg.metrics.is_some(), "{f} shows the [metrics] section");
         }
+    }
+}
+
+#[cfg(test)]
+mod ipam_section {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses_with_its_ipam_section() {
+        let text = include_str!("../../deploy/node.example.toml");
+        let cfg: NodeConfig = toml::from_str(text).expect("example parses");
+        assert_eq!(cfg.ipam.policy, crate::domain::ipam::Policy::default(), "example states the defaults");
+        let text = text.replace("# roots = [", "roots = [");
+        let cfg: NodeConfig = toml::from_str(&text).expect("with roots");
+        assert_eq!(cfg.ipam.roots, vec!["2408:8000::/32".parse::<ipnet::IpNet>().unwrap()]);
     }
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod oversight;
 pub mod reclaim;
 pub mod replicate;
+pub mod replicate_ipam;
 pub mod server;
 pub mod service;
 pub mod store;

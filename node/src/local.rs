@@ -210,5 +210,6 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         sync,
         oversight: Default::default(),
         metrics: None,
+        ipam: Default::default(),
     }
 }

@@ -22,6 +22,10 @@ impl Applier for DomainApplier {
             codec::KIND_CALENDAR => record_calendar(tx, event),
             codec::KIND_ACCESS => record_access(tx, event),
             codec::KIND_ACCESS_SUMMARY => record_summary(tx, event),
+            codec::KIND_IPAM_DELEGATION => crate::replicate_ipam::record_delegation(tx, event),
+            codec::KIND_IPAM_ASSIGNMENT => crate::replicate_ipam::record_assignment(tx, event),
+            codec::KIND_IPAM_REQUEST => crate::replicate_ipam::record_request(tx, event),
+            codec::KIND_IPAM_DECISION => crate::replicate_ipam::record_decision(tx, event),
             other => {
                 tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "unknown event kind stored but not applied");
                 Ok(())
@@ -223,7 +227,7 @@ pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
 /// A payload this version cannot read is kept (it is in the event log and
 /// will be relayed) but not applied, and logged: one bad event must not stop
 /// the stream behind it.
-fn decoded<T>(event: &Envelope, r: Result<T>) -> Option<T> {
+pub(crate) fn decoded<T>(event: &Envelope, r: Result<T>) -> Option<T> {
     r.map_err(|e| tracing::warn!(origin = %event.origin, seq = event.seq, kind = %event.kind, error = %e, "event payload not applied"))
         .ok()
 }

@@ -9,6 +9,7 @@ use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::filings_server::FilingsServer;
+use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::oversight_server::OversightServer;
 use extranet_proto::v1::pki_server::PkiServer;
@@ -119,6 +120,12 @@ async fn serve(
     let listen = resolve(&cfg.listen).await?;
     let topology = Arc::new(cfg.oversight.load_topology()?);
     let gate = Gate::new(cfg.node.clone(), tls.clone());
+    let ipam = crate::service::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
+    if cfg.node.depth() == 1 {
+        for root in &cfg.ipam.roots {
+            ipam.add_root(*root).await?;
+        }
+    }
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
     let reflection = tonic_reflection::server::Builder::configure()
@@ -136,6 +143,7 @@ async fn serve(
         .add_service(FilingsServer::new(
             FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(&topology)),
         ))
+        .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())))
         .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
         .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(&topology))))
         .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(&topology))))
@@ -147,7 +155,9 @@ async fn serve(
             &cfg.oversight,
         )))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
+    let decider = crate::service::ipam::spawn_decider(ipam, cancel.clone());
     let task = tokio::spawn(async move {
+        let _decider = decider;
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");
         }

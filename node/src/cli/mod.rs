@@ -5,6 +5,8 @@ mod access;
 mod calendar;
 mod certs;
 pub(crate) mod filing;
+mod ipam;
+mod ipam_print;
 mod output;
 pub mod oversight;
 mod report;
@@ -44,6 +46,9 @@ enum Command {
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
+    /// Address management: pools, delegations, assignments, verification (地址管理).
+    #[command(subcommand)]
+    Ipam(ipam::IpamCmd),
     /// Access units: register, list, show, suspend, resume (接入单位).
     #[command(subcommand)]
     Unit(unit::UnitCmd),
@@ -124,6 +129,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Serve { config } => serve(config).await,
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
+        Command::Ipam(c) => ipam::run(c).await,
         Command::Calendar(c) => calendar::run(c).await,
         Command::Unit(c) => unit::run(c).await,
         Command::Access(c) => access::run(c).await,

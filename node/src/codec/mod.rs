@@ -5,11 +5,13 @@
 mod access;
 mod calendar;
 mod filing;
+mod ipam;
 mod pki;
 
 pub use access::*;
 pub use calendar::*;
 pub use filing::*;
+pub use ipam::*;
 pub use pki::*;
 
 use chrono::{DateTime, NaiveDate};

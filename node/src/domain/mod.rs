@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod filing;
+pub mod ipam;
 pub mod ledger;
 pub mod notice;
 pub mod report;

@@ -8,6 +8,7 @@ mod calendar;
 mod durability;
 mod events;
 mod filings;
+mod ipam;
 mod keys;
 mod oversight;
 mod pki;

@@ -28,11 +28,23 @@ pub enum TreeId {
     DeadlineSummaries,
     /// origin → its latest status summary (latest-wins, one per node; oversight).
     Summaries,
+    /// root prefix → root pool record of the top node (地址池).
+    IpamRoots,
+    /// (parent, number) → delegation (own, received, and replicas from below).
+    IpamDelegations,
+    /// (node, number) → assignment (own and replicas from below).
+    IpamAssignments,
+    /// number → address ledger entry (地址台账).
+    IpamLedger,
+    /// (node, number) → request for more space (own, and children's at the parent).
+    IpamRequests,
+    /// prefix → reservation made by this node (保留地址).
+    IpamReservations,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 11] = [
+    pub const ALL: [TreeId; 17] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -44,6 +56,12 @@ impl TreeId {
         TreeId::Ledger,
         TreeId::DeadlineSummaries,
         TreeId::Summaries,
+        TreeId::IpamRoots,
+        TreeId::IpamDelegations,
+        TreeId::IpamAssignments,
+        TreeId::IpamLedger,
+        TreeId::IpamRequests,
+        TreeId::IpamReservations,
     ];
 
     /// The tree's name on disk.
@@ -60,6 +78,12 @@ impl TreeId {
             TreeId::Ledger => "ledger",
             TreeId::DeadlineSummaries => "deadline_summaries",
             TreeId::Summaries => "summaries",
+            TreeId::IpamRoots => "ipam_roots",
+            TreeId::IpamDelegations => "ipam_delegations",
+            TreeId::IpamAssignments => "ipam_assignments",
+            TreeId::IpamLedger => "ipam_ledger",
+            TreeId::IpamRequests => "ipam_requests",
+            TreeId::IpamReservations => "ipam_reservations",
         }
     }
 }

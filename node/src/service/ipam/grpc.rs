@@ -1,0 +1,233 @@
+//! `extranet.v1.Ipam` over gRPC: every RPC authorised as an operator of
+//! this node, validated at the edge, then handed to [`Ipam`].
+
+use extranet_certs::NodeId;
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::ipam_server::Ipam as IpamRpc;
+use ipnet::IpNet;
+use tonic::{Request, Response, Status};
+
+use super::Ipam;
+use super::grant::AssignSpec;
+use crate::codec;
+use crate::domain::ipam::{AssigneeId, parse_prefix};
+use crate::error::{NodeError, Result};
+use crate::service::auth::Gate;
+
+/// Serves `extranet.v1.Ipam` for one node.
+pub struct IpamService {
+    ipam: Ipam,
+    gate: Gate,
+}
+
+impl IpamService {
+    /// The service over `ipam`, authorising through `gate`.
+    pub fn new(ipam: Ipam, gate: Gate) -> Self {
+        IpamService { ipam, gate }
+    }
+}
+
+fn length(field: &'static str, v: u32) -> Result<Option<u8>> {
+    match v {
+        0 => Ok(None),
+        1..=128 => Ok(Some(v as u8)),
+        _ => Err(NodeError::invalid(field, "前缀长度应在 1–128 之间")),
+    }
+}
+
+fn prefix_opt(field: &'static str, s: &str) -> Result<Option<IpNet>> {
+    if s.trim().is_empty() { Ok(None) } else { parse_prefix(field, s).map(Some) }
+}
+
+fn text_opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn share(part: u128, total: u128) -> f64 {
+    if total == 0 { 0.0 } else { part as f64 / total as f64 }
+}
+
+fn pool_view(ipam: &Ipam) -> Result<pb::PoolView> {
+    let s = ipam.summary()?;
+    Ok(pb::PoolView {
+        node: ipam.store().me().to_string(),
+        roots: s
+            .usage
+            .iter()
+            .map(|u| pb::RootUsage {
+                root: u.root.to_string(),
+                delegated: share(u.delegated, u.total),
+                assigned: share(u.assigned, u.total),
+                reserved: share(u.reserved, u.total),
+                quarantined: share(u.quarantined, u.total),
+            })
+            .collect(),
+        largest_free: s.largest_free.iter().map(|n| n.to_string()).collect(),
+        ipv6_share: s.ipv6_share,
+        assignments: s.assignments as u64,
+        delegations: s.delegations as u64,
+    })
+}
+
+/// Parses an address or a prefix for lookup.
+fn address(s: &str) -> Result<IpNet> {
+    let t = s.trim();
+    t.parse::<IpNet>()
+        .map(|n| n.trunc())
+        .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| NodeError::invalid("address", format!("“{t}” 不是 IP 地址或前缀")))
+}
+
+#[tonic::async_trait]
+impl IpamRpc for IpamService {
+    async fn add_root(&self, req: Request<pb::AddRootRequest>) -> Result<Response<pb::PoolView>, Status> {
+        self.gate.operator(&req)?;
+        let net = parse_prefix("prefix", &req.into_inner().prefix)?;
+        self.ipam.add_root(net).await?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
+
+    async fn reserve(&self, req: Request<pb::ReserveRequest>) -> Result<Response<pb::PoolView>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let net = parse_prefix("prefix", &r.prefix)?;
+        self.ipam.reserve(net, &codec::text("note", &r.note)?, &by).await?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
+
+    async fn unreserve(&self, req: Request<pb::UnreserveRequest>) -> Result<Response<pb::PoolView>, Status> {
+        self.gate.operator(&req)?;
+        let net = parse_prefix("prefix", &req.into_inner().prefix)?;
+        self.ipam.unreserve(net).await?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
+
+    async fn delegate(&self, req: Request<pb::DelegateRequest>) -> Result<Response<pb::DelegationRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let child = NodeId::parse(r.child.trim()).map_err(|e| NodeError::invalid("child", e.to_string()))?;
+        let (len, prefix) = (length("length", r.length)?, prefix_opt("prefix", &r.prefix)?);
+        let d = self.ipam.delegate(&child, !r.ipv4, len, prefix, &by).await?;
+        Ok(Response::new(codec::delegation_to_pb(&d)))
+    }
+
+    async fn assign(&self, req: Request<pb::AssignRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let spec = AssignSpec {
+            v6: !r.ipv4,
+            len: length("length", r.length)?,
+            prefix: prefix_opt("prefix", &r.prefix)?,
+            purpose: codec::purpose_from_pb(r.purpose)?,
+            assignee: AssigneeId::new(&r.assignee)?,
+            serves: codec::text("serves", &r.serves)?,
+            ipv4_justification: text_opt(&r.ipv4_justification),
+            ipv4_approved_by: text_opt(&r.ipv4_approved_by),
+        };
+        let a = self.ipam.assign(spec, &by).await?;
+        Ok(Response::new(codec::assignment_to_pb(&a)))
+    }
+
+    async fn free(&self, req: Request<pb::FreeRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let number = codec::assignment_number(self.ipam.store().me(), &r.id)?;
+        let a = self.ipam.free(number, &by, r.reason.trim()).await?;
+        Ok(Response::new(codec::assignment_to_pb(&a)))
+    }
+
+    async fn reclaim_assignee(
+        &self,
+        req: Request<pb::ReclaimAssigneeRequest>,
+    ) -> Result<Response<pb::LedgerRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let assignee = AssigneeId::new(&r.assignee)?;
+        let e = self.ipam.reclaim_assignee(&assignee, &by, &codec::text("reason", &r.reason)?).await?;
+        Ok(Response::new(codec::ledger_to_pb(&e)))
+    }
+
+    async fn reclaim_delegation(
+        &self,
+        req: Request<pb::ReclaimDelegationRequest>,
+    ) -> Result<Response<pb::DelegationRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let net = parse_prefix("prefix", &r.prefix)?;
+        let d = self.ipam.reclaim_delegation(net, r.force, &by, r.reason.trim()).await?;
+        Ok(Response::new(codec::delegation_to_pb(&d)))
+    }
+
+    async fn show(&self, req: Request<pb::ShowRequest>) -> Result<Response<pb::PoolView>, Status> {
+        self.gate.operator(&req)?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
+
+    async fn available(&self, req: Request<pb::AvailableRequest>) -> Result<Response<pb::AvailableResponse>, Status> {
+        self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let max = if r.ipv4 { 32 } else { 128 };
+        let len = length("length", r.length)?
+            .filter(|l| *l <= max)
+            .ok_or_else(|| NodeError::invalid("length", format!("请给出 1–{max} 之间的前缀长度")))?;
+        let limit = if r.limit == 0 { 20 } else { r.limit.min(10_000) as usize };
+        let nets = self.ipam.available(len, !r.ipv4, limit)?;
+        Ok(Response::new(pb::AvailableResponse { prefixes: nets.iter().map(|n| n.to_string()).collect() }))
+    }
+
+    async fn lookup(&self, req: Request<pb::LookupRequest>) -> Result<Response<pb::LookupResponse>, Status> {
+        self.gate.operator(&req)?;
+        let net = address(&req.into_inner().address)?;
+        let (ds, a) = self.ipam.lookup(&net)?;
+        Ok(Response::new(pb::LookupResponse {
+            delegations: ds.iter().map(codec::delegation_to_pb).collect(),
+            assignment: a.as_ref().map(codec::assignment_to_pb),
+        }))
+    }
+
+    async fn verify(&self, req: Request<pb::VerifyRequest>) -> Result<Response<pb::VerifyResponse>, Status> {
+        self.gate.operator(&req)?;
+        let r = self.ipam.verify()?;
+        Ok(Response::new(pb::VerifyResponse {
+            nodes: r.nodes as u64,
+            delegations: r.delegations as u64,
+            assignments: r.assignments as u64,
+            problems: r.problems,
+        }))
+    }
+
+    async fn request_space(
+        &self,
+        req: Request<pb::RequestSpaceRequest>,
+    ) -> Result<Response<pb::SpaceRequestRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let reason = codec::text("reason", &r.reason)?;
+        let got = self.ipam.request_space(!r.ipv4, length("length", r.length)?, &reason, &by).await?;
+        Ok(Response::new(codec::request_to_pb(&got)))
+    }
+
+    async fn decide(&self, req: Request<pb::DecideRequest>) -> Result<Response<pb::SpaceRequestRecord>, Status> {
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let id = codec::request_id(self.ipam.store().me(), &r.id)?;
+        let got = self.ipam.decide(&id, r.grant, r.reason.trim(), &by).await?;
+        Ok(Response::new(codec::request_to_pb(&got)))
+    }
+
+    async fn list_requests(
+        &self,
+        req: Request<pb::ListRequestsRequest>,
+    ) -> Result<Response<pb::ListRequestsResponse>, Status> {
+        self.gate.operator(&req)?;
+        let mut all = self.ipam.store().ipam_requests()?;
+        all.sort_by_key(|r| r.at_ms);
+        Ok(Response::new(pb::ListRequestsResponse { requests: all.iter().map(codec::request_to_pb).collect() }))
+    }
+
+    async fn export(&self, req: Request<pb::ExportRequest>) -> Result<Response<pb::ExportResponse>, Status> {
+        self.gate.operator(&req)?;
+        Ok(Response::new(pb::ExportResponse { csv: self.ipam.export_csv()? }))
+    }
+}

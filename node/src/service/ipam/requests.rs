@@ -1,0 +1,181 @@
+//! Requests for more space: the child records its request and sends it up
+//! in one write (pending at once, however long the link is down); the
+//! parent decides — automatically within the plan's policy, first by growing
+//! the child's delegation in place (sparse delegation keeps that room free),
+//! else with a new sparse block — and sends the decision down.
+
+use std::time::Duration;
+
+use extranet_certs::NodeId;
+use extranet_federation::{EventStore, Route, Scope};
+use tokio_util::sync::CancellationToken;
+
+use super::Ipam;
+use super::grant::announce_delegation;
+use crate::codec;
+use crate::domain::ipam::{Delegation, RecordState, RequestId, RequestState, SpaceRequest};
+use crate::error::{NodeError, Result};
+use crate::store::{TxResult, abort};
+
+/// Who decides automatically (自动审批).
+const AUTO: &str = "自动（地址规划策略）";
+
+impl Ipam {
+    /// Asks the parent for another `/len` (default: this node's own tier
+    /// length). Durable and pending when it returns.
+    pub async fn request_space(&self, v6: bool, len: Option<u8>, reason: &str, by: &str) -> Result<SpaceRequest> {
+        if self.me().parent().is_none() {
+            return Err(NodeError::FailedPrecondition("最上级节点没有上级可申请；请在配置中增加地址池".into()));
+        }
+        let len = len
+            .or_else(|| self.policy.delegation_len(self.me().depth(), v6))
+            .ok_or_else(|| NodeError::invalid("length", "请指定申请的前缀长度"))?;
+        let r = self.store.transact(|tx| {
+            let r = SpaceRequest {
+                id: RequestId { node: tx.me().clone(), number: tx.next_number("ipam-request")? },
+                v6,
+                len,
+                reason: reason.to_string(),
+                by: by.to_string(),
+                at_ms: tx.now_ms(),
+                state: RequestState::Pending,
+            };
+            tx.put_ipam_request(&r)?;
+            tx.emit(Route::Up, codec::KIND_IPAM_REQUEST, codec::encode_request(&r))?;
+            Ok(r)
+        })?;
+        self.store.sync().await?;
+        tracing::info!(id = %r.id, len, "request for more space sent up");
+        Ok(r)
+    }
+
+    /// Decides every pending request of a child held here that the policy
+    /// allows deciding automatically; returns how many were granted.
+    pub async fn decide_pending(&self) -> Result<usize> {
+        let mut granted = 0;
+        let pending: Vec<SpaceRequest> = self
+            .store
+            .ipam_requests()?
+            .into_iter()
+            .filter(|r| r.is_pending() && r.id.node.parent().as_ref() == Some(self.me()))
+            .collect();
+        for r in pending {
+            if r.v6 && r.len >= self.policy.auto_grant_v6_max_len {
+                self.grant(&r, AUTO).await?;
+                granted += 1;
+            }
+        }
+        Ok(granted)
+    }
+
+    /// Grants `r`: grows a delegation to the child in place if one of size
+    /// `/len` can double, else delegates a new sparse `/len`.
+    async fn grant(&self, r: &SpaceRequest, by: &str) -> Result<()> {
+        let child = r.id.node.clone();
+        let theirs: Vec<Delegation> = self
+            .store
+            .ipam_delegations()?
+            .into_iter()
+            .filter(|d| d.parent == *self.me() && d.child == child && d.is_live() && d.prefix.prefix_len() == r.len)
+            .collect();
+        self.write_pool(r.v6, |pool, tx| {
+            let Some(mut req) = tx.ipam_request(&r.id.node, r.id.number)?.filter(|x| x.is_pending()) else {
+                return Ok(());
+            };
+            let now = tx.now_ms();
+            let grown = theirs.iter().find_map(|d| pool.grow_delegation(&d.prefix, &child, now).map(|p| (d, p)));
+            let d = match grown {
+                Some((d, prefix)) => Delegation { prefix, ..d.clone() },
+                None => new_delegation(tx, pool.delegate(r.len, r.v6, &child, now).or_else(abort)?, &child, by)?,
+            };
+            announce_delegation(tx, &d)?;
+            req.state = RequestState::Granted { prefix: d.prefix, by: by.into(), at_ms: now };
+            tx.put_ipam_request(&req)?;
+            tx.emit(Route::Down(Scope::Node(child.clone())), codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
+            Ok(())
+        })
+        .await?;
+        tracing::info!(id = %r.id, by, "request for more space granted");
+        Ok(())
+    }
+
+    /// An operator's decision on a child's pending request (one the policy
+    /// did not grant automatically): grant it, or refuse it with a reason.
+    pub async fn decide(&self, id: &RequestId, grant: bool, reason: &str, by: &str) -> Result<SpaceRequest> {
+        if id.node.parent().as_ref() != Some(self.me()) {
+            return Err(NodeError::invalid("id", format!("{id} 不是本节点直接下级的申请")));
+        }
+        if grant {
+            let r = self.pending(id)?;
+            self.grant(&r, by).await?;
+        } else {
+            if reason.trim().is_empty() {
+                return Err(NodeError::invalid("reason", "不予批准必须注明理由"));
+            }
+            self.store.transact(|tx| {
+                let Some(mut req) = tx.ipam_request(&id.node, id.number)?.filter(|x| x.is_pending()) else {
+                    return abort(NodeError::FailedPrecondition(format!("申请 {id} 已有决定")));
+                };
+                req.state =
+                    RequestState::Refused { reason: reason.to_string(), by: by.to_string(), at_ms: tx.now_ms() };
+                tx.put_ipam_request(&req)?;
+                let route = Route::Down(Scope::Node(id.node.clone()));
+                tx.emit(route, codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
+                Ok(())
+            })?;
+            self.store.sync().await?;
+        }
+        self.store
+            .ipam_requests()?
+            .into_iter()
+            .find(|r| &r.id == id)
+            .ok_or_else(|| NodeError::NotFound(format!("本节点没有申请 {id}")))
+    }
+
+    fn pending(&self, id: &RequestId) -> Result<SpaceRequest> {
+        self.store
+            .ipam_requests()?
+            .into_iter()
+            .find(|r| &r.id == id && r.is_pending())
+            .ok_or_else(|| NodeError::FailedPrecondition(format!("本节点没有待决定的申请 {id}")))
+    }
+}
+
+fn new_delegation(
+    tx: &mut crate::store::Tx<'_>,
+    prefix: ipnet::IpNet,
+    child: &NodeId,
+    by: &str,
+) -> TxResult<Delegation> {
+    Ok(Delegation {
+        parent: tx.me().clone(),
+        number: tx.next_number("ipam-delegation")?,
+        child: child.clone(),
+        prefix,
+        by: by.into(),
+        at_ms: tx.now_ms(),
+        state: RecordState::Live,
+    })
+}
+
+/// Decides children's requests as they arrive (and every few seconds), and
+/// ends what lay in a delegation the parent reclaimed, until
+/// `cancel`. A failed decision is logged and retried on the next change.
+pub fn spawn_decider(ipam: Ipam, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut rx = ipam.store.durable_watch();
+        loop {
+            if let Err(e) = ipam.decide_pending().await {
+                tracing::warn!(error = %e, "request for more space not decided yet");
+            }
+            if let Err(e) = ipam.end_orphans().await {
+                tracing::warn!(error = %e, "records in a reclaimed delegation not ended yet");
+            }
+            tokio::select! {
+                r = rx.changed() => if r.is_err() { return },
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                _ = cancel.cancelled() => return,
+            }
+        }
+    })
+}

@@ -1,0 +1,159 @@
+//! Address records in the store: root pools, delegations, assignments and
+//! the ledger. Pools themselves are derived from these records
+//! (`domain::ipam::pool_from_records`); a per-family version counter lets a
+//! write check that the pool it computed from is still current
+//! (compare-and-swap), so concurrent writers never hand out the same space.
+
+use extranet_certs::NodeId;
+use ipnet::IpNet;
+use serde::de::DeserializeOwned;
+
+use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use crate::domain::ipam::{Assignment, Delegation, LedgerEntry, Reservation, SpaceRequest};
+use crate::error::Result;
+
+/// Key of a record owned by `node` with `number`.
+fn record_key(node: &NodeId, number: u64) -> Vec<u8> {
+    let mut k = node.as_str().as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(&number.to_be_bytes());
+    k
+}
+
+fn version_key(v6: bool) -> &'static [u8] {
+    if v6 { b"ipam/version/v6" } else { b"ipam/version/v4" }
+}
+
+impl NodeStore {
+    fn all<T: DeserializeOwned>(&self, t: TreeId) -> Result<Vec<T>> {
+        self.trees.get(t).iter().map(|item| keys::decode(&item?.1)).collect()
+    }
+
+    /// The top node's root pools.
+    pub fn ipam_roots(&self) -> Result<Vec<IpNet>> {
+        self.all(TreeId::IpamRoots)
+    }
+
+    /// Every delegation held here (own, received, replicas from below).
+    pub fn ipam_delegations(&self) -> Result<Vec<Delegation>> {
+        self.all(TreeId::IpamDelegations)
+    }
+
+    /// Every assignment held here (own and replicas from below).
+    pub fn ipam_assignments(&self) -> Result<Vec<Assignment>> {
+        self.all(TreeId::IpamAssignments)
+    }
+
+    /// The ledger, oldest first.
+    pub fn ipam_ledger(&self) -> Result<Vec<LedgerEntry>> {
+        self.all(TreeId::IpamLedger)
+    }
+
+    /// This node's reservations.
+    pub fn ipam_reservations(&self) -> Result<Vec<Reservation>> {
+        self.all(TreeId::IpamReservations)
+    }
+
+    /// Every request for more space held here.
+    pub fn ipam_requests(&self) -> Result<Vec<SpaceRequest>> {
+        self.all(TreeId::IpamRequests)
+    }
+
+    /// The pool version of a family: moves on every write to that pool.
+    pub fn ipam_version(&self, v6: bool) -> Result<u64> {
+        Ok(keys::read_u64(self.trees.get(TreeId::Meta).get(version_key(v6))?.as_deref()))
+    }
+
+    /// One assignment by owner and number.
+    pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> Result<Option<Assignment>> {
+        self.trees.get(TreeId::IpamAssignments).get(record_key(node, number))?.map(|v| keys::decode(&v)).transpose()
+    }
+}
+
+impl Tx<'_> {
+    fn get<T: DeserializeOwned>(&self, t: TreeId, k: &[u8]) -> TxResult<Option<T>> {
+        match self.tree(t).get(k)? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put<T: serde::Serialize>(&mut self, t: TreeId, k: &[u8], v: &T) -> TxResult<()> {
+        let value = keys::encode(v).or_else(abort)?;
+        self.tree(t).insert(k, value)?;
+        Ok(())
+    }
+
+    /// Whether the pool of a family is still at `expected`; if so moves it
+    /// on (the compare-and-swap of one pool write).
+    pub fn ipam_claim_version(&mut self, v6: bool, expected: u64) -> TxResult<bool> {
+        let meta = self.tree(TreeId::Meta);
+        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref());
+        if now != expected {
+            return Ok(false);
+        }
+        meta.insert(version_key(v6), &keys::u64_value(now + 1))?;
+        Ok(true)
+    }
+
+    /// Moves the pool version of a family on (a replicated change to it).
+    pub fn ipam_bump_version(&mut self, v6: bool) -> TxResult<()> {
+        let meta = self.tree(TreeId::Meta);
+        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref());
+        meta.insert(version_key(v6), &keys::u64_value(now + 1))?;
+        Ok(())
+    }
+
+    /// Adds a root pool of the top node.
+    pub fn put_ipam_root(&mut self, net: &IpNet) -> TxResult<()> {
+        self.put(TreeId::IpamRoots, net.to_string().as_bytes(), net)
+    }
+
+    /// A delegation by owner and number.
+    pub fn ipam_delegation(&self, parent: &NodeId, number: u64) -> TxResult<Option<Delegation>> {
+        self.get(TreeId::IpamDelegations, &record_key(parent, number))
+    }
+
+    /// Writes a delegation (own or replica).
+    pub fn put_ipam_delegation(&mut self, d: &Delegation) -> TxResult<()> {
+        self.put(TreeId::IpamDelegations, &record_key(&d.parent, d.number), d)
+    }
+
+    /// An assignment by owner and number.
+    pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> TxResult<Option<Assignment>> {
+        self.get(TreeId::IpamAssignments, &record_key(node, number))
+    }
+
+    /// Writes an assignment (own or replica).
+    pub fn put_ipam_assignment(&mut self, a: &Assignment) -> TxResult<()> {
+        self.put(TreeId::IpamAssignments, &record_key(&a.id.node, a.id.number), a)
+    }
+
+    /// A request for more space by asking node and number.
+    pub fn ipam_request(&self, node: &NodeId, number: u64) -> TxResult<Option<SpaceRequest>> {
+        self.get(TreeId::IpamRequests, &record_key(node, number))
+    }
+
+    /// Writes a request for more space (own or a child's).
+    pub fn put_ipam_request(&mut self, r: &SpaceRequest) -> TxResult<()> {
+        self.put(TreeId::IpamRequests, &record_key(&r.id.node, r.id.number), r)
+    }
+
+    /// Writes a reservation.
+    pub fn put_ipam_reservation(&mut self, r: &Reservation) -> TxResult<()> {
+        self.put(TreeId::IpamReservations, r.prefix.to_string().as_bytes(), r)
+    }
+
+    /// Removes a reservation.
+    pub fn remove_ipam_reservation(&mut self, prefix: &IpNet) -> TxResult<()> {
+        self.tree(TreeId::IpamReservations).remove(prefix.to_string().as_bytes())?;
+        Ok(())
+    }
+
+    /// Appends a ledger entry, numbering it.
+    pub fn append_ipam_ledger(&mut self, mut e: LedgerEntry) -> TxResult<LedgerEntry> {
+        e.number = self.next_number("ipam-ledger")?;
+        self.put(TreeId::IpamLedger, &e.number.to_be_bytes(), &e)?;
+        Ok(e)
+    }
+}
