@@ -1,21 +1,38 @@
-//! Where withdrawal (Art.17) meets address management: the one seam between
-//! this side and IPAM (issue 4, built separately).
+//! Where withdrawal (Art.17) meets address management (`service/ipam`): a
+//! withdrawn unit's extranet addresses are reclaimed.
 //!
-//! When a withdrawal is carried out, [`request_address_reclaim`] runs inside
-//! the withdrawal's transaction and records in the ledger entry that the
-//! unit's addresses are to be reclaimed (`AddressReclaim::Requested`). The
-//! address-management side then calls [`pending_address_reclaims`] to learn
-//! which units' addresses to release, and [`confirm_address_reclaim`] once it
-//! has released them; nothing here knows what a prefix or a pool is.
+//! A withdrawal is carried out by the node that decides it, in one
+//! transaction that writes the ledger entry (台账) with the address reclaim
+//! *requested* ([`request_address_reclaim`]). The addresses themselves were
+//! assigned by the node the unit is registered at, the only writer of those
+//! assignments; so that node reclaims them, when the unit's status there
+//! turns to withdrawn (directly, or when the owner's decision arrives over
+//! the federation). [`spawn_address_reclaimer`] watches for that and calls
+//! [`Ipam::reclaim_assignee`] with the unit's id as the assignee (addresses
+//! for a unit are assigned with `--assignee <unit id>`), then records the
+//! released prefixes in the local ledger entry ([`confirm_address_reclaim`]).
+//! A ledger entry held at another node (the deciding node, when it is not
+//! the unit's) keeps "requested"; the registry node's address ledger
+//! records the reclaim.
 
-use crate::domain::{AddressReclaim, LedgerEntry};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use extranet_federation::EventStore;
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::ipam::AssigneeId;
+use crate::domain::{AddressReclaim, LedgerEntry, UnitStatus};
 use crate::error::{NodeError, Result};
+use crate::service::ipam::Ipam;
 use crate::store::{NodeStore, Tx, TxResult};
 
+/// Who the address ledger names for reclaims done on withdrawal.
+const RECLAIMER: &str = "接入撤销";
+
 /// Asks for the addresses of the unit in `entry` to be reclaimed; called in
-/// the withdrawal's transaction. Today it only records the request; when
-/// address management lands, this is where it hooks in if it wants to act
-/// within the same write.
+/// the withdrawal's transaction. Records the request; the reclaim itself
+/// follows at the unit's own node (see the module documentation).
 pub fn request_address_reclaim(_tx: &mut Tx<'_>, entry: &LedgerEntry) -> TxResult<AddressReclaim> {
     tracing::info!(unit = %entry.unit_id, node = %entry.unit_node, ledger = entry.number, "address reclaim requested");
     Ok(AddressReclaim::Requested)
@@ -39,4 +56,64 @@ pub async fn confirm_address_reclaim(store: &NodeStore, number: u64, released: V
     })?;
     store.sync().await?;
     Ok(entry)
+}
+
+/// Reclaims the addresses of every unit registered here that is withdrawn
+/// and still holds live assignments from this node, and confirms the local
+/// ledger entries of those units. Idempotent: a unit with nothing left is
+/// only confirmed.
+pub async fn reclaim_withdrawn_units(store: &NodeStore, ipam: &Ipam) -> Result<usize> {
+    let me = store.me().clone();
+    let withdrawn: Vec<_> = store.units()?.into_iter().filter(|u| u.status == UnitStatus::Withdrawn).collect();
+    if withdrawn.is_empty() {
+        return Ok(0);
+    }
+    let holding: BTreeSet<AssigneeId> =
+        store.ipam_assignments()?.into_iter().filter(|a| a.id.node == me && a.is_live()).map(|a| a.assignee).collect();
+    let pending = pending_address_reclaims(store)?;
+    let mut reclaimed = 0;
+    for unit in withdrawn {
+        let assignee = AssigneeId::new(unit.id.as_str())?;
+        let mut released = Vec::new();
+        if holding.contains(&assignee) {
+            let reason = format!("第十七条：接入单位 {}（{}）撤销接入", unit.name, unit.id);
+            let e = ipam.reclaim_assignee(&assignee, RECLAIMER, &reason).await?;
+            released = e.prefixes.iter().map(|p| p.to_string()).collect();
+            reclaimed += 1;
+        }
+        for entry in pending.iter().filter(|e| e.unit_node == me && e.unit_id == unit.id) {
+            confirm_address_reclaim(store, entry.number, released.clone()).await?;
+        }
+    }
+    Ok(reclaimed)
+}
+
+/// Runs [`reclaim_withdrawn_units`] whenever a unit registered here has been
+/// withdrawn since the last run (checked on every durable write, one key
+/// read), and every minute as a retry, until `cancel`.
+pub fn spawn_address_reclaimer(store: NodeStore, ipam: Ipam, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut rx = store.durable_watch();
+        let mut done_up_to = None;
+        loop {
+            match store.withdrawals_seen() {
+                Ok(seen) if done_up_to != Some(seen) => match reclaim_withdrawn_units(&store, &ipam).await {
+                    Ok(n) => {
+                        if n > 0 {
+                            tracing::info!(units = n, "withdrawn units' addresses reclaimed");
+                        }
+                        done_up_to = Some(seen);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "withdrawn unit's addresses not reclaimed yet"),
+                },
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "withdrawal count unreadable"),
+            }
+            tokio::select! {
+                r = rx.changed() => if r.is_err() { return },
+                _ = tokio::time::sleep(Duration::from_secs(60)) => done_up_to = None,
+                _ = cancel.cancelled() => return,
+            }
+        }
+    })
 }

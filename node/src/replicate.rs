@@ -220,6 +220,10 @@ pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
     {
         unit.status = status;
         tx.put_unit(&unit)?;
+        if status == UnitStatus::Withdrawn {
+            // wakes the address reclaimer (`reclaim.rs`)
+            tx.count_withdrawal()?;
+        }
     }
     Ok(())
 }

@@ -155,9 +155,10 @@ async fn serve(
             &cfg.oversight,
         )))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
+    let reclaimer = crate::reclaim::spawn_address_reclaimer(store.clone(), ipam.clone(), cancel.clone());
     let decider = crate::service::ipam::spawn_decider(ipam, cancel.clone());
     let task = tokio::spawn(async move {
-        let _decider = decider;
+        let _background = (decider, reclaimer);
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");
         }

@@ -291,13 +291,52 @@ async fn a_unit_sees_and_submits_only_its_own_applications() -> anyhow::Result<(
     Ok(())
 }
 
-/// Connect, then withdraw (Art.17): ledger entry with the device checklist
-/// and the address reclaim requested; CSV export; overdue listing; Art.22.
+/// Gives `county` an address pool (region → prefecture → county) and
+/// assigns a /64 to access unit `unit` there; returns the prefix.
+async fn assign_to_unit(h: &Harness, county: &extranet_certs::NodeId, unit: &str) -> anyhow::Result<String> {
+    let has_pool = |n: &extranet_certs::NodeId| {
+        h.running(n).store.ipam_delegations().unwrap_or_default().iter().any(|d| &d.child == n && d.is_live())
+    };
+    let wait_pool = |n: extranet_certs::NodeId| async move {
+        let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
+        while !has_pool(&n) {
+            anyhow::ensure!(std::time::Instant::now() < deadline, "{n} got no pool");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        anyhow::Ok(())
+    };
+    let pref = county.parent().expect("a county has a prefecture");
+    let region = h.fed.client(&h.region()).await?;
+    region.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    region.ipam().delegate(pb::DelegateRequest { child: pref.to_string(), ..Default::default() }).await?;
+    wait_pool(pref.clone()).await?;
+    let p = h.fed.client(&pref).await?;
+    p.ipam().delegate(pb::DelegateRequest { child: county.to_string(), ..Default::default() }).await?;
+    wait_pool(county.clone()).await?;
+    let req = pb::AssignRequest {
+        purpose: pb::Purpose::AccessUnit as i32,
+        assignee: unit.into(),
+        serves: "接入单位局域网".into(),
+        ..Default::default()
+    };
+    Ok(h.fed.client(county).await?.ipam().assign(req).await?.into_inner().prefix)
+}
+
+/// Whether `unit` still holds a live assignment at `n`.
+fn holds_addresses(h: &Harness, n: &extranet_certs::NodeId, unit: &str) -> anyhow::Result<bool> {
+    let all = h.running(n).store.ipam_assignments()?;
+    Ok(all.iter().any(|a| &a.id.node == n && a.assignee.as_str() == unit && a.is_live()))
+}
+
+/// Connect, then withdraw (Art.17): ledger entry with the device checklist,
+/// the unit's addresses reclaimed and recorded; CSV export; overdue
+/// listing; Art.22.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000", "540000/540100", DOILUNG]).await?;
     let county = extranet_tests::id(DOILUNG);
     h.register_unit(&county, valid_unit("u0001", DOILUNG)).await?;
+    let prefix = assign_to_unit(&h, &county, "u0001").await?;
     let op = h.fed.client(&county).await?;
     let acc = op.access();
     let new = acc.clone().submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
@@ -354,14 +393,19 @@ async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyho
     let unit = op.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await?.into_inner();
     assert_eq!(unit.status, pb::UnitStatus::Withdrawn as i32);
 
+    // The county, which assigned the unit's addresses, reclaims them and
+    // records it in the ledger entry.
+    let store = &h.running(&county).store;
+    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
+    while !extranet_node::reclaim::pending_address_reclaims(store)?.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the address reclaim was never confirmed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!holds_addresses(&h, &county, "u0001")?, "the unit's assignment is ended");
     let csv = acc.clone().export_ledger(pb::ExportLedgerRequest {}).await?.into_inner();
     assert_eq!(csv.entries, 1);
-    assert!(csv.csv.contains(&w.id) && csv.csv.contains("接入路由器（待回收）") && csv.csv.contains("已申请回收"));
-    let store = &h.running(&county).store;
-    let pending = extranet_node::reclaim::pending_address_reclaims(store)?;
-    assert_eq!(pending.len(), 1);
-    extranet_node::reclaim::confirm_address_reclaim(store, 1, vec!["2001:db8:5401:300::/56".into()]).await?;
-    assert!(extranet_node::reclaim::pending_address_reclaims(store)?.is_empty());
+    assert!(csv.csv.contains(&w.id) && csv.csv.contains("接入路由器（待回收）"), "{}", csv.csv);
+    assert!(csv.csv.contains(&format!("已回收：{prefix}")), "{}", csv.csv);
     h.shutdown().await;
     Ok(())
 }
@@ -444,6 +488,52 @@ async fn the_region_sees_overdue_counts_for_every_node_below_it() -> anyhow::Res
     }
     assert_eq!(counts("2099-01-05").await?.nodes[0].node, pref.to_string());
     assert!(h.running(&pref).store.application(&up.id)?.is_some());
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A withdrawal decided at Lhasa for a Chengguan unit: Lhasa keeps the
+/// ledger entry; Chengguan, which assigned the unit's addresses, reclaims
+/// them when the decision arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", CHENGGUAN]).await?;
+    let (pref, county) = (h.prefecture(), h.county_a());
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    assign_to_unit(&h, &county, "u0001").await?;
+    let op = h.fed.client(&county).await?;
+    let pref_op = h.fed.client(&pref).await?;
+    let new = op
+        .access()
+        .submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::PrefectureAndBelow)))
+        .await?
+        .into_inner();
+    h.wait_application(&pref, &new.id, |_| true).await?;
+    pref_op.access().approve(pb::ApproveRequest { id: new.id.clone(), access_plan: "汇聚接入".into() }).await?;
+    pref_op.access().implement(pb::ImplementRequest { id: new.id.clone(), done: false }).await?;
+    pref_op.access().implement(pb::ImplementRequest { id: new.id.clone(), done: true }).await?;
+    h.wait_application(&county, &new.id, |a| a.state == AppState::Connected).await?;
+
+    let w_form = pb::ApplicationForm {
+        basis: "机构撤并".into(),
+        location: "单位机房".into(),
+        declares_no_classified_information: true,
+        span: pb::AccessSpan::PrefectureAndBelow as i32,
+        ..Default::default()
+    };
+    let w = op.access().submit(submit("u0001", pb::ApplicationKind::Withdrawal, w_form)).await?.into_inner();
+    h.wait_application(&pref, &w.id, |_| true).await?;
+    pref_op.access().approve(pb::ApproveRequest { id: w.id.clone(), access_plan: "拆除".into() }).await?;
+    pref_op.access().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![] }).await?;
+    assert_eq!(h.running(&pref).store.ledger()?.len(), 1, "the deciding node keeps the ledger entry");
+
+    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
+    while holds_addresses(&h, &county, "u0001")? {
+        assert!(std::time::Instant::now() < deadline, "the county never reclaimed the unit's addresses");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let unit = op.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await?.into_inner();
+    assert_eq!(unit.status, pb::UnitStatus::Withdrawn as i32);
     h.shutdown().await;
     Ok(())
 }

@@ -28,13 +28,14 @@ pub struct ChecklistItem {
     pub reclaimed: bool,
 }
 
-/// Where the reclaim of the unit's extranet addresses stands. Address
-/// management records the outcome through `crate::reclaim`.
+/// Where the reclaim of the unit's extranet addresses stands; the address
+/// reclaimer (`crate::reclaim`) records the outcome.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub enum AddressReclaim {
     /// Requested of address management; not yet confirmed.
     Requested,
-    /// Address management released the listed prefixes.
+    /// Address management ended the unit's assignments of these prefixes
+    /// (none: it held no addresses at this node).
     Done {
         /// The prefixes released.
         released: Vec<String>,
@@ -46,6 +47,7 @@ impl AddressReclaim {
     pub fn zh(&self) -> String {
         match self {
             AddressReclaim::Requested => "已申请回收，待地址管理确认".into(),
+            AddressReclaim::Done { released } if released.is_empty() => "无需回收（本节点未给该单位分配地址）".into(),
             AddressReclaim::Done { released } => format!("已回收：{}", released.join(" ")),
         }
     }

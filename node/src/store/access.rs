@@ -4,6 +4,9 @@ use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
 use crate::domain::{AccessUnit, Application, DeadlineSummary, LedgerEntry, UnitId};
 use crate::error::Result;
 
+/// Meta key of the count of units withdrawn here.
+const WITHDRAWALS: &[u8] = b"units/withdrawals";
+
 fn all<T: serde::de::DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>> {
     tree.iter().map(|item| keys::decode(&item?.1)).collect()
 }
@@ -34,6 +37,12 @@ impl NodeStore {
         all(self.trees.get(TreeId::DeadlineSummaries))
     }
 
+    /// How many times a unit registered here has been withdrawn (a counter
+    /// the address reclaimer watches, so it scans only after a withdrawal).
+    pub fn withdrawals_seen(&self) -> Result<u64> {
+        Ok(keys::read_u64(self.trees.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref()))
+    }
+
     /// The withdrawal ledger, oldest first.
     pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
         all(self.trees.get(TreeId::Ledger))
@@ -47,6 +56,14 @@ impl Tx<'_> {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
+    }
+
+    /// Counts a withdrawal of a unit registered here (see
+    /// [`NodeStore::withdrawals_seen`]).
+    pub fn count_withdrawal(&mut self) -> TxResult<()> {
+        let n = keys::read_u64(self.tree(TreeId::Meta).get(WITHDRAWALS)?.as_deref()) + 1;
+        self.tree(TreeId::Meta).insert(WITHDRAWALS, &keys::u64_value(n))?;
+        Ok(())
     }
 
     /// Writes a unit.
