@@ -28,6 +28,9 @@ pub fn record_delegation(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
             }
             tx.put_ipam_delegation(&d)?;
             tx.ipam_bump_version(matches!(d.prefix, IpNet::V6(_)))?;
+            if !d.is_live() {
+                tx.mark_ipam_orphan_check()?;
+            }
             tracing::info!(prefix = %d.prefix, live = d.is_live(), "delegation from parent applied");
         }
         _ => {

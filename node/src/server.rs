@@ -88,7 +88,13 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let cancel = CancellationToken::new();
     let mut tasks = Vec::new();
     let metrics = crate::metrics::Metrics::new();
-    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, &metrics, cancel.clone()).await?;
+    let ipam = crate::service::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
+    if cfg.node.depth() == 1 {
+        for root in &cfg.ipam.roots {
+            ipam.add_root(*root).await?;
+        }
+    }
+    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, &ipam, &metrics, cancel.clone()).await?;
     tasks.push(serve);
     let mut metrics_addr = None;
     if let Some(m) = &cfg.metrics {
@@ -98,7 +104,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         tasks.push(task);
     }
     tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), engine.clone(), cancel.clone())));
-    tasks.push(crate::oversight::spawn(store.clone(), engine.clone(), tls.clone(), &cfg.oversight, cancel.clone()));
+    tasks.push(crate::oversight::spawn(ipam, engine.clone(), tls.clone(), &cfg.oversight, cancel.clone()));
     if let Some(parent_addr) = &cfg.parent {
         let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
         let dialer = dialer(parent, parent_addr.clone(), tls.clone());
@@ -108,24 +114,20 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     Ok(RunningNode { addr, store, engine, tls, metrics_addr, cancel, tasks })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     cfg: &NodeConfig,
     store: &NodeStore,
     engine: &Engine<NodeStore>,
     tls: &TlsMaterial,
     ca: Option<CertificateAuthority>,
+    ipam: &crate::service::ipam::Ipam,
     metrics: &Arc<crate::metrics::Metrics>,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let listen = resolve(&cfg.listen).await?;
     let topology = Arc::new(cfg.oversight.load_topology()?);
     let gate = Gate::new(cfg.node.clone(), tls.clone());
-    let ipam = crate::service::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
-    if cfg.node.depth() == 1 {
-        for root in &cfg.ipam.roots {
-            ipam.add_root(*root).await?;
-        }
-    }
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
     let reflection = tonic_reflection::server::Builder::configure()
@@ -156,7 +158,7 @@ async fn serve(
         )))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
     let reclaimer = crate::reclaim::spawn_address_reclaimer(store.clone(), ipam.clone(), cancel.clone());
-    let decider = crate::service::ipam::spawn_decider(ipam, cancel.clone());
+    let decider = crate::service::ipam::spawn_decider(ipam.clone(), cancel.clone());
     let task = tokio::spawn(async move {
         let _background = (decider, reclaimer);
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {

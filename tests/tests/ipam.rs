@@ -257,3 +257,28 @@ async fn a_delegation_not_from_the_parent_is_refused() -> anyhow::Result<()> {
     h.shutdown().await;
     Ok(())
 }
+
+/// The region's oversight shows each node's pool utilisation and IPv6 share
+/// (Art.6), rolled up from the nodes' own summaries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn address_figures_roll_up_to_the_region() -> anyhow::Result<()> {
+    let h = Harness::tree(&["540000", "540000/540100", "540000/540100/540102"]).await?;
+    three_tiers(&h).await?;
+    let county = h.fed.client(&h.county_a()).await?;
+    county.ipam().assign(assign_req("unit-1")).await?;
+    let county_path = h.county_a().to_string();
+    let figures = |v: &pb::OversightView| {
+        v.rows.iter().find(|r| r.node == county_path).and_then(|r| r.summary.as_ref()).and_then(|s| s.addresses)
+    };
+    let v = h
+        .wait_oversight(&h.region(), "county address figures", PATIENCE, |v| {
+            figures(v).is_some_and(|a| a.pool_utilisation > 0.0)
+        })
+        .await?;
+    let a = figures(&v).expect("figures");
+    // one /64 of a /48: 2^-16 of the pool
+    assert!((a.pool_utilisation - 1.0 / 65536.0).abs() < 1e-9, "{}", a.pool_utilisation);
+    assert_eq!(a.ipv6_share, 1.0);
+    h.shutdown().await;
+    Ok(())
+}

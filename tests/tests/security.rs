@@ -46,11 +46,15 @@ fn forged_up_event(origin: &NodeId) -> pb::SyncFrame {
 /// parent's Hello, sends `then`, and returns how the stream ended (the first
 /// error), or `None` if the parent kept it open for 10 s.
 /// With TLS 1.3 the client may finish its side of the handshake before the
-/// server rejects its certificate, so a refusal in the handshake surfaces
-/// either as a transport error or as the connection closed under the first
-/// request — never as an answer from a service.
+/// server rejects its certificate, so a refusal in the handshake surfaces in
+/// several transport-level ways (a transport error, the connection closed or
+/// the operation cancelled under the first request) — but never as an answer
+/// from a service, which would carry one of the codes our services use.
 fn refused_in_handshake(s: &tonic::Status) -> bool {
-    s.message().contains("transport error") || format!("{s:?}").contains("connection closed")
+    !matches!(
+        s.code(),
+        Code::Ok | Code::PermissionDenied | Code::InvalidArgument | Code::Unauthenticated | Code::FailedPrecondition
+    )
 }
 
 async fn sync_as(

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::build_summary;
 use crate::config::OversightConfig;
+use crate::service::ipam::Ipam;
 use crate::store::NodeStore;
 
 /// Pause after a durable write before summarising, so a burst of writes
@@ -22,13 +23,14 @@ const SETTLE: Duration = Duration::from_millis(100);
 
 /// Starts the publisher; it stops when `cancel` is cancelled.
 pub fn spawn(
-    store: NodeStore,
+    ipam: Ipam,
     engine: Engine<NodeStore>,
     tls: TlsMaterial,
     cfg: &OversightConfig,
     cancel: CancellationToken,
 ) -> JoinHandle<()> {
     let interval = cfg.interval();
+    let store = ipam.store().clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -43,7 +45,7 @@ pub fn spawn(
             durable.borrow_and_update();
             let prev_at = last.as_ref().map_or(0, |s| s.generated_at_ms);
             let now = chrono::Utc::now().timestamp_millis().max(prev_at + 1);
-            let summary = match build_summary(&store, &engine, &tls, now) {
+            let summary = match build_summary(&ipam, &engine, &tls, now) {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::warn!(error = %e, "无法生成状态摘要");

@@ -6,21 +6,23 @@ use extranet_federation::{Backlog, Engine};
 use extranet_proto::v1 as pb;
 
 use crate::error::Result;
+use crate::service::ipam::Ipam;
 use crate::store::NodeStore;
 
 fn backlog(b: &Backlog) -> pb::Backlog {
     pb::Backlog { count: b.count, oldest_created_at_ms: b.oldest_created_at_ms }
 }
 
-/// Builds this node's summary as of `now_ms`. The placeholders of access
-/// applications, address pools and units (issues 3 and 4) stay unset until
-/// those records exist.
+/// Builds this node's summary as of `now_ms`, with its address figures
+/// (pool utilisation, IPv6 share). The placeholders of access applications
+/// and units (issue 3) stay unset until those records exist.
 pub fn build_summary(
-    store: &NodeStore,
+    ipam: &Ipam,
     engine: &Engine<NodeStore>,
     tls: &TlsMaterial,
     now_ms: i64,
 ) -> Result<pb::NodeSummary> {
+    let store = ipam.store();
     let links = engine.status()?;
     let parent = links.parent.as_ref();
     let filings = store
@@ -41,7 +43,19 @@ pub fn build_summary(
         cert_not_after_ms: tls.chain_info().iter().map(|c| c.not_after.timestamp_millis()).min().unwrap_or(0),
         filings,
         applications: None,
-        addresses: None,
+        addresses: address_figures(ipam)?,
         units: None,
     })
+}
+
+/// Share of this node's pool delegated, assigned or reserved, and the IPv6
+/// share of its assignments (Art.6); unset while the node holds no pool.
+fn address_figures(ipam: &Ipam) -> Result<Option<pb::AddressFigures>> {
+    let s = ipam.summary()?;
+    let total: u128 = s.usage.iter().map(|u| u.total).sum();
+    if total == 0 {
+        return Ok(None);
+    }
+    let used: u128 = s.usage.iter().map(|u| u.delegated + u.assigned + u.reserved).sum();
+    Ok(Some(pb::AddressFigures { pool_utilisation: used as f64 / total as f64, ipv6_share: s.ipv6_share }))
 }

@@ -20,6 +20,9 @@ fn record_key(node: &NodeId, number: u64) -> Vec<u8> {
     k
 }
 
+/// Meta key of the orphan-check flag.
+const ORPHAN_CHECK: &[u8] = b"ipam/orphan-check";
+
 fn version_key(v6: bool) -> &'static [u8] {
     if v6 { b"ipam/version/v6" } else { b"ipam/version/v4" }
 }
@@ -64,6 +67,18 @@ impl NodeStore {
         Ok(keys::read_u64(self.trees.get(TreeId::Meta).get(version_key(v6))?.as_deref()))
     }
 
+    /// Whether a delegation to this node ended since its records inside it
+    /// were last checked (set by the applier, cleared by the check).
+    pub fn ipam_orphan_check_due(&self) -> Result<bool> {
+        Ok(self.trees.get(TreeId::Meta).get(ORPHAN_CHECK)?.is_some())
+    }
+
+    /// Clears the flag above.
+    pub fn clear_ipam_orphan_check(&self) -> Result<()> {
+        self.trees.get(TreeId::Meta).remove(ORPHAN_CHECK)?;
+        Ok(())
+    }
+
     /// One assignment by owner and number.
     pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> Result<Option<Assignment>> {
         self.trees.get(TreeId::IpamAssignments).get(record_key(node, number))?.map(|v| keys::decode(&v)).transpose()
@@ -101,6 +116,12 @@ impl Tx<'_> {
         let meta = self.tree(TreeId::Meta);
         let now = keys::read_u64(meta.get(version_key(v6))?.as_deref());
         meta.insert(version_key(v6), &keys::u64_value(now + 1))?;
+        Ok(())
+    }
+
+    /// Asks for this node's records in an ended delegation to be checked.
+    pub fn mark_ipam_orphan_check(&mut self) -> TxResult<()> {
+        self.tree(TreeId::Meta).insert(ORPHAN_CHECK, &[1u8][..])?;
         Ok(())
     }
 

@@ -168,8 +168,14 @@ pub fn spawn_decider(ipam: Ipam, cancel: CancellationToken) -> tokio::task::Join
             if let Err(e) = ipam.decide_pending().await {
                 tracing::warn!(error = %e, "request for more space not decided yet");
             }
-            if let Err(e) = ipam.end_orphans().await {
+            // cleared before the check, so an ended delegation arriving
+            // during it sets the flag again and is checked next time
+            if ipam.store.ipam_orphan_check_due().unwrap_or(true)
+                && ipam.store.clear_ipam_orphan_check().is_ok()
+                && let Err(e) = ipam.end_orphans().await
+            {
                 tracing::warn!(error = %e, "records in a reclaimed delegation not ended yet");
+                let _ = ipam.store.transact(|tx| tx.mark_ipam_orphan_check());
             }
             tokio::select! {
                 r = rx.changed() => if r.is_err() { return },
