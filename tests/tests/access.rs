@@ -537,3 +537,30 @@ async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned(
     h.shutdown().await;
     Ok(())
 }
+
+/// The region's oversight shows, for each node below it, the applications it
+/// decides by state and its units by status, from the nodes' own summaries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn application_and_unit_figures_roll_up_to_the_regions_oversight() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
+    h.register_unit(&county, valid_unit("u0002", CHENGGUAN)).await?;
+    let op = h.fed.client(&county).await?;
+    op.access().submit(submit("u0001", pb::ApplicationKind::New, valid_form(pb::AccessSpan::Local))).await?;
+    let path = county.to_string();
+    let figures = |v: &pb::OversightView| {
+        let s = v.rows.iter().find(|r| r.node == path)?.summary.clone()?;
+        Some((s.applications?, s.units?))
+    };
+    let v = h
+        .wait_oversight(&h.region(), "county application and unit figures", extranet_tests::PATIENCE, |v| {
+            figures(v)
+                .is_some_and(|(a, u)| a.by_state.values().sum::<u64>() == 1 && u.by_status.values().sum::<u64>() == 2)
+        })
+        .await?;
+    let (apps, _) = figures(&v).expect("figures");
+    assert_eq!(apps.overdue_reviews + apps.overdue_implementations + apps.overdue_notices, 0, "nothing late today");
+    h.shutdown().await;
+    Ok(())
+}

@@ -13,9 +13,9 @@ fn backlog(b: &Backlog) -> pb::Backlog {
     pb::Backlog { count: b.count, oldest_created_at_ms: b.oldest_created_at_ms }
 }
 
-/// Builds this node's summary as of `now_ms`, with its address figures
-/// (pool utilisation, IPv6 share). The placeholders of access applications
-/// and units (issue 3) stay unset until those records exist.
+/// Builds this node's summary as of `now_ms`, with the figures of its
+/// records: filings, the applications it decides and their overdue
+/// deadlines, its units, and its address pool.
 pub fn build_summary(
     ipam: &Ipam,
     engine: &Engine<NodeStore>,
@@ -42,9 +42,9 @@ pub fn build_summary(
         children_known: u32::try_from(links.children.len()).unwrap_or(u32::MAX),
         cert_not_after_ms: tls.chain_info().iter().map(|c| c.not_after.timestamp_millis()).min().unwrap_or(0),
         filings,
-        applications: None,
+        applications: application_figures(store)?,
         addresses: address_figures(ipam)?,
-        units: None,
+        units: unit_figures(store)?,
     })
 }
 
@@ -58,4 +58,39 @@ fn address_figures(ipam: &Ipam) -> Result<Option<pb::AddressFigures>> {
     }
     let used: u128 = s.usage.iter().map(|u| u.delegated + u.assigned + u.reserved).sum();
     Ok(Some(pb::AddressFigures { pool_utilisation: used as f64 / total as f64, ipv6_share: s.ipv6_share }))
+}
+
+/// The applications this node decides, by state, and their Art.16 deadlines
+/// past due today; unset while it decides none.
+fn application_figures(store: &NodeStore) -> Result<Option<pb::ApplicationFigures>> {
+    let mine: Vec<_> = store.applications()?.into_iter().filter(|a| a.owned_by(store.me())).collect();
+    if mine.is_empty() {
+        return Ok(None);
+    }
+    let (cal, today) = (store.calendar()?, crate::calendar::today());
+    let mut f = pb::ApplicationFigures::default();
+    for a in &mine {
+        *f.by_state.entry(a.state.zh().to_string()).or_default() += 1;
+        for (name, _, _) in a.overdue(&cal, today) {
+            match name {
+                "审核" => f.overdue_reviews += 1,
+                "实施" => f.overdue_implementations += 1,
+                _ => f.overdue_notices += 1,
+            }
+        }
+    }
+    Ok(Some(f))
+}
+
+/// The access units registered here, by status; unset while there are none.
+fn unit_figures(store: &NodeStore) -> Result<Option<pb::UnitFigures>> {
+    let units = store.units()?;
+    if units.is_empty() {
+        return Ok(None);
+    }
+    let mut f = pb::UnitFigures::default();
+    for u in &units {
+        *f.by_status.entry(u.status.zh().to_string()).or_default() += 1;
+    }
+    Ok(Some(f))
 }
