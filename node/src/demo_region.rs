@@ -65,7 +65,9 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
     let all_ok = |v: &pb::OversightView| v.rows.iter().all(|r| r.health() == pb::Health::Ok);
     wait_view(fed, &region, Duration::from_secs(120), &all_ok).await?;
     println!("      全部正常（启动后 {} 毫秒）", started.elapsed().as_millis());
-    println!("[4/6] 阿里地区{}（{}）操作员提交割接备案…", county.name_zh, county.id);
+    println!("[4/6] 阿里地区的一天：地址段逐级下发到{}，单位申请接入、获批并分配地址，再提交割接备案…", county.name_zh);
+    let (app, prefix) = crate::demo_day::run(fed, &region, &county.id).await?;
+    println!("      接入申请 {app} 已完成，分配地址 {prefix}");
     let filing = fed
         .client(&county.id)
         .await?
@@ -82,6 +84,11 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
     })
     .await?;
     println!("      监督视图已计入（{} 毫秒）", filed.elapsed().as_millis());
+    let path = county.id.to_string();
+    wait_view(fed, &region, Duration::from_secs(30), |v| {
+        v.rows.iter().any(|r| r.node == path && r.summary.as_ref().is_some_and(|s| s.addresses.is_some()))
+    })
+    .await?;
     let quiet = topo.by_code(QUIET_COUNTY).context("topology lacks Mêdog")?;
     println!("[5/6] {}（{}）的节点停止运行（模拟链路中断），等待自治区判定其失联…", quiet.name_zh, quiet.id);
     fed.stop(&quiet.id).await?;

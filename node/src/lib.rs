@@ -7,6 +7,7 @@ pub mod client;
 pub mod codec;
 pub mod config;
 pub mod demo;
+pub mod demo_day;
 pub mod demo_region;
 pub mod domain;
 pub mod error;

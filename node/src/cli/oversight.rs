@@ -102,9 +102,15 @@ fn health_zh(r: &pb::OversightRow) -> String {
 
 fn utilisation(r: &pb::OversightRow) -> String {
     match r.summary.as_ref().and_then(|s| s.addresses.as_ref()) {
-        Some(a) => format!("{:.0}%（v6 {:.0}%）", a.pool_utilisation * 100.0, a.ipv6_share * 100.0),
+        Some(a) => format!("{}（v6 {:.0}%）", percent(a.pool_utilisation), a.ipv6_share * 100.0),
         None => "—".into(),
     }
+}
+
+/// A share as a percentage; a share in use but under 1% shows as "<1%", not
+/// as a misleading "0%".
+fn percent(share: f64) -> String {
+    if share > 0.0 && share < 0.01 { "<1%".into() } else { format!("{:.0}%", share * 100.0) }
 }
 
 fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
