@@ -71,20 +71,40 @@ fn presented_identity(end_entity: &CertificateDer<'_>) -> Result<Identity, Error
     leaf_identity(&cert).map_err(reject)
 }
 
+/// The verifier currently in force, replaced whole when the CRLs change.
+/// A poisoned lock is taken over: the value inside is always a complete
+/// verifier, so a panic elsewhere cannot leave it half-written.
+#[derive(Debug)]
+struct Slot<V: ?Sized>(RwLock<Arc<V>>);
+
+impl<V: ?Sized> Slot<V> {
+    fn new(v: Arc<V>) -> Self {
+        Slot(RwLock::new(v))
+    }
+
+    fn install(&self, next: Arc<V>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = next;
+    }
+
+    fn current(&self) -> Arc<V> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
 /// Server-side verifier of client certificates; client auth is mandatory.
 #[derive(Debug)]
 pub(crate) struct ReloadableClientVerifier {
     trust: TrustConfig,
     /// Subjects of the trust anchors, fixed: only CRLs are ever replaced.
     hints: Vec<DistinguishedName>,
-    inner: RwLock<Arc<dyn ClientCertVerifier>>,
+    inner: Slot<dyn ClientCertVerifier>,
 }
 
 impl ReloadableClientVerifier {
     pub(crate) fn new(trust: TrustConfig) -> Result<Self, CertError> {
         let inner = trust.client(&[])?;
         let hints = inner.root_hint_subjects().to_vec();
-        Ok(ReloadableClientVerifier { trust, hints, inner: RwLock::new(inner) })
+        Ok(ReloadableClientVerifier { trust, hints, inner: Slot::new(inner) })
     }
 
     /// Builds a verifier for the new CRLs without installing it.
@@ -96,11 +116,11 @@ impl ReloadableClientVerifier {
     }
 
     pub(crate) fn install(&self, next: Arc<dyn ClientCertVerifier>) {
-        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = next;
+        self.inner.install(next);
     }
 
     fn current(&self) -> Arc<dyn ClientCertVerifier> {
-        self.inner.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner.current()
     }
 }
 
@@ -155,13 +175,13 @@ impl ClientCertVerifier for ReloadableClientVerifier {
 #[derive(Debug)]
 pub(crate) struct ReloadableServerVerifier {
     trust: TrustConfig,
-    inner: RwLock<Arc<WebPkiServerVerifier>>,
+    inner: Slot<WebPkiServerVerifier>,
 }
 
 impl ReloadableServerVerifier {
     pub(crate) fn new(trust: TrustConfig) -> Result<Self, CertError> {
         let inner = trust.server(&[])?;
-        Ok(ReloadableServerVerifier { trust, inner: RwLock::new(inner) })
+        Ok(ReloadableServerVerifier { trust, inner: Slot::new(inner) })
     }
 
     pub(crate) fn prepare(
@@ -172,11 +192,11 @@ impl ReloadableServerVerifier {
     }
 
     pub(crate) fn install(&self, next: Arc<WebPkiServerVerifier>) {
-        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = next;
+        self.inner.install(next);
     }
 
     fn current(&self) -> Arc<WebPkiServerVerifier> {
-        self.inner.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner.current()
     }
 }
 
