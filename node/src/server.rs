@@ -78,11 +78,11 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier))?;
     tls.set_crls(store.crls()?)?;
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
+    // Read once: the services and the expected-children list share it.
+    let topology = Arc::new(cfg.oversight.load_topology()?);
     // Children the topology expects are listed (and counted in oversight)
     // even before they ever connect.
-    for child in
-        cfg.oversight.load_topology()?.subtree(&cfg.node).iter().filter(|d| d.id.parent() == Some(cfg.node.clone()))
-    {
+    for child in topology.subtree(&cfg.node).iter().filter(|d| d.id.parent() == Some(cfg.node.clone())) {
         engine.add_expected_child(child.id.clone());
     }
     let cancel = CancellationToken::new();
@@ -94,7 +94,15 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
             ipam.add_root(*root).await?;
         }
     }
-    let (addr, serve) = serve(cfg, &store, &engine, &tls, ca, &ipam, &metrics, cancel.clone()).await?;
+    let parts = Parts {
+        store: store.clone(),
+        engine: engine.clone(),
+        tls: tls.clone(),
+        ipam: ipam.clone(),
+        metrics: Arc::clone(&metrics),
+        topology,
+    };
+    let (addr, serve) = serve(cfg, &parts, ca, cancel.clone()).await?;
     tasks.push(serve);
     let mut metrics_addr = None;
     if let Some(m) = &cfg.metrics {
@@ -114,19 +122,24 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     Ok(RunningNode { addr, store, engine, tls, metrics_addr, cancel, tasks })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a node's services are built from (shared handles, cheap to clone).
+struct Parts {
+    store: NodeStore,
+    engine: Engine<NodeStore>,
+    tls: TlsMaterial,
+    ipam: crate::service::ipam::Ipam,
+    metrics: Arc<crate::metrics::Metrics>,
+    topology: Arc<crate::topology::Topology>,
+}
+
 async fn serve(
     cfg: &NodeConfig,
-    store: &NodeStore,
-    engine: &Engine<NodeStore>,
-    tls: &TlsMaterial,
+    parts: &Parts,
     ca: Option<CertificateAuthority>,
-    ipam: &crate::service::ipam::Ipam,
-    metrics: &Arc<crate::metrics::Metrics>,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
+    let Parts { store, engine, tls, ipam, metrics, topology } = parts;
     let listen = resolve(&cfg.listen).await?;
-    let topology = Arc::new(cfg.oversight.load_topology()?);
     let gate = Gate::new(cfg.node.clone(), tls.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
@@ -143,17 +156,17 @@ async fn serve(
         .add_service(reflection)
         .add_service(engine.grpc_service())
         .add_service(FilingsServer::new(
-            FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(&topology)),
+            FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology)),
         ))
         .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())))
         .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
-        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(&topology))))
-        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(&topology))))
+        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))))
+        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))))
         .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
         .add_service(OversightServer::new(OversightService::new(
             engine.clone(),
             gate.clone(),
-            topology,
+            Arc::clone(topology),
             &cfg.oversight,
         )))
         .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
