@@ -42,6 +42,9 @@ pub struct NodeConfig {
     /// Address management: the region's root pools and the address plan.
     #[serde(default)]
     pub ipam: IpamConfig,
+    /// The store's watchdog (optional section `[store]`).
+    #[serde(default)]
+    pub store: crate::store::StoreConfig,
 }
 
 /// `[ipam]`: the root pools (at the region only; below it the pool is what

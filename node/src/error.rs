@@ -28,6 +28,14 @@ pub enum NodeError {
     /// The store failed.
     #[error("存储错误：{0}")]
     Store(String),
+    /// The node's data disk is full: nothing was written; retry once space
+    /// is freed.
+    #[error("{0}")]
+    DiskFull(String),
+    /// The node cannot take this now (its store failed or stalled, or it is
+    /// recovering its own records from a peer); retry later or elsewhere.
+    #[error("{0}")]
+    Unavailable(String),
     /// Configuration could not be read or is wrong.
     #[error("配置错误：{0}")]
     Config(String),
@@ -60,6 +68,8 @@ impl From<NodeError> for Status {
             NodeError::PermissionDenied(_) => Code::PermissionDenied,
             NodeError::NotFound(_) => Code::NotFound,
             NodeError::Cert(_) => Code::Unauthenticated,
+            NodeError::DiskFull(_) => Code::ResourceExhausted,
+            NodeError::Unavailable(_) => Code::Unavailable,
             NodeError::Federation(FedError::Refused { .. }) => Code::PermissionDenied,
             NodeError::Store(_) | NodeError::Federation(_) => Code::Internal,
         };

@@ -211,5 +211,8 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         oversight: Default::default(),
         metrics: None,
         ipam: Default::default(),
+        // Many nodes share this process: a stalled store is reported, not
+        // answered by exiting (which would stop every node).
+        store: crate::store::StoreConfig { restart: crate::store::SelfRestart::Report, ..Default::default() },
     }
 }

@@ -75,7 +75,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         return Err(NodeError::Config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
     }
     let ca = cfg.ca_dir.as_deref().map(CertificateAuthority::load).transpose()?;
-    let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier))?;
+    let store = NodeStore::open_with(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier), &cfg.store)?;
     tls.set_crls(store.crls()?)?;
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
     // Read once: the services and the expected-children list share it.
@@ -143,6 +143,7 @@ async fn serve(
     let gate = Gate::new(cfg.node.clone(), tls.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
+    let health_task = tokio::spawn(report_store_health(store.clone(), health, cancel.clone()));
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(extranet_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -173,7 +174,7 @@ async fn serve(
     let reclaimer = crate::reclaim::spawn_address_reclaimer(store.clone(), ipam.clone(), cancel.clone());
     let decider = crate::service::ipam::spawn_decider(ipam.clone(), cancel.clone());
     let task = tokio::spawn(async move {
-        let _background = (decider, reclaimer);
+        let _background = (decider, reclaimer, health_task);
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");
         }
@@ -204,6 +205,28 @@ fn dialer(
             transport::connect(&addr, &expect, &tls).await.map_err(|e| FedError::Transport(e.to_string()))
         })
     })
+}
+
+/// Mirrors the store's health into the gRPC health service: a node whose
+/// store cannot acknowledge writes answers `NOT_SERVING` (overall and for
+/// `Filings`), so a load balancer or monitor sees it.
+async fn report_store_health(
+    store: NodeStore,
+    health: tonic_health::server::HealthReporter,
+    cancel: CancellationToken,
+) {
+    let mut rx = store.health().watch();
+    loop {
+        let healthy = rx.borrow_and_update().is_healthy();
+        let status =
+            if healthy { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
+        health.set_service_status("", status).await;
+        health.set_service_status(<FilingsServer<FilingsService> as tonic::server::NamedService>::NAME, status).await;
+        tokio::select! {
+            r = rx.changed() => if r.is_err() { return },
+            _ = cancel.cancelled() => return,
+        }
+    }
 }
 
 /// Reloads the TLS verifiers whenever a new revocation list became durable,

@@ -113,6 +113,7 @@ fn config_for(d: &Division, has_children: bool, host: &str, port: u16) -> NodeCo
         oversight: OversightConfig::default(),
         metrics: None,
         ipam: Default::default(),
+        store: Default::default(),
     }
 }
 

@@ -43,6 +43,7 @@ pub struct Metrics {
     oldest_pending: Family<Labels, FloatGauge>,
     events: Family<Labels, Gauge>,
     flush_seconds: FloatGauge,
+    store_state: Family<Labels, Gauge>,
     rpc_seconds: Family<Labels, Histogram, fn() -> Histogram>,
 }
 
@@ -55,6 +56,12 @@ impl Metrics {
         let oldest_pending = Family::<Labels, FloatGauge>::default();
         let events = Family::<Labels, Gauge>::default();
         let flush_seconds = FloatGauge::default();
+        let store_state = Family::<Labels, Gauge>::default();
+        registry.register(
+            "store_state",
+            "1 for the store's current state (healthy, disk_full, failed, stalled), 0 for the others",
+            store_state.clone(),
+        );
         let rpc_seconds = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         registry.register("link_connected", "1 if the sync link to the peer is open", link_connected.clone());
         registry.register(
@@ -82,7 +89,16 @@ impl Metrics {
             "gRPC latency to the response headers, by method",
             rpc_seconds.clone(),
         );
-        Arc::new(Metrics { registry, link_connected, backlog, oldest_pending, events, flush_seconds, rpc_seconds })
+        Arc::new(Metrics {
+            registry,
+            link_connected,
+            backlog,
+            oldest_pending,
+            events,
+            flush_seconds,
+            store_state,
+            rpc_seconds,
+        })
     }
 
     /// Records one RPC's latency.
@@ -106,6 +122,10 @@ impl Metrics {
             self.events.get_or_create(&vec![("origin", "received".into())]).set(gauge(all - own));
         }
         self.flush_seconds.set(store.durability.last_flush().as_secs_f64());
+        let now = store.health().get().code();
+        for state in ["healthy", "disk_full", "failed", "stalled"] {
+            self.store_state.get_or_create(&vec![("state", state.to_string())]).set(i64::from(state == now));
+        }
     }
 
     fn link(&self, role: &'static str, p: &PeerStatus, now_ms: i64) {

@@ -60,14 +60,24 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial) -> Result<pb::Statu
             not_after_ms: c.not_after.timestamp_millis(),
         })
         .collect();
+    let state = engine.store().health().get();
+    let mut warnings = expiry_warnings(&chain, now);
+    if !state.is_healthy() {
+        warnings.insert(0, state.describe());
+    }
     Ok(pb::StatusReport {
         node: links.me.to_string(),
         software_version: crate::VERSION.to_string(),
         parent: links.parent.as_ref().map(peer),
         children: links.children.iter().map(peer).collect(),
         certificates,
-        warnings: expiry_warnings(&chain, now),
+        warnings,
         now_ms: now.timestamp_millis(),
+        storage: Some(pb::StorageHealth {
+            state: state.code().to_string(),
+            since_ms: state.since_ms(),
+            message: state.describe(),
+        }),
     })
 }
 

@@ -14,38 +14,38 @@ fn all<T: serde::de::DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>> {
 impl NodeStore {
     /// A unit registered here.
     pub fn unit(&self, id: &UnitId) -> Result<Option<AccessUnit>> {
-        self.trees.get(TreeId::Units).get(id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose()
+        self.read(|t| t.get(TreeId::Units).get(id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every unit registered here, by id.
     pub fn units(&self) -> Result<Vec<AccessUnit>> {
-        all(self.trees.get(TreeId::Units))
+        self.read(|t| all(t.get(TreeId::Units)))
     }
 
     /// One application held here, by key (`540102-A000001`).
     pub fn application(&self, key: &str) -> Result<Option<Application>> {
-        self.trees.get(TreeId::Applications).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose()
+        self.read(|t| t.get(TreeId::Applications).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every application held here: lodged here, or decided here.
     pub fn applications(&self) -> Result<Vec<Application>> {
-        all(self.trees.get(TreeId::Applications))
+        self.read(|t| all(t.get(TreeId::Applications)))
     }
 
     /// Deadline summaries of applications decided below this node.
     pub fn deadline_summaries(&self) -> Result<Vec<DeadlineSummary>> {
-        all(self.trees.get(TreeId::DeadlineSummaries))
+        self.read(|t| all(t.get(TreeId::DeadlineSummaries)))
     }
 
     /// How many times a unit registered here has been withdrawn (a counter
     /// the address reclaimer watches, so it scans only after a withdrawal).
     pub fn withdrawals_seen(&self) -> Result<u64> {
-        Ok(keys::read_u64(self.trees.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref()))
+        self.read(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref())))
     }
 
     /// The withdrawal ledger, oldest first.
     pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
-        all(self.trees.get(TreeId::Ledger))
+        self.read(|t| all(t.get(TreeId::Ledger)))
     }
 }
 

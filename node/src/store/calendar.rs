@@ -14,19 +14,21 @@ pub(crate) type Cache = Arc<Mutex<Option<Arc<WorkCalendar>>>>;
 impl NodeStore {
     /// The newest calendar document held here, or the built-in one.
     pub fn calendar_document(&self) -> Result<CalendarDocument> {
-        match self.trees.get(TreeId::Calendars).last()? {
+        self.read(|t| match t.get(TreeId::Calendars).last()? {
             Some((_, v)) => keys::decode(&v),
             None => Ok(CalendarDocument::builtin()),
-        }
+        })
     }
 
     /// The working-day calendar in force at this node: the newest version
     /// held, or the built-in one. Every deadline is computed from this.
     pub fn calendar(&self) -> Result<Arc<WorkCalendar>> {
-        let newest = match self.trees.get(TreeId::Calendars).last()? {
-            Some((k, _)) => keys::read_u64(Some(&k)),
-            None => 0,
-        };
+        let newest = self.read(|t| {
+            Ok::<_, crate::error::NodeError>(match t.get(TreeId::Calendars).last()? {
+                Some((k, _)) => keys::read_u64(Some(&k)),
+                None => 0,
+            })
+        })?;
         let mut cache = self.calendar_cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.as_ref().filter(|c| c.version() == newest) {
             return Ok(c.clone());

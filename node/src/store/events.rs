@@ -12,25 +12,38 @@ fn fed(e: impl std::fmt::Display) -> FedError {
     FedError::Store(e.to_string())
 }
 
+impl From<NodeError> for FedError {
+    fn from(e: NodeError) -> Self {
+        match e {
+            NodeError::Federation(f) => f,
+            other => fed(other),
+        }
+    }
+}
+
 impl EventStore for NodeStore {
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
-        let mut out = Vec::new();
-        for item in self.trees.get(TreeId::Cursors).iter() {
-            let (k, v) = item.map_err(fed)?;
-            out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v))));
-        }
-        Ok(out)
+        self.read(|t| {
+            let mut out = Vec::new();
+            for item in t.get(TreeId::Cursors).iter() {
+                let (k, v) = item.map_err(fed)?;
+                out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v))));
+            }
+            Ok(out)
+        })
     }
 
     fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError> {
-        let from = keys::event_key(stream, after.saturating_add(1));
-        let to = keys::event_key(stream, u64::MAX);
-        let mut out = Vec::new();
-        for item in self.trees.get(TreeId::Events).range(from..=to).take(limit) {
-            let (_, v) = item.map_err(fed)?;
-            out.push(keys::decode(&v).map_err(fed)?);
-        }
-        Ok(out)
+        self.read(|t| {
+            let from = keys::event_key(stream, after.saturating_add(1));
+            let to = keys::event_key(stream, u64::MAX);
+            let mut out = Vec::new();
+            for item in t.get(TreeId::Events).range(from..=to).take(limit) {
+                let (_, v) = item.map_err(fed)?;
+                out.push(keys::decode(&v).map_err(fed)?);
+            }
+            Ok(out)
+        })
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {
@@ -39,7 +52,7 @@ impl EventStore for NodeStore {
         // a duplicate whatever happens concurrently: answer it without a
         // transaction, which would count as a write and cost the receiver a
         // flush and fsync for nothing while a reconnecting peer replays.
-        let held = self.trees.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed)?;
+        let held = self.read(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
         if event.seq <= keys::read_u64(held.as_deref()) {
             return Ok(Accepted::Duplicate);
         }
@@ -57,10 +70,7 @@ impl EventStore for NodeStore {
             }
             Ok(Accepted::Applied)
         });
-        outcome.map_err(|e: NodeError| match e {
-            NodeError::Federation(f) => f,
-            other => fed(other),
-        })
+        outcome.map_err(FedError::from)
     }
 
     async fn sync(&self) -> Result<(), FedError> {
@@ -72,56 +82,64 @@ impl EventStore for NodeStore {
     }
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
-        let value = keys::encode(&cursors).map_err(fed)?;
-        self.trees.get(TreeId::Peers).insert(peer.as_str().as_bytes(), value).map_err(fed)?;
-        Ok(())
+        self.read(|t| {
+            let value = keys::encode(&cursors).map_err(fed)?;
+            t.get(TreeId::Peers).insert(peer.as_str().as_bytes(), value).map_err(fed)?;
+            Ok(())
+        })
     }
 
     fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {
-        match self.trees.get(TreeId::Peers).get(peer.as_str().as_bytes()).map_err(fed)? {
+        self.read(|t| match t.get(TreeId::Peers).get(peer.as_str().as_bytes()).map_err(fed)? {
             Some(v) => keys::decode(&v).map_err(fed),
             None => Ok(Vec::new()),
-        }
+        })
     }
 
     fn known_peers(&self) -> Result<Vec<NodeId>, FedError> {
-        let mut out = Vec::new();
-        for item in self.trees.get(TreeId::Peers).iter() {
-            let (k, _) = item.map_err(fed)?;
-            let s = std::str::from_utf8(&k).map_err(fed)?;
-            out.push(s.parse().map_err(fed)?);
-        }
-        Ok(out)
+        self.read(|t| {
+            let mut out = Vec::new();
+            for item in t.get(TreeId::Peers).iter() {
+                let (k, _) = item.map_err(fed)?;
+                let s = std::str::from_utf8(&k).map_err(fed)?;
+                out.push(s.parse().map_err(fed)?);
+            }
+            Ok(out)
+        })
     }
 
     fn put_summary(&self, summary: &Summary) -> Result<bool, FedError> {
-        let tree = self.trees.get(TreeId::Summaries);
-        let key = summary.origin.as_str().as_bytes();
-        let value = keys::encode(&(summary.generated_at_ms, &summary.payload)).map_err(fed)?;
-        // Compare-and-swap so two sessions relaying the same origin cannot
-        // let an older summary overwrite a newer one.
-        loop {
-            let old = tree.get(key).map_err(fed)?;
-            let held = old.as_ref().map(|v| decode_summary(&summary.origin, v)).transpose()?;
-            if !summary.supersedes(held.as_ref()) {
-                return Ok(false);
+        self.read(|t| {
+            let tree = t.get(TreeId::Summaries);
+            let key = summary.origin.as_str().as_bytes();
+            let value = keys::encode(&(summary.generated_at_ms, &summary.payload)).map_err(fed)?;
+            // Compare-and-swap so two sessions relaying the same origin cannot
+            // let an older summary overwrite a newer one.
+            loop {
+                let old = tree.get(key).map_err(fed)?;
+                let held = old.as_ref().map(|v| decode_summary(&summary.origin, v)).transpose()?;
+                if !summary.supersedes(held.as_ref()) {
+                    return Ok(false);
+                }
+                if tree.compare_and_swap(key, old, Some(value.clone())).map_err(fed)?.is_ok() {
+                    return Ok(true);
+                }
             }
-            if tree.compare_and_swap(key, old, Some(value.clone())).map_err(fed)?.is_ok() {
-                return Ok(true);
-            }
-        }
+        })
     }
 
     fn summaries(&self, root: &NodeId) -> Result<Vec<Summary>, FedError> {
-        let mut out = Vec::new();
-        for item in self.trees.get(TreeId::Summaries).scan_prefix(root.as_str().as_bytes()) {
-            let (k, v) = item.map_err(fed)?;
-            let origin: NodeId = std::str::from_utf8(&k).map_err(fed)?.parse().map_err(fed)?;
-            if origin.is_within(root) {
-                out.push(decode_summary(&origin, &v)?);
+        self.read(|t| {
+            let mut out = Vec::new();
+            for item in t.get(TreeId::Summaries).scan_prefix(root.as_str().as_bytes()) {
+                let (k, v) = item.map_err(fed)?;
+                let origin: NodeId = std::str::from_utf8(&k).map_err(fed)?.parse().map_err(fed)?;
+                if origin.is_within(root) {
+                    out.push(decode_summary(&origin, &v)?);
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 }
 

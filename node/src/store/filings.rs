@@ -9,19 +9,22 @@ use crate::error::Result;
 impl NodeStore {
     /// One filing by its key (`540102-000001`).
     pub fn filing(&self, key: &str) -> Result<Option<Filing>> {
-        self.trees.get(TreeId::Filings).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose()
+        self.read(|t| t.get(TreeId::Filings).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every filing held here whose origin lies within `subtree`, newest first.
     pub fn filings(&self, subtree: Option<&NodeId>, limit: usize) -> Result<Vec<Filing>> {
-        let mut out = Vec::new();
-        for item in self.trees.get(TreeId::Filings).iter() {
-            let (_, v) = item?;
-            let f: Filing = keys::decode(&v)?;
-            if subtree.is_none_or(|s| f.id.origin.is_within(s)) {
-                out.push(f);
+        let mut out = self.read(|t| {
+            let mut out = Vec::new();
+            for item in t.get(TreeId::Filings).iter() {
+                let (_, v) = item?;
+                let f: Filing = keys::decode(&v)?;
+                if subtree.is_none_or(|s| f.id.origin.is_within(s)) {
+                    out.push(f);
+                }
             }
-        }
+            Ok::<_, crate::error::NodeError>(out)
+        })?;
         out.sort_by(|a, b| b.filed_at_ms.cmp(&a.filed_at_ms).then(b.id.cmp(&a.id)));
         out.truncate(limit);
         Ok(out)

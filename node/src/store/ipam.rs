@@ -28,8 +28,8 @@ fn version_key(v6: bool) -> &'static [u8] {
 }
 
 impl NodeStore {
-    fn all<T: DeserializeOwned>(&self, t: TreeId) -> Result<Vec<T>> {
-        self.trees.get(t).iter().map(|item| keys::decode(&item?.1)).collect()
+    fn all<T: DeserializeOwned>(&self, tree: TreeId) -> Result<Vec<T>> {
+        self.read(|t| t.get(tree).iter().map(|item| keys::decode(&item?.1)).collect())
     }
 
     /// The top node's root pools.
@@ -64,24 +64,28 @@ impl NodeStore {
 
     /// The pool version of a family: moves on every write to that pool.
     pub fn ipam_version(&self, v6: bool) -> Result<u64> {
-        Ok(keys::read_u64(self.trees.get(TreeId::Meta).get(version_key(v6))?.as_deref()))
+        self.read(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(version_key(v6))?.as_deref())))
     }
 
     /// Whether a delegation to this node ended since its records inside it
     /// were last checked (set by the applier, cleared by the check).
     pub fn ipam_orphan_check_due(&self) -> Result<bool> {
-        Ok(self.trees.get(TreeId::Meta).get(ORPHAN_CHECK)?.is_some())
+        self.read(|t| Ok(t.get(TreeId::Meta).get(ORPHAN_CHECK)?.is_some()))
     }
 
     /// Clears the flag above.
     pub fn clear_ipam_orphan_check(&self) -> Result<()> {
-        self.trees.get(TreeId::Meta).remove(ORPHAN_CHECK)?;
-        Ok(())
+        self.read(|t| {
+            t.get(TreeId::Meta).remove(ORPHAN_CHECK)?;
+            Ok(())
+        })
     }
 
     /// One assignment by owner and number.
     pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> Result<Option<Assignment>> {
-        self.trees.get(TreeId::IpamAssignments).get(record_key(node, number))?.map(|v| keys::decode(&v)).transpose()
+        self.read(|t| {
+            t.get(TreeId::IpamAssignments).get(record_key(node, number))?.map(|v| keys::decode(&v)).transpose()
+        })
     }
 }
 

@@ -7,14 +7,21 @@ mod access;
 mod calendar;
 mod durability;
 mod events;
+mod files;
 mod filings;
+pub mod health;
 mod ipam;
 mod keys;
+mod open;
 mod oversight;
 mod pki;
 mod report;
 mod trees;
 mod tx;
+pub mod watchdog;
+
+#[cfg(test)]
+mod durability_tests;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,15 +32,14 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 pub use durability::Durability;
+pub use health::{Health, StoreState};
 pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxResult, abort};
+pub use watchdog::{SelfRestart, StoreConfig};
 
 use crate::error::{NodeError, Result};
-
-/// sled's page cache for one node. A county node may have 1–2 GB of RAM and
-/// sled's RSS has been seen at several times its cache, so keep it small.
-const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+use open::Open;
 
 /// What the domain does when a replicated event takes effect at this node.
 /// Runs inside the same transaction that stores the event and moves its
@@ -43,68 +49,92 @@ pub trait Applier: Send + Sync + 'static {
     fn apply(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()>;
 }
 
-/// The open trees of one node's database, indexed by [`TreeId`].
-#[derive(Clone)]
-pub(crate) struct Trees(Vec<sled::Tree>);
-
-impl Trees {
-    fn open(db: &sled::Db) -> Result<Self> {
-        Ok(Trees(TreeId::ALL.iter().map(|t| db.open_tree(t.name())).collect::<Result<_, _>>()?))
-    }
-
-    /// One tree.
-    pub(crate) fn get(&self, t: TreeId) -> &sled::Tree {
-        &self.0[t as usize]
-    }
-}
-
 /// One node's durable store. Cheap to clone.
+///
+/// Every sled call runs off the runtime's worker threads ([`blocking`]) and
+/// is registered with the storage watchdog while it runs, so a call stuck
+/// inside sled cannot freeze the node's other duties and is noticed.
 #[derive(Clone)]
 pub struct NodeStore {
     pub(crate) me: NodeId,
-    db: sled::Db,
-    pub(crate) trees: Trees,
+    open: Arc<Open>,
     pub(crate) durability: Durability,
     pub(crate) applier: Arc<dyn Applier>,
     pub(crate) calendar_cache: calendar::Cache,
+    health: Health,
+    ops: watchdog::Ops,
+}
+
+/// Runs a blocking storage call so that it does not hold a runtime worker
+/// thread: on a multi-threaded runtime the worker hands its other tasks to a
+/// fresh thread first (`block_in_place`). On a current-thread runtime (unit
+/// tests) or outside a runtime it simply runs.
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 impl NodeStore {
-    /// Opens (or creates) the store of node `me` in `dir`.
+    /// Opens (or creates) the store of node `me` in `dir` for a tool or a
+    /// test: a store that needs a restart says so but does not exit the
+    /// process (a served node uses [`NodeStore::open_with`] and its config).
     pub fn open(dir: &Path, me: NodeId, applier: Arc<dyn Applier>) -> Result<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| NodeError::Store(format!("无法创建数据目录 {}：{e}", dir.display())))?;
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(CACHE_BYTES)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(|e| NodeError::Store(format!("无法打开数据目录 {}：{e}", dir.display())))?;
-        let trees = Trees::open(&db)?;
-        let durability = Durability::start(db.clone(), dir)?;
-        Ok(NodeStore { me, db, trees, durability, applier, calendar_cache: Default::default() })
+        Self::open_with(dir, me, applier, &StoreConfig { restart: SelfRestart::Report, ..Default::default() })
+    }
+
+    /// Opens (or creates) the store of node `me` in `dir`.
+    pub fn open_with(dir: &Path, me: NodeId, applier: Arc<dyn Applier>, cfg: &StoreConfig) -> Result<Self> {
+        let open = Arc::new(blocking(|| Open::at(dir))?);
+        let (health, ops) = (Health::default(), watchdog::Ops::default());
+        ops.watch(cfg, health.clone());
+        let durability = Durability::start(open.clone(), dir, health.clone(), ops.clone(), cfg.restart)?;
+        Ok(NodeStore { me, open, durability, applier, calendar_cache: Default::default(), health, ops })
+    }
+
+    /// Runs the read `f` over the open trees, off the runtime's workers and
+    /// watched by the watchdog.
+    pub(crate) fn read<R, E: From<NodeError>>(&self, f: impl FnOnce(&Open) -> Result<R, E>) -> Result<R, E> {
+        let _op = self.ops.begin("read");
+        blocking(|| f(&self.open))
     }
 
     /// Runs `f` as one atomic transaction over every tree; retried by sled on
     /// conflict, so `f` must have no effects outside `tx`. Not yet durable:
-    /// follow with [`NodeStore::sync`] before acknowledging.
+    /// follow with [`NodeStore::sync`] before acknowledging. Refused while
+    /// the store is unhealthy (disk full: `RESOURCE_EXHAUSTED`; failed or
+    /// stalled: `UNAVAILABLE`).
     pub fn transact<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+        let open = &self.open;
         let now_ms = chrono::Utc::now().timestamp_millis();
-        let res = self.trees.0.as_slice().transaction(|views| {
-            let mut tx = Tx::new(&self.me, now_ms, views);
-            f(&mut tx)
-        });
+        let _op = self.ops.begin("transaction");
+        let res = blocking(|| {
+            let _ticket = self.durability.begin_write()?;
+            Ok::<_, NodeError>(open.all().transaction(|views| {
+                let mut tx = Tx::new(&self.me, now_ms, views);
+                f(&mut tx)
+            }))
+        })?;
         match res {
-            Ok(r) => {
-                self.durability.mark_written();
-                Ok(r)
-            }
+            Ok(r) => Ok(r),
             Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+            Err(TransactionError::Storage(e)) => Err(self.storage_failed(e)),
         }
     }
 
-    /// Waits until everything written so far is flushed and fsynced.
+    /// Turns a sled storage error into the node's answer, noting a full disk.
+    fn storage_failed(&self, e: sled::Error) -> NodeError {
+        self.open.mark_failed();
+        if health::sled_disk_full(&e) {
+            self.health.set(StoreState::DiskFull { since_ms: health::now_ms(), detail: e.to_string() });
+            return self.health.get().refusal().unwrap_or_else(|| e.into());
+        }
+        e.into()
+    }
+
+    /// Waits until everything written so far — every write any caller could
+    /// have read — is flushed and fsynced.
     pub async fn sync(&self) -> Result<()> {
         self.durability.sync().await
     }
@@ -114,10 +144,28 @@ impl NodeStore {
         &self.me
     }
 
-    /// Stops the flusher after a final flush; the store can then be reopened.
+    /// The store's health (full disk, failed flush, stalled call).
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    /// Makes the store's next flush fail with `e` (fault injection for tests
+    /// of what the node does when its disk fails).
+    #[doc(hidden)]
+    pub fn inject_flush_error(&self, e: std::io::Error) {
+        self.durability.inject_flush_error(e);
+    }
+
+    /// Stops the flusher after a final flush and the watchdog; the store can
+    /// then be reopened once every clone is dropped.
     pub fn close(&self) {
-        let _ = self.db.flush();
+        // A failed sled blocks for ever in flush: skip it (nothing more
+        // could be acknowledged anyway).
+        if self.health.get().is_healthy() {
+            let _ = blocking(|| self.open.db().flush());
+        }
         self.durability.close();
+        self.ops.stop();
     }
 }
 

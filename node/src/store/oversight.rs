@@ -10,16 +10,18 @@ impl NodeStore {
     /// This node's own filings (not replicas) counted by (kind, state):
     /// kind `cutover`/`launch`, state `awaiting_receipts`/`acknowledged`.
     pub fn own_filing_counts(&self) -> Result<BTreeMap<(&'static str, &'static str), u64>> {
-        let mut out = BTreeMap::new();
-        let prefix = format!("{}-", self.me.code());
-        for item in self.trees.get(TreeId::Filings).scan_prefix(prefix.as_bytes()) {
-            let (_, v) = item?;
-            let f: Filing = keys::decode(&v)?;
-            if f.id.origin != self.me {
-                continue;
+        self.read(|t| {
+            let mut out = BTreeMap::new();
+            let prefix = format!("{}-", self.me.code());
+            for item in t.get(TreeId::Filings).scan_prefix(prefix.as_bytes()) {
+                let (_, v) = item?;
+                let f: Filing = keys::decode(&v)?;
+                if f.id.origin != self.me {
+                    continue;
+                }
+                *out.entry((f.details.kind_code(), f.state_code())).or_insert(0) += 1;
             }
-            *out.entry((f.details.kind_code(), f.state_code())).or_insert(0) += 1;
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 }

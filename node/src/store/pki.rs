@@ -8,11 +8,13 @@ use crate::error::Result;
 impl NodeStore {
     /// Every revocation list held (this node's CA's and its ancestors').
     pub fn crls(&self) -> Result<Vec<Vec<u8>>> {
-        let mut out = Vec::new();
-        for item in self.trees.get(TreeId::Meta).scan_prefix(b"crl/") {
-            out.push(item?.1.to_vec());
-        }
-        Ok(out)
+        self.read(|t| {
+            let mut out = Vec::new();
+            for item in t.get(TreeId::Meta).scan_prefix(b"crl/") {
+                out.push(item?.1.to_vec());
+            }
+            Ok(out)
+        })
     }
 }
 

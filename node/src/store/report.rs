@@ -22,24 +22,26 @@ impl NodeStore {
     /// Counts the cutover and launch filings held here (own and replicas of
     /// the subtree) filed in `year`, Beijing time.
     pub fn filings_in_year(&self, year: i32) -> Result<YearFilings> {
-        let mut out = YearFilings::default();
-        for item in self.trees.get(TreeId::Filings).iter() {
-            let (_, v) = item?;
-            let f: Filing = keys::decode(&v)?;
-            let filed_year =
-                Utc.timestamp_millis_opt(f.filed_at_ms).single().map(|t| t.with_timezone(&beijing()).year());
-            if filed_year != Some(year) {
-                continue;
+        self.read(|t| {
+            let mut out = YearFilings::default();
+            for item in t.get(TreeId::Filings).iter() {
+                let (_, v) = item?;
+                let f: Filing = keys::decode(&v)?;
+                let filed_year =
+                    Utc.timestamp_millis_opt(f.filed_at_ms).single().map(|t| t.with_timezone(&beijing()).year());
+                if filed_year != Some(year) {
+                    continue;
+                }
+                match f.details {
+                    FilingDetails::Cutover(_) => out.cutovers += 1,
+                    FilingDetails::Launch(_) => out.launches += 1,
+                    FilingDetails::AnnualReport(_) => continue,
+                }
+                if f.id.origin == self.me {
+                    out.own += 1;
+                }
             }
-            match f.details {
-                FilingDetails::Cutover(_) => out.cutovers += 1,
-                FilingDetails::Launch(_) => out.launches += 1,
-                FilingDetails::AnnualReport(_) => continue,
-            }
-            if f.id.origin == self.me {
-                out.own += 1;
-            }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 }
