@@ -43,6 +43,8 @@ pub struct Metrics {
     oldest_pending: Family<Labels, FloatGauge>,
     events: Family<Labels, Gauge>,
     flush_seconds: FloatGauge,
+    calendar_missing: Gauge,
+    unapplied: Gauge,
     rpc_seconds: Family<Labels, Histogram, fn() -> Histogram>,
 }
 
@@ -55,6 +57,7 @@ impl Metrics {
         let oldest_pending = Family::<Labels, FloatGauge>::default();
         let events = Family::<Labels, Gauge>::default();
         let flush_seconds = FloatGauge::default();
+        let (calendar_missing, unapplied) = (Gauge::default(), Gauge::default());
         let rpc_seconds = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         registry.register("link_connected", "1 if the sync link to the peer is open", link_connected.clone());
         registry.register(
@@ -78,11 +81,31 @@ impl Metrics {
             flush_seconds.clone(),
         );
         registry.register(
+            "calendar_next_year_missing",
+            "1 if the calendar held lacks this year or, from 1 November, next year (deadlines then provisional)",
+            calendar_missing.clone(),
+        );
+        registry.register(
+            "events_unapplied",
+            "Peer events stored but not applied (payload undecodable or out of range)",
+            unapplied.clone(),
+        );
+        registry.register(
             "rpc_duration_seconds",
             "gRPC latency to the response headers, by method",
             rpc_seconds.clone(),
         );
-        Arc::new(Metrics { registry, link_connected, backlog, oldest_pending, events, flush_seconds, rpc_seconds })
+        Arc::new(Metrics {
+            registry,
+            link_connected,
+            backlog,
+            oldest_pending,
+            events,
+            flush_seconds,
+            calendar_missing,
+            unapplied,
+            rpc_seconds,
+        })
     }
 
     /// Records one RPC's latency.
@@ -106,6 +129,18 @@ impl Metrics {
             self.events.get_or_create(&vec![("origin", "received".into())]).set(gauge(all - own));
         }
         self.flush_seconds.set(store.durability.last_flush().as_secs_f64());
+        self.refresh_records(store, crate::calendar::today());
+    }
+
+    /// The figures read from the store's records as of `today`: whether the
+    /// calendar lacks a year, and the events stored but not applied.
+    fn refresh_records(&self, store: &NodeStore, today: chrono::NaiveDate) {
+        if let Ok(w) = store.calendar_warning(today) {
+            self.calendar_missing.set(i64::from(w.is_some()));
+        }
+        if let Ok(u) = store.unapplied() {
+            self.unapplied.set(gauge(u.len() as u64));
+        }
     }
 
     fn link(&self, role: &'static str, p: &PeerStatus, now_ms: i64) {
@@ -133,4 +168,24 @@ impl Metrics {
 
 fn gauge(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replicate::DomainApplier;
+
+    #[tokio::test]
+    async fn the_missing_calendar_gauge_follows_the_injected_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
+        let store = NodeStore::open(dir.path(), me, Arc::new(DomainApplier)).unwrap();
+        let m = Metrics::new();
+        m.refresh_records(&store, "2026-10-31".parse().unwrap());
+        assert!(m.render().contains("extranet_calendar_next_year_missing 0"), "{}", m.render());
+        m.refresh_records(&store, "2026-11-01".parse().unwrap());
+        assert!(m.render().contains("extranet_calendar_next_year_missing 1"), "{}", m.render());
+        assert!(m.render().contains("extranet_events_unapplied 0"), "{}", m.render());
+        store.close();
+    }
 }

@@ -60,13 +60,26 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial) -> Result<pb::Statu
             not_after_ms: c.not_after.timestamp_millis(),
         })
         .collect();
+    let mut warnings = expiry_warnings(&chain, now);
+    warnings.extend(engine.store().calendar_warning(crate::calendar::today())?);
+    let unapplied = engine.store().unapplied()?;
+    if let Some(last) = unapplied.last() {
+        warnings.push(format!(
+            "收到 {} 个无法应用的事件（已保存、未应用），最近一个：{} 第 {} 号 {}：{}",
+            unapplied.len(),
+            last.origin,
+            last.seq,
+            last.kind,
+            last.error
+        ));
+    }
     Ok(pb::StatusReport {
         node: links.me.to_string(),
         software_version: crate::VERSION.to_string(),
         parent: links.parent.as_ref().map(peer),
         children: links.children.iter().map(peer).collect(),
         certificates,
-        warnings: expiry_warnings(&chain, now),
+        warnings,
         now_ms: now.timestamp_millis(),
     })
 }

@@ -35,6 +35,14 @@ impl NodeStore {
         *cache = Some(c.clone());
         Ok(c)
     }
+
+    /// The warning this node shows when its calendar lacks the year of
+    /// `today` or, from 1 November, the next one (see
+    /// [`WorkCalendar::missing_year_warning`]); `today` is a parameter so
+    /// tests need not depend on the machine's date.
+    pub fn calendar_warning(&self, today: chrono::NaiveDate) -> Result<Option<String>> {
+        Ok(self.calendar()?.missing_year_warning(today))
+    }
 }
 
 impl Tx<'_> {

@@ -15,6 +15,7 @@ mod pki;
 mod report;
 mod trees;
 mod tx;
+mod unapplied;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub use durability::Durability;
 pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxResult, abort};
+pub use unapplied::Unapplied;
 
 use crate::error::{NodeError, Result};
 
