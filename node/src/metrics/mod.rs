@@ -151,7 +151,8 @@ impl Metrics {
         for (dir, b) in [("outbound", &p.outbound), ("inbound", &p.inbound)] {
             let labels = vec![("peer", peer.clone()), ("direction", dir.to_string())];
             self.backlog.get_or_create(&labels).set(gauge(b.count));
-            let age = if b.count > 0 { (now_ms - b.oldest_created_at_ms).max(0) as f64 / 1000.0 } else { 0.0 };
+            let age =
+                if b.count > 0 { now_ms.saturating_sub(b.oldest_created_at_ms).max(0) as f64 / 1000.0 } else { 0.0 };
             self.oldest_pending.get_or_create(&labels).set(age);
         }
     }

@@ -41,7 +41,7 @@ pub fn build_view(
         let (health, age) = match &row.summary {
             None => (pb::Health::NeverConnected, 0),
             Some(s) => {
-                let age = (now_ms - s.generated_at_ms).max(0);
+                let age = now_ms.saturating_sub(s.generated_at_ms).max(0);
                 (if age > stale_after_ms { pb::Health::Stale } else { pb::Health::Ok }, age)
             }
         };
@@ -156,11 +156,15 @@ mod tests {
             ..Default::default()
         });
         huge.calendar_warning = "2027 年节假日安排尚未发布".into();
+        let mut from_the_past = huge.clone();
+        from_the_past.generated_at_ms = i64::MIN;
         let held: BTreeMap<NodeId, pb::NodeSummary> =
-            [(n("540000/542500/542521"), huge.clone()), (n("540000/542500/542522"), huge)].into();
+            [(n("540000/542500/542521"), huge), (n("540000/542500/542522"), from_the_past)].into();
         let v = build_view(&ngari, &topo, held, 10_000, 5_000);
         let t = v.rows.iter().find(|r| r.node.ends_with("542500")).unwrap().subtree.unwrap();
         assert_eq!((t.filings, t.filings_awaiting_receipts, t.backlog, t.overdue), (u64::MAX, 10, u64::MAX, u64::MAX));
         assert_eq!(t.calendar_missing, 2, "the region sees which nodes lack next year's calendar");
+        let past = v.rows.iter().find(|r| r.node.ends_with("542522")).unwrap();
+        assert_eq!((past.health(), past.age_ms), (pb::Health::Stale, i64::MAX), "an absurd clock saturates");
     }
 }
