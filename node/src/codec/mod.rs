@@ -117,4 +117,12 @@ mod tests {
         };
         assert_eq!(field_of(decode_filing(&encode_filing(&filing)).unwrap_err()), "cutover.window_start");
     }
+
+    #[test]
+    fn a_calendar_payload_with_a_year_out_of_range_is_refused() {
+        let mut doc = crate::calendar::CalendarDocument::builtin();
+        assert!(decode_calendar(&encode_calendar(&doc)).is_ok());
+        doc.years.insert(i32::MAX);
+        assert_eq!(field_of(decode_calendar(&encode_calendar(&doc)).unwrap_err()), "years");
+    }
 }
