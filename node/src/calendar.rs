@@ -6,12 +6,34 @@
 //! version travels with every deadline computed from it.
 
 pub mod document;
+#[cfg(test)]
+mod fast_tests;
 
 use std::collections::BTreeSet;
+use std::ops::Bound::{Excluded, Included};
 
 pub use document::{CalendarDocument, CalendarTable, DayKind, DayRule};
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
+
+use crate::error::{NodeError, Result};
+
+/// First year a date may fall in, wherever a date comes from (a request, a
+/// peer's payload, a calendar file): older dates are typing errors or
+/// hostile, and refusing them keeps every date far from chrono's limits.
+pub const FIRST_YEAR: i32 = 2000;
+/// Last year a date may fall in (see [`FIRST_YEAR`]).
+pub const LAST_YEAR: i32 = 2200;
+
+/// `d` if it lies in years [`FIRST_YEAR`]–[`LAST_YEAR`], else an error
+/// naming `field` and the rule.
+pub fn check_date(field: &'static str, d: NaiveDate) -> Result<NaiveDate> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(NodeError::invalid(field, format!("日期 {d} 超出允许范围（{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31）")))
+    }
+}
 
 /// Beijing time (UTC+8, no daylight saving): the zone every date of the
 /// regulation is counted in.
@@ -30,11 +52,18 @@ pub fn date_of(t: &DateTime<FixedOffset>) -> NaiveDate {
 }
 
 /// A working-day calendar: weekends are rest days unless listed as adjusted
-/// working days; listed holidays are rest days.
+/// working days; listed holidays are rest days. Knows which years its
+/// document lists, so a deadline reaching past them is marked provisional.
+///
+/// Arithmetic costs O(log of the span × listed days in it), never one step
+/// per day: weekdays are counted by formula and the listed days in range
+/// (a few dozen a year) correct the count. It never panics: past chrono's
+/// last date the checked forms return `None`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkCalendar {
     holidays: BTreeSet<NaiveDate>,
     adjusted_working_days: BTreeSet<NaiveDate>,
+    years: BTreeSet<i32>,
     version: u64,
 }
 
@@ -49,6 +78,7 @@ impl WorkCalendar {
         WorkCalendar {
             holidays: holidays.into_iter().collect(),
             adjusted_working_days: adjusted.into_iter().collect(),
+            years: BTreeSet::new(),
             version: 0,
         }
     }
@@ -59,9 +89,38 @@ impl WorkCalendar {
         self
     }
 
+    /// The same days, stating which years the published calendar lists.
+    pub fn with_years(mut self, years: impl IntoIterator<Item = i32>) -> Self {
+        self.years = years.into_iter().collect();
+        self
+    }
+
     /// Version of the published calendar this was built from (0: built in).
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// Whether every year from `from`'s to `to`'s is listed: a deadline
+    /// computed across an unlisted year is provisional (only weekends rest).
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (lo, hi) = if from <= to { (from.year(), to.year()) } else { (to.year(), from.year()) };
+        let listed = self.years.range(lo..=hi).count() as i64;
+        listed == i64::from(hi) - i64::from(lo) + 1
+    }
+
+    /// The warning every node shows (status, oversight, metrics) when the
+    /// year of `today` is not listed, or from 1 November when next year is
+    /// not: deadlines from then on are counted on weekends only.
+    pub fn missing_year_warning(&self, today: NaiveDate) -> Option<String> {
+        let year = today.year();
+        let missing = if !self.years.contains(&year) {
+            year
+        } else if today.month() >= 11 && !self.years.contains(&(year + 1)) {
+            year + 1
+        } else {
+            return None;
+        };
+        Some(format!("{missing} 年节假日安排尚未发布：{missing}-01-01 起的期限按周末推算，为暂定"))
     }
 
     /// Whether `d` is a working day.
@@ -72,47 +131,132 @@ impl WorkCalendar {
         if self.holidays.contains(&d) {
             return false;
         }
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+        is_weekday(d)
     }
 
-    /// The date `n` working days after `d` (n = 0 gives `d` itself).
+    /// The date `n` working days after `d` (n = 0 gives `d` itself); the
+    /// last representable date if that lies beyond it.
     pub fn add_working_days(&self, d: NaiveDate, n: u32) -> NaiveDate {
-        self.step(d, n, 1)
+        self.checked_add_working_days(d, n).unwrap_or(NaiveDate::MAX)
     }
 
-    /// The date `n` working days before `d` (n = 0 gives `d` itself).
+    /// The date `n` working days before `d` (n = 0 gives `d` itself); the
+    /// first representable date if that lies before it.
     pub fn sub_working_days(&self, d: NaiveDate, n: u32) -> NaiveDate {
-        self.step(d, n, -1)
+        self.checked_sub_working_days(d, n).unwrap_or(NaiveDate::MIN)
     }
 
     /// Number of working days in `(from, to]`; negative when `to < from`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (lo, hi, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
-        let mut d = lo;
-        let mut n = 0;
-        while d < hi {
-            d += Duration::days(1);
-            if self.is_working_day(d) {
-                n += 1;
-            }
-        }
-        n * sign
+        if from <= to { self.count(from, to) } else { -self.count(to, from) }
     }
 
-    fn step(&self, mut d: NaiveDate, n: u32, dir: i64) -> NaiveDate {
-        let mut left = n;
-        while left > 0 {
-            d += Duration::days(dir);
-            if self.is_working_day(d) {
-                left -= 1;
+    /// The date `n` working days after `d`, or `None` past chrono's range.
+    pub fn checked_add_working_days(&self, d: NaiveDate, n: u32) -> Option<NaiveDate> {
+        let need = i64::from(n);
+        if need == 0 {
+            return Some(d);
+        }
+        let start = day_number(d);
+        let last = day_number(NaiveDate::MAX);
+        // Grow the span until it holds n working days, then bisect: the
+        // first day where the count reaches n is itself a working day.
+        let mut span = need + need / 2 + 14;
+        let mut hi = loop {
+            let hi = start.saturating_add(span).min(last);
+            if self.count(d, from_day_number(hi)?) >= need {
+                break hi;
+            }
+            if hi == last {
+                return None;
+            }
+            span = span.saturating_mul(2);
+        };
+        let mut lo = start;
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.count(d, from_day_number(mid)?) >= need { hi = mid } else { lo = mid }
+        }
+        from_day_number(hi)
+    }
+
+    /// The date `n` working days before `d`, or `None` before chrono's range.
+    pub fn checked_sub_working_days(&self, d: NaiveDate, n: u32) -> Option<NaiveDate> {
+        let need = i64::from(n);
+        if need == 0 {
+            return Some(d);
+        }
+        let end = d.pred_opt()?;
+        let first = day_number(NaiveDate::MIN);
+        let stop = day_number(d);
+        let mut span = need + need / 2 + 14;
+        let mut lo = loop {
+            let lo = stop.saturating_sub(span).max(first);
+            if self.count_from(from_day_number(lo)?, end) >= need {
+                break lo;
+            }
+            if lo == first {
+                return None;
+            }
+            span = span.saturating_mul(2);
+        };
+        // Largest t with at least n working days in [t, d).
+        let mut hi = stop;
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.count_from(from_day_number(mid)?, end) >= need { lo = mid } else { hi = mid }
+        }
+        from_day_number(lo)
+    }
+
+    /// Working days in `(a, b]` for `a <= b`: weekdays by formula, then the
+    /// listed days in range correct it.
+    fn count(&self, a: NaiveDate, b: NaiveDate) -> i64 {
+        if b <= a {
+            return 0;
+        }
+        let mut n = weekday_rank(b) - weekday_rank(a);
+        for h in self.holidays.range((Excluded(a), Included(b))) {
+            if is_weekday(*h) && !self.adjusted_working_days.contains(h) {
+                n -= 1;
             }
         }
-        d
+        n + self.adjusted_working_days.range((Excluded(a), Included(b))).filter(|w| !is_weekday(**w)).count() as i64
     }
+
+    /// Working days in `[a, b]`.
+    fn count_from(&self, a: NaiveDate, b: NaiveDate) -> i64 {
+        match a.pred_opt() {
+            Some(p) => self.count(p, b),
+            None => self.count(a, b) + i64::from(self.is_working_day(a)),
+        }
+    }
+}
+
+fn is_weekday(d: NaiveDate) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce())
+}
+
+fn from_day_number(n: i64) -> Option<NaiveDate> {
+    i32::try_from(n).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+/// Monday–Friday days up to and including `d`, counted from a fixed Monday:
+/// the difference of two ranks is the number of weekdays in `(a, b]`.
+fn weekday_rank(d: NaiveDate) -> i64 {
+    let w = i64::from(d.weekday().num_days_from_monday());
+    let monday = day_number(d) - w;
+    5 * monday.div_euclid(7) + (w + 1).min(5)
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::Duration;
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -7,13 +7,16 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::NaiveTime;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
-use crate::calendar::{CalendarDocument, beijing, today};
+use crate::calendar::{WorkCalendar, beijing, today};
 use crate::cli::{filing::print_filing, shutdown_signal};
 use crate::config::SyncTuning;
+use crate::domain::filing::CUTOVER_NOTICE_WORKING_DAYS;
 use crate::local::LocalFederation;
 
 /// The demo's nodes, parents first.
@@ -57,13 +60,7 @@ pub async fn run(small: bool, once: bool) -> anyhow::Result<()> {
 
 async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()> {
     let (region, county) = (&ids[0], &ids[2]);
-    let cal = CalendarDocument::builtin().work_calendar();
-    let start_day = cal.add_working_days(today(), 2);
-    let start = start_day
-        .and_time(NaiveTime::from_hms_opt(22, 0, 0).context("time")?)
-        .and_local_timezone(beijing())
-        .single()
-        .context("time")?;
+    let start = cutover_start(&*node_calendar(fed, county)?, today())?;
     let cutover = pb::CutoverDetails {
         affected_units: vec!["城关区人民政府办公室".into(), "城关区教育局".into()],
         window_start: start.to_rfc3339(),
@@ -92,6 +89,23 @@ async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()
     println!("\n— 城关区节点所见 —");
     print_filing(&at_county);
     Ok(())
+}
+
+/// The working-day calendar in force at `node`: the one its cutover check
+/// uses, so a demo cutover is never refused on the day before a holiday.
+pub(crate) fn node_calendar(fed: &LocalFederation, node: &NodeId) -> anyhow::Result<Arc<WorkCalendar>> {
+    let running = fed.node(node)?.running.as_ref().with_context(|| format!("{node} 未运行"))?;
+    Ok(running.store.calendar()?)
+}
+
+/// The start of a demo cutover notified on `today`: 22:00 Beijing time on
+/// the day Art.21's two working days of notice allow, by calendar `cal`.
+pub(crate) fn cutover_start(cal: &WorkCalendar, today: NaiveDate) -> anyhow::Result<DateTime<FixedOffset>> {
+    cal.add_working_days(today, CUTOVER_NOTICE_WORKING_DAYS)
+        .and_time(NaiveTime::from_hms_opt(22, 0, 0).context("time")?)
+        .and_local_timezone(beijing())
+        .single()
+        .context("time")
 }
 
 /// Polls `node` until it holds filing `id` with at least `receipts` receipts.
@@ -132,4 +146,34 @@ pub(crate) fn print_next_steps(fed: &LocalFederation) -> anyhow::Result<()> {
     println!("  {} access overdue --subtree   # 本节点及下级的逾期申请", exe.display());
     println!("  {} certs show {}/tls/node.pem", exe.display(), fed.root.join("540000").display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::CalendarDocument;
+    use crate::domain::filing::check_cutover;
+
+    /// On Tue 2026-09-29 two weekdays later is Thu 10-01, a National Day
+    /// holiday: a weekends-only cutover starts 10-01 and the node refuses it.
+    /// With the node's calendar it starts Thu 10-08 (09-30, 10-08) and passes.
+    #[test]
+    fn the_demo_cutover_passes_the_nodes_check_on_the_day_before_a_holiday() {
+        let node_cal = CalendarDocument::builtin().work_calendar();
+        for day in ["2026-09-29", "2026-09-30", "2026-02-13", "2026-12-31", "2026-12-01"] {
+            let today: NaiveDate = day.parse().unwrap();
+            let start = cutover_start(&node_cal, today).unwrap();
+            let c = crate::domain::Cutover {
+                affected_units: vec!["城关区教育局".into()],
+                window_start: start,
+                window_end: start + chrono::Duration::hours(3),
+                notified_on: today,
+                description: "演示".into(),
+                major_adjustment: false,
+            };
+            assert!(check_cutover(&c, &node_cal, today).is_ok(), "{day}: {start}");
+        }
+        let weekends = cutover_start(&WorkCalendar::weekends_only(), "2026-09-29".parse().unwrap()).unwrap();
+        assert_eq!(crate::calendar::date_of(&weekends).to_string(), "2026-10-01", "what the demo used to do");
+    }
 }

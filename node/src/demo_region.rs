@@ -7,15 +7,14 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::NaiveTime;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
-use crate::calendar::{WorkCalendar, beijing, today};
+use crate::calendar::{WorkCalendar, today};
 use crate::cli::oversight::print_view;
 use crate::cli::shutdown_signal;
 use crate::config::{OversightConfig, SyncTuning};
-use crate::demo::wait_for;
+use crate::demo::{cutover_start, node_calendar, wait_for};
 use crate::local::LocalFederation;
 use crate::topology::Topology;
 
@@ -72,7 +71,7 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
         .client(&county.id)
         .await?
         .filings()
-        .file_cutover(pb::FileCutoverRequest { cutover: Some(cutover()?) })
+        .file_cutover(pb::FileCutoverRequest { cutover: Some(cutover(&*node_calendar(fed, &county.id)?)?) })
         .await?
         .into_inner();
     let filed = Instant::now();
@@ -109,13 +108,10 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
     Ok(())
 }
 
-fn cutover() -> anyhow::Result<pb::CutoverDetails> {
-    let start_day = WorkCalendar::weekends_only().add_working_days(today(), 2);
-    let start = start_day
-        .and_time(NaiveTime::from_hms_opt(22, 0, 0).context("time")?)
-        .and_local_timezone(beijing())
-        .single()
-        .context("time")?;
+/// Gêrzê's cutover, notified today, starting as early as the county's own
+/// calendar allows (not a weekends-only one: the county checks holidays).
+fn cutover(cal: &WorkCalendar) -> anyhow::Result<pb::CutoverDetails> {
+    let start = cutover_start(cal, today())?;
     Ok(pb::CutoverDetails {
         affected_units: vec!["改则县人民政府办公室".into()],
         window_start: start.to_rfc3339(),

@@ -37,7 +37,7 @@ impl Applier for DomainApplier {
 /// An ancestor records a filing from its subtree (逐级报备) and sends its
 /// receipt (备案回执) back down to the origin.
 fn record_filing(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(mut filing) = decoded(event, codec::decode_filing(&event.payload)) else { return Ok(()) };
+    let Some(mut filing) = decoded(tx, event, codec::decode_filing(&event.payload))? else { return Ok(()) };
     if filing.id.origin != event.origin {
         tracing::warn!(origin = %event.origin, filing = %filing.id, "filing event whose record names another origin ignored");
         return Ok(());
@@ -57,7 +57,7 @@ fn record_filing(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 
 /// The origin records a receipt from one of its ancestors.
 fn record_receipt(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some((key, receipt)) = decoded(event, codec::decode_receipt(&event.payload)) else { return Ok(()) };
+    let Some((key, receipt)) = decoded(tx, event, codec::decode_receipt(&event.payload))? else { return Ok(()) };
     if receipt.node != event.origin {
         tracing::warn!(origin = %event.origin, "receipt naming another node ignored");
         return Ok(());
@@ -76,7 +76,7 @@ fn record_receipt(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 /// A node below a CA takes in that CA's new revocation list; the server
 /// reloads its verifiers once the write is durable.
 fn record_crl(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some((issuer, der)) = decoded(event, codec::decode_crl(&event.payload)) else { return Ok(()) };
+    let Some((issuer, der)) = decoded(tx, event, codec::decode_crl(&event.payload))? else { return Ok(()) };
     if issuer != event.origin {
         tracing::warn!(origin = %event.origin, %issuer, "revocation list of another CA ignored");
         return Ok(());
@@ -91,7 +91,7 @@ fn record_calendar(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         tracing::warn!(origin = %event.origin, "calendar not published by the region ignored");
         return Ok(());
     }
-    let Some(doc) = decoded(event, codec::decode_calendar(&event.payload)) else { return Ok(()) };
+    let Some(doc) = decoded(tx, event, codec::decode_calendar(&event.payload))? else { return Ok(()) };
     if tx.put_calendar(&doc)? {
         tracing::info!(version = doc.version, origin = %event.origin, "calendar version taken in");
     }
@@ -124,7 +124,7 @@ pub fn announce(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
 /// An ancestor keeps the newest deadline summary of an application its
 /// subtree decides.
 fn record_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(summary) = decoded(event, codec::decode_summary(&event.payload)) else { return Ok(()) };
+    let Some(summary) = decoded(tx, event, codec::decode_summary(&event.payload))? else { return Ok(()) };
     if summary.owner != event.origin {
         tracing::warn!(origin = %event.origin, application = %summary.id, "summary not from the owner ignored");
         return Ok(());
@@ -136,7 +136,7 @@ fn record_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 /// down by the nearest common ancestor of sender and addressee when it
 /// reached it going up; ignored elsewhere.
 fn record_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(msg) = decoded(event, codec::decode_access(&event.payload)) else { return Ok(()) };
+    let Some(msg) = decoded(tx, event, codec::decode_access(&event.payload))? else { return Ok(()) };
     let me = tx.me().clone();
     let to = msg.to().clone();
     if to != me {
@@ -228,10 +228,70 @@ pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
     Ok(())
 }
 
-/// A payload this version cannot read is kept (it is in the event log and
-/// will be relayed) but not applied, and logged: one bad event must not stop
-/// the stream behind it.
-pub(crate) fn decoded<T>(event: &Envelope, r: Result<T>) -> Option<T> {
-    r.map_err(|e| tracing::warn!(origin = %event.origin, seq = event.seq, kind = %event.kind, error = %e, "event payload not applied"))
-        .ok()
+/// A payload this version cannot read, or whose dates lie out of range, is
+/// kept (it is in the event log and will be relayed) but not applied:
+/// logged, and recorded with its reason for status and metrics. One bad
+/// event must not stop the stream behind it, which an error here would do
+/// for ever (the session would retry the same event on every reconnect).
+pub(crate) fn decoded<T>(tx: &mut Tx<'_>, event: &Envelope, r: Result<T>) -> TxResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            tracing::warn!(origin = %event.origin, seq = event.seq, kind = %event.kind, error = %e, "event payload not applied");
+            tx.record_unapplied(event, &e.to_string())?;
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use extranet_federation::{Accepted, EventStore};
+
+    use super::*;
+    use crate::domain::access::tests::sample;
+    use crate::store::NodeStore;
+
+    fn forward(number: u64, submitted_on: &str, me: &NodeId) -> Vec<u8> {
+        let mut app = sample(ApplicationKind::New, "2026-12-01".parse().unwrap());
+        app.id.number = number;
+        app.routing.competent = me.clone();
+        let json = serde_json::to_string(&AccessMessage::Forward { to: me.clone(), application: Box::new(app) })
+            .unwrap()
+            .replace("\"2026-12-01\"", &format!("\"{submitted_on}\""));
+        json.into_bytes()
+    }
+
+    /// A county forwards an application dated near chrono's last day: the
+    /// prefecture keeps the event and moves its cursor, records why it was
+    /// not applied, and applies the next event of the same stream.
+    #[tokio::test]
+    async fn a_payload_out_of_range_is_stored_and_reported_not_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = NodeId::parse("540000/540100").unwrap();
+        let county = NodeId::parse("540000/540100/540102").unwrap();
+        let store = NodeStore::open(dir.path(), me.clone(), Arc::new(DomainApplier)).unwrap();
+        let event = |seq: u64, payload: Vec<u8>| Envelope {
+            origin: county.clone(),
+            seq,
+            route: Route::Up,
+            kind: codec::KIND_ACCESS.into(),
+            payload,
+            created_at_ms: 0,
+        };
+        let bad = event(1, forward(1, "+262142-12-28", &me));
+        assert_eq!(store.accept(&bad, true).unwrap(), Accepted::Applied, "stored, the stream moves on");
+        let good = event(2, forward(2, "2026-12-01", &me));
+        assert_eq!(store.accept(&good, true).unwrap(), Accepted::Applied);
+        assert!(store.application("540102-A000001").unwrap().is_none(), "the bad one is not applied");
+        assert!(store.application("540102-A000002").unwrap().is_some(), "the next one is");
+        let unapplied = store.unapplied().unwrap();
+        assert_eq!(unapplied.len(), 1);
+        assert_eq!((unapplied[0].seq, unapplied[0].kind.as_str()), (1, codec::KIND_ACCESS));
+        assert!(unapplied[0].error.contains("application.submitted_on"), "{}", unapplied[0].error);
+        assert_eq!(store.read(&bad.stream(), 0, 10).unwrap().len(), 2, "both events kept in the log");
+        store.close();
+    }
 }

@@ -14,7 +14,7 @@ use crate::store::{Tx, TxResult};
 
 /// Applies an `ipam.delegation.v1` event.
 pub fn record_delegation(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(d) = decoded(event, codec::decode_delegation(&event.payload)) else { return Ok(()) };
+    let Some(d) = decoded(tx, event, codec::decode_delegation(&event.payload))? else { return Ok(()) };
     if d.parent != event.origin {
         tracing::warn!(origin = %event.origin, parent = %d.parent, "delegation naming another parent refused");
         return Ok(());
@@ -44,7 +44,7 @@ pub fn record_delegation(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 
 /// Applies an `ipam.assignment.v1` event: a replica at an ancestor.
 pub fn record_assignment(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(a) = decoded(event, codec::decode_assignment(&event.payload)) else { return Ok(()) };
+    let Some(a) = decoded(tx, event, codec::decode_assignment(&event.payload))? else { return Ok(()) };
     if a.id.node != event.origin || &a.id.node == tx.me() {
         tracing::warn!(origin = %event.origin, id = %a.id, "assignment naming another node ignored");
         return Ok(());
@@ -55,7 +55,7 @@ pub fn record_assignment(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 /// Applies an `ipam.request.v1` event: only the asking node's parent (the
 /// owner of the space) records it, to decide it.
 pub fn record_request(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(r) = decoded(event, codec::decode_request(&event.payload)) else { return Ok(()) };
+    let Some(r) = decoded(tx, event, codec::decode_request(&event.payload))? else { return Ok(()) };
     if r.id.node != event.origin || event.origin.parent().as_ref() != Some(tx.me()) {
         return Ok(());
     }
@@ -68,7 +68,7 @@ pub fn record_request(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 /// Applies an `ipam.decision.v1` event at the asking child, if it comes
 /// from the child's own parent.
 pub fn record_decision(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(r) = decoded(event, codec::decode_request(&event.payload)) else { return Ok(()) };
+    let Some(r) = decoded(tx, event, codec::decode_request(&event.payload))? else { return Ok(()) };
     if &r.id.node != tx.me() || tx.me().parent().as_ref() != Some(&event.origin) {
         tracing::warn!(origin = %event.origin, id = %r.id, "decision not from this node's parent refused");
         return Ok(());

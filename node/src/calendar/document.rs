@@ -100,6 +100,9 @@ impl CalendarTable {
             }
             let date: NaiveDate =
                 cols[0].parse().map_err(|_| bad(format!("“{}” 不是 YYYY-MM-DD 格式的日期", cols[0])))?;
+            if !(super::FIRST_YEAR..=super::LAST_YEAR).contains(&date.year()) {
+                return Err(bad(format!("{date} 超出允许范围（{}–{} 年）", super::FIRST_YEAR, super::LAST_YEAR)));
+            }
             let kind = match cols[1] {
                 "off" => DayKind::Off,
                 "work" => DayKind::Work,
@@ -170,7 +173,9 @@ impl CalendarDocument {
     /// The working-day calendar of this document.
     pub fn work_calendar(&self) -> WorkCalendar {
         let pick = |k: DayKind| self.days.iter().filter(move |d| d.kind == k).map(|d| d.date);
-        WorkCalendar::new(pick(DayKind::Off), pick(DayKind::Work)).with_version(self.version)
+        WorkCalendar::new(pick(DayKind::Off), pick(DayKind::Work))
+            .with_version(self.version)
+            .with_years(self.years.iter().copied())
     }
 }
 
@@ -207,6 +212,7 @@ mod tests {
             ("2027-01-01\toff\t元旦\n2027-01-01\toff\t元旦\n", "第 2 行"),
             ("2027-01-05\twork\t元旦\n", "周二"),
             ("2027-13-01\toff\t元旦\n", "YYYY-MM-DD"),
+            ("9999-01-01\toff\t元旦\n", "超出允许范围"),
             ("2027-01-01\tholiday\t元旦\n", "off"),
             ("# only a comment\n", "没有任何日期"),
         ] {

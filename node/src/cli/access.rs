@@ -298,7 +298,7 @@ pub async fn run(cmd: AccessCmd) -> anyhow::Result<()> {
                 println!("{whither}：{}", r.reason);
             }
             for d in &a.deadlines {
-                println!("{}期限：{}（工作日历第 {} 版）", d.name, d.due, d.calendar_version);
+                println!("{}期限：{}{}（工作日历第 {} 版）", d.name, d.due, mark(d.provisional), d.calendar_version);
             }
             Ok(())
         }
@@ -390,7 +390,7 @@ pub async fn run(cmd: AccessCmd) -> anyhow::Result<()> {
                         i.unit_name.clone(),
                         state_zh(i.state).into(),
                         i.deadline.clone(),
-                        i.due.clone(),
+                        format!("{}{}", i.due, mark(i.provisional)),
                         format!("{} 个工作日", i.working_days_late),
                         i.calendar_version.to_string(),
                     ]
@@ -437,9 +437,15 @@ fn decided(conn: &Conn, a: pb::Application) -> anyhow::Result<()> {
         println!("结果将随联邦送回受理节点 {}", a.lodged_at);
     }
     for d in a.deadlines.iter().filter(|d| d.met_on.is_empty()) {
-        println!("{}期限：{}", d.name, d.due);
+        println!("{}期限：{}{}", d.name, d.due, mark(d.provisional));
     }
     Ok(())
+}
+
+/// The mark of a due date computed past the published calendar (weekends
+/// only): it changes once the region publishes that year.
+pub fn mark(provisional: bool) -> &'static str {
+    if provisional { "（暂定）" } else { "" }
 }
 
 fn kind_zh(k: i32) -> &'static str {
@@ -455,7 +461,7 @@ fn next_due(a: &pb::Application) -> String {
         .iter()
         .filter(|d| d.met_on.is_empty())
         .min_by(|x, y| x.due.cmp(&y.due))
-        .map(|d| format!("{} {}", d.name, d.due))
+        .map(|d| format!("{} {}{}", d.name, d.due, mark(d.provisional)))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -490,7 +496,7 @@ fn print_application(a: &pb::Application) {
     }
     for d in &a.deadlines {
         let met = if d.met_on.is_empty() { "未完成".to_string() } else { format!("已于 {} 完成", d.met_on) };
-        println!("{}期限：{}（日历第 {} 版），{met}", d.name, d.due, d.calendar_version);
+        println!("{}期限：{}{}（日历第 {} 版），{met}", d.name, d.due, mark(d.provisional), d.calendar_version);
     }
     for t in &a.history {
         println!("  {}  {}  {}@{}  {}", output::time(t.at_ms), state_zh(t.state), t.by, t.node, t.note);

@@ -69,9 +69,9 @@ pub async fn run(cmd: CalendarCmd) -> anyhow::Result<()> {
             if conn.json {
                 return output::json(&r);
             }
-            println!("{}（工作日历第 {} 版）", r.due, r.calendar_version);
+            println!("{}{}（工作日历第 {} 版）", r.due, super::access::mark(!r.covered), r.calendar_version);
             if !r.covered {
-                println!("注意：日期超出日历所列年份，只按周末计算；请发布该年日历");
+                println!("注意：日期超出日历所列年份，只按周末计算，为暂定；该年日历发布后会改变");
             }
             Ok(())
         }

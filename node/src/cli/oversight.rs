@@ -146,6 +146,20 @@ pub fn print_view(v: &pb::OversightView) {
         &["区划", "名称", "状态", "待上送", "逾期", "备案(下辖合计)", "地址利用率", "下辖节点", "最近上报"],
         &rows,
     );
+    for (warning, codes) in calendar_warnings(v) {
+        println!("工作日历：{warning}（{} 个节点：{}）", codes.len(), codes.join("、"));
+    }
+}
+
+/// The nodes whose summary says their calendar lacks a year, by warning.
+fn calendar_warnings(v: &pb::OversightView) -> std::collections::BTreeMap<&str, Vec<&str>> {
+    let mut out: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for r in &v.rows {
+        if let Some(s) = r.summary.as_ref().filter(|s| !s.calendar_warning.is_empty()) {
+            out.entry(s.calendar_warning.as_str()).or_default().push(r.node.rsplit('/').next().unwrap_or(&r.node));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

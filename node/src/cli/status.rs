@@ -17,7 +17,7 @@ pub async fn run(conn: &Conn) -> anyhow::Result<()> {
 fn backlog(b: &Option<pb::Backlog>, now_ms: i64) -> String {
     match b {
         Some(b) if b.count > 0 => {
-            format!("{} 条（最早 {} 前）", b.count, output::age((now_ms - b.oldest_created_at_ms) / 1000))
+            format!("{} 条（最早 {} 前）", b.count, output::age(now_ms.saturating_sub(b.oldest_created_at_ms) / 1000))
         }
         _ => "0".into(),
     }

@@ -8,10 +8,11 @@ use extranet_proto::v1 as pb;
 use serde::{Deserialize, Serialize};
 
 use super::text;
+use crate::calendar::check_date;
 use crate::domain::access::ResourceSubject;
 use crate::domain::{
     AccessSpan, AccessUnit, AppState, Application, ApplicationForm, ApplicationKind, Art15Case, Contact,
-    DeadlineSummary, RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
+    DeadlineSummary, Deadlines, RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
 };
 use crate::error::{NodeError, Result};
 
@@ -25,9 +26,34 @@ pub fn encode_summary(s: &DeadlineSummary) -> Vec<u8> {
     serde_json::to_vec(s).expect("a summary always serialises")
 }
 
-/// Reads an `access.summary.v1` payload.
+/// Reads an `access.summary.v1` payload; every date must lie in range.
 pub fn decode_summary(bytes: &[u8]) -> Result<DeadlineSummary> {
-    serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("期限摘要事件无法解码：{e}")))
+    let s: DeadlineSummary = serde_json::from_slice(bytes)
+        .map_err(|e| NodeError::invalid("payload", format!("期限摘要事件无法解码：{e}")))?;
+    check_deadlines("summary.deadlines", &s.deadlines)?;
+    Ok(s)
+}
+
+/// Checks the dates of a peer's deadlines (serde reads any date chrono can
+/// hold; the calendar arithmetic must only ever see dates in range).
+fn check_deadlines(field: &'static str, d: &Deadlines) -> Result<()> {
+    for (_, x) in d.all() {
+        check_date(field, x.due)?;
+        for m in x.met_on.iter().chain(x.from.iter()) {
+            check_date(field, *m)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks the dates of a peer's application record.
+fn check_application(a: &Application) -> Result<()> {
+    check_date("application.submitted_on", a.submitted_on)?;
+    check_deadlines("application.deadlines", &a.deadlines)?;
+    if let Some(r) = &a.rejection {
+        check_date("application.rejection.notice.issued_on", r.notice.issued_on)?;
+    }
+    Ok(())
 }
 
 /// A message about an application to one node, carried as an `access.v1`
@@ -64,9 +90,16 @@ pub fn encode_access(m: &AccessMessage) -> Vec<u8> {
     serde_json::to_vec(m).expect("an application always serialises")
 }
 
-/// Reads an `access.v1` payload.
+/// Reads an `access.v1` payload; every date must lie in range.
 pub fn decode_access(bytes: &[u8]) -> Result<AccessMessage> {
-    serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("申请事件无法解码：{e}")))
+    let m: AccessMessage =
+        serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("申请事件无法解码：{e}")))?;
+    match &m {
+        AccessMessage::Forward { application, .. } | AccessMessage::Decision { application, .. } => {
+            check_application(application)?
+        }
+    }
+    Ok(m)
 }
 
 fn phone(field: &'static str, v: &str) -> Result<String> {
@@ -348,12 +381,9 @@ pub fn application_to_pb(a: &Application, here: &NodeId) -> pb::Application {
         due: d.due.to_string(),
         calendar_version: d.calendar_version,
         met_on: d.met_on.map(|m| m.to_string()).unwrap_or_default(),
+        provisional: d.provisional,
     };
-    let mut deadlines =
-        vec![deadline("审核", &a.deadlines.review), deadline("书面告知", &a.deadlines.rejection_notice)];
-    if let Some(i) = &a.deadlines.implementation {
-        deadlines.push(deadline("实施", i));
-    }
+    let deadlines = a.deadlines.all().into_iter().map(|(name, d)| deadline(name, d)).collect();
     pb::Application {
         id: a.id.key(),
         lodged_at: a.id.origin.to_string(),

@@ -56,6 +56,10 @@ fn calendar_from_pb(p: pb::CalendarDocument) -> Result<CalendarDocument> {
             Ok(DayRule { date: date("days.date", &r.date)?, kind, name: r.name.clone(), scope: r.scope.clone() })
         })
         .collect::<Result<Vec<_>>>()?;
+    let range = crate::calendar::FIRST_YEAR..=crate::calendar::LAST_YEAR;
+    if let Some(y) = p.years.iter().chain(p.sources.iter().map(|s| &s.year)).find(|y| !range.contains(*y)) {
+        return Err(NodeError::invalid("years", format!("年份 {y} 超出允许范围（{}–{}）", range.start(), range.end())));
+    }
     Ok(CalendarDocument {
         version: p.version,
         published_at_ms: p.published_at_ms,

@@ -16,6 +16,7 @@ pub use pki::*;
 
 use chrono::{DateTime, NaiveDate};
 
+use crate::calendar as cal;
 use crate::error::{NodeError, Result};
 
 /// Longest free-text field accepted, in characters.
@@ -32,12 +33,96 @@ pub(crate) fn text(field: &'static str, v: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// A date of a request or a peer's payload: well-formed and within years
+/// 2000–2200 ([`cal::check_date`]), so no date reaching the calendar
+/// arithmetic lies near chrono's limits.
 pub(crate) fn date(field: &'static str, v: &str) -> Result<NaiveDate> {
-    v.trim().parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))
+    let d = v.trim().parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))?;
+    cal::check_date(field, d)
 }
 
+/// An instant with its zone, whose Beijing date passes [`date`]'s range.
 pub(crate) fn instant(field: &'static str, v: &str) -> Result<DateTime<chrono::FixedOffset>> {
-    DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
+    let t = DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
         NodeError::invalid(field, format!("“{v}” 不是带时区的 RFC 3339 时间，例如 2026-12-03T22:00:00+08:00"))
-    })
+    })?;
+    cal::check_date(field, cal::date_of(&t))?;
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ApplicationKind;
+    use crate::domain::access::tests::sample;
+
+    fn field_of(e: NodeError) -> &'static str {
+        match e {
+            NodeError::Invalid { field, .. } => field,
+            other => panic!("not an invalid-argument error: {other}"),
+        }
+    }
+
+    #[test]
+    fn request_dates_outside_2000_to_2200_are_refused_naming_the_field() {
+        assert!(date("from", "2026-12-01").is_ok());
+        assert_eq!(field_of(date("from", "2201-01-01").unwrap_err()), "from");
+        assert_eq!(field_of(date("as_of", "+262142-12-28").unwrap_err()), "as_of");
+        assert!(instant("cutover.window_start", "2026-12-03T22:00:00+08:00").is_ok());
+        let e = instant("cutover.window_start", "9999-12-31T22:00:00+08:00").unwrap_err();
+        assert!(e.to_string().contains("2000-01-01 至 2200-12-31"), "{e}");
+    }
+
+    /// Forwarded applications are JSON of the domain record, which serde
+    /// reads for any date chrono can hold: the decoder checks every date.
+    #[test]
+    fn a_forwarded_application_with_a_date_out_of_range_is_refused() {
+        let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
+        let app = sample(ApplicationKind::New, "2026-12-01".parse().unwrap());
+        let msg = AccessMessage::Forward { to: me, application: Box::new(app.clone()) };
+        assert!(decode_access(&encode_access(&msg)).is_ok());
+        for (from, to, field) in [
+            ("\"submitted_on\":\"2026-12-01\"", "\"submitted_on\":\"+262142-12-28\"", "application.submitted_on"),
+            ("\"due\":\"2026-12-15\"", "\"due\":\"1066-10-14\"", "application.deadlines"),
+        ] {
+            let json = String::from_utf8(encode_access(&msg)).unwrap();
+            assert!(json.contains(from), "{json}");
+            let e = decode_access(json.replacen(from, to, 1).as_bytes()).unwrap_err();
+            assert_eq!(field_of(e), field);
+        }
+        let mut summary = app.summary();
+        summary.deadlines.review.due = "2300-01-01".parse().unwrap();
+        assert_eq!(field_of(decode_summary(&encode_summary(&summary)).unwrap_err()), "summary.deadlines");
+    }
+
+    #[test]
+    fn a_filing_payload_with_a_date_out_of_range_is_refused() {
+        let cutover = crate::domain::Cutover {
+            affected_units: vec!["城关区教育局".into()],
+            window_start: DateTime::parse_from_rfc3339("2201-01-05T22:00:00+08:00").unwrap(),
+            window_end: DateTime::parse_from_rfc3339("2201-01-06T01:00:00+08:00").unwrap(),
+            notified_on: "2026-12-01".parse().unwrap(),
+            description: "测试".into(),
+            major_adjustment: false,
+        };
+        let filing = crate::domain::Filing {
+            id: crate::domain::FilingId {
+                origin: extranet_certs::NodeId::parse("540000/540100/540102").unwrap(),
+                number: 1,
+            },
+            filed_at_ms: 0,
+            filed_by: "op".into(),
+            details: crate::domain::FilingDetails::Cutover(cutover),
+            receipts: vec![],
+        };
+        assert_eq!(field_of(decode_filing(&encode_filing(&filing)).unwrap_err()), "cutover.window_start");
+    }
+
+    #[test]
+    fn a_calendar_payload_with_a_year_out_of_range_is_refused() {
+        let mut doc = crate::calendar::CalendarDocument::builtin();
+        assert!(decode_calendar(&encode_calendar(&doc)).is_ok());
+        doc.years.insert(i32::MAX);
+        assert_eq!(field_of(decode_calendar(&encode_calendar(&doc)).unwrap_err()), "years");
+    }
 }

@@ -186,7 +186,10 @@ impl ApplicationForm {
     }
 }
 
-/// One deadline, with the calendar version it was computed from.
+/// One deadline, with the calendar version it was computed from. A due
+/// date that reaches into a year the calendar does not list is counted on
+/// weekends only and marked provisional (暂定); it is recomputed from where
+/// its clock started once the region publishes that year ([`Deadline::refresh`]).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Deadline {
     /// The due date (inclusive: on time if met on or before it).
@@ -195,11 +198,40 @@ pub struct Deadline {
     pub calendar_version: u64,
     /// When it was met, if it was.
     pub met_on: Option<NaiveDate>,
+    /// The date its clock started (absent in records written before
+    /// deadlines could be provisional: those are never recomputed).
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// The working days it allows after `from`.
+    #[serde(default)]
+    pub working_days: u32,
+    /// Computed past the end of the published calendar (暂定).
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 impl Deadline {
     fn new(cal: &WorkCalendar, from: NaiveDate, days: u32) -> Self {
-        Deadline { due: cal.add_working_days(from, days), calendar_version: cal.version(), met_on: None }
+        let due = cal.add_working_days(from, days);
+        Deadline {
+            due,
+            calendar_version: cal.version(),
+            met_on: None,
+            from: Some(from),
+            working_days: days,
+            provisional: !cal.covers(from, due),
+        }
+    }
+
+    /// Recomputes a provisional deadline from `cal` if `cal` is a newer
+    /// version than the one it was computed from; returns whether it changed.
+    pub fn refresh(&mut self, cal: &WorkCalendar) -> bool {
+        let Some(from) = self.from.filter(|_| self.provisional && cal.version() > self.calendar_version) else {
+            return false;
+        };
+        let met_on = self.met_on;
+        *self = Deadline { met_on, ..Deadline::new(cal, from, self.working_days) };
+        true
     }
 
     /// Working days late as of `today` (0 if met or not yet due).
@@ -230,6 +262,24 @@ impl Deadlines {
         }
     }
 
+    /// Recomputes every provisional deadline from `cal` (see
+    /// [`Deadline::refresh`]); returns whether any changed.
+    pub fn refresh(&mut self, cal: &WorkCalendar) -> bool {
+        let a = self.review.refresh(cal);
+        let b = self.rejection_notice.refresh(cal);
+        let c = self.implementation.as_mut().is_some_and(|i| i.refresh(cal));
+        a || b || c
+    }
+
+    /// Every deadline, by name, met or not.
+    pub fn all(&self) -> Vec<(&'static str, &Deadline)> {
+        let mut out = vec![("审核", &self.review), ("书面告知", &self.rejection_notice)];
+        if let Some(i) = &self.implementation {
+            out.push(("实施", i));
+        }
+        out
+    }
+
     /// The open deadlines past due on `today` of an application in `state`,
     /// with working days late (none once the application is finished).
     pub fn overdue(
@@ -250,10 +300,7 @@ impl Deadlines {
 
     /// The open deadlines, by name.
     pub fn open(&self) -> Vec<(&'static str, &Deadline)> {
-        let mut out = vec![("审核", &self.review), ("书面告知", &self.rejection_notice)];
-        if let Some(i) = &self.implementation {
-            out.push(("实施", i));
-        }
+        let mut out = self.all();
         out.retain(|(_, d)| d.met_on.is_none());
         out
     }
@@ -444,6 +491,13 @@ impl Application {
         Ok(())
     }
 
+    /// Recomputes its provisional deadlines from `cal`, the calendar now in
+    /// force: every read that shows or counts deadlines goes through this,
+    /// so a read after the region publishes a year gives the final dates.
+    pub fn refresh_deadlines(&mut self, cal: &WorkCalendar) -> bool {
+        self.deadlines.refresh(cal)
+    }
+
     /// The open deadlines that are past due on `today`, with working days late.
     pub fn overdue(&self, cal: &WorkCalendar, today: NaiveDate) -> Vec<(&'static str, &Deadline, i64)> {
         self.deadlines.overdue(self.state, cal, today)
@@ -470,7 +524,7 @@ impl Application {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::calendar::CalendarDocument;
     use crate::domain::routing::Art15Case;
@@ -573,5 +627,26 @@ mod tests {
         a.form.declares_no_classified_information = false;
         let e = a.form.check(a.kind).unwrap_err();
         assert!(matches!(e, NodeError::Invalid { field: "application.declares_no_classified_information", .. }));
+    }
+
+    /// Submitted Thu 2026-12-24 with only 2025–2026 published: 12-25 → 1;
+    /// 12-28…12-31 → 2…5; Fri 2027-01-01 counts (weekends only) → 6;
+    /// 01-04…01-07 → 7…10: due 2027-01-07, provisional. Once 2027 is
+    /// published with 元旦 off on 01-01: 01-04…01-08 → 6…10, due 2027-01-08.
+    #[test]
+    fn a_deadline_past_the_calendar_is_provisional_until_the_year_is_published() {
+        let mut a = sample(ApplicationKind::New, d("2026-12-24"));
+        assert_eq!(a.deadlines.review.due, d("2027-01-07"));
+        assert!(a.deadlines.review.provisional && a.deadlines.rejection_notice.provisional);
+        assert!(!sample(ApplicationKind::New, d("2026-12-01")).deadlines.review.provisional, "due 12-15: covered");
+        let same = CalendarDocument::builtin().work_calendar();
+        assert!(!a.refresh_deadlines(&same), "the same version recomputes nothing");
+        let table = crate::calendar::CalendarTable::parse("2027-01-01\toff\t元旦\n").unwrap();
+        let mut doc = CalendarDocument::builtin().with_years(&table);
+        doc.version = 1;
+        assert!(a.refresh_deadlines(&doc.work_calendar()));
+        let r = &a.deadlines.review;
+        assert_eq!((r.due, r.calendar_version, r.provisional), (d("2027-01-08"), 1, false));
+        assert_eq!(r.from, Some(d("2026-12-24")));
     }
 }

@@ -163,7 +163,8 @@ impl Filing {
 
 /// Checks a cutover against the regulation once its fields are well-formed:
 /// the window must be ordered, the notice date not in the future, and the
-/// notice at least two working days before the start (Art.21).
+/// notice at least two working days before the start (Art.21). Dates the
+/// refusal names that lie past the published calendar are marked 暂定.
 pub fn check_cutover(c: &Cutover, cal: &WorkCalendar, today: NaiveDate) -> Result<()> {
     if c.window_end <= c.window_start {
         return Err(NodeError::invalid("cutover.window_end", "割接结束时间必须晚于开始时间"));
@@ -178,10 +179,15 @@ pub fn check_cutover(c: &Cutover, cal: &WorkCalendar, today: NaiveDate) -> Resul
     let earliest_start = cal.add_working_days(c.notified_on, CUTOVER_NOTICE_WORKING_DAYS);
     if start < earliest_start {
         let latest_notice = cal.sub_working_days(start, CUTOVER_NOTICE_WORKING_DAYS);
+        let mark = if cal.covers(latest_notice.min(c.notified_on), earliest_start.max(start)) {
+            ""
+        } else {
+            "（暂定：超出已发布的工作日历，只按周末推算）"
+        };
         return Err(NodeError::FailedPrecondition(format!(
             "割接须提前 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日通知涉及的接入单位（第二十一条）：\
              通知日期 {} 距开始日期 {start} 不足 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日。\
-             按此通知日期，割接最早可于 {earliest_start} 开始；若坚持 {start} 开始，须不晚于 {latest_notice} 通知",
+             按此通知日期，割接最早可于 {earliest_start} 开始；若坚持 {start} 开始，须不晚于 {latest_notice} 通知{mark}",
             c.notified_on
         )));
     }
@@ -222,5 +228,15 @@ mod tests {
         let today: NaiveDate = "2026-12-10".parse().unwrap();
         // 2026-12-06T17:00Z is Monday 01:00 in Beijing
         assert!(check_cutover(&cutover("2026-12-06T17:00:00Z", "2026-12-03"), &cal, today).is_ok());
+    }
+
+    #[test]
+    fn a_refusal_past_the_published_calendar_is_marked_provisional() {
+        let cal = crate::calendar::CalendarDocument::builtin().work_calendar();
+        let today: NaiveDate = "2026-12-31".parse().unwrap();
+        let e = check_cutover(&cutover("2027-01-01T22:00:00+08:00", "2026-12-31"), &cal, today).unwrap_err();
+        assert!(e.to_string().contains("暂定"), "{e}");
+        let e = check_cutover(&cutover("2026-12-07T22:00:00+08:00", "2026-12-04"), &cal, today).unwrap_err();
+        assert!(!e.to_string().contains("暂定"), "{e}");
     }
 }

@@ -44,6 +44,8 @@ pub struct Metrics {
     events: Family<Labels, Gauge>,
     flush_seconds: FloatGauge,
     store_state: Family<Labels, Gauge>,
+    calendar_missing: Gauge,
+    unapplied: Gauge,
     rpc_seconds: Family<Labels, Histogram, fn() -> Histogram>,
 }
 
@@ -59,9 +61,10 @@ impl Metrics {
         let store_state = Family::<Labels, Gauge>::default();
         registry.register(
             "store_state",
-            "1 for the store's current state (healthy, disk_full, failed, stalled), 0 for the others",
+            "1 for the store's current state (healthy, disk_full, restart_needed, failed, stalled), 0 for the others",
             store_state.clone(),
         );
+        let (calendar_missing, unapplied) = (Gauge::default(), Gauge::default());
         let rpc_seconds = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         registry.register("link_connected", "1 if the sync link to the peer is open", link_connected.clone());
         registry.register(
@@ -85,6 +88,16 @@ impl Metrics {
             flush_seconds.clone(),
         );
         registry.register(
+            "calendar_next_year_missing",
+            "1 if the calendar held lacks this year or, from 1 November, next year (deadlines then provisional)",
+            calendar_missing.clone(),
+        );
+        registry.register(
+            "events_unapplied",
+            "Peer events stored but not applied (payload undecodable or out of range)",
+            unapplied.clone(),
+        );
+        registry.register(
             "rpc_duration_seconds",
             "gRPC latency to the response headers, by method",
             rpc_seconds.clone(),
@@ -97,6 +110,8 @@ impl Metrics {
             events,
             flush_seconds,
             store_state,
+            calendar_missing,
+            unapplied,
             rpc_seconds,
         })
     }
@@ -123,8 +138,20 @@ impl Metrics {
         }
         self.flush_seconds.set(store.durability.last_flush().as_secs_f64());
         let now = store.health().get().code();
-        for state in ["healthy", "disk_full", "failed", "stalled"] {
+        for state in ["healthy", "disk_full", "restart_needed", "failed", "stalled"] {
             self.store_state.get_or_create(&vec![("state", state.to_string())]).set(i64::from(state == now));
+        }
+        self.refresh_records(store, crate::calendar::today());
+    }
+
+    /// The figures read from the store's records as of `today`: whether the
+    /// calendar lacks a year, and the events stored but not applied.
+    fn refresh_records(&self, store: &NodeStore, today: chrono::NaiveDate) {
+        if let Ok(w) = store.calendar_warning(today) {
+            self.calendar_missing.set(i64::from(w.is_some()));
+        }
+        if let Ok(u) = store.unapplied() {
+            self.unapplied.set(gauge(u.len() as u64));
         }
     }
 
@@ -136,7 +163,8 @@ impl Metrics {
         for (dir, b) in [("outbound", &p.outbound), ("inbound", &p.inbound)] {
             let labels = vec![("peer", peer.clone()), ("direction", dir.to_string())];
             self.backlog.get_or_create(&labels).set(gauge(b.count));
-            let age = if b.count > 0 { (now_ms - b.oldest_created_at_ms).max(0) as f64 / 1000.0 } else { 0.0 };
+            let age =
+                if b.count > 0 { now_ms.saturating_sub(b.oldest_created_at_ms).max(0) as f64 / 1000.0 } else { 0.0 };
             self.oldest_pending.get_or_create(&labels).set(age);
         }
     }
@@ -153,4 +181,24 @@ impl Metrics {
 
 fn gauge(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replicate::DomainApplier;
+
+    #[tokio::test]
+    async fn the_missing_calendar_gauge_follows_the_injected_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
+        let store = NodeStore::open(dir.path(), me, Arc::new(DomainApplier)).unwrap();
+        let m = Metrics::new();
+        m.refresh_records(&store, "2026-10-31".parse().unwrap());
+        assert!(m.render().contains("extranet_calendar_next_year_missing 0"), "{}", m.render());
+        m.refresh_records(&store, "2026-11-01".parse().unwrap());
+        assert!(m.render().contains("extranet_calendar_next_year_missing 1"), "{}", m.render());
+        assert!(m.render().contains("extranet_events_unapplied 0"), "{}", m.render());
+        store.close();
+    }
 }

@@ -45,6 +45,7 @@ pub fn build_summary(
         applications: application_figures(store)?,
         addresses: address_figures(ipam)?,
         units: unit_figures(store)?,
+        calendar_warning: store.calendar_warning(crate::calendar::today())?.unwrap_or_default(),
     })
 }
 
@@ -63,11 +64,14 @@ fn address_figures(ipam: &Ipam) -> Result<Option<pb::AddressFigures>> {
 /// The applications this node decides, by state, and their Art.16 deadlines
 /// past due today; unset while it decides none.
 fn application_figures(store: &NodeStore) -> Result<Option<pb::ApplicationFigures>> {
-    let mine: Vec<_> = store.applications()?.into_iter().filter(|a| a.owned_by(store.me())).collect();
+    let mut mine: Vec<_> = store.applications()?.into_iter().filter(|a| a.owned_by(store.me())).collect();
     if mine.is_empty() {
         return Ok(None);
     }
     let (cal, today) = (store.calendar()?, crate::calendar::today());
+    for a in &mut mine {
+        a.refresh_deadlines(&cal);
+    }
     let mut f = pb::ApplicationFigures::default();
     for a in &mine {
         *f.by_state.entry(a.state.zh().to_string()).or_default() += 1;

@@ -41,7 +41,7 @@ pub fn build_view(
         let (health, age) = match &row.summary {
             None => (pb::Health::NeverConnected, 0),
             Some(s) => {
-                let age = (now_ms - s.generated_at_ms).max(0);
+                let age = now_ms.saturating_sub(s.generated_at_ms).max(0);
                 (if age > stale_after_ms { pb::Health::Stale } else { pb::Health::Ok }, age)
             }
         };
@@ -73,26 +73,36 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
         ..Default::default()
     };
     if let Some(s) = &row.summary {
-        t.filings = s.filings.iter().map(|f| f.count).sum();
+        t.filings = saturating_sum(s.filings.iter().map(|f| f.count));
         t.filings_awaiting_receipts =
-            s.filings.iter().filter(|f| f.state == "awaiting_receipts").map(|f| f.count).sum();
+            saturating_sum(s.filings.iter().filter(|f| f.state == "awaiting_receipts").map(|f| f.count));
         t.backlog = s.owed_to_parent.as_ref().map_or(0, |b| b.count);
-        t.overdue =
-            s.applications.as_ref().map_or(0, |a| a.overdue_reviews + a.overdue_implementations + a.overdue_notices);
+        t.overdue = s
+            .applications
+            .as_ref()
+            .map_or(0, |a| saturating_sum([a.overdue_reviews, a.overdue_implementations, a.overdue_notices]));
+        t.calendar_missing = u32::from(!s.calendar_warning.is_empty());
     }
     t
 }
 
+/// Figures come from peers' summaries: a sum stops at `u64::MAX` rather
+/// than panicking (debug) or wrapping to a small number (release).
+fn saturating_sum(xs: impl IntoIterator<Item = u64>) -> u64 {
+    xs.into_iter().fold(0, u64::saturating_add)
+}
+
 fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
     pb::Totals {
-        nodes: a.nodes + b.nodes,
-        ok: a.ok + b.ok,
-        stale: a.stale + b.stale,
-        never_connected: a.never_connected + b.never_connected,
-        filings: a.filings + b.filings,
-        filings_awaiting_receipts: a.filings_awaiting_receipts + b.filings_awaiting_receipts,
-        backlog: a.backlog + b.backlog,
-        overdue: a.overdue + b.overdue,
+        nodes: a.nodes.saturating_add(b.nodes),
+        ok: a.ok.saturating_add(b.ok),
+        stale: a.stale.saturating_add(b.stale),
+        never_connected: a.never_connected.saturating_add(b.never_connected),
+        filings: a.filings.saturating_add(b.filings),
+        filings_awaiting_receipts: a.filings_awaiting_receipts.saturating_add(b.filings_awaiting_receipts),
+        backlog: a.backlog.saturating_add(b.backlog),
+        overdue: a.overdue.saturating_add(b.overdue),
+        calendar_missing: a.calendar_missing.saturating_add(b.calendar_missing),
     }
 }
 
@@ -128,5 +138,33 @@ mod tests {
         assert_eq!(row("542523").health(), pb::Health::NeverConnected);
         let t = row("542500").subtree.unwrap();
         assert_eq!((t.nodes, t.ok, t.stale, t.never_connected, t.filings), (8, 1, 2, 5, 5));
+    }
+
+    /// Peers' figures near u64::MAX neither panic (debug) nor wrap
+    /// (release): every sum stops at u64::MAX.
+    #[test]
+    fn huge_figures_from_peers_saturate() {
+        let topo = Topology::xizang();
+        let ngari = n("540000/542500");
+        let mut huge = summary(9_000, u64::MAX - 1);
+        huge.filings.push(pb::FilingCount { kind: "launch".into(), state: "awaiting_receipts".into(), count: 5 });
+        huge.owed_to_parent = Some(pb::Backlog { count: u64::MAX, oldest_created_at_ms: 0 });
+        huge.applications = Some(pb::ApplicationFigures {
+            overdue_reviews: u64::MAX,
+            overdue_implementations: u64::MAX,
+            overdue_notices: 1,
+            ..Default::default()
+        });
+        huge.calendar_warning = "2027 年节假日安排尚未发布".into();
+        let mut from_the_past = huge.clone();
+        from_the_past.generated_at_ms = i64::MIN;
+        let held: BTreeMap<NodeId, pb::NodeSummary> =
+            [(n("540000/542500/542521"), huge), (n("540000/542500/542522"), from_the_past)].into();
+        let v = build_view(&ngari, &topo, held, 10_000, 5_000);
+        let t = v.rows.iter().find(|r| r.node.ends_with("542500")).unwrap().subtree.unwrap();
+        assert_eq!((t.filings, t.filings_awaiting_receipts, t.backlog, t.overdue), (u64::MAX, 10, u64::MAX, u64::MAX));
+        assert_eq!(t.calendar_missing, 2, "the region sees which nodes lack next year's calendar");
+        let past = v.rows.iter().find(|r| r.node.ends_with("542522")).unwrap();
+        assert_eq!((past.health(), past.age_ms), (pb::Health::Stale, i64::MAX), "an absurd clock saturates");
     }
 }

@@ -212,6 +212,7 @@ pub async fn decide(
                 Action::Withdraw { ledger: number }
             }
         };
+        app.refresh_deadlines(&cal);
         app.act(action, &cal, today, tx.now_ms(), by, &me).or_else(abort)?;
         tx.put_application(&app)?;
         announce(tx, &app)?;
@@ -297,6 +298,15 @@ pub fn overdue<'a>(
     out
 }
 
+/// `apps` with their provisional deadlines recomputed from `cal`, the
+/// calendar in force (deadlines are stored as computed, and read current).
+pub fn current(mut apps: Vec<Application>, cal: &calendar::WorkCalendar) -> Vec<Application> {
+    for a in &mut apps {
+        a.refresh_deadlines(cal);
+    }
+    apps
+}
+
 fn check_id(id: &str) -> Result<String> {
     let id = id.trim().to_string();
     ApplicationId::check_key(&id)?;
@@ -314,6 +324,8 @@ impl AccessService {
         {
             return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查看本单位的申请")));
         }
+        let mut app = app;
+        app.refresh_deadlines(&*self.store.calendar()?);
         Ok(app)
     }
 
@@ -390,9 +402,7 @@ impl Access for AccessService {
         let me = self.store.me();
         let cal = self.store.calendar()?;
         let today = calendar::today();
-        let mut apps: Vec<Application> = self
-            .store
-            .applications()?
+        let mut apps: Vec<Application> = current(self.store.applications()?, &cal)
             .into_iter()
             .filter(|a| match &caller {
                 Caller::Unit(own) => is_own(a, own, me),
@@ -456,7 +466,7 @@ impl Access for AccessService {
         let r = req.into_inner();
         let today = as_of(&r.as_of)?;
         let cal = self.store.calendar()?;
-        let apps = self.store.applications()?;
+        let apps = current(self.store.applications()?, &cal);
         let items = overdue(&apps, self.store.me(), &cal, today)
             .into_iter()
             .map(|l| pb::OverdueItem {
@@ -467,6 +477,7 @@ impl Access for AccessService {
                 due: l.deadline.due.to_string(),
                 working_days_late: l.working_days,
                 calendar_version: l.deadline.calendar_version,
+                provisional: l.deadline.provisional,
             })
             .collect();
         Ok(Response::new(pb::OverdueResponse { today: today.to_string(), items }))
@@ -482,7 +493,8 @@ impl Access for AccessService {
         let me = self.store.me();
         let own = self.store.applications()?.into_iter().filter(|a| a.owned_by(me)).map(|a| a.summary());
         let mut rows: std::collections::BTreeMap<NodeId, pb::NodeOverdue> = Default::default();
-        for s in own.chain(self.store.deadline_summaries()?).filter(|s| !s.state.is_final()) {
+        for mut s in own.chain(self.store.deadline_summaries()?).filter(|s| !s.state.is_final()) {
+            s.deadlines.refresh(&cal);
             let row = rows
                 .entry(s.owner.clone())
                 .or_insert_with(|| pb::NodeOverdue { node: s.owner.to_string(), ..Default::default() });

@@ -86,13 +86,59 @@ impl Calendar for CalendarService {
         if r.working_days > MAX_DUE_DAYS {
             return Err(NodeError::invalid("working_days", format!("不能超过 {MAX_DUE_DAYS}")).into());
         }
-        let doc = self.store.calendar_document()?;
         let cal = self.store.calendar()?;
         let due = cal.add_working_days(from, r.working_days);
         Ok(Response::new(pb::DueDateResponse {
             due: due.to_string(),
             calendar_version: cal.version(),
-            covered: doc.covers(from) && doc.covers(due),
+            covered: cal.covers(from, due),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::NaiveDate;
+    use extranet_certs::NodeId;
+
+    use super::*;
+    use crate::domain::ApplicationKind;
+    use crate::domain::access::tests::sample;
+    use crate::replicate::DomainApplier;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// From 1 November 2026 the region warns that 2027 is missing; an
+    /// application submitted 2026-12-24 has provisional deadlines; once the
+    /// region publishes 2027 the warning is gone and a read of the stored
+    /// application gives the recomputed, final dates.
+    #[tokio::test]
+    async fn publishing_next_year_ends_the_warning_and_recomputes_provisional_deadlines() {
+        let dir = tempfile::tempdir().unwrap();
+        let region = NodeId::parse("540000").unwrap();
+        let store = NodeStore::open(dir.path(), region.clone(), Arc::new(DomainApplier)).unwrap();
+        assert_eq!(store.calendar_warning(d("2026-10-31")).unwrap(), None);
+        let warning = store.calendar_warning(d("2026-11-01")).unwrap().expect("warned from 1 November");
+        assert!(warning.starts_with("2027 年节假日安排尚未发布"), "{warning}");
+        let mut app = sample(ApplicationKind::New, d("2026-12-24"));
+        app.routing.competent = region.clone();
+        store.transact(|tx| tx.put_application(&app)).unwrap();
+        let read = |store: &NodeStore| {
+            let apps = crate::service::access::current(store.applications().unwrap(), &store.calendar().unwrap());
+            apps[0].deadlines.review.clone()
+        };
+        let before = read(&store);
+        assert_eq!((before.due, before.provisional, before.calendar_version), (d("2027-01-07"), true, 0));
+
+        let table = CalendarTable::parse("# 国办发明电〔2026〕测试\n2027-01-01\toff\t元旦\n").unwrap();
+        publish(&store, &table, "op").await.unwrap();
+        assert_eq!(store.calendar_warning(d("2026-11-01")).unwrap(), None);
+        let after = read(&store);
+        assert_eq!((after.due, after.provisional, after.calendar_version), (d("2027-01-08"), false, 1));
+        store.close();
     }
 }

@@ -65,6 +65,18 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial) -> Result<pb::Statu
     if !state.is_healthy() {
         warnings.insert(0, state.describe());
     }
+    warnings.extend(engine.store().calendar_warning(crate::calendar::today())?);
+    let unapplied = engine.store().unapplied()?;
+    if let Some(last) = unapplied.last() {
+        warnings.push(format!(
+            "收到 {} 个无法应用的事件（已保存、未应用），最近一个：{} 第 {} 号 {}：{}",
+            unapplied.len(),
+            last.origin,
+            last.seq,
+            last.kind,
+            last.error
+        ));
+    }
     Ok(pb::StatusReport {
         node: links.me.to_string(),
         software_version: crate::VERSION.to_string(),

@@ -14,38 +14,38 @@ fn all<T: serde::de::DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>> {
 impl NodeStore {
     /// A unit registered here.
     pub fn unit(&self, id: &UnitId) -> Result<Option<AccessUnit>> {
-        self.read(|t| t.get(TreeId::Units).get(id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose())
+        self.view(|t| t.get(TreeId::Units).get(id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every unit registered here, by id.
     pub fn units(&self) -> Result<Vec<AccessUnit>> {
-        self.read(|t| all(t.get(TreeId::Units)))
+        self.view(|t| all(t.get(TreeId::Units)))
     }
 
     /// One application held here, by key (`540102-A000001`).
     pub fn application(&self, key: &str) -> Result<Option<Application>> {
-        self.read(|t| t.get(TreeId::Applications).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
+        self.view(|t| t.get(TreeId::Applications).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every application held here: lodged here, or decided here.
     pub fn applications(&self) -> Result<Vec<Application>> {
-        self.read(|t| all(t.get(TreeId::Applications)))
+        self.view(|t| all(t.get(TreeId::Applications)))
     }
 
     /// Deadline summaries of applications decided below this node.
     pub fn deadline_summaries(&self) -> Result<Vec<DeadlineSummary>> {
-        self.read(|t| all(t.get(TreeId::DeadlineSummaries)))
+        self.view(|t| all(t.get(TreeId::DeadlineSummaries)))
     }
 
     /// How many times a unit registered here has been withdrawn (a counter
     /// the address reclaimer watches, so it scans only after a withdrawal).
     pub fn withdrawals_seen(&self) -> Result<u64> {
-        self.read(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref())))
+        self.view(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref())))
     }
 
     /// The withdrawal ledger, oldest first.
     pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
-        self.read(|t| all(t.get(TreeId::Ledger)))
+        self.view(|t| all(t.get(TreeId::Ledger)))
     }
 }
 

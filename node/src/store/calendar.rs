@@ -14,7 +14,7 @@ pub(crate) type Cache = Arc<Mutex<Option<Arc<WorkCalendar>>>>;
 impl NodeStore {
     /// The newest calendar document held here, or the built-in one.
     pub fn calendar_document(&self) -> Result<CalendarDocument> {
-        self.read(|t| match t.get(TreeId::Calendars).last()? {
+        self.view(|t| match t.get(TreeId::Calendars).last()? {
             Some((_, v)) => keys::decode(&v),
             None => Ok(CalendarDocument::builtin()),
         })
@@ -23,7 +23,7 @@ impl NodeStore {
     /// The working-day calendar in force at this node: the newest version
     /// held, or the built-in one. Every deadline is computed from this.
     pub fn calendar(&self) -> Result<Arc<WorkCalendar>> {
-        let newest = self.read(|t| {
+        let newest = self.view(|t| {
             Ok::<_, crate::error::NodeError>(match t.get(TreeId::Calendars).last()? {
                 Some((k, _)) => keys::read_u64(Some(&k)),
                 None => 0,
@@ -36,6 +36,14 @@ impl NodeStore {
         let c = Arc::new(self.calendar_document()?.work_calendar());
         *cache = Some(c.clone());
         Ok(c)
+    }
+
+    /// The warning this node shows when its calendar lacks the year of
+    /// `today` or, from 1 November, the next one (see
+    /// [`WorkCalendar::missing_year_warning`]); `today` is a parameter so
+    /// tests need not depend on the machine's date.
+    pub fn calendar_warning(&self, today: chrono::NaiveDate) -> Result<Option<String>> {
+        Ok(self.calendar()?.missing_year_warning(today))
     }
 }
 

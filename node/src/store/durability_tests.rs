@@ -95,7 +95,7 @@ async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_retu
     s.close();
     drop(s);
     let s = reopen(dir.path()).await;
-    let kept = s.read(|t| Ok::<_, NodeError>(t.get(TreeId::Meta).get(b"before")?)).unwrap();
+    let kept = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta).get(b"before")?)).unwrap();
     assert_eq!(kept.as_deref(), Some(&b"1"[..]));
     write(&s, "after", b"5").unwrap();
     s.sync().await.unwrap();
@@ -235,7 +235,7 @@ fn a_really_full_disk_refuses_writes_and_after_space_is_freed_a_restart_resumes_
     rt.block_on(async {
         let s = reopen(&data).await;
         for key in &acked {
-            let held = s.read(|t| Ok::<_, NodeError>(t.get(TreeId::Meta).get(key.as_bytes())?)).unwrap();
+            let held = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta).get(key.as_bytes())?)).unwrap();
             assert!(held.is_some(), "acknowledged {key} lost across the full disk");
         }
         write(&s, "after", b"ok").unwrap();

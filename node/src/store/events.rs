@@ -23,7 +23,7 @@ impl From<NodeError> for FedError {
 
 impl EventStore for NodeStore {
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
-        self.read(|t| {
+        self.view(|t| {
             let mut out = Vec::new();
             for item in t.get(TreeId::Cursors).iter() {
                 let (k, v) = item.map_err(fed)?;
@@ -34,7 +34,7 @@ impl EventStore for NodeStore {
     }
 
     fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError> {
-        self.read(|t| {
+        self.view(|t| {
             let from = keys::event_key(stream, after.saturating_add(1));
             let to = keys::event_key(stream, u64::MAX);
             let mut out = Vec::new();
@@ -52,7 +52,7 @@ impl EventStore for NodeStore {
         // a duplicate whatever happens concurrently: answer it without a
         // transaction, which would count as a write and cost the receiver a
         // flush and fsync for nothing while a reconnecting peer replays.
-        let held = self.read(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
+        let held = self.view(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
         if event.seq <= keys::read_u64(held.as_deref()) {
             return Ok(Accepted::Duplicate);
         }
@@ -82,7 +82,7 @@ impl EventStore for NodeStore {
     }
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
-        self.read(|t| {
+        self.view(|t| {
             let value = keys::encode(&cursors).map_err(fed)?;
             t.get(TreeId::Peers).insert(peer.as_str().as_bytes(), value).map_err(fed)?;
             Ok(())
@@ -90,14 +90,14 @@ impl EventStore for NodeStore {
     }
 
     fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {
-        self.read(|t| match t.get(TreeId::Peers).get(peer.as_str().as_bytes()).map_err(fed)? {
+        self.view(|t| match t.get(TreeId::Peers).get(peer.as_str().as_bytes()).map_err(fed)? {
             Some(v) => keys::decode(&v).map_err(fed),
             None => Ok(Vec::new()),
         })
     }
 
     fn known_peers(&self) -> Result<Vec<NodeId>, FedError> {
-        self.read(|t| {
+        self.view(|t| {
             let mut out = Vec::new();
             for item in t.get(TreeId::Peers).iter() {
                 let (k, _) = item.map_err(fed)?;
@@ -109,7 +109,7 @@ impl EventStore for NodeStore {
     }
 
     fn put_summary(&self, summary: &Summary) -> Result<bool, FedError> {
-        self.read(|t| {
+        self.view(|t| {
             let tree = t.get(TreeId::Summaries);
             let key = summary.origin.as_str().as_bytes();
             let value = keys::encode(&(summary.generated_at_ms, &summary.payload)).map_err(fed)?;
@@ -129,7 +129,7 @@ impl EventStore for NodeStore {
     }
 
     fn summaries(&self, root: &NodeId) -> Result<Vec<Summary>, FedError> {
-        self.read(|t| {
+        self.view(|t| {
             let mut out = Vec::new();
             for item in t.get(TreeId::Summaries).scan_prefix(root.as_str().as_bytes()) {
                 let (k, v) = item.map_err(fed)?;

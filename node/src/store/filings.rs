@@ -9,12 +9,12 @@ use crate::error::Result;
 impl NodeStore {
     /// One filing by its key (`540102-000001`).
     pub fn filing(&self, key: &str) -> Result<Option<Filing>> {
-        self.read(|t| t.get(TreeId::Filings).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
+        self.view(|t| t.get(TreeId::Filings).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every filing held here whose origin lies within `subtree`, newest first.
     pub fn filings(&self, subtree: Option<&NodeId>, limit: usize) -> Result<Vec<Filing>> {
-        let mut out = self.read(|t| {
+        let mut out = self.view(|t| {
             let mut out = Vec::new();
             for item in t.get(TreeId::Filings).iter() {
                 let (_, v) = item?;

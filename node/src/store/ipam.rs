@@ -29,7 +29,7 @@ fn version_key(v6: bool) -> &'static [u8] {
 
 impl NodeStore {
     fn all<T: DeserializeOwned>(&self, tree: TreeId) -> Result<Vec<T>> {
-        self.read(|t| t.get(tree).iter().map(|item| keys::decode(&item?.1)).collect())
+        self.view(|t| t.get(tree).iter().map(|item| keys::decode(&item?.1)).collect())
     }
 
     /// The top node's root pools.
@@ -64,18 +64,18 @@ impl NodeStore {
 
     /// The pool version of a family: moves on every write to that pool.
     pub fn ipam_version(&self, v6: bool) -> Result<u64> {
-        self.read(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(version_key(v6))?.as_deref())))
+        self.view(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(version_key(v6))?.as_deref())))
     }
 
     /// Whether a delegation to this node ended since its records inside it
     /// were last checked (set by the applier, cleared by the check).
     pub fn ipam_orphan_check_due(&self) -> Result<bool> {
-        self.read(|t| Ok(t.get(TreeId::Meta).get(ORPHAN_CHECK)?.is_some()))
+        self.view(|t| Ok(t.get(TreeId::Meta).get(ORPHAN_CHECK)?.is_some()))
     }
 
     /// Clears the flag above.
     pub fn clear_ipam_orphan_check(&self) -> Result<()> {
-        self.read(|t| {
+        self.view(|t| {
             t.get(TreeId::Meta).remove(ORPHAN_CHECK)?;
             Ok(())
         })
@@ -83,7 +83,7 @@ impl NodeStore {
 
     /// One assignment by owner and number.
     pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> Result<Option<Assignment>> {
-        self.read(|t| {
+        self.view(|t| {
             t.get(TreeId::IpamAssignments).get(record_key(node, number))?.map(|v| keys::decode(&v)).transpose()
         })
     }

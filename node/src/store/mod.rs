@@ -22,6 +22,7 @@ pub mod watchdog;
 
 #[cfg(test)]
 mod durability_tests;
+mod unapplied;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use health::{Health, StoreState};
 pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxResult, abort};
+pub use unapplied::Unapplied;
 pub use watchdog::{SelfRestart, StoreConfig};
 
 use crate::error::{NodeError, Result};
@@ -95,7 +97,7 @@ impl NodeStore {
 
     /// Runs the read `f` over the open trees, off the runtime's workers and
     /// watched by the watchdog.
-    pub(crate) fn read<R, E: From<NodeError>>(&self, f: impl FnOnce(&Open) -> Result<R, E>) -> Result<R, E> {
+    pub(crate) fn view<R, E: From<NodeError>>(&self, f: impl FnOnce(&Open) -> Result<R, E>) -> Result<R, E> {
         let _op = self.ops.begin("read");
         blocking(|| f(&self.open))
     }

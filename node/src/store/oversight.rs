@@ -10,7 +10,7 @@ impl NodeStore {
     /// This node's own filings (not replicas) counted by (kind, state):
     /// kind `cutover`/`launch`, state `awaiting_receipts`/`acknowledged`.
     pub fn own_filing_counts(&self) -> Result<BTreeMap<(&'static str, &'static str), u64>> {
-        self.read(|t| {
+        self.view(|t| {
             let mut out = BTreeMap::new();
             let prefix = format!("{}-", self.me.code());
             for item in t.get(TreeId::Filings).scan_prefix(prefix.as_bytes()) {

@@ -8,7 +8,7 @@ use crate::error::Result;
 impl NodeStore {
     /// Every revocation list held (this node's CA's and its ancestors').
     pub fn crls(&self) -> Result<Vec<Vec<u8>>> {
-        self.read(|t| {
+        self.view(|t| {
             let mut out = Vec::new();
             for item in t.get(TreeId::Meta).scan_prefix(b"crl/") {
                 out.push(item?.1.to_vec());

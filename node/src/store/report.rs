@@ -22,7 +22,7 @@ impl NodeStore {
     /// Counts the cutover and launch filings held here (own and replicas of
     /// the subtree) filed in `year`, Beijing time.
     pub fn filings_in_year(&self, year: i32) -> Result<YearFilings> {
-        self.read(|t| {
+        self.view(|t| {
             let mut out = YearFilings::default();
             for item in t.get(TreeId::Filings).iter() {
                 let (_, v) = item?;
