@@ -58,8 +58,8 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                 }
                 Ok(())
             }
-            Frame::Ping { owed, .. } => {
-                self.core.registry.set_inbound(self.role.node(), owed);
+            Frame::Ping { owed, sent_at_ms } => {
+                self.core.registry.set_inbound(self.role.node(), owed, sent_at_ms);
                 Ok(())
             }
             Frame::Hello { .. } => Err(FedError::Protocol("会话中重复发送 Hello".into())),

@@ -186,10 +186,10 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         for s in self.core.store.summaries(&self.core.me)? {
             let as_up = StreamId { origin: s.origin.clone(), channel: Channel::Up };
             let sent = self.summaries_sent.get(&s.origin).copied();
-            if !self.role.sends(&self.core.me, &as_up) || sent.is_some_and(|t| t >= s.generated_at_ms) {
+            if !self.role.sends(&self.core.me, &as_up) || sent.is_some_and(|t| t >= s.heard_at_ms) {
                 continue;
             }
-            self.summaries_sent.insert(s.origin.clone(), s.generated_at_ms);
+            self.summaries_sent.insert(s.origin.clone(), s.heard_at_ms);
             self.send(Frame::Summary(s)).await?;
         }
         Ok(())

@@ -24,6 +24,9 @@ pub(crate) struct Live {
     pub since_ms: i64,
     pub last_contact_ms: i64,
     pub inbound: Backlog,
+    /// How far the peer's clock ran ahead of ours at its last `Ping`, ms
+    /// (negative: behind), give or take the ping's transit time.
+    pub clock_offset_ms: Option<i64>,
     generation: u64,
     session: Option<CancellationToken>,
 }
@@ -69,10 +72,13 @@ impl Registry {
         }
     }
 
-    /// Records the backlog `peer` reported in its last `Ping`.
-    pub fn set_inbound(&self, peer: &NodeId, owed: Backlog) {
+    /// Records the backlog `peer` reported in its last `Ping`, and its
+    /// clock's offset from ours as the ping's `sent_at_ms` shows it.
+    pub fn set_inbound(&self, peer: &NodeId, owed: Backlog, sent_at_ms: i64) {
+        let offset = sent_at_ms.saturating_sub(now_ms());
         if let Some(live) = self.lock().peers.get_mut(peer) {
             live.inbound = owed;
+            live.clock_offset_ms = Some(offset);
         }
     }
 

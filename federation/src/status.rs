@@ -38,6 +38,9 @@ pub struct PeerStatus {
     pub outbound: Backlog,
     /// What the peer said it owes us, in its last `Ping`.
     pub inbound: Backlog,
+    /// How far the peer's clock runs ahead of ours (negative: behind), ms,
+    /// from its last `Ping`; `None` before the first one.
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// What we owe a peer: for every stream in `ours` (our cursors of the
@@ -104,5 +107,6 @@ fn peer_status<S: EventStore>(
         last_contact_ms: live.last_contact_ms,
         outbound,
         inbound: live.inbound,
+        clock_offset_ms: live.clock_offset_ms,
     })
 }

@@ -33,7 +33,13 @@ async fn a_summary_from_the_parent_is_refused() {
     let mut fake = Fake { link: ends.recv().await.unwrap() };
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
     fake.send(Frame::Hello { node: n("540000/540100"), cursors: vec![], version: "t".into() }).await;
-    fake.send(Frame::Summary(Summary { origin: n("540000/540100"), generated_at_ms: 1, payload: vec![] })).await;
+    fake.send(Frame::Summary(Summary {
+        origin: n("540000/540100"),
+        generated_at_ms: 1,
+        heard_at_ms: 0,
+        payload: vec![],
+    }))
+    .await;
     while fake.recv().await.is_some() {} // the child ends the session
     assert!(c.store.summaries(&n("540000")).unwrap().is_empty(), "summaries never travel down");
     stop.cancel();
@@ -58,13 +64,13 @@ async fn summaries_roll_up_latest_wins_without_events() {
     wait_until("county summary at region", || held(&r, "540000/540100/540102") == Some(10)).await;
     wait_until("prefecture summary at region", || held(&r, "540000/540100") == Some(11)).await;
     c.engine.publish_summary(20, b"c-20".to_vec()).unwrap();
-    // an older one published late never wins
+    // The county's clock was corrected backwards: its next summary says an
+    // earlier time, but it is the newer news and wins (never the sender's clock).
     c.engine.publish_summary(15, b"c-15".to_vec()).unwrap();
-    wait_until("newer county summary at region", || held(&r, "540000/540100/540102") == Some(20)).await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    wait_until("corrected county summary at region", || held(&r, "540000/540100/540102") == Some(15)).await;
     let at_r: Vec<Summary> = r.store.summaries(&r.id).unwrap();
     assert_eq!(at_r.len(), 2, "one summary per origin: {at_r:?}");
-    assert_eq!(at_r.iter().find(|s| s.origin == c.id).unwrap().payload, b"c-20");
+    assert_eq!(at_r.iter().find(|s| s.origin == c.id).unwrap().payload, b"c-15");
     // summaries never enter the event log
     assert!(r.store.cursors().unwrap().is_empty() && p.store.cursors().unwrap().is_empty());
     // the prefecture sees only its subtree; the county only itself
@@ -80,14 +86,15 @@ async fn a_summary_from_outside_the_childs_subtree_is_refused() {
         let (mut fake, session) = fake_child(&p, &n(child));
         fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
         assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
-        fake.send(Frame::Summary(Summary { origin: n(origin), generated_at_ms: 1, payload: vec![] })).await;
+        fake.send(Frame::Summary(Summary { origin: n(origin), generated_at_ms: 1, heard_at_ms: 0, payload: vec![] }))
+            .await;
         assert!(matches!(session.await.unwrap(), Err(FedError::Refused { .. })), "{origin} accepted");
         assert_eq!(held(&p, origin), None, "refused summary was kept");
     }
     let (mut fake, session) = fake_child(&p, &n(child));
     fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
-    fake.send(Frame::Summary(Summary { origin: n(child), generated_at_ms: 1, payload: vec![] })).await;
+    fake.send(Frame::Summary(Summary { origin: n(child), generated_at_ms: 1, heard_at_ms: 0, payload: vec![] })).await;
     wait_until("own summary kept", || held(&p, child) == Some(1)).await;
     drop(fake);
     let _ = session.await;

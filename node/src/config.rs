@@ -80,11 +80,14 @@ pub struct OversightConfig {
     /// Topology file listing the divisions to oversee (absent: the embedded
     /// Tibet Autonomous Region topology).
     pub topology: Option<PathBuf>,
+    /// A clock that differs from the parent's (in status) or the viewer's
+    /// (in oversight) by more than this many seconds is warned about.
+    pub clock_skew_warn_secs: u64,
 }
 
 impl Default for OversightConfig {
     fn default() -> Self {
-        OversightConfig { summary_interval_secs: 30, stale_after_secs: 120, topology: None }
+        OversightConfig { summary_interval_secs: 30, stale_after_secs: 120, topology: None, clock_skew_warn_secs: 120 }
     }
 }
 
@@ -97,6 +100,11 @@ impl OversightConfig {
     /// The staleness interval, never shorter than two summary intervals.
     pub fn stale_after(&self) -> Duration {
         Duration::from_secs(self.stale_after_secs).max(self.interval() * 2)
+    }
+
+    /// The clock-offset bound, ms.
+    pub fn clock_skew_warn_ms(&self) -> i64 {
+        i64::try_from(self.clock_skew_warn_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
     }
 
     /// The topology in force.

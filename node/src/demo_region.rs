@@ -39,7 +39,9 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
         ..Default::default()
     };
     let mut fed = LocalFederation::create(dir.path(), &ids, sync)?;
-    fed.configure(|c| c.oversight = OversightConfig { summary_interval_secs: 2, stale_after_secs: 6, topology: None })?;
+    fed.configure(|c| {
+        c.oversight = OversightConfig { summary_interval_secs: 2, stale_after_secs: 6, ..Default::default() }
+    })?;
     println!("      完成（{} 毫秒）", started.elapsed().as_millis());
     println!("[2/6] 启动 {} 个节点（双向 TLS，回环地址）…", ids.len());
     let started = Instant::now();

@@ -163,7 +163,12 @@ async fn serve(
         .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
         .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))))
         .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))))
-        .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
+        .add_service(NodeStatusServer::new(StatusService::new(
+            engine.clone(),
+            gate.clone(),
+            tls.clone(),
+            cfg.oversight.clock_skew_warn_ms(),
+        )))
         .add_service(OversightServer::new(OversightService::new(
             engine.clone(),
             gate.clone(),

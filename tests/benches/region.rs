@@ -24,7 +24,7 @@ async fn run() -> anyhow::Result<()> {
     let minted = Instant::now();
     let mut h = Harness::created(&refs)?;
     h.fed.configure(|c| {
-        c.oversight = OversightConfig { summary_interval_secs: 3, stale_after_secs: 10, topology: None };
+        c.oversight = OversightConfig { summary_interval_secs: 3, stale_after_secs: 10, ..Default::default() };
     })?;
     println!("PKI and configs for {} nodes: {} ms", refs.len(), minted.elapsed().as_millis());
     let region = id("540000");

@@ -244,7 +244,7 @@ pub fn init_logging() {
 
 /// Oversight tuning for tests: a summary every second, stale after four.
 pub fn fast_oversight() -> extranet_node::config::OversightConfig {
-    extranet_node::config::OversightConfig { summary_interval_secs: 1, stale_after_secs: 4, topology: None }
+    extranet_node::config::OversightConfig { summary_interval_secs: 1, stale_after_secs: 4, ..Default::default() }
 }
 
 /// Every path of the Tibet Autonomous Region's topology, parents first.
@@ -256,9 +256,9 @@ impl Harness {
     /// The oversight view at running node `n` now.
     pub fn oversight(&self, n: &NodeId) -> anyhow::Result<pb::OversightView> {
         let node = self.node(n);
-        let stale = i64::try_from(node.config.oversight.stale_after().as_millis())?;
+        let bounds = extranet_node::oversight::Bounds::of(&node.config.oversight);
         let topo = node.config.oversight.load_topology()?;
-        Ok(extranet_node::service::oversight::view(&self.running(n).engine, &topo, stale)?)
+        Ok(extranet_node::service::oversight::view(&self.running(n).engine, &topo, bounds)?)
     }
 
     /// Waits (up to `patience`) until `cond` holds for `n`'s oversight view;

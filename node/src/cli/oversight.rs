@@ -118,7 +118,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
     let code = r.node.rsplit('/').next().unwrap_or(&r.node);
     let t = totals(r);
     let sub = if t.nodes > 1 { format!("{}/{} 正常", t.ok, t.nodes) } else { String::new() };
-    let heard = r.summary.as_ref().map_or(0, |s| s.generated_at_ms);
+    let heard = r.heard_at_ms;
     vec![
         format!("{}{code}", "  ".repeat(depth)),
         r.name_zh.clone(),
@@ -148,6 +148,15 @@ pub fn print_view(v: &pb::OversightView) {
     );
     for (warning, codes) in calendar_warnings(v) {
         println!("工作日历：{warning}（{} 个节点：{}）", codes.len(), codes.join("、"));
+    }
+    for r in v.rows.iter().filter(|r| r.clock_skewed) {
+        let code = r.node.rsplit('/').next().unwrap_or(&r.node);
+        let (dir, ms) = if r.clock_offset_ms > 0 { ("快", r.clock_offset_ms) } else { ("慢", -r.clock_offset_ms) };
+        println!(
+            "时钟偏差：{code} {} 的时钟比本节点{dir} {} 秒，其备案时间与期限起算不可信，请校准 NTP",
+            r.name_zh,
+            ms / 1000
+        );
     }
 }
 

@@ -13,4 +13,4 @@ pub mod view;
 
 pub use publisher::spawn;
 pub use summary::build_summary;
-pub use view::build_view;
+pub use view::{Bounds, Held, build_view};

@@ -1,6 +1,8 @@
 //! The oversight view of a subtree: one row per node the topology lists
 //! below the viewing node (and any node that reported without being in it),
 //! with its health by the age of its latest summary and totals per subtree.
+//! Ages are judged on the viewer's clock from when it heard each summary,
+//! never from the reporting node's own clock, whose offset is shown instead.
 //! Nothing disappears because it went quiet: a row exists for every
 //! division of the topology, reported or not.
 
@@ -9,18 +11,45 @@ use std::collections::BTreeMap;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
+use crate::config::OversightConfig;
 use crate::topology::Topology;
 
+/// A summary held here, and when this node heard of it (its own clock).
+pub struct Held {
+    /// The node's summary.
+    pub summary: pb::NodeSummary,
+    /// When this node heard of it, by this node's clock, Unix ms.
+    pub heard_at_ms: i64,
+}
+
+/// What makes a row stale or its clock suspect.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    /// A summary heard longer ago than this is stale, ms.
+    pub stale_after_ms: i64,
+    /// A clock further off the viewer's than this is warned about, ms.
+    pub skew_warn_ms: i64,
+}
+
+impl Bounds {
+    /// The bounds configured in `[oversight]`.
+    pub fn of(cfg: &OversightConfig) -> Self {
+        let stale_after_ms = i64::try_from(cfg.stale_after().as_millis()).unwrap_or(i64::MAX);
+        Bounds { stale_after_ms, skew_warn_ms: cfg.clock_skew_warn_ms() }
+    }
+}
+
 /// Builds the view of `me`'s subtree from the latest `summaries` held (by
-/// origin), as of `now_ms`; a node whose latest summary is older than
-/// `stale_after_ms` is stale, one with none never connected.
+/// origin), as of `now_ms`; a node whose latest summary was heard longer
+/// ago than the stale bound is stale, one with none never connected.
 pub fn build_view(
     me: &NodeId,
     topo: &Topology,
-    summaries: BTreeMap<NodeId, pb::NodeSummary>,
+    summaries: BTreeMap<NodeId, Held>,
     now_ms: i64,
-    stale_after_ms: i64,
+    bounds: Bounds,
 ) -> pb::OversightView {
+    let stale_after_ms = bounds.stale_after_ms;
     let mut rows: BTreeMap<NodeId, pb::OversightRow> = BTreeMap::new();
     for d in topo.subtree(me) {
         let row = pb::OversightRow {
@@ -32,16 +61,19 @@ pub fn build_view(
         };
         rows.insert(d.id.clone(), row);
     }
-    for (id, s) in summaries.into_iter().filter(|(id, _)| id.is_within(me)) {
+    for (id, held) in summaries.into_iter().filter(|(id, _)| id.is_within(me)) {
         let row =
             rows.entry(id.clone()).or_insert_with(|| pb::OversightRow { node: id.to_string(), ..Default::default() });
-        row.summary = Some(s);
+        row.heard_at_ms = held.heard_at_ms;
+        row.clock_offset_ms = held.summary.generated_at_ms.saturating_sub(held.heard_at_ms);
+        row.clock_skewed = row.clock_offset_ms.saturating_abs() > bounds.skew_warn_ms;
+        row.summary = Some(held.summary);
     }
     for row in rows.values_mut() {
         let (health, age) = match &row.summary {
             None => (pb::Health::NeverConnected, 0),
-            Some(s) => {
-                let age = now_ms.saturating_sub(s.generated_at_ms).max(0);
+            Some(_) => {
+                let age = now_ms.saturating_sub(row.heard_at_ms).max(0);
                 (if age > stale_after_ms { pb::Health::Stale } else { pb::Health::Ok }, age)
             }
         };
@@ -119,17 +151,24 @@ mod tests {
         pb::NodeSummary { generated_at_ms: at, filings, ..Default::default() }
     }
 
+    /// Held as heard at `heard`, produced at `at` by the node's own clock.
+    fn held(summary: pb::NodeSummary, heard: i64) -> Held {
+        Held { summary, heard_at_ms: heard }
+    }
+
+    const BOUNDS: Bounds = Bounds { stale_after_ms: 5_000, skew_warn_ms: 120_000 };
+
     #[test]
     fn every_division_is_listed_with_health_and_subtree_totals() {
         let topo = Topology::xizang();
         let ngari = n("540000/542500");
-        let held: BTreeMap<NodeId, pb::NodeSummary> = [
-            (ngari.clone(), summary(1_000, 0)),
-            (n("540000/542500/542521"), summary(9_000, 2)), // fresh
-            (n("540000/542500/542522"), summary(1_000, 3)), // stale
+        let held: BTreeMap<NodeId, Held> = [
+            (ngari.clone(), held(summary(1_000, 0), 1_000)),
+            (n("540000/542500/542521"), held(summary(9_000, 2), 9_000)), // fresh
+            (n("540000/542500/542522"), held(summary(1_000, 3), 1_000)), // stale
         ]
         .into();
-        let v = build_view(&ngari, &topo, held, 10_000, 5_000);
+        let v = build_view(&ngari, &topo, held, 10_000, BOUNDS);
         assert_eq!(v.rows.len(), 8, "Ngari and its 7 counties, reported or not");
         let row = |code: &str| v.rows.iter().find(|r| r.node.ends_with(code)).unwrap();
         assert_eq!(row("542521").health(), pb::Health::Ok);
@@ -158,13 +197,49 @@ mod tests {
         huge.calendar_warning = "2027 年节假日安排尚未发布".into();
         let mut from_the_past = huge.clone();
         from_the_past.generated_at_ms = i64::MIN;
-        let held: BTreeMap<NodeId, pb::NodeSummary> =
-            [(n("540000/542500/542521"), huge), (n("540000/542500/542522"), from_the_past)].into();
-        let v = build_view(&ngari, &topo, held, 10_000, 5_000);
+        let held: BTreeMap<NodeId, Held> = [
+            (n("540000/542500/542521"), held(huge, 9_000)),
+            (n("540000/542500/542522"), held(from_the_past, i64::MIN)),
+        ]
+        .into();
+        let v = build_view(&ngari, &topo, held, 10_000, BOUNDS);
         let t = v.rows.iter().find(|r| r.node.ends_with("542500")).unwrap().subtree.unwrap();
         assert_eq!((t.filings, t.filings_awaiting_receipts, t.backlog, t.overdue), (u64::MAX, 10, u64::MAX, u64::MAX));
         assert_eq!(t.calendar_missing, 2, "the region sees which nodes lack next year's calendar");
         let past = v.rows.iter().find(|r| r.node.ends_with("542522")).unwrap();
         assert_eq!((past.health(), past.age_ms), (pb::Health::Stale, i64::MAX), "an absurd clock saturates");
+    }
+
+    /// Tried: a county a day ahead was shown healthy with age 0; a county
+    /// 10 minutes behind, connected and reporting, was shown stale. Health
+    /// follows when the viewer heard, and the offset is flagged instead.
+    #[test]
+    fn health_follows_when_the_viewer_heard_not_the_nodes_clock_and_a_skewed_clock_is_flagged() {
+        let topo = Topology::xizang();
+        let ngari = n("540000/542500");
+        let day = 86_400_000;
+        let held: BTreeMap<NodeId, Held> = [
+            // A day ahead, heard long ago: stale, whatever its clock says.
+            (n("540000/542500/542521"), held(summary(1_000 + day, 0), 1_000)),
+            // Ten minutes behind, heard just now: healthy.
+            (n("540000/542500/542522"), held(summary(10_000 - 600_000, 0), 10_000)),
+            // On time.
+            (n("540000/542500/542523"), held(summary(9_500, 0), 9_500)),
+        ]
+        .into();
+        let v = build_view(&ngari, &topo, held, 10_000, BOUNDS);
+        let row = |code: &str| v.rows.iter().find(|r| r.node.ends_with(code)).unwrap().clone();
+        let ahead = row("542521");
+        assert_eq!(
+            (ahead.health(), ahead.age_ms, ahead.clock_offset_ms, ahead.clock_skewed),
+            (pb::Health::Stale, 9_000, day, true)
+        );
+        let behind = row("542522");
+        assert_eq!(
+            (behind.health(), behind.age_ms, behind.clock_offset_ms, behind.clock_skewed),
+            (pb::Health::Ok, 0, -600_000, true)
+        );
+        let on_time = row("542523");
+        assert_eq!((on_time.health(), on_time.clock_skewed), (pb::Health::Ok, false));
     }
 }

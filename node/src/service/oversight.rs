@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 use super::auth::Gate;
 use crate::config::OversightConfig;
 use crate::error::NodeError;
-use crate::oversight::build_view;
+use crate::oversight::{Bounds, Held, build_view};
 use crate::store::NodeStore;
 use crate::topology::Topology;
 
@@ -23,35 +23,30 @@ pub struct OversightService {
     engine: Engine<NodeStore>,
     gate: Gate,
     topology: Arc<Topology>,
-    stale_after_ms: i64,
+    bounds: Bounds,
 }
 
 impl OversightService {
     /// The service over `engine`'s held summaries, listing `topology`'s
     /// divisions, with `cfg`'s staleness interval.
     pub fn new(engine: Engine<NodeStore>, gate: Gate, topology: Arc<Topology>, cfg: &OversightConfig) -> Self {
-        let stale_after_ms = i64::try_from(cfg.stale_after().as_millis()).unwrap_or(i64::MAX);
-        OversightService { engine, gate, topology, stale_after_ms }
+        OversightService { engine, gate, topology, bounds: Bounds::of(cfg) }
     }
 }
 
 /// The oversight view of `engine`'s node now (also used by the demo and tests).
-pub fn view(
-    engine: &Engine<NodeStore>,
-    topology: &Topology,
-    stale_after_ms: i64,
-) -> Result<pb::OversightView, NodeError> {
-    let mut held = BTreeMap::<NodeId, pb::NodeSummary>::new();
+pub fn view(engine: &Engine<NodeStore>, topology: &Topology, bounds: Bounds) -> Result<pb::OversightView, NodeError> {
+    let mut held = BTreeMap::<NodeId, Held>::new();
     for s in engine.summaries()? {
         match pb::NodeSummary::decode(s.payload.as_slice()) {
-            Ok(decoded) => {
-                held.insert(s.origin, decoded);
+            Ok(summary) => {
+                held.insert(s.origin, Held { summary, heard_at_ms: s.heard_at_ms });
             }
             Err(e) => tracing::warn!(origin = %s.origin, error = %e, "无法解析状态摘要，视为未上报"),
         }
     }
     let now = chrono::Utc::now().timestamp_millis();
-    Ok(build_view(engine.me(), topology, held, now, stale_after_ms))
+    Ok(build_view(engine.me(), topology, held, now, bounds))
 }
 
 #[tonic::async_trait]
@@ -61,6 +56,6 @@ impl Oversight for OversightService {
         req: Request<pb::GetOversightRequest>,
     ) -> Result<Response<pb::OversightView>, Status> {
         self.gate.operator(&req)?;
-        Ok(Response::new(view(&self.engine, &self.topology, self.stale_after_ms)?))
+        Ok(Response::new(view(&self.engine, &self.topology, self.bounds)?))
     }
 }

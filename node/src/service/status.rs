@@ -16,12 +16,14 @@ pub struct StatusService {
     engine: Engine<NodeStore>,
     gate: Gate,
     tls: TlsMaterial,
+    skew_warn_ms: i64,
 }
 
 impl StatusService {
-    /// The service reporting on `engine`'s links and `tls`'s certificates.
-    pub fn new(engine: Engine<NodeStore>, gate: Gate, tls: TlsMaterial) -> Self {
-        StatusService { engine, gate, tls }
+    /// The service reporting on `engine`'s links and `tls`'s certificates,
+    /// warning when the parent's clock is off ours by more than `skew_warn_ms`.
+    pub fn new(engine: Engine<NodeStore>, gate: Gate, tls: TlsMaterial, skew_warn_ms: i64) -> Self {
+        StatusService { engine, gate, tls, skew_warn_ms }
     }
 }
 
@@ -37,11 +39,28 @@ fn peer(p: &PeerStatus) -> pb::PeerLink {
         last_contact_ms: p.last_contact_ms,
         outbound: Some(backlog(&p.outbound)),
         inbound: Some(backlog(&p.inbound)),
+        clock_offset_ms: p.clock_offset_ms,
     }
 }
 
+/// The warning for a parent whose clock is further off ours than `bound_ms`:
+/// this node's filing times and deadline starts follow its own clock.
+pub fn clock_warning(parent: Option<&PeerStatus>, bound_ms: i64) -> Option<String> {
+    let p = parent?;
+    let offset = p.clock_offset_ms?;
+    if offset.saturating_abs() <= bound_ms {
+        return None;
+    }
+    let (dir, secs) = if offset > 0 { ("慢", offset / 1000) } else { ("快", offset.saturating_abs() / 1000) };
+    Some(format!(
+        "本节点时钟比上级 {} {dir} {secs} 秒（超过 {} 秒）：备案时间与期限起算依本节点时钟，请校准 NTP",
+        p.node,
+        bound_ms / 1000
+    ))
+}
+
 /// Builds the report (also used by the oversight and the demo).
-pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial) -> Result<pb::StatusReport, NodeError> {
+pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial, skew_warn_ms: i64) -> Result<pb::StatusReport, NodeError> {
     let links = engine.status()?;
     let chain = tls.chain_info();
     let now = chrono::Utc::now();
@@ -65,6 +84,7 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial) -> Result<pb::Statu
     if !state.is_healthy() {
         warnings.insert(0, state.describe());
     }
+    warnings.extend(clock_warning(links.parent.as_ref(), skew_warn_ms));
     warnings.extend(engine.store().calendar_warning(crate::calendar::today())?);
     let unapplied = engine.store().unapplied()?;
     if let Some(last) = unapplied.last() {
@@ -97,6 +117,33 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial) -> Result<pb::Statu
 impl NodeStatus for StatusService {
     async fn get_status(&self, req: Request<pb::GetStatusRequest>) -> Result<Response<pb::StatusReport>, Status> {
         self.gate.operator(&req)?;
-        Ok(Response::new(report(&self.engine, &self.tls)?))
+        Ok(Response::new(report(&self.engine, &self.tls, self.skew_warn_ms)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parent(offset: Option<i64>) -> PeerStatus {
+        PeerStatus {
+            node: "540000/540100".parse().unwrap(),
+            connected: true,
+            since_ms: 0,
+            last_contact_ms: 0,
+            outbound: Backlog::default(),
+            inbound: Backlog::default(),
+            clock_offset_ms: offset,
+        }
+    }
+
+    #[test]
+    fn a_clock_off_the_parents_by_more_than_the_bound_is_warned_about() {
+        assert_eq!(clock_warning(Some(&parent(Some(60_000))), 120_000), None);
+        assert_eq!(clock_warning(Some(&parent(None)), 120_000), None, "no keep-alive yet: nothing known");
+        let behind = clock_warning(Some(&parent(Some(600_000))), 120_000).unwrap();
+        assert!(behind.contains("慢 600 秒"), "{behind}");
+        let ahead = clock_warning(Some(&parent(Some(-86_400_000))), 120_000).unwrap();
+        assert!(ahead.contains("快 86400 秒"), "{ahead}");
     }
 }

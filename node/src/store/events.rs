@@ -112,7 +112,7 @@ impl EventStore for NodeStore {
         self.view(|t| {
             let tree = t.get(TreeId::Summaries);
             let key = summary.origin.as_str().as_bytes();
-            let value = keys::encode(&(summary.generated_at_ms, &summary.payload)).map_err(fed)?;
+            let value = keys::encode(&(summary.generated_at_ms, &summary.payload, summary.heard_at_ms)).map_err(fed)?;
             // Compare-and-swap so two sessions relaying the same origin cannot
             // let an older summary overwrite a newer one.
             loop {
@@ -143,7 +143,32 @@ impl EventStore for NodeStore {
     }
 }
 
+/// A held summary: `(generated_at_ms, payload, heard_at_ms)`. Summaries
+/// stored before receivers dated them by their own clock are
+/// `(generated_at_ms, payload)`: they read as heard when generated, and the
+/// next summary from that node replaces them.
 fn decode_summary(origin: &NodeId, v: &[u8]) -> Result<Summary, FedError> {
-    let (generated_at_ms, payload): (i64, Vec<u8>) = keys::decode(v).map_err(fed)?;
-    Ok(Summary { origin: origin.clone(), generated_at_ms, payload })
+    let (generated_at_ms, payload, heard_at_ms) = match keys::decode::<(i64, Vec<u8>, i64)>(v) {
+        Ok(t) => t,
+        Err(_) => {
+            let (g, p): (i64, Vec<u8>) = keys::decode(v).map_err(fed)?;
+            (g, p, g)
+        }
+    };
+    Ok(Summary { origin: origin.clone(), generated_at_ms, heard_at_ms, payload })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_stored_in_the_old_two_field_form_still_reads() {
+        let origin: NodeId = "540000/540100".parse().unwrap();
+        let old = keys::encode(&(42_i64, vec![1_u8, 2])).unwrap();
+        let s = decode_summary(&origin, &old).unwrap();
+        assert_eq!((s.generated_at_ms, s.heard_at_ms, s.payload), (42, 42, vec![1, 2]));
+        let new = keys::encode(&(42_i64, vec![3_u8], 50_i64)).unwrap();
+        assert_eq!(decode_summary(&origin, &new).unwrap().heard_at_ms, 50);
+    }
 }
