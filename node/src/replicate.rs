@@ -1,7 +1,7 @@
 //! What each replicated event does where it takes effect: the domain's side
 //! of the federation. Runs inside the transaction that accepts the event.
 
-use extranet_certs::NodeId;
+use extranet_certs::{NodeId, TlsMaterial};
 use extranet_federation::{Envelope, Route, Scope};
 
 use crate::codec::{self, AccessMessage};
@@ -10,15 +10,19 @@ use crate::error::Result;
 use crate::store::{Applier, Tx, TxResult};
 
 /// The node's [`Applier`]: filings are recorded at every ancestor, which
-/// answers with its receipt; receipts are recorded at the origin.
-pub struct DomainApplier;
+/// answers with its receipt; receipts are recorded at the origin. It holds
+/// the node's TLS material to verify revocation lists before storing them.
+pub struct DomainApplier {
+    /// Our chain and root: the CA certificates a revocation list is checked against.
+    pub tls: TlsMaterial,
+}
 
 impl Applier for DomainApplier {
     fn apply(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         match event.kind.as_str() {
             codec::KIND_FILING => record_filing(tx, event),
             codec::KIND_RECEIPT => record_receipt(tx, event),
-            codec::KIND_CRL => record_crl(tx, event),
+            codec::KIND_CRL => record_crl(&self.tls, tx, event),
             codec::KIND_CALENDAR => record_calendar(tx, event),
             codec::KIND_ACCESS => record_access(tx, event),
             codec::KIND_ACCESS_SUMMARY => record_summary(tx, event),
@@ -73,15 +77,28 @@ fn record_receipt(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     Ok(())
 }
 
-/// A node below a CA takes in that CA's new revocation list; the server
-/// reloads its verifiers once the write is durable.
-fn record_crl(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+/// A node below a CA takes in that CA's new revocation list, once it is
+/// proven signed by that CA and newer than the list held (a forged or
+/// garbage list, or an older one that would undo revocations, is refused:
+/// the held list stays and the refusal is noted); the server reloads its
+/// verifiers once the write is durable.
+fn record_crl(tls: &TlsMaterial, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     let Some((issuer, der)) = decoded(event, codec::decode_crl(&event.payload)) else { return Ok(()) };
     if issuer != event.origin {
         tracing::warn!(origin = %event.origin, %issuer, "revocation list of another CA ignored");
         return Ok(());
     }
-    tx.put_crl(&issuer, &der)
+    let held = tx.crl(&issuer)?;
+    match tls.check_crl_update(&issuer, &der, held.as_deref()) {
+        Ok(number) => {
+            tracing::info!(%issuer, number, "revocation list taken in");
+            tx.put_crl(&issuer, &der)
+        }
+        Err(e) => {
+            tracing::error!(%issuer, seq = event.seq, error = %e, "revocation list refused; the held list stays in force");
+            tx.refuse_crl(&issuer, &e.to_string())
+        }
+    }
 }
 
 /// A node takes in a calendar the region published, if it is newer than

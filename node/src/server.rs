@@ -39,6 +39,9 @@ pub struct RunningNode {
     pub tls: TlsMaterial,
     /// Where its Prometheus endpoint listens, when `[metrics]` is configured.
     pub metrics_addr: Option<SocketAddr>,
+    /// Stored revocation lists skipped at start-up, and why (also logged):
+    /// a bad list is reported, the node starts with the others.
+    pub skipped_crls: Vec<String>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -75,8 +78,8 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         return Err(NodeError::Config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
     }
     let ca = cfg.ca_dir.as_deref().map(CertificateAuthority::load).transpose()?;
-    let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier))?;
-    tls.set_crls(store.crls()?)?;
+    let store = NodeStore::open(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier { tls: tls.clone() }))?;
+    let skipped_crls = install_crls(&tls, store.crls()?);
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
     // Read once: the services and the expected-children list share it.
     let topology = Arc::new(cfg.oversight.load_topology()?);
@@ -119,7 +122,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         tasks.push(engine.spawn_uplink(dialer, cancel.clone()));
     }
     tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
-    Ok(RunningNode { addr, store, engine, tls, metrics_addr, cancel, tasks })
+    Ok(RunningNode { addr, store, engine, tls, metrics_addr, skipped_crls, cancel, tasks })
 }
 
 /// What a node's services are built from (shared handles, cheap to clone).
@@ -206,6 +209,16 @@ fn dialer(
     })
 }
 
+/// Installs the sound ones of `crls` and reports (logs and returns) each
+/// one skipped: a bad stored list must not keep the node from starting.
+fn install_crls(tls: &TlsMaterial, crls: Vec<Vec<u8>>) -> Vec<String> {
+    let skipped: Vec<String> = tls.set_crls_skipping_bad(crls).into_iter().map(|e| e.to_string()).collect();
+    for reason in &skipped {
+        tracing::error!(%reason, "stored revocation list skipped");
+    }
+    skipped
+}
+
 /// Reloads the TLS verifiers whenever a new revocation list became durable,
 /// and makes every sync peer handshake again so the list applies to streams
 /// that are already open.
@@ -219,13 +232,9 @@ async fn watch_crls(store: NodeStore, tls: TlsMaterial, engine: Engine<NodeStore
         }
         let Ok(now) = store.crls() else { continue };
         if now != last {
-            match tls.set_crls(now.clone()) {
-                Ok(()) => {
-                    tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
-                    engine.reset_links();
-                }
-                Err(e) => tracing::error!(error = %e, "revocation list rejected"),
-            }
+            install_crls(&tls, now.clone());
+            tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
+            engine.reset_links();
             last = now;
         }
     }
