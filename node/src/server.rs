@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
 use crate::config::NodeConfig;
+use crate::domain::limits::MAX_REQUEST_BYTES;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
 use crate::service::{
@@ -155,24 +156,47 @@ async fn serve(
         transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::Config(format!("无法监听 {listen}：{e}")))?;
     let router = Server::builder()
         .layer(crate::metrics::RpcLatencyLayer(Arc::clone(metrics)))
+        .layer(crate::service::edge_status::EdgeStatusLayer)
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
-        .add_service(FilingsServer::new(
-            FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology)),
-        ))
-        .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())))
-        .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
-        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))))
-        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))))
-        .add_service(NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone())))
-        .add_service(OversightServer::new(OversightService::new(
-            engine.clone(),
-            gate.clone(),
-            Arc::clone(topology),
-            &cfg.oversight,
-        )))
-        .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
+        .add_service(
+            FilingsServer::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology)))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone()))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            CalendarServer::new(CalendarService::new(store.clone(), gate.clone()))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology)))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology)))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            NodeStatusServer::new(StatusService::new(engine.clone(), gate.clone(), tls.clone()))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            OversightServer::new(OversightService::new(
+                engine.clone(),
+                gate.clone(),
+                Arc::clone(topology),
+                &cfg.oversight,
+            ))
+            .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        );
     let reclaimer = crate::reclaim::spawn_address_reclaimer(store.clone(), ipam.clone(), cancel.clone());
     let decider = crate::service::ipam::spawn_decider(ipam.clone(), cancel.clone());
     let task = tokio::spawn(async move {
