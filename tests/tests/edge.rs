@@ -161,3 +161,28 @@ async fn list_filings_pages_with_a_token_and_a_byte_bound() -> anyhow::Result<()
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_units_pages_with_a_token() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let a = h.county_a();
+    for i in 1..=5 {
+        h.register_unit(&a, extranet_tests::valid_unit(&format!("u{i:04}"), "540000/540100/540102")).await?;
+    }
+    let mut units = h.fed.client(&a).await?.units();
+    let (mut seen, mut token, mut pages) = (Vec::new(), String::new(), 0);
+    loop {
+        let r = units.list_units(pb::ListUnitsRequest { page_token: token.clone(), page_size: 2 }).await?.into_inner();
+        assert!(r.units.len() <= 2, "a page holds at most page_size rows");
+        pages += 1;
+        seen.extend(r.units.into_iter().map(|u| u.id));
+        if r.next_page_token.is_empty() {
+            break;
+        }
+        token = r.next_page_token;
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, (1..=5).map(|i| format!("u{i:04}")).collect::<Vec<_>>(), "every unit once, by id");
+    h.shutdown().await;
+    Ok(())
+}
