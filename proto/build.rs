@@ -24,6 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // Malformed requests are INVALID_ARGUMENT, not INTERNAL (`src/codec.rs`).
+        .codec_path("crate::codec::EdgeCodec")
         // `--json` output of the CLI serialises the wire types directly.
         .type_attribute(".", "#[derive(serde::Serialize)]")
         .compile_fds(fds)?;

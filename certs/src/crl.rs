@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use rcgen::{CertificateRevocationListParams, Issuer, KeyIdMethod, RevokedCertParams, SerialNumber};
 use serde::{Deserialize, Serialize};
 
-use crate::CertError;
-use crate::x509::{parse_serial, serial_hex, to_asn1, to_chrono};
+use crate::x509::{ca_node, parse_cert, parse_serial, serial_hex, to_asn1, to_chrono};
+use crate::{CertError, NodeId};
 
 /// How long a CRL says it is current. Verifiers here do not reject a CRL
 /// past this date (a county cut off for weeks keeps its last list rather
@@ -120,4 +120,83 @@ pub(crate) fn check_known_issuer(der: &[u8], cas: &[rustls_pki_types::Certificat
         }
     }
     Ok(())
+}
+
+/// Checks that `der` may replace `held` as the revocation list of `issuer`'s
+/// CA, before anything is stored: it must be a CRL signed by that CA (one of
+/// `cas`, the CA certificates we hold: our chain's intermediates and the
+/// root) and carry a CRL number strictly higher than the held list's. An
+/// unchecked list could be garbage (and stop the node at its next start) or
+/// an older, validly signed list that undoes newer revocations. A held list
+/// that does not parse counts as number 0. Returns the new list's number.
+pub(crate) fn check_update(
+    cas: &[rustls_pki_types::CertificateDer<'_>],
+    issuer: &NodeId,
+    der: &[u8],
+    held: Option<&[u8]>,
+) -> Result<u64, CertError> {
+    const WHAT: &str = "证书吊销列表（CRL）";
+    let (_, crl) = x509_parser::parse_x509_crl(der)
+        .map_err(|e| CertError::malformed(WHAT, format!("不是有效的 DER CRL（{e}）")))?;
+    let ca = cas
+        .iter()
+        .filter_map(|c| parse_cert(c, "CA 证书").ok())
+        .find(|c| c.subject().as_raw() == crl.issuer().as_raw() && ca_node(c).is_ok_and(|n| &n == issuer))
+        .ok_or_else(|| {
+            CertError::malformed(
+                WHAT,
+                format!("签发者不是节点 {issuer} 的 CA（或本机未持有该 CA 的证书），无法验证其签名"),
+            )
+        })?;
+    crl.verify_signature(ca.public_key())
+        .map_err(|_| CertError::malformed(WHAT, format!("签名与节点 {issuer} 的 CA 公钥不符")))?;
+    let number = crl
+        .crl_number()
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or_else(|| CertError::malformed(WHAT, "缺少 CRL 编号（cRLNumber），无法判断新旧"))?;
+    let held_number = held.and_then(|h| summarize_crl(h).ok()).map_or(0, |h| h.number);
+    if held.is_some() && number <= held_number {
+        return Err(CertError::malformed(
+            WHAT,
+            format!("CRL 编号 {number} 不高于本机已持有的 {held_number}：旧列表不能替换新列表"),
+        ));
+    }
+    Ok(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CertificateAuthority;
+
+    fn region() -> NodeId {
+        NodeId::parse("540000").unwrap()
+    }
+
+    #[test]
+    fn an_update_must_be_signed_by_the_issuers_ca_and_newer() {
+        let mut ca = CertificateAuthority::create_root(&region()).unwrap();
+        let cas = [ca.cert.clone()];
+        let older = ca.revoke("0a").unwrap();
+        let newer = ca.revoke("0b").unwrap();
+        let n_old = check_update(&cas, &region(), &older, None).unwrap();
+        assert_eq!(check_update(&cas, &region(), &newer, Some(&older)).unwrap(), n_old + 1);
+        // An older, validly signed list does not replace a newer one; nor does the same one again.
+        let e = check_update(&cas, &region(), &older, Some(&newer)).unwrap_err().to_string();
+        assert!(e.contains("不高于"), "{e}");
+        assert!(check_update(&cas, &region(), &newer, Some(&newer)).is_err());
+        // Garbage, and a list naming another CA, are refused.
+        assert!(check_update(&cas, &region(), b"not a crl", None).unwrap_err().to_string().contains("DER"));
+        let other = NodeId::parse("540000/540100").unwrap();
+        assert!(check_update(&cas, &other, &newer, None).is_err());
+    }
+
+    #[test]
+    fn a_list_forged_under_the_same_name_is_refused() {
+        let ca = CertificateAuthority::create_root(&region()).unwrap();
+        let mut forger = CertificateAuthority::create_root(&region()).unwrap();
+        let forged = forger.revoke("0a").unwrap();
+        let e = check_update(std::slice::from_ref(&ca.cert), &region(), &forged, None).unwrap_err().to_string();
+        assert!(e.contains("签名"), "{e}");
+    }
 }

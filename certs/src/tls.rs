@@ -19,7 +19,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 
-use crate::crl::{check_known_issuer, latest_per_issuer};
+use crate::crl::{check_known_issuer, check_update, latest_per_issuer};
 use crate::inspect::{CertInfo, cert_info};
 use crate::verify::{ReloadableClientVerifier, ReloadableServerVerifier, TrustConfig};
 use crate::x509::{leaf_identity, parse_cert, parse_cert_pems, parse_serial, serial_hex};
@@ -172,6 +172,40 @@ impl TlsMaterial {
         self.inner.server_verifier.install(server);
         *self.inner.revoked.write().unwrap_or_else(|p| p.into_inner()) = serials;
         Ok(())
+    }
+
+    /// Installs every CRL of `crls_der` that is sound and skips the others,
+    /// returning why each was skipped: at start-up, one bad stored list must
+    /// not stop the node (nor keep the good lists from applying).
+    pub fn set_crls_skipping_bad(&self, crls_der: Vec<Vec<u8>>) -> Vec<CertError> {
+        let mut cas: Vec<CertificateDer<'static>> = self.inner.chain[1..].to_vec();
+        cas.push(self.inner.root.clone());
+        let mut skipped = Vec::new();
+        let mut sound = Vec::new();
+        for der in crls_der {
+            let one = vec![CertificateRevocationListDer::from(der.clone())];
+            let check = check_known_issuer(&der, &cas)
+                .and_then(|()| crate::crl::summarize_crl(&der).map(|_| ()))
+                .and_then(|()| self.inner.client_verifier.prepare(&one).map(|_| ()));
+            match check {
+                Ok(()) => sound.push(der),
+                Err(e) => skipped.push(e),
+            }
+        }
+        if let Err(e) = self.set_crls(sound) {
+            skipped.push(e);
+        }
+        skipped
+    }
+
+    /// Checks that `der` may replace `held` as the revocation list of
+    /// `issuer`'s CA: signed by that CA (whose certificate we hold, in our
+    /// chain or as the root) and numbered strictly higher than `held`.
+    /// Returns its CRL number. The CRL applier calls it before storing.
+    pub fn check_crl_update(&self, issuer: &crate::NodeId, der: &[u8], held: Option<&[u8]>) -> Result<u64, CertError> {
+        let mut cas: Vec<CertificateDer<'static>> = self.inner.chain[1..].to_vec();
+        cas.push(self.inner.root.clone());
+        check_update(&cas, issuer, der, held)
     }
 
     /// Whether a serial (hex, colons allowed) appears on any current CRL: the

@@ -22,12 +22,23 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::convert::{frame_from_proto, frame_to_proto};
 use crate::{Dialer, Engine, EventStore, FedError, Frame, Link};
 
-/// Largest encoded frame either side accepts or sends. Batches are capped
-/// near 1 MiB of payload; the margin admits a single large event.
-pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
+/// Largest payload of one event a node may emit. The domain refuses, before
+/// writing, a record whose event would be larger (see the node's
+/// `domain::limits`), so every event fits in a frame.
+pub const MAX_EVENT_PAYLOAD_BYTES: usize = 1 << 20;
 
-/// Frames buffered per direction between the transport and a session.
-const DEPTH: usize = 32;
+/// Largest encoded frame either side accepts or sends. A batch stops once
+/// it holds about 1 MiB of payload (`outbound.rs`), so a frame carries at
+/// most that plus one event of [`MAX_EVENT_PAYLOAD_BYTES`] and the envelope
+/// fields: 4 MiB leaves room for both and bounds what a peer can make us
+/// decode at once.
+pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
+
+/// Frames buffered per direction between the transport and a session. With
+/// [`MAX_MESSAGE_BYTES`] this bounds what one peer pins in our queues to
+/// about `3 × DEPTH × 4 MiB` (three queues on the serving side); frames are
+/// processed one at a time, so a deeper queue buys no throughput.
+const DEPTH: usize = 4;
 
 impl From<FedError> for Status {
     fn from(e: FedError) -> Status {
@@ -131,6 +142,10 @@ async fn pump_in<K: Send + 'static>(
         let item = match next {
             Ok(Some(frame)) => frame_from_proto(frame),
             Ok(None) => return,
+            // a frame over the bound, or not protobuf: the peer's fault, told to it
+            Err(status) if matches!(status.code(), tonic::Code::OutOfRange | tonic::Code::InvalidArgument) => Err(
+                FedError::Protocol(format!("同步帧无效或超过 {MAX_MESSAGE_BYTES} 字节的上限：{}", status.message())),
+            ),
             Err(status) => Err(FedError::Transport(format!("同步流出错（{:?}）：{}", status.code(), status.message()))),
         };
         let last = item.is_err();

@@ -100,7 +100,7 @@ pub use engine::Engine;
 pub use envelope::{Channel, Envelope, Route, Scope, StreamId};
 pub use error::FedError;
 pub use frame::{Backlog, Frame};
-pub use grpc::{FederationService, GrpcDialer};
+pub use grpc::{FederationService, GrpcDialer, MAX_EVENT_PAYLOAD_BYTES, MAX_MESSAGE_BYTES};
 pub use link::{Dialer, Link, link_pair};
 pub use memstore::MemStore;
 pub use routing::PeerRole;

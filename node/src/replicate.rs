@@ -1,7 +1,7 @@
 //! What each replicated event does where it takes effect: the domain's side
 //! of the federation. Runs inside the transaction that accepts the event.
 
-use extranet_certs::NodeId;
+use extranet_certs::{NodeId, TlsMaterial};
 use extranet_federation::{Envelope, Route, Scope};
 
 use crate::codec::{self, AccessMessage};
@@ -10,15 +10,33 @@ use crate::error::Result;
 use crate::store::{Applier, Tx, TxResult};
 
 /// The node's [`Applier`]: filings are recorded at every ancestor, which
-/// answers with its receipt; receipts are recorded at the origin.
-pub struct DomainApplier;
+/// answers with its receipt; receipts are recorded at the origin. It holds
+/// the node's TLS material to verify revocation lists before storing them.
+pub struct DomainApplier {
+    /// Our chain and root: the CA certificates a revocation list is checked
+    /// against. `None` (tools, unit tests): every revocation list is refused
+    /// as unverifiable.
+    pub tls: Option<TlsMaterial>,
+}
+
+impl DomainApplier {
+    /// The applier of a served node, verifying revocation lists against `tls`.
+    pub fn new(tls: TlsMaterial) -> Self {
+        DomainApplier { tls: Some(tls) }
+    }
+
+    /// An applier with no certificates: revocation lists are refused.
+    pub fn without_pki() -> Self {
+        DomainApplier { tls: None }
+    }
+}
 
 impl Applier for DomainApplier {
     fn apply(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         match event.kind.as_str() {
             codec::KIND_FILING => record_filing(tx, event),
             codec::KIND_RECEIPT => record_receipt(tx, event),
-            codec::KIND_CRL => record_crl(tx, event),
+            codec::KIND_CRL => record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => record_calendar(tx, event),
             codec::KIND_ACCESS => record_access(tx, event),
             codec::KIND_ACCESS_SUMMARY => record_summary(tx, event),
@@ -73,15 +91,31 @@ fn record_receipt(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     Ok(())
 }
 
-/// A node below a CA takes in that CA's new revocation list; the server
-/// reloads its verifiers once the write is durable.
-fn record_crl(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+/// A node below a CA takes in that CA's new revocation list, once it is
+/// proven signed by that CA and newer than the list held (a forged or
+/// garbage list, or an older one that would undo revocations, is refused:
+/// the held list stays and the refusal is noted); the server reloads its
+/// verifiers once the write is durable.
+fn record_crl(tls: Option<&TlsMaterial>, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     let Some((issuer, der)) = decoded(tx, event, codec::decode_crl(&event.payload))? else { return Ok(()) };
     if issuer != event.origin {
         tracing::warn!(origin = %event.origin, %issuer, "revocation list of another CA ignored");
         return Ok(());
     }
-    tx.put_crl(&issuer, &der)
+    let Some(tls) = tls else {
+        return tx.refuse_crl(&issuer, "本节点没有可用于核验吊销列表签名的证书");
+    };
+    let held = tx.crl(&issuer)?;
+    match tls.check_crl_update(&issuer, &der, held.as_deref()) {
+        Ok(number) => {
+            tracing::info!(%issuer, number, "revocation list taken in");
+            tx.put_crl(&issuer, &der)
+        }
+        Err(e) => {
+            tracing::error!(%issuer, seq = event.seq, error = %e, "revocation list refused; the held list stays in force");
+            tx.refuse_crl(&issuer, &e.to_string())
+        }
+    }
 }
 
 /// A node takes in a calendar the region published, if it is newer than
@@ -272,7 +306,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let me = NodeId::parse("540000/540100").unwrap();
         let county = NodeId::parse("540000/540100/540102").unwrap();
-        let store = NodeStore::open(dir.path(), me.clone(), Arc::new(DomainApplier)).unwrap();
+        let store = NodeStore::open(dir.path(), me.clone(), Arc::new(DomainApplier::without_pki())).unwrap();
         let event = |seq: u64, payload: Vec<u8>| Envelope {
             origin: county.clone(),
             seq,

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
 use crate::config::NodeConfig;
+use crate::domain::limits::MAX_REQUEST_BYTES;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
 use crate::service::{
@@ -39,6 +40,9 @@ pub struct RunningNode {
     pub tls: TlsMaterial,
     /// Where its Prometheus endpoint listens, when `[metrics]` is configured.
     pub metrics_addr: Option<SocketAddr>,
+    /// Stored revocation lists skipped at start-up, and why (also logged):
+    /// a bad list is reported, the node starts with the others.
+    pub skipped_crls: Vec<String>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -75,8 +79,9 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         return Err(NodeError::Config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
     }
     let ca = cfg.ca_dir.as_deref().map(CertificateAuthority::load).transpose()?;
-    let store = NodeStore::open_with(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier), &cfg.store)?;
-    tls.set_crls(store.crls()?)?;
+    let store =
+        NodeStore::open_with(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier::new(tls.clone())), &cfg.store)?;
+    let skipped_crls = install_crls(&tls, store.crls()?);
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
     // Read once: the services and the expected-children list share it.
     let topology = Arc::new(cfg.oversight.load_topology()?);
@@ -119,7 +124,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         tasks.push(engine.spawn_uplink(dialer, cancel.clone()));
     }
     tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
-    Ok(RunningNode { addr, store, engine, tls, metrics_addr, cancel, tasks })
+    Ok(RunningNode { addr, store, engine, tls, metrics_addr, skipped_crls, cancel, tasks })
 }
 
 /// What a node's services are built from (shared handles, cheap to clone).
@@ -153,29 +158,52 @@ async fn serve(
         transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::Config(format!("无法监听 {listen}：{e}")))?;
     let router = Server::builder()
         .layer(crate::metrics::RpcLatencyLayer(Arc::clone(metrics)))
+        .layer(crate::service::edge_status::EdgeStatusLayer)
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
-        .add_service(FilingsServer::new(
-            FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology)),
-        ))
-        .add_service(IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())))
-        .add_service(CalendarServer::new(CalendarService::new(store.clone(), gate.clone())))
-        .add_service(UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))))
-        .add_service(AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))))
-        .add_service(NodeStatusServer::new(StatusService::new(
-            engine.clone(),
-            gate.clone(),
-            tls.clone(),
-            cfg.oversight.clock_skew_warn_ms(),
-        )))
-        .add_service(OversightServer::new(OversightService::new(
-            engine.clone(),
-            gate.clone(),
-            Arc::clone(topology),
-            &cfg.oversight,
-        )))
-        .add_service(PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca)));
+        .add_service(
+            FilingsServer::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology)))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone()))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            CalendarServer::new(CalendarService::new(store.clone(), gate.clone()))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology)))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology)))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            NodeStatusServer::new(StatusService::new(
+                engine.clone(),
+                gate.clone(),
+                tls.clone(),
+                cfg.oversight.clock_skew_warn_ms(),
+            ))
+            .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            OversightServer::new(OversightService::new(
+                engine.clone(),
+                gate.clone(),
+                Arc::clone(topology),
+                &cfg.oversight,
+            ))
+            .max_decoding_message_size(MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+        );
     let reclaimer = crate::reclaim::spawn_address_reclaimer(store.clone(), ipam.clone(), cancel.clone());
     let decider = crate::service::ipam::spawn_decider(ipam.clone(), cancel.clone());
     let task = tokio::spawn(async move {
@@ -234,6 +262,16 @@ async fn report_store_health(
     }
 }
 
+/// Installs the sound ones of `crls` and reports (logs and returns) each
+/// one skipped: a bad stored list must not keep the node from starting.
+fn install_crls(tls: &TlsMaterial, crls: Vec<Vec<u8>>) -> Vec<String> {
+    let skipped: Vec<String> = tls.set_crls_skipping_bad(crls).into_iter().map(|e| e.to_string()).collect();
+    for reason in &skipped {
+        tracing::error!(%reason, "stored revocation list skipped");
+    }
+    skipped
+}
+
 /// Reloads the TLS verifiers whenever a new revocation list became durable,
 /// and makes every sync peer handshake again so the list applies to streams
 /// that are already open.
@@ -247,13 +285,9 @@ async fn watch_crls(store: NodeStore, tls: TlsMaterial, engine: Engine<NodeStore
         }
         let Ok(now) = store.crls() else { continue };
         if now != last {
-            match tls.set_crls(now.clone()) {
-                Ok(()) => {
-                    tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
-                    engine.reset_links();
-                }
-                Err(e) => tracing::error!(error = %e, "revocation list rejected"),
-            }
+            install_crls(&tls, now.clone());
+            tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
+            engine.reset_links();
             last = now;
         }
     }

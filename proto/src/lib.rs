@@ -4,6 +4,8 @@
 
 #![allow(clippy::all, missing_docs)]
 
+pub mod codec;
+
 /// Package `extranet.v1`.
 pub mod v1 {
     tonic::include_proto!("extranet.v1");

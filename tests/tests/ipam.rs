@@ -98,7 +98,7 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
     let asked = county.ipam().request_space(req).await?.into_inner();
     assert_eq!(asked.state, pb::RequestState::Pending as i32);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let listed = county.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner().requests;
+    let listed = county.ipam().list_requests(pb::ListRequestsRequest::default()).await?.into_inner().requests;
     assert_eq!(listed.iter().map(|r| r.state).collect::<Vec<_>>(), vec![pb::RequestState::Pending as i32]);
     h.fed.start(&h.prefecture()).await?;
     let cs = h.running(&h.county_a()).store.clone();
@@ -107,7 +107,7 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
             && s.ipam_delegations().unwrap_or_default().iter().any(|d| d.is_live() && d.prefix.prefix_len() == 47)
     })
     .await?;
-    let listed = county.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner().requests;
+    let listed = county.ipam().list_requests(pb::ListRequestsRequest::default()).await?.into_inner().requests;
     assert_eq!(listed[0].state, pb::RequestState::Granted as i32);
     assert_eq!(listed[0].granted_prefix, "2408:8000::/47", "grown in place");
     let req = pb::AssignRequest { prefix: "2408:8000:1::/64".into(), ..assign_req("unit-new") };

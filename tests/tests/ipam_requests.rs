@@ -8,7 +8,7 @@ use extranet_tests::{Harness, PATIENCE};
 
 async fn requests_at(h: &Harness, n: &extranet_certs::NodeId) -> anyhow::Result<Vec<pb::SpaceRequestRecord>> {
     let c = h.fed.client(n).await?;
-    Ok(c.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner().requests)
+    Ok(c.ipam().list_requests(pb::ListRequestsRequest::default()).await?.into_inner().requests)
 }
 
 /// Waits until `n` lists exactly one request in `state`.

@@ -78,7 +78,7 @@ async fn malformed_requests_name_the_field_and_change_nothing() -> anyhow::Resul
     for subtree in ["540000/99", "abc", "540000/540100/540100"] {
         let err = client
             .filings()
-            .list_filings(pb::ListFilingsRequest { subtree: subtree.into(), limit: 0 })
+            .list_filings(pb::ListFilingsRequest { subtree: subtree.into(), ..Default::default() })
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument, "unknown division code {subtree}");

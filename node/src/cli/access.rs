@@ -128,6 +128,9 @@ pub enum AccessCmd {
         /// Only those already overdue.
         #[arg(long)]
         overdue: bool,
+        /// Most applications to show (fetched page by page).
+        #[arg(long, default_value_t = 10_000)]
+        limit: u32,
     },
     /// Show one application with its routing, deadlines and history.
     Show {
@@ -302,19 +305,29 @@ pub async fn run(cmd: AccessCmd) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        AccessCmd::List { conn, state: st, due_before, overdue } => {
-            let req = pb::ListApplicationsRequest {
-                state: st.map(state).unwrap_or(pb::ApplicationState::Unspecified) as i32,
-                due_before,
-                overdue,
-            };
-            let r = conn.client().await?.access().list_applications(req).await?.into_inner();
+        AccessCmd::List { conn, state: st, due_before, overdue, limit } => {
+            let client = conn.client().await?.access();
+            let applications = super::pages::collect(limit, |page_token, page_size| {
+                let req = pb::ListApplicationsRequest {
+                    state: st.map(state).unwrap_or(pb::ApplicationState::Unspecified) as i32,
+                    due_before: due_before.clone(),
+                    overdue,
+                    page_token,
+                    page_size,
+                };
+                let mut client = client.clone();
+                async move {
+                    let r = client.list_applications(req).await?.into_inner();
+                    Ok((r.applications, r.next_page_token))
+                }
+            })
+            .await?;
             if conn.json {
-                return output::json(&r.applications);
+                return output::json(&applications);
             }
-            let rows: Vec<Vec<String>> = r.applications.iter().map(row).collect();
+            let rows: Vec<Vec<String>> = applications.iter().map(row).collect();
             output::table(&["编号", "类型", "申请单位", "状态", "审批机关", "下一期限"], &rows);
-            println!("共 {} 件", r.applications.len());
+            println!("共 {} 件", applications.len());
             Ok(())
         }
         AccessCmd::Show { conn, id } => {

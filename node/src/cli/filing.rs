@@ -58,7 +58,7 @@ pub enum FilingCmd {
         /// Only filings from this division's subtree, e.g. 540000/540100.
         #[arg(long, default_value = "")]
         subtree: String,
-        /// How many, newest first.
+        /// How many, each node's newest first (fetched page by page).
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
@@ -99,8 +99,16 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
             print_filed(&conn, f.into_inner())
         }
         FilingCmd::List { conn, subtree, limit } => {
-            let r = conn.client().await?.filings().list_filings(pb::ListFilingsRequest { subtree, limit }).await?;
-            let list = r.into_inner().filings;
+            let client = conn.client().await?.filings();
+            let list = super::pages::collect(limit, |page_token, page_size| {
+                let req = pb::ListFilingsRequest { subtree: subtree.clone(), limit: 0, page_token, page_size };
+                let mut client = client.clone();
+                async move {
+                    let r = client.list_filings(req).await?.into_inner();
+                    Ok((r.filings, r.next_page_token))
+                }
+            })
+            .await?;
             if conn.json {
                 return output::json(&list);
             }

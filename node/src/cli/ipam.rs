@@ -150,6 +150,9 @@ pub enum IpamCmd {
     Requests {
         #[command(flatten)]
         conn: Conn,
+        /// Most requests to show (fetched page by page).
+        #[arg(long, default_value_t = 10_000)]
+        limit: u32,
     },
     /// Show the pool: utilisation, largest free blocks, IPv6 share.
     Show {
@@ -272,9 +275,17 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
 /// Runs a read-only address command.
 async fn query(cmd: IpamCmd) -> anyhow::Result<()> {
     match cmd {
-        IpamCmd::Requests { conn } => {
-            let r = conn.client().await?.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner();
-            print::requests(&conn, &r.requests)
+        IpamCmd::Requests { conn, limit } => {
+            let client = conn.client().await?.ipam();
+            let requests = super::pages::collect(limit, |page_token, page_size| {
+                let mut client = client.clone();
+                async move {
+                    let r = client.list_requests(pb::ListRequestsRequest { page_token, page_size }).await?.into_inner();
+                    Ok((r.requests, r.next_page_token))
+                }
+            })
+            .await?;
+            print::requests(&conn, &requests)
         }
         IpamCmd::Show { conn } => {
             print::pool(&conn, &conn.client().await?.ipam().show(pb::ShowRequest {}).await?.into_inner())

@@ -9,6 +9,7 @@ mod ipam;
 mod ipam_print;
 mod output;
 pub mod oversight;
+mod pages;
 mod report;
 mod status;
 mod topology;

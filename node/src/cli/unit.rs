@@ -85,6 +85,9 @@ pub enum UnitCmd {
     List {
         #[command(flatten)]
         conn: Conn,
+        /// Most units to show (fetched page by page).
+        #[arg(long, default_value_t = 10_000)]
+        limit: u32,
     },
     /// Show one unit.
     Show {
@@ -154,13 +157,20 @@ pub async fn run(cmd: UnitCmd) -> anyhow::Result<()> {
             println!("为其签发单位证书：extranet certs request --kind unit --node {} --name {} …", u.node, u.id);
             Ok(())
         }
-        UnitCmd::List { conn } => {
-            let r = conn.client().await?.units().list_units(pb::ListUnitsRequest {}).await?.into_inner();
+        UnitCmd::List { conn, limit } => {
+            let client = conn.client().await?.units();
+            let units = super::pages::collect(limit, |page_token, page_size| {
+                let mut client = client.clone();
+                async move {
+                    let r = client.list_units(pb::ListUnitsRequest { page_token, page_size }).await?.into_inner();
+                    Ok((r.units, r.next_page_token))
+                }
+            })
+            .await?;
             if conn.json {
-                return output::json(&r.units);
+                return output::json(&units);
             }
-            let rows: Vec<Vec<String>> = r
-                .units
+            let rows: Vec<Vec<String>> = units
                 .iter()
                 .map(|u| {
                     vec![
@@ -174,7 +184,7 @@ pub async fn run(cmd: UnitCmd) -> anyhow::Result<()> {
                 })
                 .collect();
             output::table(&["编号", "名称", "类别", "所在区划", "状态", "责任人"], &rows);
-            println!("共 {} 个", r.units.len());
+            println!("共 {} 个", units.len());
             Ok(())
         }
         UnitCmd::Show { conn, id } => {

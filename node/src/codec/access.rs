@@ -302,7 +302,9 @@ pub fn form_from_pb(f: Option<pb::ApplicationForm>, kind: ApplicationKind) -> Re
     let f = f.ok_or_else(|| NodeError::invalid("application", "缺少申请内容"))?;
     let withdrawal = kind == ApplicationKind::Withdrawal;
     // A withdrawal states its reason and location; the rest describe access.
-    let optional = |field: &'static str, v: &str| if withdrawal { Ok(v.trim().to_string()) } else { text(field, v) };
+    let optional = |field: &'static str, v: &str| {
+        if withdrawal { crate::domain::limits::optional_text(field, v) } else { text(field, v) }
+    };
     let basis_field = if kind == ApplicationKind::New {
         "application.basis（接入依据）"
     } else {

@@ -6,6 +6,7 @@ use ipnet::IpNet;
 use prost::Message;
 
 use super::{date, instant, text};
+use crate::domain::limits;
 use crate::domain::{AnnualReport, Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 use crate::error::{NodeError, Result};
 
@@ -18,7 +19,7 @@ pub const KIND_RECEIPT: &str = "receipt.v1";
 /// checked separately, by the domain).
 pub fn cutover_from_pb(c: Option<pb::CutoverDetails>) -> Result<Cutover> {
     let c = c.ok_or_else(|| NodeError::invalid("cutover", "缺少割接内容"))?;
-    let units: Vec<String> = c.affected_units.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
+    let units = limits::items("cutover.affected_units", &c.affected_units, limits::MAX_AFFECTED_UNITS)?;
     if units.is_empty() {
         return Err(NodeError::invalid("cutover.affected_units", "至少填写一个涉及的接入单位"));
     }
@@ -38,6 +39,7 @@ pub fn launch_from_pb(l: Option<pb::LaunchDetails>) -> Result<Launch> {
     if l.addresses.is_empty() {
         return Err(NodeError::invalid("launch.addresses", "至少填写一个所用的政务外网地址（第二十三条）"));
     }
+    limits::count("launch.addresses", l.addresses.len(), limits::MAX_LAUNCH_ADDRESSES)?;
     let addresses = l
         .addresses
         .iter()

@@ -20,7 +20,7 @@ use crate::calendar as cal;
 use crate::error::{NodeError, Result};
 
 /// Longest free-text field accepted, in characters.
-const MAX_TEXT: usize = 2000;
+const MAX_TEXT: usize = crate::domain::limits::MAX_TEXT_CHARS;
 
 pub(crate) fn text(field: &'static str, v: &str) -> Result<String> {
     let v = v.trim();

@@ -5,6 +5,7 @@ pub mod access;
 pub mod filing;
 pub mod ipam;
 pub mod ledger;
+pub mod limits;
 pub mod notice;
 pub mod report;
 pub mod routing;

@@ -192,7 +192,7 @@ mod tests {
     async fn the_missing_calendar_gauge_follows_the_injected_date() {
         let dir = tempfile::tempdir().unwrap();
         let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
-        let store = NodeStore::open(dir.path(), me, Arc::new(DomainApplier)).unwrap();
+        let store = NodeStore::open(dir.path(), me, Arc::new(DomainApplier::without_pki())).unwrap();
         let m = Metrics::new();
         m.refresh_records(&store, "2026-10-31".parse().unwrap());
         assert!(m.render().contains("extranet_calendar_next_year_missing 0"), "{}", m.render());

@@ -402,7 +402,8 @@ impl Access for AccessService {
         let me = self.store.me();
         let cal = self.store.calendar()?;
         let today = calendar::today();
-        let mut apps: Vec<Application> = current(self.store.applications()?, &cal)
+        let page = super::paging::spec(&r.page_token, r.page_size, 0)?;
+        let apps: Vec<(String, Application)> = current(self.store.applications()?, &cal)
             .into_iter()
             .filter(|a| match &caller {
                 Caller::Unit(own) => is_own(a, own, me),
@@ -411,13 +412,12 @@ impl Access for AccessService {
             .filter(|a| state.is_none_or(|s| a.state == s))
             .filter(|a| due_before.is_none_or(|d| a.next_due().is_some_and(|n| n <= d)))
             .filter(|a| !r.overdue || !a.overdue(&cal, today).is_empty())
+            .map(|a| (due_order_key(&a), a))
             .collect();
-        apps.sort_by(|a, b| {
-            (a.next_due().is_none(), a.next_due(), &a.id).cmp(&(b.next_due().is_none(), b.next_due(), &b.id))
-        });
-        Ok(Response::new(pb::ListApplicationsResponse {
-            applications: apps.iter().map(|a| codec::application_to_pb(a, me)).collect(),
-        }))
+        let rows = super::paging::after_key(apps, &page);
+        let (applications, next_page_token) =
+            super::paging::fill(rows, &page, |a: &Application| codec::application_to_pb(a, me))?;
+        Ok(Response::new(pb::ListApplicationsResponse { applications, next_page_token }))
     }
 
     async fn get_application(
@@ -458,7 +458,9 @@ impl Access for AccessService {
     async fn withdraw(&self, req: Request<pb::WithdrawRequest>) -> Result<Response<pb::Application>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        self.decide(by, &r.id, Decision::Withdraw(r.devices)).await
+        let devices =
+            crate::domain::limits::items("devices", &r.devices, crate::domain::limits::MAX_WITHDRAWAL_DEVICES)?;
+        self.decide(by, &r.id, Decision::Withdraw(devices)).await
     }
 
     async fn overdue(&self, req: Request<pb::OverdueRequest>) -> Result<Response<pb::OverdueResponse>, Status> {
@@ -527,5 +529,14 @@ impl Access for AccessService {
             csv: crate::domain::ledger::to_csv(&entries),
             entries: entries.len() as u32,
         }))
+    }
+}
+
+/// The list order of applications as a string (earliest next deadline first,
+/// those with none last, then by id), which is also their page token.
+fn due_order_key(a: &Application) -> String {
+    match a.next_due() {
+        Some(d) => format!("0{d}|{}", a.id.key()),
+        None => format!("1|{}", a.id.key()),
     }
 }

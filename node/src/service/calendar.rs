@@ -120,7 +120,7 @@ mod tests {
     async fn publishing_next_year_ends_the_warning_and_recomputes_provisional_deadlines() {
         let dir = tempfile::tempdir().unwrap();
         let region = NodeId::parse("540000").unwrap();
-        let store = NodeStore::open(dir.path(), region.clone(), Arc::new(DomainApplier)).unwrap();
+        let store = NodeStore::open(dir.path(), region.clone(), Arc::new(DomainApplier::without_pki())).unwrap();
         assert_eq!(store.calendar_warning(d("2026-10-31")).unwrap(), None);
         let warning = store.calendar_warning(d("2026-11-01")).unwrap().expect("warned from 1 November");
         assert!(warning.starts_with("2027 年节假日安排尚未发布"), "{warning}");

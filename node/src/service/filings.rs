@@ -8,15 +8,13 @@ use extranet_proto::v1::filings_server::Filings;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
+use super::paging;
 use crate::calendar;
 use crate::codec;
+use crate::domain::limits;
 use crate::domain::{Filing, FilingDetails, FilingId, filing};
 use crate::error::{NodeError, Result};
-use crate::store::{NodeStore, Tx, TxResult};
-
-/// Default and maximum page size of `ListFilings`.
-const LIST_DEFAULT: usize = 100;
-const LIST_MAX: usize = 10_000;
+use crate::store::{NodeStore, Tx, TxResult, abort};
 
 /// Serves `extranet.v1.Filings` for one node.
 pub struct FilingsService {
@@ -61,8 +59,10 @@ pub fn write_filing(tx: &mut Tx<'_>, details: FilingDetails, by: &str) -> TxResu
         details,
         receipts: Vec::new(),
     };
+    let payload = codec::encode_filing(&f);
+    limits::event_payload("filing", payload.len()).or_else(abort)?;
     tx.put_filing(&f)?;
-    tx.emit(Route::Up, codec::KIND_FILING, codec::encode_filing(&f))?;
+    tx.emit(Route::Up, codec::KIND_FILING, payload)?;
     Ok(f)
 }
 
@@ -103,12 +103,15 @@ impl Filings for FilingsService {
             "" => None,
             s => Some(NodeId::parse(s).map_err(|e| NodeError::invalid("subtree", e.to_string()))?),
         };
-        let limit = match r.limit as usize {
-            0 => LIST_DEFAULT,
-            n => n.min(LIST_MAX),
-        };
-        let filings = self.store.filings(subtree.as_ref(), limit)?;
-        Ok(Response::new(pb::ListFilingsResponse { filings: filings.iter().map(codec::filing_to_pb).collect() }))
+        let page = paging::spec(&r.page_token, r.page_size, r.limit)?;
+        // sled is read lazily while the page fills: off the runtime's workers.
+        let (filings, next_page_token) = crate::store::blocking(|| {
+            let rows = self.store.filings_desc(page.after.as_deref()).filter(|item| {
+                item.as_ref().map_or(true, |(_, f)| subtree.as_ref().is_none_or(|s| f.id.origin.is_within(s)))
+            });
+            paging::fill(rows, &page, codec::filing_to_pb)
+        })?;
+        Ok(Response::new(pb::ListFilingsResponse { filings, next_page_token }))
     }
 
     async fn get_filing(&self, req: Request<pb::GetFilingRequest>) -> Result<Response<pb::Filing>, Status> {

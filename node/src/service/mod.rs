@@ -4,9 +4,11 @@
 pub mod access;
 pub mod auth;
 pub mod calendar;
+pub mod edge_status;
 pub mod filings;
 pub mod ipam;
 pub mod oversight;
+pub mod paging;
 pub mod pki;
 pub mod report;
 pub mod status;

@@ -47,7 +47,9 @@ pub async fn publish_crl(store: &NodeStore, tls: &TlsMaterial, der: Vec<u8>) -> 
         Ok(())
     })?;
     store.sync().await?;
-    tls.set_crls(store.crls()?)?;
+    for e in tls.set_crls_skipping_bad(store.crls()?) {
+        tracing::error!(error = %e, "stored revocation list skipped");
+    }
     Ok(())
 }
 
@@ -57,6 +59,7 @@ impl Pki for PkiService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let serial = check_serial(&r.serial)?;
+        let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
         let ca = self
             .ca
             .as_ref()
@@ -67,7 +70,7 @@ impl Pki for PkiService {
             (der, ca.revoked().len())
         };
         publish_crl(&self.store, &self.tls, der).await?;
-        tracing::warn!(%serial, by, reason = %r.reason, "certificate revoked");
+        tracing::warn!(%serial, by, %reason, "certificate revoked");
         Ok(Response::new(pb::RevokeResponse { issuer: self.store.me().to_string(), revoked_count: count as u32 }))
     }
 }

@@ -78,8 +78,12 @@ impl Units for UnitsService {
 
     async fn list_units(&self, req: Request<pb::ListUnitsRequest>) -> Result<Response<pb::ListUnitsResponse>, Status> {
         self.gate.operator(&req)?;
-        let units = self.store.units()?;
-        Ok(Response::new(pb::ListUnitsResponse { units: units.iter().map(codec::unit_to_pb).collect() }))
+        let r = req.into_inner();
+        let page = super::paging::spec(&r.page_token, r.page_size, 0)?;
+        let rows = self.store.units()?.into_iter().map(|u| (u.id.to_string(), u)).collect();
+        let (units, next_page_token) =
+            super::paging::fill(super::paging::after_key(rows, &page), &page, codec::unit_to_pb)?;
+        Ok(Response::new(pb::ListUnitsResponse { units, next_page_token }))
     }
 
     async fn set_unit_status(&self, req: Request<pb::SetUnitStatusRequest>) -> Result<Response<pb::Unit>, Status> {
@@ -97,6 +101,7 @@ impl Units for UnitsService {
                 .into());
             }
         };
+        let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
         let unit = self.store.transact(|tx| {
             let Some(mut u) = tx.unit(&id)? else {
                 return abort(NodeError::NotFound(format!("本节点没有登记单位 {id}")));
@@ -117,7 +122,7 @@ impl Units for UnitsService {
             Ok(u)
         })?;
         self.store.sync().await?;
-        tracing::warn!(unit = %id, status = to.zh(), by, reason = %r.reason, "unit status set");
+        tracing::warn!(unit = %id, status = to.zh(), by, %reason, "unit status set");
         Ok(Response::new(codec::unit_to_pb(&unit)))
     }
 }

@@ -29,6 +29,22 @@ impl NodeStore {
         out.truncate(limit);
         Ok(out)
     }
+
+    /// Filings held here in descending key order (each origin's newest
+    /// first), starting below `before`: read lazily, so a page costs memory
+    /// for its rows only, however many filings the node holds. The caller
+    /// drives sled from its own thread: run it inside [`super::blocking`].
+    pub fn filings_desc(&self, before: Option<&str>) -> impl Iterator<Item = Result<(String, Filing)>> + '_ {
+        let tree = self.open.get(TreeId::Filings);
+        let range = match before {
+            Some(b) => tree.range(..b.as_bytes().to_vec()),
+            None => tree.range::<Vec<u8>, _>(..),
+        };
+        range.rev().map(|item| {
+            let (k, v) = item?;
+            Ok((String::from_utf8_lossy(&k).into_owned(), keys::decode(&v)?))
+        })
+    }
 }
 
 impl Tx<'_> {

@@ -71,7 +71,7 @@ pub struct NodeStore {
 /// thread: on a multi-threaded runtime the worker hands its other tasks to a
 /// fresh thread first (`block_in_place`). On a current-thread runtime (unit
 /// tests) or outside a runtime it simply runs.
-pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
         _ => f(),

@@ -11,6 +11,7 @@ use super::Ipam;
 use super::grant::AssignSpec;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, parse_prefix};
+use crate::domain::limits;
 use crate::error::{NodeError, Result};
 use crate::service::auth::Gate;
 
@@ -133,7 +134,7 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let number = codec::assignment_number(self.ipam.store().me(), &r.id)?;
-        let a = self.ipam.free(number, &by, r.reason.trim()).await?;
+        let a = self.ipam.free(number, &by, &limits::optional_text("reason", &r.reason)?).await?;
         Ok(Response::new(codec::assignment_to_pb(&a)))
     }
 
@@ -155,7 +156,7 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let net = parse_prefix("prefix", &r.prefix)?;
-        let d = self.ipam.reclaim_delegation(net, r.force, &by, r.reason.trim()).await?;
+        let d = self.ipam.reclaim_delegation(net, r.force, &by, &limits::optional_text("reason", &r.reason)?).await?;
         Ok(Response::new(codec::delegation_to_pb(&d)))
     }
 
@@ -212,7 +213,7 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let id = codec::request_id(self.ipam.store().me(), &r.id)?;
-        let got = self.ipam.decide(&id, r.grant, r.reason.trim(), &by).await?;
+        let got = self.ipam.decide(&id, r.grant, &limits::optional_text("reason", &r.reason)?, &by).await?;
         Ok(Response::new(codec::request_to_pb(&got)))
     }
 
@@ -221,9 +222,14 @@ impl IpamRpc for IpamService {
         req: Request<pb::ListRequestsRequest>,
     ) -> Result<Response<pb::ListRequestsResponse>, Status> {
         self.gate.operator(&req)?;
-        let mut all = self.ipam.store().ipam_requests()?;
-        all.sort_by_key(|r| r.at_ms);
-        Ok(Response::new(pb::ListRequestsResponse { requests: all.iter().map(codec::request_to_pb).collect() }))
+        let r = req.into_inner();
+        let page = crate::service::paging::spec(&r.page_token, r.page_size, 0)?;
+        // oldest first; the key keeps that order as a string
+        let all =
+            self.ipam.store().ipam_requests()?.into_iter().map(|q| (format!("{:020}|{}", q.at_ms.max(0), q.id), q));
+        let rows = crate::service::paging::after_key(all.collect(), &page);
+        let (requests, next_page_token) = crate::service::paging::fill(rows, &page, codec::request_to_pb)?;
+        Ok(Response::new(pb::ListRequestsResponse { requests, next_page_token }))
     }
 
     async fn export(&self, req: Request<pb::ExportRequest>) -> Result<Response<pb::ExportResponse>, Status> {

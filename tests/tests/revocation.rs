@@ -1,0 +1,165 @@
+//! Revocation lists are checked before they are stored: a forged or garbage
+//! list, or an older one that would undo a revocation, is refused and
+//! reported while the held list stays in force; a bad list already on disk
+//! is skipped at start-up instead of keeping the node down.
+//!
+//! ```text
+//!   540000 ── 540100 (CA; revokes, and here also misbehaves) ─┬─ 540102 (A)
+//!                                                             └─ 540103 (B)
+//! ```
+
+use std::time::{Duration, Instant};
+
+use extranet_certs::inspect::inspect_chain_pem;
+use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial};
+use extranet_federation::{Route, Scope};
+use extranet_node::codec;
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::node_status_client::NodeStatusClient;
+use extranet_tests::{Harness, PATIENCE};
+use tonic::Code;
+
+fn read(p: std::path::PathBuf) -> String {
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Serial of the operator certificate minted for `n`.
+fn operator_serial(h: &Harness, n: &NodeId) -> anyhow::Result<String> {
+    Ok(inspect_chain_pem(&read(h.node(n).operator().path().join("operator.pem")))?[0].serial.clone())
+}
+
+/// Whether `n` now refuses its own operator: the TLS handshake fails (no
+/// answer from any service), as it does for a revoked certificate.
+async fn operator_refused(h: &Harness, n: &NodeId) -> bool {
+    match h.fed.client(n).await {
+        Err(_) => true,
+        Ok(c) => match c.status().get_status(pb::GetStatusRequest {}).await {
+            Ok(_) => false,
+            Err(s) => !matches!(s.code(), Code::PermissionDenied | Code::InvalidArgument | Code::FailedPrecondition),
+        },
+    }
+}
+
+/// Polls `check` until it holds, failing with `what` (and the last value seen) after PATIENCE.
+async fn wait_until<T: std::fmt::Debug>(what: &str, mut check: impl AsyncFnMut() -> (bool, T)) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (ok, seen) = check().await;
+        if ok {
+            return seen;
+        }
+        assert!(Instant::now() < deadline, "{what}; last seen: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The prefecture announces `der` as its list, as a faulty or hostile CA node would.
+async fn announce(h: &Harness, der: &[u8]) -> anyhow::Result<()> {
+    let pref = h.prefecture();
+    let store = &h.running(&pref).store;
+    store.transact(|tx| {
+        tx.emit(Route::Down(Scope::Subtree(pref.clone())), codec::KIND_CRL, codec::encode_crl(&pref, der))?;
+        Ok(())
+    })?;
+    store.sync().await?;
+    Ok(())
+}
+
+/// Waits until county B reports a refused list from the prefecture whose reason contains `needle`.
+async fn wait_refusal(h: &Harness, needle: &str) -> anyhow::Result<()> {
+    let store = h.running(&h.county_b()).store.clone();
+    let pref = h.prefecture().to_string();
+    wait_until(&format!("county B reports a refused list ({needle})"), async || {
+        let seen = store.crl_refusals().unwrap_or_default();
+        (seen.iter().any(|(i, r)| *i == pref && r.contains(needle)), seen)
+    })
+    .await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_garbage_or_older_list_does_not_replace_the_held_one() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (pref, b) = (h.prefecture(), h.county_b());
+    let pki = || async { h.fed.client(&pref).await.map(|c| c.pki()) };
+    // an older list (revoking something else), then the newer one revoking B's operator
+    pki().await?.revoke(pb::RevokeRequest { serial: "0a".into(), reason: "测试".into() }).await?;
+    let older = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
+    let serial = operator_serial(&h, &b)?;
+    pki().await?.revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into() }).await?;
+    let county = h.running(&b).store.clone();
+    let newer = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
+    wait_until("county B takes in the newer list", async || {
+        let held = county.crls().unwrap_or_default();
+        (held == vec![newer.clone()], held.len())
+    })
+    .await;
+    assert!(operator_refused(&h, &b).await, "county B refuses the revoked operator");
+
+    // garbage; a list signed by another CA of the same name; the older list replayed
+    announce(&h, b"\x30\x03garbage").await?;
+    wait_refusal(&h, "DER").await?;
+    assert_eq!(county.crls()?, vec![newer.clone()], "garbage did not replace the held list");
+
+    let other = Harness::created(extranet_tests::FOUR)?;
+    let mut forger = CertificateAuthority::load(&other.node(&pref).dir.join("ca"))?;
+    announce(&h, &forger.revoke("0c")?).await?;
+    wait_refusal(&h, "签名").await?;
+    assert_eq!(county.crls()?, vec![newer.clone()], "a forged list did not replace the held list");
+
+    announce(&h, &older).await?;
+    wait_refusal(&h, "不高于").await?;
+    assert_eq!(county.crls()?, vec![newer.clone()], "an older list did not undo the revocation");
+    assert!(operator_refused(&h, &b).await, "the revoked operator stays refused");
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_a_bad_stored_list_starts_and_reports_it() -> anyhow::Result<()> {
+    let mut h = Harness::four().await?;
+    let (pref, a) = (h.prefecture(), h.county_a());
+    let serial = operator_serial(&h, &a)?;
+    h.fed.client(&pref).await?.pki().revoke(pb::RevokeRequest { serial, reason: "测试".into() }).await?;
+    let county = h.running(&a).store.clone();
+    wait_until("county A takes in the prefecture's list", async || {
+        let n = county.crls().unwrap_or_default().len();
+        (n == 1, n)
+    })
+    .await;
+    // a list that does not parse lands on disk (as the unchecked applier of
+    // an older version could store it), then the node restarts
+    county.transact(|tx| tx.put_crl(&h.region(), b"not a revocation list"))?;
+    county.sync().await?;
+    drop(county);
+    h.fed.stop(&a).await?;
+    // the stopped node's background workers release its database a moment
+    // after `stop` returns (they are not awaited by the shutdown): retry
+    // while the lock is still held, and only then
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match h.fed.start(&a).await {
+            Ok(()) => break,
+            Err(e) if e.to_string().contains("lock") && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let skipped = &h.running(&a).skipped_crls;
+    assert_eq!(skipped.len(), 1, "the bad list is reported: {skipped:?}");
+    assert!(skipped[0].contains("CRL"), "{skipped:?}");
+    // the good list still applies: the revoked operator is refused; the node serves
+    assert!(operator_refused(&h, &a).await, "the prefecture's list is still in force after the restart");
+    let tls_dir = h.node(&a).dir.join("tls");
+    let tls = TlsMaterial::load(&tls_dir.join("root.pem"), &tls_dir.join("node.pem"), &tls_dir.join("node.key"))?;
+    let ch = extranet_certs::transport::connect(&h.node(&a).config.listen, &Identity::node(a.clone()), &tls).await?;
+    let answer = NodeStatusClient::new(ch).get_status(pb::GetStatusRequest {}).await.unwrap_err();
+    assert_eq!(
+        answer.code(),
+        Code::PermissionDenied,
+        "county A serves (a node certificate is no operator): {answer:?}"
+    );
+    h.shutdown().await;
+    Ok(())
+}
