@@ -67,7 +67,9 @@
 //! **Transport.** The engine speaks frames over a [`Link`]: an authenticated
 //! peer and a pair of channels. [`grpc`] carries links over
 //! `extranet.v1.Federation/Sync`; [`link_pair`] joins two engines in memory
-//! for tests and simulations. [`Engine::shutdown`] ends every session at
+//! for tests and simulations; [`SimStore`] is the store of the
+//! deterministic simulation (`federation/tests/sim/`), which knows what a
+//! crash takes away. [`Engine::shutdown`] ends every session at
 //! once; a node calls it before draining its gRPC server, whose graceful
 //! shutdown would otherwise wait for sync streams that never end.
 
@@ -86,9 +88,11 @@ mod inbound;
 pub mod link;
 pub mod memstore;
 mod outbound;
+pub mod recovery;
 mod registry;
 pub mod routing;
 mod session;
+pub mod simstore;
 pub mod status;
 pub mod store;
 pub mod summary;
@@ -103,7 +107,9 @@ pub use frame::{Backlog, Frame};
 pub use grpc::{FederationService, GrpcDialer};
 pub use link::{Dialer, Link, link_pair};
 pub use memstore::MemStore;
+pub use recovery::{Recovering, RecoveringStream};
 pub use routing::PeerRole;
+pub use simstore::{SimStore, SyncFault};
 pub use status::{LinkStatus, PeerStatus};
 pub use store::{Accepted, EventStore};
 pub use summary::Summary;
