@@ -115,6 +115,13 @@ impl SimStore {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).visible.clone()
     }
 
+    /// How much of `stream` a crash now would leave (also on a dead store).
+    pub fn durable_cursor(&self, stream: &StreamId) -> u64 {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let held = inner.visible.streams.get(stream).map_or(0, |v| v.len());
+        inner.durable.streams.get(stream).copied().unwrap_or(0).min(held) as u64
+    }
+
     /// What a crash now would leave.
     pub fn durable_image(&self) -> Image {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());

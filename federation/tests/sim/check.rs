@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use extranet_federation::simstore::Image;
-use extranet_federation::{Channel, Envelope, StreamId};
+use extranet_federation::{Channel, Envelope, EventStore, StreamId};
 
 use crate::ledger::{Kind, Ledger};
 use crate::tree::Tree;
@@ -36,6 +36,38 @@ pub fn after_crash(ledger: &mut Ledger, tree: &Tree, i: usize, image: &Image, at
     }
     for (kind, what) in found {
         ledger.violate(kind, at, what);
+    }
+}
+
+/// After node `i` crashed (never restored in this run) and came back as
+/// `image`: no neighbour may hold more of a stream it got through `i` than
+/// `i` kept — a node never sends an event a crash could still take back.
+pub fn sent_before_durable(st: &mut State, i: usize, image: &Image, at: Duration) {
+    if st.ledger.restored_at.contains_key(&i) {
+        return;
+    }
+    let tree = &st.tree;
+    let mut found = Vec::new();
+    let via_i = |j: usize, s: &StreamId| match (tree.parent(i) == Some(j), s.channel) {
+        (true, Channel::Up) => s.origin.is_within(&tree.ids[i]),
+        (false, Channel::Down) => tree.parent(j) == Some(i) && tree.ids[i].is_within(&s.origin),
+        _ => false,
+    };
+    let neighbours: Vec<usize> = tree.parent(i).into_iter().chain(tree.children(i)).collect();
+    for j in neighbours {
+        for (s, n) in st.nodes[j].store.cursors().unwrap_or_default() {
+            let kept = image.streams.get(&s).map_or(0, |v| v.len() as u64);
+            if via_i(j, &s) && n > kept {
+                let what = format!(
+                    "{} 持有经 {} 收到的 {} {:?} 至 {n}，而 {} 崩溃后仅余 {kept}：事件在持久化前已发出",
+                    tree.ids[j], tree.ids[i], s.origin, s.channel, tree.ids[i]
+                );
+                found.push(what);
+            }
+        }
+    }
+    for what in found {
+        st.ledger.violate(Kind::SentBeforeDurable, at, what);
     }
 }
 

@@ -22,6 +22,11 @@ pub enum Kind {
     OrderBroken,
     /// A stream held with a hole in it.
     GapSkipped,
+    /// A neighbour holds an event a crash took from the node it came through.
+    SentBeforeDurable,
+    /// A node sent an event, or acknowledged a cursor, it had not yet made
+    /// durable (seen on the wire).
+    BeforeDurable,
     /// An origin issued a sequence number a node holds with other content.
     SeqReused,
     /// The engine refused an event as a conflicting duplicate.

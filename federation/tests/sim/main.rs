@@ -106,7 +106,7 @@ fn env_u64(name: &str) -> Option<u64> {
 /// The seeds CI runs; `SIM_SEEDS` (count) and `SIM_SEED_BASE` change them.
 fn ci_seeds() -> std::ops::Range<u64> {
     let base = env_u64("SIM_SEED_BASE").unwrap_or(1);
-    base..base + env_u64("SIM_SEEDS").unwrap_or(12)
+    base..base + env_u64("SIM_SEEDS").unwrap_or(24)
 }
 
 #[test]

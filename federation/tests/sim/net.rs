@@ -126,5 +126,21 @@ impl Hop {
         if let Frame::Ack(cursors) = frame {
             st.ledger.claim(self.from, cursors);
         }
+        let store = st.nodes[self.from].store.clone();
+        let early: Option<String> = match frame {
+            Frame::Events(evs) => evs
+                .iter()
+                .find(|e| store.durable_cursor(&e.stream()) < e.seq)
+                .map(|e| format!("发出了尚未持久化的事件 {} {:?} 序号 {}", e.origin, e.route.channel(), e.seq)),
+            Frame::Ack(cursors) => cursors
+                .iter()
+                .find(|(s, c)| store.durable_cursor(s) < *c)
+                .map(|(s, c)| format!("确认了尚未持久化的 {} {:?} 至 {c}", s.origin, s.channel)),
+            _ => None,
+        };
+        if let Some(what) = early {
+            let what = format!("{} {what}", st.tree.ids[self.from]);
+            st.ledger.violate(Kind::BeforeDurable, at, what);
+        }
     }
 }

@@ -42,6 +42,8 @@ pub struct NetFaults {
     pub dup_per_mille: u32,
     /// Odds per thousand that an `Events` frame is dropped and the link cut.
     pub cut_per_mille: u32,
+    /// Longest time one `sync` takes on a node's disk, in microseconds.
+    pub max_sync_us: u64,
 }
 
 /// A seed's whole schedule.
@@ -78,6 +80,20 @@ impl Plan {
             let node = rng.random_range(0..nodes);
             outage(&mut rng, &mut steps, Step::Crash { node }, Step::Start { node }, 50..4_000);
         }
+        // Crashes right after a write, while it may still be pending.
+        let writes: Vec<(Duration, usize)> = steps
+            .iter()
+            .filter_map(|(t, s)| match s {
+                Step::Write { node, .. } => Some((*t, *node)),
+                _ => None,
+            })
+            .collect();
+        for _ in 0..rng.random_range(0..6) {
+            let (t, node) = writes[rng.random_range(0..writes.len())];
+            let at = t + Duration::from_micros(rng.random_range(0..8_000));
+            steps.push((at, Step::Crash { node }));
+            steps.push((at + Duration::from_millis(rng.random_range(50..2_000)), Step::Start { node }));
+        }
         for _ in 0..rng.random_range(0..3) {
             let node = rng.random_range(0..nodes);
             let down = Step::Restore { node, pick: rng.random() };
@@ -96,6 +112,7 @@ impl Plan {
             max_delay_us: rng.random_range(0..5_000),
             dup_per_mille: rng.random_range(0..40),
             cut_per_mille: rng.random_range(0..20),
+            max_sync_us: rng.random_range(200..10_000),
         };
         Plan { seed, steps, net }
     }

@@ -62,9 +62,10 @@ pub fn mix(seed: u64, a: u64, b: u64) -> u64 {
 impl World {
     pub fn new(seed: u64, net: NetFaults, fault: SyncFault) -> World {
         let tree = Tree::standard();
+        let sync_delay = Duration::from_micros(net.max_sync_us);
         let nodes = (0..tree.len())
             .map(|i| SimNode {
-                store: Arc::new(SimStore::new(tree.ids[i].clone(), mix(seed, i as u64, 1), sync_delay(), fault)),
+                store: Arc::new(SimStore::new(tree.ids[i].clone(), mix(seed, i as u64, 1), sync_delay, fault)),
                 engine: None,
                 stop: CancellationToken::new(),
                 incarnation: 0,
@@ -188,6 +189,7 @@ impl World {
                 let image = next.visible();
                 let State { ledger, tree, .. } = &mut *st;
                 check::after_crash(ledger, tree, i, &image, at);
+                check::sent_before_durable(&mut st, i, &image, at);
                 next
             }
             Some(pick) => {
@@ -283,10 +285,6 @@ impl World {
     pub fn poll_settle(&self) {
         self.settle();
     }
-}
-
-fn sync_delay() -> Duration {
-    Duration::from_millis(2)
 }
 
 fn ms(d: Duration) -> i64 {
