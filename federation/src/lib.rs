@@ -44,6 +44,16 @@
 //! peer lacks it after a reconnect: a peer that lost events (rebuilt from
 //! scratch) states lower cursors and is simply sent them again.
 //!
+//! A duplicate must be the very event held: another event under the same
+//! (origin, channel, seq) is a conflict ([`FedError::Conflict`]), never
+//! acknowledged.
+//!
+//! **Restore from an older backup** ([`recovery`]). Each `Hello` also states
+//! the sender's cursor of its own stream the peer holds; a peer holding more
+//! sends those events back ([`EventStore::accept_own_recovered`]), and while
+//! it does [`Engine::recovering`] tells the node to refuse writes, so it
+//! never reissues a sequence number a peer holds.
+//!
 //! **Bounded catch-up.** A parent serves at most `max_concurrent_catchups`
 //! catch-ups at once: it withholds its Hello until it holds a slot and keeps
 //! the slot until both sides sent `CaughtUp`. Children reconnect with
