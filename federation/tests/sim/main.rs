@@ -40,12 +40,13 @@ struct Outcome {
 impl Outcome {
     fn report(&self) -> String {
         let mut out = format!("模拟失败：seed {}\n故障计划：\n{}违反的不变量：\n", self.seed, self.plan);
-        for v in self.violations.iter().take(12) {
-            out.push_str(&format!("  {v}\n"));
+        // The first three of each kind, so one flood cannot hide the rest.
+        for kind in &self.kinds {
+            for v in self.violations.iter().filter(|v| v.kind == *kind).take(3) {
+                out.push_str(&format!("  {v}\n"));
+            }
         }
-        if self.violations.len() > 12 {
-            out.push_str(&format!("  ……共 {} 条\n", self.violations.len()));
-        }
+        out.push_str(&format!("  （共 {} 条）\n", self.violations.len()));
         out.push_str(&format!(
             "重放：SIM_SEED={} cargo test -p extranet-federation --test sim replay -- --nocapture\n",
             self.seed
