@@ -193,10 +193,17 @@ impl World {
                 next
             }
             Some(pick) => {
-                let snaps = &st.snapshots[i];
+                // Backups newer than the one restored hold a history the
+                // federation abandons now (see docs/protocol.md, Known
+                // limits): the operator's backup set starts again from it.
+                let snaps = &mut st.snapshots[i];
                 let backup = match snaps.len() {
                     0 => Image::default(),
-                    n => snaps[(pick % n as u64) as usize].clone(),
+                    n => {
+                        let k = (pick % n as u64) as usize;
+                        snaps.truncate(k + 1);
+                        snaps[k].clone()
+                    }
                 };
                 st.ledger.restored(i, at);
                 st.nodes[i].confirm = true;
