@@ -136,7 +136,7 @@ impl<'a, S: EventStore> Inbound<'a, S> {
     /// sequence number twice with other content (a node restored from an
     /// old backup) must raise an alarm, never be acknowledged as held.
     fn same_as_held(&self, ev: &Envelope) -> Result<(), FedError> {
-        let held = self.core.store.read(&ev.stream(), ev.seq - 1, 1)?;
+        let held = self.core.store.read(&ev.stream(), ev.seq.saturating_sub(1), 1)?;
         match held.first() {
             Some(h) if h == ev => Ok(()),
             Some(h) => {
