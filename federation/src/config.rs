@@ -28,6 +28,16 @@ pub struct EngineConfig {
     pub max_concurrent_catchups: usize,
     /// Software version announced in `Hello`, for oversight.
     pub version: String,
+    /// Seed of the redial jitter; `None` (production) draws from the OS.
+    /// Simulations set it so a seed replays the same reconnects.
+    pub jitter_seed: Option<u64>,
+    /// Refuse writes (see [`crate::Engine::recovering`]) until the parent
+    /// and every child known to the store have stated, in a `Hello`, how
+    /// much of this node's own streams they hold. Set it when starting a
+    /// node restored from a backup: without it writes are allowed at start
+    /// and a restored node may issue a sequence number a peer already holds
+    /// before the first `Hello` tells it so.
+    pub confirm_own_streams: bool,
 }
 
 impl Default for EngineConfig {
@@ -41,6 +51,8 @@ impl Default for EngineConfig {
             backoff_max: Duration::from_secs(30),
             max_concurrent_catchups: 8,
             version: env!("CARGO_PKG_VERSION").to_string(),
+            jitter_seed: None,
+            confirm_own_streams: false,
         }
     }
 }

@@ -9,6 +9,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::recovery::{Recovering, Recovery};
 use crate::registry::Registry;
 use crate::{Dialer, EngineConfig, EventStore, FedError, Link, LinkStatus, PeerRole, Summary};
 
@@ -25,6 +26,8 @@ pub(crate) struct Core<S> {
     /// Bumped whenever a newer summary was stored (ours or a descendant's),
     /// so the session to the parent sends it promptly.
     pub summaries: watch::Sender<u64>,
+    /// Whether our own streams are behind a peer's copy (restore from backup).
+    pub recovery: Recovery,
 }
 
 impl<S: EventStore> Core<S> {
@@ -58,6 +61,15 @@ impl<S: EventStore> Engine<S> {
     pub fn new(me: NodeId, store: Arc<S>, config: EngineConfig) -> Self {
         let config = config.sanitized();
         let catchups = Arc::new(Semaphore::new(config.max_concurrent_catchups));
+        let confirm = config.confirm_own_streams.then(|| {
+            let known = store.known_peers().unwrap_or_else(|e| {
+                tracing::error!(error = %e, "无法读取已知下级，仅等待上级核对");
+                Vec::new()
+            });
+            let children = known.into_iter().filter(|k| k.parent().as_ref() == Some(&me)).collect();
+            (me.parent(), children)
+        });
+        let recovery = Recovery::new(&me, confirm);
         let core = Core {
             me,
             store,
@@ -66,6 +78,7 @@ impl<S: EventStore> Engine<S> {
             registry: Arc::new(Registry::default()),
             shutdown: CancellationToken::new(),
             summaries: watch::Sender::new(0),
+            recovery,
         };
         Engine { core: Arc::new(core) }
     }
@@ -103,6 +116,22 @@ impl<S: EventStore> Engine<S> {
         crate::session::run(&self.core, role, link).await
     }
 
+    /// `Some` while this node must refuse writes: a peer holds more of one
+    /// of our own streams than we do (we were restored from an older
+    /// backup) and is sending it back, or — with
+    /// [`EngineConfig::confirm_own_streams`] — a peer has yet to state what
+    /// it holds. The node answers writes with `UNAVAILABLE` and
+    /// [`Recovering::message`] meanwhile; recovered events reach its domain
+    /// through [`EventStore::accept_own_recovered`].
+    pub fn recovering(&self) -> Option<Recovering> {
+        self.core.recovery.current()
+    }
+
+    /// Follows [`Engine::recovering`] as it changes.
+    pub fn watch_recovering(&self) -> watch::Receiver<Option<Recovering>> {
+        self.core.recovery.watch()
+    }
+
     /// The state of every link: for operators, `extranet status`, oversight.
     pub fn status(&self) -> Result<LinkStatus, FedError> {
         crate::status::link_status(&*self.core.store, &self.core.registry, &self.core.me)
@@ -124,10 +153,12 @@ impl<S: EventStore> Engine<S> {
     }
 
     /// Lists `child` in [`Engine::status`] even before it ever connects, so a
-    /// configured county that never came up is visible. Ignored unless
-    /// `child` is a direct child of this node.
+    /// configured county that never came up is visible; with
+    /// [`EngineConfig::confirm_own_streams`] writes also wait for its
+    /// `Hello`. Ignored unless `child` is a direct child of this node.
     pub fn add_expected_child(&self, child: NodeId) {
         if child.parent().as_ref() == Some(&self.core.me) {
+            self.core.recovery.expect_child(&child);
             self.core.registry.expect(child);
         } else {
             tracing::warn!(%child, me = %self.core.me, "忽略非直接下级的预期节点");

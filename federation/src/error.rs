@@ -23,4 +23,14 @@ pub enum FedError {
         /// What it tried.
         reason: String,
     },
+    /// The peer sent an event under an (origin, channel, seq) we already
+    /// hold with different content: one origin issued a sequence number
+    /// twice (e.g. after a restore from an old backup). Never acknowledged.
+    #[error("事件内容冲突（对端 {peer}）：{reason}")]
+    Conflict {
+        /// Authenticated identity of the peer that sent it.
+        peer: NodeId,
+        /// Which event, and how it differs.
+        reason: String,
+    },
 }

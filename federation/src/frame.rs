@@ -22,7 +22,8 @@ pub enum Frame {
     Hello {
         /// Claimed identity; must match the authenticated peer.
         node: NodeId,
-        /// My cursors for the streams I receive from you.
+        /// My cursors for the streams I receive from you, and of my own
+        /// stream you hold (so you can send back what I lost in a restore).
         cursors: Vec<(StreamId, u64)>,
         /// Software version.
         version: String,

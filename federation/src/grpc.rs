@@ -48,6 +48,7 @@ impl From<FedError> for Status {
             FedError::Refused { .. } => Status::permission_denied(msg),
             FedError::Transport(_) => Status::unavailable(msg),
             FedError::Store(_) => Status::internal(msg),
+            FedError::Conflict { .. } => Status::aborted(msg),
         }
     }
 }

@@ -16,6 +16,8 @@ pub(crate) struct Inbound<'a, S> {
     role: &'a PeerRole,
     rx: mpsc::Receiver<Result<Frame, FedError>>,
     shared: &'a Shared,
+    /// Our own stream this peer may send back, and how far (its `Hello`).
+    own: (StreamId, u64),
 }
 
 impl<'a, S: EventStore> Inbound<'a, S> {
@@ -24,8 +26,9 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         role: &'a PeerRole,
         rx: mpsc::Receiver<Result<Frame, FedError>>,
         shared: &'a Shared,
+        own: (StreamId, u64),
     ) -> Self {
-        Inbound { core, role, rx, shared }
+        Inbound { core, role, rx, shared, own }
     }
 
     /// Receives frames until the peer closes the link (`Ok`), the link fails
@@ -80,19 +83,30 @@ impl<'a, S: EventStore> Inbound<'a, S> {
     }
 
     /// Accepts a batch: refuse anything outside the link's rules, skip
-    /// duplicates, stop at a gap; then sync and queue the ack.
+    /// duplicates (after checking they are the same event), stop at a gap;
+    /// then sync and queue the ack.
     async fn on_events(&mut self, events: &[Envelope]) -> Result<(), FedError> {
         let me = &self.core.me;
         let peer = self.role.node();
         let mut touched = Cursors::new();
+        let mut recovered = false;
         for ev in events {
             let stream = ev.stream();
-            if !self.role.accepts(me, &stream) {
+            let own = stream == self.own.0 && ev.seq <= self.own.1;
+            if !own && !self.role.accepts(me, &stream) {
                 let reason = format!("发送了其无权发送的事件：来源 {} {:?} 序号 {}", ev.origin, stream.channel, ev.seq);
                 return Err(refuse(peer, reason));
             }
-            match self.core.store.accept(ev, ev.takes_effect_at(me))? {
-                Accepted::Applied | Accepted::Duplicate => note(&mut touched, stream, ev.seq),
+            let accepted = match own {
+                true => self.core.store.accept_own_recovered(ev)?,
+                false => self.core.store.accept(ev, ev.takes_effect_at(me))?,
+            };
+            match accepted {
+                Accepted::Applied => note(&mut touched, stream, ev.seq),
+                Accepted::Duplicate => {
+                    self.same_as_held(ev)?;
+                    note(&mut touched, stream, ev.seq);
+                }
                 Accepted::Gap { expected } => {
                     let msg = format!(
                         "事件序号不连续：来源 {} {:?} 期望序号 {expected}，收到 {}",
@@ -102,14 +116,44 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                     return Err(FedError::Protocol(msg));
                 }
             }
+            recovered |= own;
         }
         if touched.is_empty() {
             return Ok(());
         }
         self.core.store.sync().await?;
+        if recovered {
+            let own = &self.own.0;
+            let held = self.core.store.cursors()?.into_iter().find(|(s, _)| s == own).map_or(0, |(_, c)| c);
+            self.core.recovery.on_progress(own, held);
+        }
         self.shared.flow().add_pending_ack(touched);
         self.shared.wake.notify_one();
         Ok(())
+    }
+
+    /// A duplicate must be the very event we hold: one origin issuing a
+    /// sequence number twice with other content (a node restored from an
+    /// old backup) must raise an alarm, never be acknowledged as held.
+    fn same_as_held(&self, ev: &Envelope) -> Result<(), FedError> {
+        let held = self.core.store.read(&ev.stream(), ev.seq.saturating_sub(1), 1)?;
+        match held.first() {
+            Some(h) if h == ev => Ok(()),
+            Some(h) => {
+                let peer = self.role.node();
+                let reason = format!(
+                    "来源 {} {:?} 序号 {} 已持有内容不同的事件（持有 {}，收到 {}）：该来源重复使用了序号",
+                    ev.origin,
+                    ev.route.channel(),
+                    ev.seq,
+                    h.kind,
+                    ev.kind
+                );
+                tracing::error!(peer = %peer, origin = %ev.origin, seq = ev.seq, "{reason}");
+                Err(FedError::Conflict { peer: peer.clone(), reason })
+            }
+            None => Err(FedError::Store(format!("存储称已持有 {} 序号 {}，却读不到它", ev.origin, ev.seq))),
+        }
     }
 
     /// Takes in the peer's ack: opens the window and persists the peer's

@@ -44,6 +44,16 @@
 //! peer lacks it after a reconnect: a peer that lost events (rebuilt from
 //! scratch) states lower cursors and is simply sent them again.
 //!
+//! A duplicate must be the very event held: another event under the same
+//! (origin, channel, seq) is a conflict ([`FedError::Conflict`]), never
+//! acknowledged.
+//!
+//! **Restore from an older backup** ([`recovery`]). Each `Hello` also states
+//! the sender's cursor of its own stream the peer holds; a peer holding more
+//! sends those events back ([`EventStore::accept_own_recovered`]), and while
+//! it does [`Engine::recovering`] tells the node to refuse writes, so it
+//! never reissues a sequence number a peer holds.
+//!
 //! **Bounded catch-up.** A parent serves at most `max_concurrent_catchups`
 //! catch-ups at once: it withholds its Hello until it holds a slot and keeps
 //! the slot until both sides sent `CaughtUp`. Children reconnect with
@@ -67,7 +77,9 @@
 //! **Transport.** The engine speaks frames over a [`Link`]: an authenticated
 //! peer and a pair of channels. [`grpc`] carries links over
 //! `extranet.v1.Federation/Sync`; [`link_pair`] joins two engines in memory
-//! for tests and simulations. [`Engine::shutdown`] ends every session at
+//! for tests and simulations; [`SimStore`] is the store of the
+//! deterministic simulation (`federation/tests/sim/`), which knows what a
+//! crash takes away. [`Engine::shutdown`] ends every session at
 //! once; a node calls it before draining its gRPC server, whose graceful
 //! shutdown would otherwise wait for sync streams that never end.
 
@@ -86,9 +98,11 @@ mod inbound;
 pub mod link;
 pub mod memstore;
 mod outbound;
+pub mod recovery;
 mod registry;
 pub mod routing;
 mod session;
+pub mod simstore;
 pub mod status;
 pub mod store;
 pub mod summary;
@@ -103,7 +117,9 @@ pub use frame::{Backlog, Frame};
 pub use grpc::{FederationService, GrpcDialer, MAX_EVENT_PAYLOAD_BYTES, MAX_MESSAGE_BYTES};
 pub use link::{Dialer, Link, link_pair};
 pub use memstore::MemStore;
+pub use recovery::{Recovering, RecoveringStream};
 pub use routing::PeerRole;
+pub use simstore::{SimStore, SyncFault};
 pub use status::{LinkStatus, PeerStatus};
 pub use store::{Accepted, EventStore};
 pub use summary::Summary;

@@ -54,6 +54,7 @@ pub fn link_pair(a: NodeId, b: NodeId, capacity: usize, cut: CancellationToken) 
 async fn forward(mut from: mpsc::Receiver<Frame>, to: mpsc::Sender<Result<Frame, FedError>>, cut: CancellationToken) {
     loop {
         tokio::select! {
+            biased;
             _ = cut.cancelled() => {
                 let _ = to.try_send(Err(FedError::Transport("链路被切断".into())));
                 return;
@@ -62,6 +63,7 @@ async fn forward(mut from: mpsc::Receiver<Frame>, to: mpsc::Sender<Result<Frame,
             frame = from.recv() => match frame {
                 Some(frame) => {
                     tokio::select! {
+                        biased;
                         _ = cut.cancelled() => {
                             let _ = to.try_send(Err(FedError::Transport("链路被切断".into())));
                             return;

@@ -15,6 +15,8 @@ use crate::{Accepted, Envelope, EventStore, FedError, Route, StreamId, Summary};
 struct Inner {
     streams: BTreeMap<StreamId, Vec<Envelope>>,
     delivered: Vec<Envelope>,
+    /// Own events taken back from a peer after a restore, re-applied.
+    recovered: Vec<Envelope>,
     peers: BTreeMap<NodeId, Vec<(StreamId, u64)>>,
     summaries: BTreeMap<NodeId, Summary>,
     /// Written since the last sync.
@@ -70,6 +72,30 @@ impl MemStore {
         self.lock().delivered.clone()
     }
 
+    /// Every own event taken back from a peer
+    /// ([`EventStore::accept_own_recovered`]), in the order it was.
+    pub fn recovered(&self) -> Vec<Envelope> {
+        self.lock().recovered.clone()
+    }
+
+    /// Stores `event` if it is the next of its stream; `apply` hands it to
+    /// the domain in the same step.
+    fn take(&self, event: &Envelope, apply: impl FnOnce(&mut Inner)) -> Accepted {
+        let mut inner = self.lock();
+        let events = inner.streams.entry(event.stream()).or_default();
+        let cursor = events.len() as u64;
+        if event.seq <= cursor {
+            return Accepted::Duplicate;
+        }
+        if event.seq != cursor + 1 {
+            return Accepted::Gap { expected: cursor + 1 };
+        }
+        events.push(event.clone());
+        apply(&mut inner);
+        inner.dirty = true;
+        Accepted::Applied
+    }
+
     /// Every event held of `stream`, in order.
     pub fn events(&self, stream: &StreamId) -> Vec<Envelope> {
         self.lock().streams.get(stream).cloned().unwrap_or_default()
@@ -92,21 +118,15 @@ impl EventStore for MemStore {
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {
-        let mut inner = self.lock();
-        let events = inner.streams.entry(event.stream()).or_default();
-        let cursor = events.len() as u64;
-        if event.seq <= cursor {
-            return Ok(Accepted::Duplicate);
-        }
-        if event.seq != cursor + 1 {
-            return Ok(Accepted::Gap { expected: cursor + 1 });
-        }
-        events.push(event.clone());
-        if deliver {
-            inner.delivered.push(event.clone());
-        }
-        inner.dirty = true;
-        Ok(Accepted::Applied)
+        Ok(self.take(event, |inner| {
+            if deliver {
+                inner.delivered.push(event.clone());
+            }
+        }))
+    }
+
+    fn accept_own_recovered(&self, event: &Envelope) -> Result<Accepted, FedError> {
+        Ok(self.take(event, |inner| inner.recovered.push(event.clone())))
     }
 
     async fn sync(&self) -> Result<(), FedError> {

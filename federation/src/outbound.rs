@@ -36,6 +36,9 @@ pub(crate) struct Outbound<'a, S> {
     rotate: usize,
     /// Newest summary sent per origin on this session (to the parent only).
     summaries_sent: HashMap<NodeId, i64>,
+    /// The peer's own stream, sent back up to this cursor because it holds
+    /// less of it than we do (see `crate::recovery`).
+    returned: Option<(StreamId, u64)>,
 }
 
 impl<'a, S: EventStore> Outbound<'a, S> {
@@ -45,14 +48,17 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         tx: mpsc::Sender<Frame>,
         shared: &'a Shared,
         target: Cursors,
+        returned: Option<(StreamId, u64)>,
     ) -> Self {
-        Outbound { core, role, tx, shared, target, caught_up_sent: false, rotate: 0, summaries_sent: HashMap::new() }
+        let summaries_sent = HashMap::new();
+        Outbound { core, role, tx, shared, target, caught_up_sent: false, rotate: 0, summaries_sent, returned }
     }
 
     /// Sends until the link fails; never returns `Ok` on its own.
     pub async fn run(mut self) -> Result<(), FedError> {
         let mut durable = self.core.store.durable_watch();
         let mut summaries = self.core.summaries.subscribe();
+        let to_parent = matches!(self.role, PeerRole::Parent(_));
         let heartbeat = self.core.config.heartbeat;
         let mut tick = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -62,12 +68,17 @@ impl<'a, S: EventStore> Outbound<'a, S> {
             self.pump().await?;
             self.send_summaries().await?;
             tokio::select! {
+                // Fixed order keeps simulations reproducible; the tick comes
+                // first so a busy store can never starve the keep-alive.
+                biased;
+                _ = tick.tick() => self.ping().await?,
                 changed = durable.changed() => {
                     changed.map_err(|_| FedError::Store("存储的持久化通知已关闭".into()))?;
                 }
-                _ = summaries.changed() => {}
+                // Only the session to the parent sends summaries; the others
+                // do not wait on them (one waiter keeps wake order fixed).
+                _ = summaries.changed(), if to_parent => {}
                 _ = self.shared.wake.notified() => {}
-                _ = tick.tick() => self.ping().await?,
             }
         }
     }
@@ -104,7 +115,8 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         if room == 0 {
             return Ok(false);
         }
-        let ours = sent_streams(&self.core.store.cursors()?, &self.core.me, self.role);
+        let mut ours = sent_streams(&self.core.store.cursors()?, &self.core.me, self.role);
+        ours.extend(self.returned.clone());
         let batch = self.fill(&ours, room)?;
         if batch.is_empty() {
             return Ok(false);

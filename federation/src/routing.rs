@@ -44,6 +44,35 @@ impl PeerRole {
         }
     }
 
+    /// Whether the peer may send this node (`me`) events of `stream`, one of
+    /// our *own* streams, back for recovery after a restore: our up stream
+    /// from the parent (it holds what we sent it), our down stream from a
+    /// child. The only case in which own-origin events are accepted.
+    pub fn returns_own(&self, me: &NodeId, stream: &StreamId) -> bool {
+        &stream.origin == me
+            && match self {
+                PeerRole::Parent(_) => stream.channel == Channel::Up,
+                PeerRole::Child(_) => stream.channel == Channel::Down,
+            }
+    }
+
+    /// The peer's own stream that this node holds and may send back to it
+    /// for recovery (see [`PeerRole::returns_own`], seen from the other end).
+    pub fn peers_own(&self) -> StreamId {
+        match self {
+            PeerRole::Parent(p) => StreamId { origin: p.clone(), channel: Channel::Down },
+            PeerRole::Child(c) => StreamId { origin: c.clone(), channel: Channel::Up },
+        }
+    }
+
+    /// This node's own stream the peer holds (and may send back).
+    pub fn own_held_by_peer(&self, me: &NodeId) -> StreamId {
+        match self {
+            PeerRole::Parent(_) => StreamId { origin: me.clone(), channel: Channel::Up },
+            PeerRole::Child(_) => StreamId { origin: me.clone(), channel: Channel::Down },
+        }
+    }
+
     /// Whether the peer may be on the other end at all: a parent must be our
     /// parent, a child must be our direct child.
     pub fn is_related(&self, me: &NodeId) -> bool {

@@ -22,7 +22,6 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use extranet_certs::NodeId;
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use tracing::Instrument;
 
@@ -64,6 +63,7 @@ pub(crate) async fn run<S: EventStore>(core: &Core<S>, role: PeerRole, link: Lin
     let span = tracing::info_span!("link", me = %core.me, peer = %role.node());
     async {
         tokio::select! {
+            biased;
             _ = token.cancelled() => {
                 tracing::debug!("会话被取消");
                 Ok(())
@@ -95,39 +95,77 @@ async fn drive<S: EventStore>(
         }
     };
     guard.connected();
-    let target: Cursors = sent_streams(&core.store.cursors()?, &core.me, role).into_iter().collect();
-    warn_if_peer_ahead(&peer, &hello, &target);
+    let all = core.store.cursors()?;
+    let mut target: Cursors = sent_streams(&all, &core.me, role).into_iter().collect();
+    let own = role.own_held_by_peer(&core.me);
+    let own_limit = hello.sends.get(&own).copied().unwrap_or(0);
+    core.recovery.on_hello(&peer, &own, own_limit, cursor_of(&all, &own));
+    let mut start = hello.sends;
+    let returns = give_back(role, &all, hello.peers_own);
+    if let Some((stream, theirs, ours)) = &returns {
+        tracing::warn!(origin = %stream.origin, theirs, ours, "对端持有的自身事件少于本节点：回送供其恢复");
+        start.insert(stream.clone(), *theirs);
+        target.insert(stream.clone(), *ours);
+    }
     let saved = core.store.peer_cursors(&peer)?.into_iter().collect();
-    let flow = Flow::new(hello, saved, permit);
+    let flow = Flow::new(start, saved, permit);
     // What the peer states it holds is the truth for backlog figures, even
     // when it is less than before (a rebuilt peer is resent, never wiped).
     core.store.save_peer_cursors(&peer, &flow.saved())?;
     let shared = Shared { flow: Mutex::new(flow), wake: Notify::new() };
     tracing::info!(streams = target.len(), "会话已建立");
+    let returned = returns.map(|(s, _, ours)| (s, ours));
     tokio::select! {
-        r = Inbound::new(core, role, rx, &shared).run() => r,
-        r = Outbound::new(core, role, tx, &shared, target).run() => r,
+        biased;
+        r = Inbound::new(core, role, rx, &shared, (own, own_limit)).run() => r,
+        r = Outbound::new(core, role, tx, &shared, target, returned).run() => r,
     }
 }
 
+/// What a peer's `Hello` tells us.
+struct PeerHello {
+    /// Its cursors of the streams we send it.
+    sends: Cursors,
+    /// Its cursor of its own stream that we hold (`None` from a peer that
+    /// does not state it: an older version, which cannot take it back).
+    peers_own: Option<u64>,
+}
+
+/// The peer's own stream to send back, when it holds less of it than we
+/// do (it was restored from an older backup): (stream, its cursor, ours).
+fn give_back(role: &PeerRole, all: &[(StreamId, u64)], theirs: Option<u64>) -> Option<(StreamId, u64, u64)> {
+    let stream = role.peers_own();
+    let ours = cursor_of(all, &stream);
+    theirs.filter(|t| *t < ours).map(|t| (stream, t, ours))
+}
+
+fn cursor_of(all: &[(StreamId, u64)], stream: &StreamId) -> u64 {
+    all.iter().find(|(s, _)| s == stream).map(|(_, c)| *c).unwrap_or(0)
+}
+
 /// Sends our `Hello`: our durable cursors of every stream we take from the
-/// peer.
+/// peer, and of our own stream the peer holds (so it can send back what we
+/// lack; an older peer ignores a cursor it does not expect).
 async fn send_hello<S: EventStore>(core: &Core<S>, role: &PeerRole, tx: &mpsc::Sender<Frame>) -> Result<(), FedError> {
-    let cursors: Vec<(StreamId, u64)> =
-        core.store.cursors()?.into_iter().filter(|(s, _)| role.accepts(&core.me, s)).collect();
+    let all = core.store.cursors()?;
+    let own = role.own_held_by_peer(&core.me);
+    let own_cursor = cursor_of(&all, &own);
+    let mut cursors: Vec<(StreamId, u64)> = all.into_iter().filter(|(s, _)| role.accepts(&core.me, s)).collect();
+    cursors.push((own, own_cursor));
     core.store.sync().await?;
     let hello = Frame::Hello { node: core.me.clone(), cursors, version: core.config.version.clone() };
     tx.send(hello).await.map_err(|_| closed())
 }
 
 /// Waits for the peer's `Hello` and checks it; returns its cursors of the
-/// streams we send it (others are ignored: they are not the peer's to ask).
+/// streams we send it and of its own stream we hold (others are ignored:
+/// they are not the peer's to ask).
 async fn recv_hello<S: EventStore>(
     core: &Core<S>,
     role: &PeerRole,
     rx: &mut mpsc::Receiver<Result<Frame, FedError>>,
     limit: Option<Duration>,
-) -> Result<Cursors, FedError> {
+) -> Result<PeerHello, FedError> {
     let peer = role.node();
     let next = match limit {
         Some(d) => tokio::time::timeout(d, rx.recv())
@@ -142,7 +180,10 @@ async fn recv_hello<S: EventStore>(
             }
             core.registry.touch(peer);
             tracing::debug!(%version, "收到对端 Hello");
-            Ok(cursors.into_iter().filter(|(s, _)| role.sends(&core.me, s)).collect())
+            let own = role.peers_own();
+            let peers_own = cursors.iter().find(|(s, _)| *s == own).map(|(_, c)| *c);
+            let sends = cursors.into_iter().filter(|(s, _)| role.sends(&core.me, s)).collect();
+            Ok(PeerHello { sends, peers_own })
         }
         other => Err(FedError::Protocol(format!("首帧必须是 Hello，收到 {}", frame_name(&other)))),
     }
@@ -158,6 +199,7 @@ async fn wait_for_slot<S: EventStore>(
         tracing::info!("追赶名额已满，等待空闲名额");
     }
     tokio::select! {
+        biased;
         permit = core.catchups.clone().acquire_owned() => {
             permit.map_err(|_| FedError::Transport("追赶名额已关闭".into()))
         }
@@ -166,19 +208,6 @@ async fn wait_for_slot<S: EventStore>(
             Some(Err(e)) => e,
             Some(Ok(f)) => FedError::Protocol(format!("在收到上级 Hello 之前发送了 {}", frame_name(&f))),
         }),
-    }
-}
-
-/// A peer holding more of a stream than we do means we lost events (e.g. a
-/// restore from an old backup): we keep going and never delete anything,
-/// but an operator must know.
-fn warn_if_peer_ahead(peer: &NodeId, hello: &Cursors, ours: &Cursors) {
-    for (stream, theirs) in hello {
-        let mine = ours.get(stream).copied().unwrap_or(0);
-        if *theirs > mine {
-            tracing::warn!(peer = %peer, origin = %stream.origin, channel = ?stream.channel, theirs, mine,
-                "对端持有的事件多于本节点：本节点可能从旧备份恢复，需人工核查");
-        }
     }
 }
 

@@ -41,10 +41,36 @@ pub trait EventStore: Send + Sync + 'static {
     /// flushes: call [`EventStore::sync`] before acknowledging.
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError>;
 
+    /// Takes back one of this node's *own* events from the peer that holds
+    /// it (the parent for the own up stream, a child for the own down
+    /// stream), after a restore from an older backup lost it here. Same
+    /// rules as [`EventStore::accept`] (next in stream → stored, cursor
+    /// advanced; at or below the cursor → duplicate; beyond → gap), and
+    /// when stored the domain re-applies it to its own records (filing
+    /// numbers, counters) in the same atomic write, so the next own event
+    /// gets a number above it. Never blocks on disk flushes.
+    ///
+    /// The default refuses: a store must opt in.
+    fn accept_own_recovered(&self, event: &Envelope) -> Result<Accepted, FedError> {
+        Err(FedError::Store(format!("本存储不支持恢复本节点自身的事件（来源 {} 序号 {}）", event.origin, event.seq)))
+    }
+
     /// Durability barrier (group commit): resolves once everything written
     /// before the call is flushed and fsynced. Returns at once when nothing
     /// was written since the last completed sync. Concurrent callers share
     /// one flush.
+    ///
+    /// **It must cover every write visible to its caller.** Once a write
+    /// can be read by anyone — through [`EventStore::read`],
+    /// [`EventStore::cursors`], or as the duplicate answer of `accept` —
+    /// a `sync` that starts afterwards must not resolve before that write
+    /// is durable, even when the write's own task has not yet reached its
+    /// own barrier (between commit and marking it written). The engine
+    /// relies on it: the sending half reads events and syncs before
+    /// sending them, a `Hello` reads cursors and syncs before stating
+    /// them, and a duplicate is acknowledged after a sync. A store whose
+    /// `sync` targets only writes it has already marked written can let a
+    /// peer acknowledge, or a client be told, what a crash then takes back.
     fn sync(&self) -> impl Future<Output = Result<(), FedError>> + Send;
 
     /// A counter bumped after every sync that made new events durable; link

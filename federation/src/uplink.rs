@@ -1,6 +1,8 @@
 //! The child side of the federation: keep one link to the parent open,
 //! forever, without hammering the parent when it is down.
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::Core;
@@ -18,9 +20,14 @@ pub(crate) async fn run<S: EventStore, D: Dialer>(core: &Core<S>, dialer: &D, sh
     };
     let config = &core.config;
     let mut backoff = Backoff::new(config.backoff_min, config.backoff_max);
+    let mut rng = match config.jitter_seed {
+        Some(seed) => StdRng::seed_from_u64(seed),
+        None => StdRng::from_rng(&mut rand::rng()),
+    };
     loop {
         let started = tokio::time::Instant::now();
         let result = tokio::select! {
+            biased;
             _ = shutdown.cancelled() => break,
             _ = core.shutdown.cancelled() => break,
             r = connect_and_sync(core, dialer, PeerRole::Parent(parent.clone())) => r,
@@ -32,9 +39,10 @@ pub(crate) async fn run<S: EventStore, D: Dialer>(core: &Core<S>, dialer: &D, sh
         if started.elapsed() >= config.backoff_max {
             backoff.reset();
         }
-        let delay = backoff.next_delay();
+        let delay = backoff.next_delay_with(&mut rng);
         tracing::debug!(?delay, "稍后重新连接上级");
         tokio::select! {
+            biased;
             _ = shutdown.cancelled() => break,
             _ = core.shutdown.cancelled() => break,
             _ = tokio::time::sleep(delay) => {}

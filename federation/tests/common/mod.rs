@@ -29,6 +29,7 @@ pub fn config() -> EngineConfig {
         backoff_max: Duration::from_millis(500),
         max_concurrent_catchups: 8,
         version: "test".into(),
+        ..EngineConfig::default()
     }
 }
 
