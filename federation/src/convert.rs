@@ -4,8 +4,6 @@
 //! frames and a bad peer gets a clear protocol error, never a panic.
 
 use extranet_certs::NodeId;
-
-use crate::registry::now_ms;
 use extranet_proto::v1 as pb;
 use pb::sync_frame::Frame as PbFrame;
 
@@ -28,11 +26,11 @@ pub fn frame_to_proto(frame: Frame) -> pb::SyncFrame {
             owed: Some(pb::Backlog { count: owed.count, oldest_created_at_ms: owed.oldest_created_at_ms }),
             sent_at_ms,
         }),
-        Frame::Summary(s) => PbFrame::Summary(pb::Summary {
+        Frame::Summary { summary: s, age_ms } => PbFrame::Summary(pb::Summary {
             origin: s.origin.to_string(),
             generated_at_ms: s.generated_at_ms,
             payload: s.payload,
-            age_ms: now_ms().saturating_sub(s.heard_at_ms).max(0),
+            age_ms,
         }),
     };
     pb::SyncFrame { frame: Some(inner) }
@@ -56,14 +54,16 @@ pub fn frame_from_proto(frame: pb::SyncFrame) -> Result<Frame, FedError> {
                 sent_at_ms: p.sent_at_ms,
             }
         }
-        PbFrame::Summary(s) => Frame::Summary(Summary {
-            origin: node(&s.origin, "Summary.origin")?,
-            generated_at_ms: s.generated_at_ms,
-            // Heard `age_ms` before it was sent, by the sender's own clock;
-            // a negative age (a broken sender) counts as none.
-            heard_at_ms: now_ms().saturating_sub(s.age_ms.max(0)),
-            payload: s.payload,
-        }),
+        PbFrame::Summary(s) => Frame::Summary {
+            summary: Summary {
+                origin: node(&s.origin, "Summary.origin")?,
+                generated_at_ms: s.generated_at_ms,
+                // Dated by the receiving engine, on its own clock.
+                heard_at_ms: 0,
+                payload: s.payload,
+            },
+            age_ms: s.age_ms,
+        },
     })
 }
 
@@ -155,34 +155,6 @@ mod tests {
         NodeId::parse(s).unwrap()
     }
 
-    #[test]
-    fn a_summary_is_dated_by_the_receivers_clock_less_the_age_the_sender_stated() {
-        let day = 86_400_000;
-        let wire = |age_ms| pb::SyncFrame {
-            frame: Some(PbFrame::Summary(pb::Summary {
-                origin: "540000/540100".into(),
-                generated_at_ms: now_ms() + day, // the sender's clock is a day ahead
-                payload: vec![],
-                age_ms,
-            })),
-        };
-        let before = now_ms();
-        let Frame::Summary(s) = frame_from_proto(wire(5_000)).unwrap() else { panic!("not a summary") };
-        assert!(
-            (before - 5_000..=now_ms() - 5_000).contains(&s.heard_at_ms),
-            "heard {} vs now {before}",
-            s.heard_at_ms
-        );
-        assert!(s.clock_offset_ms() >= day, "the offset shows the sender's clock ahead");
-        let Frame::Summary(neg) = frame_from_proto(wire(-9_999_999)).unwrap() else { panic!("not a summary") };
-        assert!(neg.heard_at_ms <= now_ms(), "a negative age is no age, never the future");
-        // Sending states the age since we heard it, by our clock only.
-        let out =
-            Summary { origin: n("540000/540100"), generated_at_ms: 0, heard_at_ms: now_ms() - 3_000, payload: vec![] };
-        let Some(PbFrame::Summary(p)) = frame_to_proto(Frame::Summary(out)).frame else { panic!("not a summary") };
-        assert!((3_000..4_000).contains(&p.age_ms), "age {}", p.age_ms);
-    }
-
     fn ev(route: Route) -> Envelope {
         Envelope {
             origin: n("540000"),
@@ -207,12 +179,15 @@ mod tests {
             Frame::Ack(vec![(s, 9)]),
             Frame::CaughtUp,
             Frame::Ping { owed: Backlog { count: 4, oldest_created_at_ms: 12 }, sent_at_ms: 13 },
-            Frame::Summary(Summary {
-                origin: n("540000/540600/540621"),
-                generated_at_ms: 5,
-                heard_at_ms: 5,
-                payload: vec![7],
-            }),
+            Frame::Summary {
+                summary: Summary {
+                    origin: n("540000/540600/540621"),
+                    generated_at_ms: 5,
+                    heard_at_ms: 0,
+                    payload: vec![7],
+                },
+                age_ms: 1_500,
+            },
         ];
         for f in frames {
             assert_eq!(frame_from_proto(frame_to_proto(f.clone())).unwrap(), f);

@@ -141,7 +141,7 @@ impl<S: EventStore> Engine<S> {
     /// the previous one) and sent to the parent promptly. A summary older
     /// than the one held is ignored.
     pub fn publish_summary(&self, generated_at_ms: i64, payload: Vec<u8>) -> Result<(), FedError> {
-        let heard_at_ms = crate::registry::now_ms();
+        let heard_at_ms = crate::clock::now_ms();
         let summary = Summary { origin: self.core.me.clone(), generated_at_ms, heard_at_ms, payload };
         self.core.keep_summary(&summary).map(|_| ())
     }

@@ -42,5 +42,13 @@ pub enum Frame {
         sent_at_ms: i64,
     },
     /// The latest status summary of one node of my subtree (child → parent).
-    Summary(Summary),
+    /// The receiver dates it on its own clock at its now less `age_ms`, and
+    /// sets the summary's `heard_at_ms` to that; what the sender put there
+    /// is ignored.
+    Summary {
+        /// The summary.
+        summary: Summary,
+        /// How long ago I heard of it, ms, by my own clock.
+        age_ms: i64,
+    },
 }

@@ -66,7 +66,11 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                 Ok(())
             }
             Frame::Hello { .. } => Err(FedError::Protocol("会话中重复发送 Hello".into())),
-            Frame::Summary(summary) => self.on_summary(&summary),
+            Frame::Summary { mut summary, age_ms } => {
+                // Dated on our clock: a negative age (a broken sender) is none.
+                summary.heard_at_ms = crate::clock::now_ms().saturating_sub(age_ms.max(0));
+                self.on_summary(&summary)
+            }
         }
     }
 

@@ -86,6 +86,7 @@
 #![warn(missing_docs)]
 
 pub mod backoff;
+mod clock;
 pub mod config;
 pub mod convert;
 pub mod engine;

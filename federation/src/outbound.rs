@@ -202,7 +202,8 @@ impl<'a, S: EventStore> Outbound<'a, S> {
                 continue;
             }
             self.summaries_sent.insert(s.origin.clone(), s.heard_at_ms);
-            self.send(Frame::Summary(s)).await?;
+            let age_ms = crate::clock::now_ms().saturating_sub(s.heard_at_ms).max(0);
+            self.send(Frame::Summary { summary: s, age_ms }).await?;
         }
         Ok(())
     }

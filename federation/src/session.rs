@@ -224,6 +224,6 @@ pub(crate) fn frame_name(frame: &Frame) -> &'static str {
         Frame::Ack(_) => "Ack",
         Frame::CaughtUp => "CaughtUp",
         Frame::Ping { .. } => "Ping",
-        Frame::Summary(_) => "Summary",
+        Frame::Summary { .. } => "Summary",
     }
 }

@@ -118,7 +118,7 @@ impl Hop {
             Frame::Ack(c) => format!("Ack {c:?}"),
             Frame::CaughtUp => "CaughtUp".into(),
             Frame::Ping { owed, .. } => format!("Ping {}", owed.count),
-            Frame::Summary(s) => format!("Summary {} {}", s.origin, s.generated_at_ms),
+            Frame::Summary { summary: s, .. } => format!("Summary {} {}", s.origin, s.generated_at_ms),
         };
         let at = self.world.now();
         let mut st = self.world.lock();
