@@ -49,7 +49,7 @@ async fn delegate(h: &Harness, at: &NodeId, child: &NodeId) -> anyhow::Result<pb
 /// Region holds ROOT, prefecture a /40 of it, county A a /48 of that.
 async fn three_tiers(h: &Harness) -> anyhow::Result<()> {
     let region = h.fed.client(&h.region()).await?;
-    region.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into() }).await?;
+    region.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into(), ..Default::default() }).await?;
     let d = delegate(h, &h.region(), &h.prefecture()).await?;
     assert!(d.prefix.ends_with("/40"), "default prefecture tier is /40: {}", d.prefix);
     let pref = h.prefecture();
@@ -94,7 +94,8 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
         ids.push(county.ipam().assign(assign_req(&format!("unit-{i}"))).await?.into_inner().id);
     }
     // beyond the headroom: ask the parent; pending, not failed, while cut off
-    let req = pb::RequestSpaceRequest { length: 48, ipv4: false, reason: "新增接入单位".into() };
+    let req =
+        pb::RequestSpaceRequest { length: 48, ipv4: false, reason: "新增接入单位".into(), ..Default::default() };
     let asked = county.ipam().request_space(req).await?.into_inner();
     assert_eq!(asked.state, pb::RequestState::Pending as i32);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -126,7 +127,12 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
 async fn thirty_two_concurrent_clients_get_disjoint_space() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
     let region = h.region();
-    h.fed.client(&region).await?.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000:100::/48".into() }).await?;
+    h.fed
+        .client(&region)
+        .await?
+        .ipam()
+        .add_root(pb::AddRootRequest { prefix: "2408:8000:100::/48".into(), ..Default::default() })
+        .await?;
     let mut tasks = Vec::new();
     for c in 0..32 {
         let client = h.fed.client(&region).await?;
@@ -160,13 +166,14 @@ async fn thirty_two_concurrent_clients_get_disjoint_space() -> anyhow::Result<()
 async fn reclaiming_an_assignee_reclaims_everything_and_writes_the_ledger() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
     let c = h.fed.client(&h.region()).await?;
-    c.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into() }).await?;
+    c.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into(), ..Default::default() }).await?;
     let mut mine = Vec::new();
     for _ in 0..3 {
         mine.push(c.ipam().assign(assign_req("unit-x")).await?.into_inner().prefix);
     }
     let other = c.ipam().assign(assign_req("unit-y")).await?.into_inner();
-    let req = pb::ReclaimAssigneeRequest { assignee: "unit-x".into(), reason: "接入撤销".into() };
+    let req =
+        pb::ReclaimAssigneeRequest { assignee: "unit-x".into(), reason: "接入撤销".into(), ..Default::default() };
     let entry = c.ipam().reclaim_assignee(req).await?.into_inner();
     let mut got = entry.prefixes.clone();
     got.sort();

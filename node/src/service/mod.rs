@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod filings;
+pub mod idempotent;
 pub mod ipam;
 pub mod oversight;
 pub mod pki;

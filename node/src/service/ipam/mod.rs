@@ -150,6 +150,7 @@ impl Ipam {
     pub async fn reserve(&self, net: IpNet, note: &str, by: &str) -> Result<()> {
         self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
             pool.insert("prefix", net, Holder::Reserved(note.to_string())).or_else(crate::store::abort)?;
+            crate::service::idempotent::record(tx, || ())?;
             let r = Reservation { prefix: net, note: note.to_string(), by: by.to_string(), at_ms: tx.now_ms() };
             tx.put_ipam_reservation(&r)
         })
@@ -160,6 +161,7 @@ impl Ipam {
     pub async fn unreserve(&self, net: IpNet) -> Result<()> {
         self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
             pool.unreserve(&net).or_else(crate::store::abort)?;
+            crate::service::idempotent::record(tx, || ())?;
             tx.remove_ipam_reservation(&net)
         })
         .await
@@ -173,6 +175,7 @@ impl Ipam {
         }
         let v6 = matches!(net, IpNet::V6(_));
         self.write_pool(v6, |pool, tx| {
+            crate::service::idempotent::record(tx, || ())?;
             if pool.roots().any(|r| *r == net) {
                 return Ok(());
             }

@@ -10,6 +10,7 @@ use super::grant::announce_delegation;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, Assignment, Delegation, LedgerEntry, RecordState};
 use crate::error::{NodeError, Result};
+use crate::service::idempotent;
 use crate::store::abort;
 
 fn ended(at_ms: i64, by: &str, reason: &str, forced: bool) -> RecordState {
@@ -34,6 +35,7 @@ impl Ipam {
             a.state = ended(tx.now_ms(), by, reason, false);
             tx.put_ipam_assignment(&a)?;
             tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
+            idempotent::record(tx, || codec::assignment_to_pb(&a))?;
             Ok(a)
         })
         .await
@@ -63,7 +65,7 @@ impl Ipam {
             }
             tx.ipam_bump_version(true)?;
             tx.ipam_bump_version(false)?;
-            tx.append_ipam_ledger(LedgerEntry {
+            let e = tx.append_ipam_ledger(LedgerEntry {
                 number: 0,
                 at_ms: tx.now_ms(),
                 by: by.to_string(),
@@ -71,7 +73,9 @@ impl Ipam {
                 assignee: Some(assignee.clone()),
                 prefixes,
                 reason: reason.to_string(),
-            })
+            })?;
+            idempotent::record(tx, || codec::ledger_to_pb(&e))?;
+            Ok(e)
         })?;
         drop((v6_lock, v4_lock));
         self.store.sync().await?;
@@ -125,6 +129,7 @@ impl Ipam {
                     reason: reason.to_string(),
                 })?;
             }
+            idempotent::record(tx, || codec::delegation_to_pb(&d))?;
             Ok(d)
         })
         .await
