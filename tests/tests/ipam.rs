@@ -98,11 +98,20 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
         pb::RequestSpaceRequest { length: 48, ipv4: false, reason: "新增接入单位".into(), ..Default::default() };
     let asked = county.ipam().request_space(req).await?.into_inner();
     assert_eq!(asked.state, pb::RequestState::Pending as i32);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let listed = county.ipam().list_requests(pb::ListRequestsRequest {}).await?.into_inner().requests;
-    assert_eq!(listed.iter().map(|r| r.state).collect::<Vec<_>>(), vec![pb::RequestState::Pending as i32]);
-    h.fed.start(&h.prefecture()).await?;
+    // Cut off, the county still answered from its own pool, and the request
+    // waits in its outbox for the parent (what the reconnect below delivers).
     let cs = h.running(&h.county_a()).store.clone();
+    let own = cs.ipam_delegations()?.into_iter().find(|d| d.child == h.county_a() && d.is_live()).expect("pool");
+    let assigned: Vec<IpNet> = cs.ipam_assignments()?.iter().map(|a| a.prefix).collect();
+    assert!(assigned.len() == 5 && assigned.iter().all(|p| own.prefix.contains(p)), "{assigned:?} in {own:?}");
+    let queued: Vec<String> = h
+        .up_events(&h.county_a(), &h.county_a())?
+        .iter()
+        .filter(|e| e.kind == codec::KIND_IPAM_REQUEST)
+        .map(|e| codec::decode_request(&e.payload).map(|r| r.id.to_string()))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(queued, vec![asked.id.clone()], "the request is queued up, once");
+    h.fed.start(&h.prefecture()).await?;
     wait("the grant at the county", &cs, |s| {
         s.ipam_requests().unwrap_or_default().iter().all(|r| !r.is_pending())
             && s.ipam_delegations().unwrap_or_default().iter().any(|d| d.is_live() && d.prefix.prefix_len() == 47)
