@@ -582,10 +582,13 @@ async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned(
 }
 
 /// The region's oversight shows, for each node below it, the applications it
-/// decides by state and its units by status, from the nodes' own summaries.
+/// decides by state and its units by status, from the nodes' own summaries —
+/// promptly on the change: the periodic summary is an hour away here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn application_and_unit_figures_roll_up_to_the_regions_oversight() -> anyhow::Result<()> {
-    let h = Harness::four().await?;
+    let mut h = Harness::created(extranet_tests::FOUR)?;
+    h.fed.configure(|c| c.oversight.summary_interval_secs = 3600)?;
+    h.fed.start_all().await?;
     let county = h.county_a();
     h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
     h.register_unit(&county, valid_unit("u0002", CHENGGUAN)).await?;
