@@ -95,3 +95,30 @@ pub fn record<M: Message>(tx: &mut Tx<'_>, response: impl FnOnce() -> M) -> TxRe
     }
     tx.remember_response(&key, &response().encode_to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Once;
+    use crate::error::NodeError;
+
+    #[test]
+    fn the_key_is_scoped_by_caller_and_method() {
+        let key = |c, m, id| Once::new(c, m, id).unwrap().key;
+        assert_eq!(key("op", "Submit", "a-1"), Some(b"op\0Submit\0a-1".to_vec()), "stored key layout");
+        assert_ne!(key("op", "Submit", "a-1"), key("unit:u0001", "Submit", "a-1"));
+        assert_ne!(key("op", "Submit", "a-1"), key("op", "Review", "a-1"));
+        assert_eq!(key("op", "Submit", ""), None, "no id, no idempotency");
+    }
+
+    #[test]
+    fn an_invalid_id_names_the_field() {
+        for bad in ["a b", "a\0b", "编号", "a/b", &"x".repeat(65)] {
+            match Once::new("op", "Submit", bad) {
+                Err(NodeError::Invalid { field, .. }) => assert_eq!(field, "request_id"),
+                other => panic!("{bad:?} accepted: {:?}", other.map(|o| o.key)),
+            }
+        }
+        assert!(Once::new("op", "Submit", &"x".repeat(64)).is_ok());
+        assert!(Once::new("op", "Submit", "0b7e6d1c-5f3a-4d2e-9c1b-7a8f6e5d4c3b_X").is_ok());
+    }
+}
