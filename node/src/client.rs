@@ -123,3 +123,151 @@ impl Client {
         self.channel.clone()
     }
 }
+
+/// A write request that carries an idempotency key (`request_id = 30`).
+pub trait WriteRequest: Clone {
+    /// The request with its `request_id` set to `id`.
+    fn with_request_id(self, id: &str) -> Self;
+}
+
+macro_rules! write_requests {
+    ($($t:ident),* $(,)?) => {$(
+        impl WriteRequest for extranet_proto::v1::$t {
+            fn with_request_id(mut self, id: &str) -> Self {
+                self.request_id = id.to_string();
+                self
+            }
+        }
+    )*};
+}
+
+write_requests!(
+    FileCutoverRequest,
+    FileLaunchRequest,
+    FileAnnualReportRequest,
+    RegisterUnitRequest,
+    SetUnitStatusRequest,
+    SubmitRequest,
+    ReviewRequest,
+    ApproveRequest,
+    RejectRequest,
+    ImplementRequest,
+    WithdrawRequest,
+    PublishCalendarRequest,
+    RevokeRequest,
+    AddRootRequest,
+    ReserveRequest,
+    UnreserveRequest,
+    DelegateRequest,
+    AssignRequest,
+    FreeRequest,
+    ReclaimAssigneeRequest,
+    ReclaimDelegationRequest,
+    RequestSpaceRequest,
+    DecideRequest,
+);
+
+/// A fresh request id for one write operation: 128 random bits in hex.
+pub fn new_request_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// How often, and how patiently, a write is retried while the node is
+/// unavailable.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// The wait before the first retry; doubled before each next one.
+    pub first_delay: std::time::Duration,
+}
+
+impl Default for Backoff {
+    /// 5 tries over 7.5 s of waiting (0.5 + 1 + 2 + 4 s).
+    fn default() -> Self {
+        Backoff { attempts: 5, first_delay: std::time::Duration::from_millis(500) }
+    }
+}
+
+/// Runs one write operation: `call` with `req` under one fresh request id,
+/// retried with the *same* id while it answers `UNAVAILABLE` (the node may
+/// have recorded a call whose answer was lost; the id makes the retry return
+/// that result instead of writing twice). Any other answer ends it. Says so
+/// on stderr before each retry.
+pub async fn with_retry<R: WriteRequest, T>(
+    req: R,
+    backoff: Backoff,
+    call: impl AsyncFn(R) -> std::result::Result<T, tonic::Status>,
+) -> std::result::Result<T, tonic::Status> {
+    let req = req.with_request_id(&new_request_id());
+    let mut delay = backoff.first_delay;
+    let mut attempt = 1;
+    loop {
+        match call(req.clone()).await {
+            Err(s) if s.code() == tonic::Code::Unavailable && attempt < backoff.attempts => {
+                attempt += 1;
+                eprintln!(
+                    "节点暂时不可用（{}），{:.1} 秒后以同一请求编号重试（第 {attempt}/{} 次）……",
+                    s.message(),
+                    delay.as_secs_f32(),
+                    backoff.attempts
+                );
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use extranet_proto::v1 as pb;
+    use tonic::{Code, Status};
+
+    use super::{Backoff, with_retry};
+
+    const QUICK: Backoff = Backoff { attempts: 5, first_delay: Duration::from_millis(1) };
+
+    /// Calls `with_retry` with a server that answers `answers` in turn;
+    /// returns the outcome and the request ids it saw.
+    async fn run(answers: Vec<Result<(), Code>>) -> (Result<(), Status>, Vec<String>) {
+        let seen = Mutex::new(Vec::new());
+        let answers = Mutex::new(answers.into_iter());
+        let out = with_retry(pb::ReviewRequest { id: "a".into(), ..Default::default() }, QUICK, async |r| {
+            seen.lock().unwrap().push(r.request_id);
+            answers.lock().unwrap().next().expect("called too often").map_err(|c| Status::new(c, "x"))
+        })
+        .await;
+        (out, seen.into_inner().unwrap())
+    }
+
+    #[tokio::test]
+    async fn unavailable_is_retried_with_the_same_request_id() {
+        let (out, seen) = run(vec![Err(Code::Unavailable), Err(Code::Unavailable), Ok(())]).await;
+        assert!(out.is_ok());
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[0].len(), 32, "a 128-bit hex id: {seen:?}");
+        assert!(seen.iter().all(|id| id == &seen[0]), "one id for the whole operation: {seen:?}");
+    }
+
+    #[tokio::test]
+    async fn other_codes_are_not_retried_and_retries_are_bounded() {
+        let (out, seen) = run(vec![Err(Code::FailedPrecondition), Ok(())]).await;
+        assert_eq!(out.unwrap_err().code(), Code::FailedPrecondition);
+        assert_eq!(seen.len(), 1);
+        let (out, seen) = run(vec![Err(Code::Unavailable); 6]).await;
+        assert_eq!(out.unwrap_err().code(), Code::Unavailable);
+        assert_eq!(seen.len(), 5);
+    }
+
+    #[tokio::test]
+    async fn each_operation_gets_its_own_request_id() {
+        let (_, a) = run(vec![Ok(())]).await;
+        let (_, b) = run(vec![Ok(())]).await;
+        assert_ne!(a, b);
+    }
+}

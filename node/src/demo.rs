@@ -74,7 +74,7 @@ async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()
         .client(county)
         .await?
         .filings()
-        .file_cutover(pb::FileCutoverRequest { cutover: Some(cutover) })
+        .file_cutover(pb::FileCutoverRequest { cutover: Some(cutover), ..Default::default() })
         .await?
         .into_inner();
     println!("      已落盘确认：{}", filing.id);

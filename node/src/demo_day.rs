@@ -22,7 +22,11 @@ const UNIT: &str = "u0001";
 /// application id and the assigned prefix.
 pub async fn run(fed: &LocalFederation, region: &NodeId, county: &NodeId) -> anyhow::Result<(String, String)> {
     let prefecture = county.parent().context("county has a prefecture")?;
-    fed.client(region).await?.ipam().add_root(pb::AddRootRequest { prefix: DEMO_ROOT.into() }).await?;
+    fed.client(region)
+        .await?
+        .ipam()
+        .add_root(pb::AddRootRequest { prefix: DEMO_ROOT.into(), ..Default::default() })
+        .await?;
     for (from, to) in [(region, &prefecture), (&prefecture, county)] {
         let req = pb::DelegateRequest { child: to.to_string(), ..Default::default() };
         let d = fed.client(from).await?.ipam().delegate(req).await?.into_inner();
@@ -30,14 +34,19 @@ pub async fn run(fed: &LocalFederation, region: &NodeId, county: &NodeId) -> any
         println!("      {from} 向 {to} 下发地址段 {}", d.prefix);
     }
     let op = fed.client(county).await?;
-    op.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit(county)) }).await?;
-    let submit = pb::SubmitRequest { unit_id: UNIT.into(), kind: pb::ApplicationKind::New as i32, form: Some(form()) };
+    op.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit(county)), ..Default::default() }).await?;
+    let submit = pb::SubmitRequest {
+        unit_id: UNIT.into(),
+        kind: pb::ApplicationKind::New as i32,
+        form: Some(form()),
+        ..Default::default()
+    };
     let app = op.access().submit(submit).await?.into_inner();
     let id = app.id.clone();
-    op.access().review(pb::ReviewRequest { id: id.clone() }).await?;
+    op.access().review(pb::ReviewRequest { id: id.clone(), ..Default::default() }).await?;
     let plan = "县政务外网汇聚节点光纤接入，IPv6 单栈".to_string();
-    op.access().approve(pb::ApproveRequest { id: id.clone(), access_plan: plan }).await?;
-    op.access().implement(pb::ImplementRequest { id: id.clone(), done: false }).await?;
+    op.access().approve(pb::ApproveRequest { id: id.clone(), access_plan: plan, ..Default::default() }).await?;
+    op.access().implement(pb::ImplementRequest { id: id.clone(), done: false, ..Default::default() }).await?;
     let assign = pb::AssignRequest {
         purpose: pb::Purpose::AccessUnit as i32,
         assignee: UNIT.into(),
@@ -45,7 +54,7 @@ pub async fn run(fed: &LocalFederation, region: &NodeId, county: &NodeId) -> any
         ..Default::default()
     };
     let a = op.ipam().assign(assign).await?.into_inner();
-    op.access().implement(pb::ImplementRequest { id: id.clone(), done: true }).await?;
+    op.access().implement(pb::ImplementRequest { id: id.clone(), done: true, ..Default::default() }).await?;
     Ok((id, a.prefix))
 }
 

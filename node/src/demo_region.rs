@@ -73,7 +73,10 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
         .client(&county.id)
         .await?
         .filings()
-        .file_cutover(pb::FileCutoverRequest { cutover: Some(cutover(&*node_calendar(fed, &county.id)?)?) })
+        .file_cutover(pb::FileCutoverRequest {
+            cutover: Some(cutover(&*node_calendar(fed, &county.id)?)?),
+            ..Default::default()
+        })
         .await?
         .into_inner();
     let filed = Instant::now();

@@ -42,7 +42,7 @@ async fn throughput(h: &Harness, clients: usize, dur: Duration) -> anyhow::Resul
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while start.elapsed() < dur {
-                f.file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()) }).await?;
+                f.file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() }).await?;
                 n += 1;
             }
             Ok::<u64, tonic::Status>(n)
@@ -69,7 +69,10 @@ async fn propagation(h: &Harness, n: usize) -> anyhow::Result<(Duration, Duratio
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let t0 = Instant::now();
-        let f = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()) }).await?.into_inner();
+        let f = filings
+            .file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() })
+            .await?
+            .into_inner();
         while region.filing(&f.id)?.is_none() {
             tokio::time::timeout(Duration::from_secs(5), watch.changed()).await??;
         }

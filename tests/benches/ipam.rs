@@ -25,7 +25,7 @@ async fn run() -> anyhow::Result<()> {
     let secs: u64 = std::env::var("BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let h = Harness::tree(&["540000"]).await?;
     let c = h.fed.client(&h.region()).await?;
-    c.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    c.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
     println!("durable /64 assignments/s at one node, {secs} s per level:");
     for clients in [1usize, 32] {
         let (rate, held) = throughput(&h, clients, Duration::from_secs(secs)).await?;

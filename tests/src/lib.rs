@@ -157,7 +157,11 @@ impl Harness {
     /// Files a cutover at `n` as its operator.
     pub async fn file_cutover(&self, n: &NodeId, c: pb::CutoverDetails) -> Result<pb::Filing, tonic::Status> {
         let client = self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-        Ok(client.filings().file_cutover(pb::FileCutoverRequest { cutover: Some(c) }).await?.into_inner())
+        Ok(client
+            .filings()
+            .file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() })
+            .await?
+            .into_inner())
     }
 
     /// Waits until `n` holds filing `id` with at least `receipts` receipts.
@@ -180,7 +184,11 @@ impl Harness {
     /// Registers `unit` at `n` as its operator.
     pub async fn register_unit(&self, n: &NodeId, unit: pb::Unit) -> Result<pb::Unit, tonic::Status> {
         let client = self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-        Ok(client.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit) }).await?.into_inner())
+        Ok(client
+            .units()
+            .register_unit(pb::RegisterUnitRequest { unit: Some(unit), ..Default::default() })
+            .await?
+            .into_inner())
     }
 
     /// A client of node `n` as access unit `unit` (its certificate minted on first use).

@@ -34,7 +34,7 @@ async fn access_at(
 }
 
 fn submit(unit: &str, kind: pb::ApplicationKind, form: pb::ApplicationForm) -> pb::SubmitRequest {
-    pb::SubmitRequest { unit_id: unit.into(), kind: kind as i32, form: Some(form) }
+    pb::SubmitRequest { unit_id: unit.into(), kind: kind as i32, form: Some(form), ..Default::default() }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -153,25 +153,27 @@ async fn lodged_at_the_county_decided_by_the_prefecture_and_the_decision_comes_b
     let county_op = h.fed.client(&county).await?;
     let err = county_op
         .access()
-        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into() })
+        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into(), ..Default::default() })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
     assert!(err.message().contains("540000/540100"), "{}", err.message());
     let mut at_lhasa_as_county = access_at(&h, &pref, &h.node(&county).operator()).await?;
     let err = at_lhasa_as_county
-        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into() })
+        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into(), ..Default::default() })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
 
     // Lhasa approves; the decision travels back to the county.
     let pref_op = h.fed.client(&pref).await?;
-    pref_op.access().review(pb::ReviewRequest { id: a.id.clone() }).await?;
+    pref_op.access().review(pb::ReviewRequest { id: a.id.clone(), ..Default::default() }).await?;
     let approved = pref_op
         .access()
         .approve(pb::ApproveRequest {
-            id: a.id.clone(), access_plan: "经拉萨市汇聚节点接入，双链路".into()
+            id: a.id.clone(),
+            access_plan: "经拉萨市汇聚节点接入，双链路".into(),
+            ..Default::default()
         })
         .await?
         .into_inner();
@@ -183,8 +185,8 @@ async fn lodged_at_the_county_decided_by_the_prefecture_and_the_decision_comes_b
     assert_eq!(seen.state, pb::ApplicationState::Approved as i32, "the applicant sees the decision");
 
     // Implementation done at Lhasa: the unit is connected at the county.
-    pref_op.access().implement(pb::ImplementRequest { id: a.id.clone(), done: false }).await?;
-    pref_op.access().implement(pb::ImplementRequest { id: a.id.clone(), done: true }).await?;
+    pref_op.access().implement(pb::ImplementRequest { id: a.id.clone(), done: false, ..Default::default() }).await?;
+    pref_op.access().implement(pb::ImplementRequest { id: a.id.clone(), done: true, ..Default::default() }).await?;
     h.wait_application(&county, &a.id, |x| x.state == AppState::Connected).await?;
     let u = h.running(&county).store.unit(&"u0001".to_string().try_into()?)?.unwrap();
     assert_eq!(u.status, extranet_node::domain::UnitStatus::Connected);
@@ -209,7 +211,9 @@ async fn lodged_at_the_region_decided_by_the_county_with_a_written_notice() -> a
     let county_op = h.fed.client(&county).await?;
     let rejected = county_op
         .access()
-        .reject(pb::RejectRequest { id: a.id.clone(), reasons: "接入位置不具备机房条件".into() })
+        .reject(pb::RejectRequest {
+            id: a.id.clone(), reasons: "接入位置不具备机房条件".into(), ..Default::default()
+        })
         .await?
         .into_inner();
     let notice = rejected.notice.clone().expect("notice issued with the rejection");
@@ -221,7 +225,11 @@ async fn lodged_at_the_region_decided_by_the_county_with_a_written_notice() -> a
     assert_eq!(back.rejection.as_ref().unwrap().notice.number, notice.number);
     let seen = unit.access().get_notice(pb::GetNoticeRequest { id: a.id.clone() }).await?.into_inner();
     assert_eq!(seen, notice, "the applicant reads the notice where it lodged");
-    let err = county_op.access().reject(pb::RejectRequest { id: a.id.clone(), reasons: "".into() }).await.unwrap_err();
+    let err = county_op
+        .access()
+        .reject(pb::RejectRequest { id: a.id.clone(), reasons: "".into(), ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument, "reasons are required");
     h.shutdown().await;
     Ok(())
@@ -241,7 +249,9 @@ async fn lodged_at_a_sibling_county_travels_through_the_prefecture() -> anyhow::
     h.wait_application(&a_county, &a.id, |_| true).await?;
     assert!(h.running(&h.prefecture()).store.application(&a.id)?.is_none(), "Lhasa relays, it does not keep it");
     let op_a = h.fed.client(&a_county).await?;
-    op_a.access().approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "就近接入".into() }).await?;
+    op_a.access()
+        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "就近接入".into(), ..Default::default() })
+        .await?;
     h.wait_application(&b_county, &a.id, |x| x.state == AppState::Approved).await?;
     h.shutdown().await;
     Ok(())
@@ -270,8 +280,11 @@ async fn a_unit_sees_and_submits_only_its_own_applications() -> anyhow::Result<(
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied, "cannot submit in another unit's name");
-    let err =
-        two.access().approve(pb::ApproveRequest { id: a1.id.clone(), access_plan: "x".into() }).await.unwrap_err();
+    let err = two
+        .access()
+        .approve(pb::ApproveRequest { id: a1.id.clone(), access_plan: "x".into(), ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied, "a unit decides nothing");
     let err = two.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await.unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
@@ -307,7 +320,7 @@ async fn assign_to_unit(h: &Harness, county: &extranet_certs::NodeId, unit: &str
     };
     let pref = county.parent().expect("a county has a prefecture");
     let region = h.fed.client(&h.region()).await?;
-    region.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    region.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
     region.ipam().delegate(pb::DelegateRequest { child: pref.to_string(), ..Default::default() }).await?;
     wait_pool(pref.clone()).await?;
     let p = h.fed.client(&pref).await?;
@@ -350,11 +363,17 @@ async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyho
     assert!(now.items.is_empty(), "nothing is late on the day it was lodged");
 
     // Art.22 (and Art.16): nothing is implemented before it is approved.
-    let err = acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: false }).await.unwrap_err();
+    let err = acc
+        .clone()
+        .implement(pb::ImplementRequest { id: new.id.clone(), done: false, ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
-    acc.clone().approve(pb::ApproveRequest { id: new.id.clone(), access_plan: "专线接入".into() }).await?;
-    acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: false }).await?;
-    acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: true }).await?;
+    acc.clone()
+        .approve(pb::ApproveRequest { id: new.id.clone(), access_plan: "专线接入".into(), ..Default::default() })
+        .await?;
+    acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: false, ..Default::default() }).await?;
+    acc.clone().implement(pb::ImplementRequest { id: new.id.clone(), done: true, ..Default::default() }).await?;
 
     let rc_form = pb::ApplicationForm {
         resource_subject: pb::ResourceSubject::Equipment as i32,
@@ -362,7 +381,11 @@ async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyho
         ..valid_form(pb::AccessSpan::Local)
     };
     let rc = acc.clone().submit(submit("u0001", pb::ApplicationKind::ResourceChange, rc_form)).await?.into_inner();
-    let err = acc.clone().implement(pb::ImplementRequest { id: rc.id.clone(), done: true }).await.unwrap_err();
+    let err = acc
+        .clone()
+        .implement(pb::ImplementRequest { id: rc.id.clone(), done: true, ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
     assert!(err.message().contains("第二十二条"), "{}", err.message());
     let listed = acc
@@ -383,11 +406,23 @@ async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyho
         ..Default::default()
     };
     let w = acc.clone().submit(submit("u0001", pb::ApplicationKind::Withdrawal, w_form)).await?.into_inner();
-    let err = acc.clone().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![] }).await.unwrap_err();
+    let err = acc
+        .clone()
+        .withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![], ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "not before approval");
     assert!(h.running(&county).store.ledger()?.is_empty(), "a refused withdrawal writes no ledger entry");
-    acc.clone().approve(pb::ApproveRequest { id: w.id.clone(), access_plan: "拆除接入设备".into() }).await?;
-    let done = acc.clone().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![] }).await?.into_inner();
+    acc.clone()
+        .approve(pb::ApproveRequest {
+            id: w.id.clone(), access_plan: "拆除接入设备".into(), ..Default::default()
+        })
+        .await?;
+    let done = acc
+        .clone()
+        .withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![], ..Default::default() })
+        .await?
+        .into_inner();
     assert_eq!(done.state, pb::ApplicationState::Withdrawn as i32);
     assert_eq!(done.ledger_number, 1);
     let unit = op.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await?.into_inner();
@@ -436,7 +471,7 @@ async fn vertically_managed_and_region_spanning_applications_go_to_the_region() 
     let region_op = h.fed.client(&region).await?;
     for id in [&v.id, &s.id] {
         h.wait_application(&region, id, |_| true).await?;
-        region_op.access().review(pb::ReviewRequest { id: id.clone() }).await?;
+        region_op.access().review(pb::ReviewRequest { id: id.clone(), ..Default::default() }).await?;
         h.wait_application(&county, id, |x| x.state == AppState::UnderReview).await?;
     }
     h.shutdown().await;
@@ -480,7 +515,9 @@ async fn the_region_sees_overdue_counts_for_every_node_below_it() -> anyhow::Res
     assert!(counts("").await?.nodes.iter().all(|n| n.overdue_applications == 0), "nothing late today");
 
     // The county rejects its own: it is finished and drops out above.
-    op.access().reject(pb::RejectRequest { id: local.id.clone(), reasons: "材料不全".into() }).await?;
+    op.access()
+        .reject(pb::RejectRequest { id: local.id.clone(), reasons: "材料不全".into(), ..Default::default() })
+        .await?;
     let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
     while counts("2099-01-05").await?.nodes.len() != 1 {
         assert!(std::time::Instant::now() < deadline, "the rejection did not reach the region");
@@ -509,9 +546,12 @@ async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned(
         .await?
         .into_inner();
     h.wait_application(&pref, &new.id, |_| true).await?;
-    pref_op.access().approve(pb::ApproveRequest { id: new.id.clone(), access_plan: "汇聚接入".into() }).await?;
-    pref_op.access().implement(pb::ImplementRequest { id: new.id.clone(), done: false }).await?;
-    pref_op.access().implement(pb::ImplementRequest { id: new.id.clone(), done: true }).await?;
+    pref_op
+        .access()
+        .approve(pb::ApproveRequest { id: new.id.clone(), access_plan: "汇聚接入".into(), ..Default::default() })
+        .await?;
+    pref_op.access().implement(pb::ImplementRequest { id: new.id.clone(), done: false, ..Default::default() }).await?;
+    pref_op.access().implement(pb::ImplementRequest { id: new.id.clone(), done: true, ..Default::default() }).await?;
     h.wait_application(&county, &new.id, |a| a.state == AppState::Connected).await?;
 
     let w_form = pb::ApplicationForm {
@@ -523,8 +563,11 @@ async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned(
     };
     let w = op.access().submit(submit("u0001", pb::ApplicationKind::Withdrawal, w_form)).await?.into_inner();
     h.wait_application(&pref, &w.id, |_| true).await?;
-    pref_op.access().approve(pb::ApproveRequest { id: w.id.clone(), access_plan: "拆除".into() }).await?;
-    pref_op.access().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![] }).await?;
+    pref_op
+        .access()
+        .approve(pb::ApproveRequest { id: w.id.clone(), access_plan: "拆除".into(), ..Default::default() })
+        .await?;
+    pref_op.access().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![], ..Default::default() }).await?;
     assert_eq!(h.running(&pref).store.ledger()?.len(), 1, "the deciding node keeps the ledger entry");
 
     let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
@@ -539,10 +582,13 @@ async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned(
 }
 
 /// The region's oversight shows, for each node below it, the applications it
-/// decides by state and its units by status, from the nodes' own summaries.
+/// decides by state and its units by status, from the nodes' own summaries —
+/// promptly on the change: the periodic summary is an hour away here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn application_and_unit_figures_roll_up_to_the_regions_oversight() -> anyhow::Result<()> {
-    let h = Harness::four().await?;
+    let mut h = Harness::created(extranet_tests::FOUR)?;
+    h.fed.configure(|c| c.oversight.summary_interval_secs = 3600)?;
+    h.fed.start_all().await?;
     let county = h.county_a();
     h.register_unit(&county, valid_unit("u0001", CHENGGUAN)).await?;
     h.register_unit(&county, valid_unit("u0002", CHENGGUAN)).await?;

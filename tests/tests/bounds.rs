@@ -46,7 +46,7 @@ fn proc_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
 fn cutover_naming(n: usize) -> pb::FileCutoverRequest {
     let mut c = valid_cutover();
     c.affected_units = (0..n).map(|i| format!("单位{i:07}")).collect();
-    pb::FileCutoverRequest { cutover: Some(c) }
+    pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }
 }
 
 /// A sync frame of one event carrying `bytes` of payload, as from `origin`.

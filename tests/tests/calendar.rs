@@ -31,7 +31,10 @@ async fn a_calendar_published_at_the_region_reaches_every_node() -> anyhow::Resu
                2027-02-10\toff\t春节\tnational\n2027-02-11\toff\t春节\tnational\n\
                2027-02-12\toff\t春节\tnational\n2027-02-20\twork\t春节\tnational\n";
     let region_client = h.fed.client(&region).await?;
-    let doc = region_client.calendar().publish_calendar(pb::PublishCalendarRequest { tsv: tsv.into() }).await?;
+    let doc = region_client
+        .calendar()
+        .publish_calendar(pb::PublishCalendarRequest { tsv: tsv.into(), ..Default::default() })
+        .await?;
     let doc = doc.into_inner();
     assert_eq!(doc.version, 1);
     assert_eq!(doc.years, vec![2025, 2026, 2027], "earlier years kept");
@@ -48,13 +51,16 @@ async fn a_calendar_published_at_the_region_reaches_every_node() -> anyhow::Resu
 
     // Only the region publishes.
     let county_client = h.fed.client(&county).await?;
-    let err =
-        county_client.calendar().publish_calendar(pb::PublishCalendarRequest { tsv: tsv.into() }).await.unwrap_err();
+    let err = county_client
+        .calendar()
+        .publish_calendar(pb::PublishCalendarRequest { tsv: tsv.into(), ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
     // A bad file names the line and changes nothing.
     let err = region_client
         .calendar()
-        .publish_calendar(pb::PublishCalendarRequest { tsv: "2027-03-02\twork\t测试\n".into() })
+        .publish_calendar(pb::PublishCalendarRequest { tsv: "2027-03-02\twork\t测试\n".into(), ..Default::default() })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
@@ -73,7 +79,7 @@ async fn the_art21_notice_rule_uses_the_published_calendar() -> anyhow::Result<(
     // The region declares the planned start day a holiday (its year only).
     let tsv = format!("# 测试\n{start}\toff\t测试假日\tregional\n");
     let region = h.fed.client(&h.region()).await?;
-    region.calendar().publish_calendar(pb::PublishCalendarRequest { tsv }).await?;
+    region.calendar().publish_calendar(pb::PublishCalendarRequest { tsv, ..Default::default() }).await?;
     h.wait_calendar(&county, 1).await?;
     assert!(!h.running(&county).store.calendar()?.is_working_day(start), "{}", start.year());
 

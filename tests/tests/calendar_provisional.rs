@@ -27,11 +27,15 @@ async fn a_provisional_deadline_is_recomputed_when_the_region_publishes_the_year
         unit_id: "".into(),
         kind: pb::ApplicationKind::New as i32,
         form: Some(valid_form(pb::AccessSpan::Local)),
+        ..Default::default()
     };
     let a = unit.access().submit(req).await?.into_inner();
     let op = h.fed.client(&county).await?;
-    let approved =
-        op.access().approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into() }).await?.into_inner();
+    let approved = op
+        .access()
+        .approve(pb::ApproveRequest { id: a.id.clone(), access_plan: "方案".into(), ..Default::default() })
+        .await?
+        .into_inner();
 
     // The built-in calendar ends with 2026: 30 working days from now reach
     // past it, so the due date is provisional (counted on weekends only).
@@ -45,8 +49,13 @@ async fn a_provisional_deadline_is_recomputed_when_the_region_publishes_the_year
     // The region publishes every year from 2027 to the due date's.
     let tsv: String =
         (approved_on.year().max(2027)..=due.year() + 1).map(|y| format!("{y}-01-01\toff\t元旦\tnational\n")).collect();
-    let published =
-        h.fed.client(&region).await?.calendar().publish_calendar(pb::PublishCalendarRequest { tsv }).await?;
+    let published = h
+        .fed
+        .client(&region)
+        .await?
+        .calendar()
+        .publish_calendar(pb::PublishCalendarRequest { tsv, ..Default::default() })
+        .await?;
     let version = published.into_inner().version;
     h.wait_calendar(&county, version).await?;
 

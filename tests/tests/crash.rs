@@ -49,7 +49,10 @@ async fn acknowledged_filings_survive_kill_9() -> anyhow::Result<()> {
     for _ in 0..FILINGS {
         let f = client
             .filings()
-            .file_cutover(extranet_proto::v1::FileCutoverRequest { cutover: Some(valid_cutover()) })
+            .file_cutover(extranet_proto::v1::FileCutoverRequest {
+                cutover: Some(valid_cutover()),
+                ..Default::default()
+            })
             .await?;
         ids.push(f.into_inner().id);
     }

@@ -72,7 +72,7 @@ async fn a_request_that_is_not_protobuf_is_invalid_argument_in_chinese() -> anyh
     let answer = raw_call(client.channel(), GET, valid).await.unwrap_err();
     assert_eq!(answer.code(), Code::NotFound, "a valid request reaches the service: {answer:?}");
 
-    let cutover = pb::FileCutoverRequest { cutover: Some(valid_cutover()) }.encode_to_vec();
+    let cutover = pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() }.encode_to_vec();
     let cases: [(&str, &str, Vec<u8>); 3] = [
         ("garbage bytes", GET, vec![0xff; 32]),
         ("a truncated message", "/extranet.v1.Filings/FileCutover", cutover[..cutover.len() / 2].to_vec()),
@@ -94,19 +94,19 @@ async fn lists_and_requests_beyond_the_bounds_are_refused_naming_field_and_limit
     let mut filings = h.fed.client(&h.region()).await?.filings();
     let mut c = valid_cutover();
     c.affected_units = (0..=limits::MAX_AFFECTED_UNITS).map(|i| format!("单位{i}")).collect();
-    let s = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c) }).await.unwrap_err();
+    let s = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }).await.unwrap_err();
     assert_eq!(s.code(), Code::InvalidArgument, "{s:?}");
     assert!(s.message().contains("cutover.affected_units") && s.message().contains("500"), "{}", s.message());
 
     let mut c = valid_cutover();
     c.affected_units = vec!["长".repeat(limits::MAX_ITEM_CHARS + 1)];
-    let s = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c) }).await.unwrap_err();
+    let s = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }).await.unwrap_err();
     assert_eq!(s.code(), Code::InvalidArgument, "{s:?}");
 
     // 280,000 affected units, as in the issue: refused by size before it is even decoded
     let mut c = valid_cutover();
     c.affected_units = (0..280_000).map(|i| format!("u{i:07}")).collect();
-    let s = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c) }).await.unwrap_err();
+    let s = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }).await.unwrap_err();
     assert_eq!(s.code(), Code::InvalidArgument, "{s:?}");
     assert!(s.message().starts_with("请求过大") && s.message().contains("262144"), "{}", s.message());
     assert!(h.running(&h.region()).store.filings(None, 10)?.is_empty(), "nothing was filed");
@@ -129,11 +129,21 @@ async fn list_filings_pages_with_a_token_and_a_byte_bound() -> anyhow::Result<()
         // large but legal filings: about 230 KiB each encoded
         c.affected_units =
             (0..limits::MAX_AFFECTED_UNITS).map(|j| format!("{i}号单位{j:03}{}", "长".repeat(150))).collect();
-        filed.push(filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c) }).await?.into_inner().id);
+        filed.push(
+            filings
+                .file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() })
+                .await?
+                .into_inner()
+                .id,
+        );
     }
     for _ in 0..5 {
         filed.push(
-            filings.file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()) }).await?.into_inner().id,
+            filings
+                .file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() })
+                .await?
+                .into_inner()
+                .id,
         );
     }
     let mut seen = Vec::new();

@@ -52,7 +52,7 @@ async fn launch_filing_travels_too() -> anyhow::Result<()> {
     };
     let f = client
         .filings()
-        .file_launch(extranet_proto::v1::FileLaunchRequest { launch: Some(launch) })
+        .file_launch(extranet_proto::v1::FileLaunchRequest { launch: Some(launch), ..Default::default() })
         .await?
         .into_inner();
     let at_region = h.wait_filing(&h.region(), &f.id, 1).await?;

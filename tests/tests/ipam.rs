@@ -49,7 +49,7 @@ async fn delegate(h: &Harness, at: &NodeId, child: &NodeId) -> anyhow::Result<pb
 /// Region holds ROOT, prefecture a /40 of it, county A a /48 of that.
 async fn three_tiers(h: &Harness) -> anyhow::Result<()> {
     let region = h.fed.client(&h.region()).await?;
-    region.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into() }).await?;
+    region.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into(), ..Default::default() }).await?;
     let d = delegate(h, &h.region(), &h.prefecture()).await?;
     assert!(d.prefix.ends_with("/40"), "default prefecture tier is /40: {}", d.prefix);
     let pref = h.prefecture();
@@ -94,14 +94,24 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
         ids.push(county.ipam().assign(assign_req(&format!("unit-{i}"))).await?.into_inner().id);
     }
     // beyond the headroom: ask the parent; pending, not failed, while cut off
-    let req = pb::RequestSpaceRequest { length: 48, ipv4: false, reason: "新增接入单位".into() };
+    let req =
+        pb::RequestSpaceRequest { length: 48, ipv4: false, reason: "新增接入单位".into(), ..Default::default() };
     let asked = county.ipam().request_space(req).await?.into_inner();
     assert_eq!(asked.state, pb::RequestState::Pending as i32);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let listed = county.ipam().list_requests(pb::ListRequestsRequest::default()).await?.into_inner().requests;
-    assert_eq!(listed.iter().map(|r| r.state).collect::<Vec<_>>(), vec![pb::RequestState::Pending as i32]);
-    h.fed.start(&h.prefecture()).await?;
+    // Cut off, the county still answered from its own pool, and the request
+    // waits in its outbox for the parent (what the reconnect below delivers).
     let cs = h.running(&h.county_a()).store.clone();
+    let own = cs.ipam_delegations()?.into_iter().find(|d| d.child == h.county_a() && d.is_live()).expect("pool");
+    let assigned: Vec<IpNet> = cs.ipam_assignments()?.iter().map(|a| a.prefix).collect();
+    assert!(assigned.len() == 5 && assigned.iter().all(|p| own.prefix.contains(p)), "{assigned:?} in {own:?}");
+    let queued: Vec<String> = h
+        .up_events(&h.county_a(), &h.county_a())?
+        .iter()
+        .filter(|e| e.kind == codec::KIND_IPAM_REQUEST)
+        .map(|e| codec::decode_request(&e.payload).map(|r| r.id.to_string()))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(queued, vec![asked.id.clone()], "the request is queued up, once");
+    h.fed.start(&h.prefecture()).await?;
     wait("the grant at the county", &cs, |s| {
         s.ipam_requests().unwrap_or_default().iter().all(|r| !r.is_pending())
             && s.ipam_delegations().unwrap_or_default().iter().any(|d| d.is_live() && d.prefix.prefix_len() == 47)
@@ -126,7 +136,12 @@ async fn cut_off_county_assigns_in_its_headroom_and_its_request_completes_after_
 async fn thirty_two_concurrent_clients_get_disjoint_space() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
     let region = h.region();
-    h.fed.client(&region).await?.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000:100::/48".into() }).await?;
+    h.fed
+        .client(&region)
+        .await?
+        .ipam()
+        .add_root(pb::AddRootRequest { prefix: "2408:8000:100::/48".into(), ..Default::default() })
+        .await?;
     let mut tasks = Vec::new();
     for c in 0..32 {
         let client = h.fed.client(&region).await?;
@@ -160,13 +175,14 @@ async fn thirty_two_concurrent_clients_get_disjoint_space() -> anyhow::Result<()
 async fn reclaiming_an_assignee_reclaims_everything_and_writes_the_ledger() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
     let c = h.fed.client(&h.region()).await?;
-    c.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into() }).await?;
+    c.ipam().add_root(pb::AddRootRequest { prefix: ROOT.into(), ..Default::default() }).await?;
     let mut mine = Vec::new();
     for _ in 0..3 {
         mine.push(c.ipam().assign(assign_req("unit-x")).await?.into_inner().prefix);
     }
     let other = c.ipam().assign(assign_req("unit-y")).await?.into_inner();
-    let req = pb::ReclaimAssigneeRequest { assignee: "unit-x".into(), reason: "接入撤销".into() };
+    let req =
+        pb::ReclaimAssigneeRequest { assignee: "unit-x".into(), reason: "接入撤销".into(), ..Default::default() };
     let entry = c.ipam().reclaim_assignee(req).await?.into_inner();
     let mut got = entry.prefixes.clone();
     got.sort();

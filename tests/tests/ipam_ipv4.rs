@@ -21,8 +21,8 @@ fn v4(justification: &str, approved_by: &str) -> pb::AssignRequest {
 async fn ipv4_needs_a_justification_and_another_approver() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
     let c = h.fed.client(&h.region()).await?;
-    c.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
-    c.ipam().add_root(pb::AddRootRequest { prefix: "10.54.0.0/16".into() }).await?;
+    c.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
+    c.ipam().add_root(pb::AddRootRequest { prefix: "10.54.0.0/16".into(), ..Default::default() }).await?;
     let e = c.ipam().assign(v4("", "张三")).await.expect_err("no justification");
     assert!(e.code() == tonic::Code::InvalidArgument && e.message().contains("ipv4_justification"), "{}", e.message());
     let e = c.ipam().assign(v4("旧业务系统仅支持 IPv4，改造计划已报批", "")).await.expect_err("no approver");

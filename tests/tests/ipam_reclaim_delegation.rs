@@ -22,7 +22,7 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     let h = Harness::tree(&["540000", "540000/540100"]).await?;
     let (region, pref) = (h.region(), h.prefecture());
     let r = h.fed.client(&region).await?;
-    r.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    r.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
     let d =
         r.ipam().delegate(pb::DelegateRequest { child: pref.to_string(), ..Default::default() }).await?.into_inner();
     let ps = h.running(&pref).store.clone();
@@ -38,14 +38,29 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     let rs = h.running(&region).store.clone();
     until("assignment replica at region", || !rs.ipam_assignments().unwrap_or_default().is_empty()).await?;
 
-    let plain = pb::ReclaimDelegationRequest { prefix: d.prefix.clone(), force: false, reason: String::new() };
+    let plain = pb::ReclaimDelegationRequest {
+        prefix: d.prefix.clone(),
+        force: false,
+        reason: String::new(),
+        ..Default::default()
+    };
     let e = r.ipam().reclaim_delegation(plain).await.expect_err("live assignment below");
     assert_eq!(e.code(), tonic::Code::FailedPrecondition, "{}", e.message());
-    let no_reason = pb::ReclaimDelegationRequest { prefix: d.prefix.clone(), force: true, reason: String::new() };
+    let no_reason = pb::ReclaimDelegationRequest {
+        prefix: d.prefix.clone(),
+        force: true,
+        reason: String::new(),
+        ..Default::default()
+    };
     assert_eq!(r.ipam().reclaim_delegation(no_reason).await.expect_err("reason").code(), tonic::Code::InvalidArgument);
     assert!(rs.ipam_ledger()?.is_empty(), "refusals write nothing");
 
-    let forced = pb::ReclaimDelegationRequest { prefix: d.prefix.clone(), force: true, reason: "机构撤并".into() };
+    let forced = pb::ReclaimDelegationRequest {
+        prefix: d.prefix.clone(),
+        force: true,
+        reason: "机构撤并".into(),
+        ..Default::default()
+    };
     let ended = r.ipam().reclaim_delegation(forced).await?.into_inner();
     assert!(!ended.live && ended.forced && ended.ended_reason == "机构撤并");
     let ledger = rs.ipam_ledger()?;
@@ -72,7 +87,7 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
 async fn the_same_space_cannot_be_delegated_twice() -> anyhow::Result<()> {
     let h = Harness::four().await?;
     let r = h.fed.client(&h.region()).await?;
-    r.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    r.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
     let exact =
         |child: String, prefix: &str| pb::DelegateRequest { child, prefix: prefix.into(), ..Default::default() };
     r.ipam().delegate(exact(h.prefecture().to_string(), "2408:8000::/40")).await?;

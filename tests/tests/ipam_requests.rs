@@ -32,7 +32,7 @@ async fn wait_state(
 
 async fn setup(h: &Harness) -> anyhow::Result<()> {
     let region = h.fed.client(&h.region()).await?;
-    region.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into() }).await?;
+    region.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
     let d = pb::DelegateRequest { child: h.prefecture().to_string(), ..Default::default() };
     region.ipam().delegate(d).await?;
     let deadline = Instant::now() + PATIENCE;
@@ -50,14 +50,19 @@ async fn a_request_beyond_policy_waits_for_the_operator_and_the_grant_travels_do
     let h = Harness::four().await?;
     setup(&h).await?;
     let county = h.fed.client(&h.county_a()).await?;
-    let ask =
-        |len| pb::RequestSpaceRequest { length: len, ipv4: false, reason: "全县视频会议系统扩容".into() };
+    let ask = |len| pb::RequestSpaceRequest {
+        length: len,
+        ipv4: false,
+        reason: "全县视频会议系统扩容".into(),
+        ..Default::default()
+    };
     county.ipam().request_space(ask(44)).await?;
     let at_parent = wait_state(&h, &h.prefecture(), pb::RequestState::Pending).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(requests_at(&h, &h.county_a()).await?[0].state, pb::RequestState::Pending as i32, "not auto-granted");
     let p = h.fed.client(&h.prefecture()).await?;
-    let grant = pb::DecideRequest { id: at_parent.id.clone(), grant: true, reason: String::new() };
+    let grant =
+        pb::DecideRequest { id: at_parent.id.clone(), grant: true, reason: String::new(), ..Default::default() };
     let decided = p.ipam().decide(grant).await?.into_inner();
     assert_eq!(decided.state, pb::RequestState::Granted as i32);
     let got = wait_state(&h, &h.county_a(), pb::RequestState::Granted).await?;
@@ -71,12 +76,23 @@ async fn a_refusal_travels_down_with_its_reason() -> anyhow::Result<()> {
     let h = Harness::four().await?;
     setup(&h).await?;
     let county = h.fed.client(&h.county_a()).await?;
-    county.ipam().request_space(pb::RequestSpaceRequest { length: 40, ipv4: false, reason: "预留".into() }).await?;
+    county
+        .ipam()
+        .request_space(pb::RequestSpaceRequest {
+            length: 40, ipv4: false, reason: "预留".into(), ..Default::default()
+        })
+        .await?;
     let at_parent = wait_state(&h, &h.prefecture(), pb::RequestState::Pending).await?;
     let p = h.fed.client(&h.prefecture()).await?;
-    let no_reason = pb::DecideRequest { id: at_parent.id.clone(), grant: false, reason: String::new() };
+    let no_reason =
+        pb::DecideRequest { id: at_parent.id.clone(), grant: false, reason: String::new(), ..Default::default() };
     assert_eq!(p.ipam().decide(no_reason).await.expect_err("reason required").code(), tonic::Code::InvalidArgument);
-    let refuse = pb::DecideRequest { id: at_parent.id.clone(), grant: false, reason: "超出本地区规划".into() };
+    let refuse = pb::DecideRequest {
+        id: at_parent.id.clone(),
+        grant: false,
+        reason: "超出本地区规划".into(),
+        ..Default::default()
+    };
     p.ipam().decide(refuse).await?;
     let got = wait_state(&h, &h.county_a(), pb::RequestState::Refused).await?;
     assert_eq!(got.refusal_reason, "超出本地区规划");

@@ -1,8 +1,10 @@
 //! Freed space sits in quarantine for the configured grace period and is
 //! reusable after it — through the store and the node's pool cache, not only
-//! in the pure domain.
+//! in the pure domain. Time is a clock the test moves, so the quarantine is
+//! checked to the millisecond and does not race the machine's load.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use extranet_node::domain::ipam::{AssigneeId, Policy, Purpose};
 use extranet_node::service::ipam::Ipam;
@@ -22,26 +24,43 @@ fn spec(unit: &str) -> AssignSpec {
     }
 }
 
+/// The quarantine of the test: an hour, which wall-clock time cannot cross.
+const GRACE_MS: i64 = 3_600_000;
+
+/// A clock that stands still until the test moves it.
+fn test_clock() -> (Arc<AtomicI64>, extranet_node::service::ipam::Clock) {
+    let now = Arc::new(AtomicI64::new(1_780_000_000_000));
+    let read = now.clone();
+    (now, Arc::new(move || read.load(Ordering::SeqCst)))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn freed_space_is_reused_only_after_quarantine() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
-    let policy = Policy { quarantine_ms: 300, ..Policy::default() };
-    let ipam = Ipam::new(h.running(&h.region()).store.clone(), policy);
+    let store = h.running(&h.region()).store.clone();
+    let policy = Policy { quarantine_ms: GRACE_MS, ..Policy::default() };
+    let (now, clock) = test_clock();
+    let ipam = Ipam::new(store.clone(), policy.clone()).with_clock(clock.clone());
     ipam.add_root("2408:8000::/63".parse()?).await?;
     let a = ipam.assign(spec("unit-a"), "op").await?;
     let b = ipam.assign(spec("unit-b"), "op").await?;
     assert_ne!(a.prefix, b.prefix);
     assert!(ipam.assign(spec("unit-c"), "op").await.is_err(), "pool of two /64s is full");
     ipam.free(a.id.number, "op", "下线").await?;
+    now.fetch_add(GRACE_MS - 1, Ordering::SeqCst);
     let early = ipam.assign(spec("unit-c"), "op").await;
-    assert!(early.is_err(), "quarantined space handed out: {early:?}");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(early.is_err(), "quarantined space handed out 1 ms early: {early:?}");
+    // a fresh instance rebuilds the pool from the records: the same rule
+    let rebuilt = Ipam::new(store.clone(), policy.clone()).with_clock(clock.clone());
+    assert!(rebuilt.available(64, true, 8)?.is_empty(), "rebuilt pool hands out quarantined space");
+    now.fetch_add(1, Ordering::SeqCst);
     let c = ipam.assign(spec("unit-c"), "op").await?;
-    assert_eq!(c.prefix, a.prefix, "reusable after the grace period");
+    assert_eq!(c.prefix, a.prefix, "reusable once the grace period is over");
     // reclaiming an assignee: the same, in one step
     ipam.reclaim_assignee(&AssigneeId::new("unit-b")?, "op", "接入撤销").await?;
+    now.fetch_add(GRACE_MS - 1, Ordering::SeqCst);
     assert!(ipam.assign(spec("unit-d"), "op").await.is_err());
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    now.fetch_add(1, Ordering::SeqCst);
     assert_eq!(ipam.assign(spec("unit-d"), "op").await?.prefix, b.prefix);
     h.shutdown().await;
     Ok(())

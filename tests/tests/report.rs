@@ -16,7 +16,7 @@ async fn a_prefectures_annual_report_counts_its_subtree_and_reaches_the_region()
     }
     let year = chrono::Utc::now().with_timezone(&extranet_node::calendar::beijing()).year();
     let mut filings = h.fed.client(&pref).await?.filings();
-    let req = pb::FileAnnualReportRequest { year, notes: "完成县级链路改造".into() };
+    let req = pb::FileAnnualReportRequest { year, notes: "完成县级链路改造".into(), ..Default::default() };
     let filed = filings.file_annual_report(req.clone()).await?.into_inner();
     let Some(pb::filing::Details::AnnualReport(r)) = &filed.details else { panic!("not a report: {filed:?}") };
     assert_eq!((r.year, r.cutovers, r.launches, r.own_filings), (year, 2, 0, 0), "the counties' two cutovers");
@@ -28,7 +28,11 @@ async fn a_prefectures_annual_report_counts_its_subtree_and_reaches_the_region()
     // once per year; never for a year not yet begun
     let again = filings.file_annual_report(req).await.unwrap_err();
     assert_eq!(again.code(), Code::FailedPrecondition, "{again:?}");
-    let future = filings.file_annual_report(pb::FileAnnualReportRequest { year: year + 1, notes: String::new() });
+    let future = filings.file_annual_report(pb::FileAnnualReportRequest {
+        year: year + 1,
+        notes: String::new(),
+        ..Default::default()
+    });
     assert_eq!(future.await.unwrap_err().code(), Code::InvalidArgument);
     h.shutdown().await;
     Ok(())

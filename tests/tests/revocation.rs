@@ -83,10 +83,10 @@ async fn a_forged_garbage_or_older_list_does_not_replace_the_held_one() -> anyho
     let (pref, b) = (h.prefecture(), h.county_b());
     let pki = || async { h.fed.client(&pref).await.map(|c| c.pki()) };
     // an older list (revoking something else), then the newer one revoking B's operator
-    pki().await?.revoke(pb::RevokeRequest { serial: "0a".into(), reason: "测试".into() }).await?;
+    pki().await?.revoke(pb::RevokeRequest { serial: "0a".into(), reason: "测试".into(), ..Default::default() }).await?;
     let older = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
     let serial = operator_serial(&h, &b)?;
-    pki().await?.revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into() }).await?;
+    pki().await?.revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into(), ..Default::default() }).await?;
     let county = h.running(&b).store.clone();
     let newer = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
     wait_until("county B takes in the newer list", async || {
@@ -120,7 +120,12 @@ async fn a_node_with_a_bad_stored_list_starts_and_reports_it() -> anyhow::Result
     let mut h = Harness::four().await?;
     let (pref, a) = (h.prefecture(), h.county_a());
     let serial = operator_serial(&h, &a)?;
-    h.fed.client(&pref).await?.pki().revoke(pb::RevokeRequest { serial, reason: "测试".into() }).await?;
+    h.fed
+        .client(&pref)
+        .await?
+        .pki()
+        .revoke(pb::RevokeRequest { serial, reason: "测试".into(), ..Default::default() })
+        .await?;
     let county = h.running(&a).store.clone();
     wait_until("county A takes in the prefecture's list", async || {
         let n = county.crls().unwrap_or_default().len();

@@ -177,8 +177,13 @@ async fn a_revoked_certificate_is_refused_down_the_tree() -> anyhow::Result<()> 
     // county B's operator works before revocation
     h.fed.client(&b).await?.status().get_status(pb::GetStatusRequest {}).await?;
 
-    let r =
-        h.fed.client(&pref).await?.pki().revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into() }).await?;
+    let r = h
+        .fed
+        .client(&pref)
+        .await?
+        .pki()
+        .revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into(), ..Default::default() })
+        .await?;
     assert_eq!(r.into_inner().revoked_count, 1);
 
     let op_b_tls = op_b.load()?;
@@ -243,7 +248,12 @@ async fn a_revoked_node_is_cut_off_even_on_an_open_stream() -> anyhow::Result<()
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let serial = inspect_chain_pem(&read(h.node(&b).dir.join("tls/node.pem")))?[0].serial.clone();
-    h.fed.client(&pref).await?.pki().revoke(pb::RevokeRequest { serial, reason: "测试：节点失窃".into() }).await?;
+    h.fed
+        .client(&pref)
+        .await?
+        .pki()
+        .revoke(pb::RevokeRequest { serial, reason: "测试：节点失窃".into(), ..Default::default() })
+        .await?;
 
     // the open stream is cut and every redial is refused at the handshake
     let deadline = Instant::now() + PATIENCE;

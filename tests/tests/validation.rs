@@ -66,12 +66,20 @@ async fn malformed_requests_name_the_field_and_change_nothing() -> anyhow::Resul
     expect_invalid(&h, backwards, "cutover.window_end").await;
 
     let client = h.fed.client(&county).await?;
-    let missing = client.filings().file_cutover(pb::FileCutoverRequest { cutover: None }).await.unwrap_err();
+    let missing = client
+        .filings()
+        .file_cutover(pb::FileCutoverRequest { cutover: None, ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(missing.code(), Code::InvalidArgument);
     assert!(missing.message().contains("cutover"), "{}", missing.message());
 
     let bad_launch = pb::LaunchDetails { addresses: vec!["2001:db8::/129".into()], ..Default::default() };
-    let err = client.filings().file_launch(pb::FileLaunchRequest { launch: Some(bad_launch) }).await.unwrap_err();
+    let err = client
+        .filings()
+        .file_launch(pb::FileLaunchRequest { launch: Some(bad_launch), ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
     assert!(err.message().contains("launch.addresses"), "{}", err.message());
 

@@ -289,8 +289,8 @@ pub async fn run(cmd: AccessCmd) -> anyhow::Result<()> {
                     Some(Subject::Equipment) => pb::ResourceSubject::Equipment,
                 } as i32,
             };
-            let req = pb::SubmitRequest { unit_id: unit, kind: kind as i32, form: Some(form) };
-            let a = conn.client().await?.access().submit(req).await?.into_inner();
+            let req = pb::SubmitRequest { unit_id: unit, kind: kind as i32, form: Some(form), ..Default::default() };
+            let a = conn.write(req, async |c, r| c.access().submit(r).await).await?;
             if conn.json {
                 return output::json(&a);
             }
@@ -340,23 +340,27 @@ pub async fn run(cmd: AccessCmd) -> anyhow::Result<()> {
             Ok(())
         }
         AccessCmd::Review { conn, id } => {
-            let a = conn.client().await?.access().review(pb::ReviewRequest { id }).await?.into_inner();
+            let a = conn.write(pb::ReviewRequest { id, ..Default::default() }, async |c, r| c.access().review(r).await);
+            let a = a.await?;
             decided(&conn, a)
         }
         AccessCmd::Approve { conn, id, plan } => {
-            let a = conn.client().await?.access().approve(pb::ApproveRequest { id, access_plan: plan }).await?;
-            decided(&conn, a.into_inner())
+            let req = pb::ApproveRequest { id, access_plan: plan, ..Default::default() };
+            decided(&conn, conn.write(req, async |c, r| c.access().approve(r).await).await?)
         }
         AccessCmd::Reject { conn, id, reasons } => {
-            let a = conn.client().await?.access().reject(pb::RejectRequest { id, reasons }).await?.into_inner();
+            let req = pb::RejectRequest { id, reasons, ..Default::default() };
+            let a = conn.write(req, async |c, r| c.access().reject(r).await).await?;
             decided(&conn, a)
         }
         AccessCmd::Implement { conn, id, done } => {
-            let a = conn.client().await?.access().implement(pb::ImplementRequest { id, done }).await?.into_inner();
+            let req = pb::ImplementRequest { id, done, ..Default::default() };
+            let a = conn.write(req, async |c, r| c.access().implement(r).await).await?;
             decided(&conn, a)
         }
         AccessCmd::Withdraw { conn, id, devices } => {
-            let a = conn.client().await?.access().withdraw(pb::WithdrawRequest { id, devices }).await?.into_inner();
+            let req = pb::WithdrawRequest { id, devices, ..Default::default() };
+            let a = conn.write(req, async |c, r| c.access().withdraw(r).await).await?;
             if !conn.json {
                 println!("已登记台账第 {} 号：设备回收清单已生成，IP 地址回收已申请", a.ledger_number);
             }

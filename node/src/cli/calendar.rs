@@ -54,8 +54,8 @@ pub async fn run(cmd: CalendarCmd) -> anyhow::Result<()> {
         }
         CalendarCmd::Publish { conn, file } => {
             let tsv = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-            let req = pb::PublishCalendarRequest { tsv };
-            let d = conn.client().await?.calendar().publish_calendar(req).await?.into_inner();
+            let req = pb::PublishCalendarRequest { tsv, ..Default::default() };
+            let d = conn.write(req, async |c, r| c.calendar().publish_calendar(r).await).await?;
             if conn.json {
                 return output::json(&d);
             }

@@ -140,7 +140,8 @@ pub async fn run(cmd: CertsCmd) -> anyhow::Result<()> {
         }
         CertsCmd::Show { file, json } => show(&file, json)?,
         CertsCmd::Revoke { conn, serial, reason } => {
-            let r = conn.client().await?.pki().revoke(pb::RevokeRequest { serial, reason }).await?.into_inner();
+            let req = pb::RevokeRequest { serial, reason, ..Default::default() };
+            let r = conn.write(req, async |c, r| c.pki().revoke(r).await).await?;
             if conn.json {
                 return output::json(&r);
             }

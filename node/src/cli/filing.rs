@@ -83,9 +83,8 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
                 description,
                 major_adjustment: major,
             };
-            let f =
-                conn.client().await?.filings().file_cutover(pb::FileCutoverRequest { cutover: Some(cutover) }).await?;
-            print_filed(&conn, f.into_inner())
+            let req = pb::FileCutoverRequest { cutover: Some(cutover), ..Default::default() };
+            print_filed(&conn, conn.write(req, async |c, r| c.filings().file_cutover(r).await).await?)
         }
         FilingCmd::Launch { conn, system, unit, date, addresses, security_test } => {
             let launch = pb::LaunchDetails {
@@ -95,8 +94,8 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
                 addresses,
                 security_test_ref: security_test,
             };
-            let f = conn.client().await?.filings().file_launch(pb::FileLaunchRequest { launch: Some(launch) }).await?;
-            print_filed(&conn, f.into_inner())
+            let req = pb::FileLaunchRequest { launch: Some(launch), ..Default::default() };
+            print_filed(&conn, conn.write(req, async |c, r| c.filings().file_launch(r).await).await?)
         }
         FilingCmd::List { conn, subtree, limit } => {
             let client = conn.client().await?.filings();

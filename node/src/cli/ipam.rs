@@ -203,21 +203,23 @@ fn purpose(p: PurposeArg) -> i32 {
 pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
     match cmd {
         IpamCmd::Pool { conn, prefix } => {
-            let v = conn.client().await?.ipam().add_root(pb::AddRootRequest { prefix }).await?.into_inner();
+            let req = pb::AddRootRequest { prefix, ..Default::default() };
+            let v = conn.write(req, async |c, r| c.ipam().add_root(r).await).await?;
             print::pool(&conn, &v)
         }
         IpamCmd::Reserve { conn, prefix, note, release } => {
-            let c = conn.client().await?;
             let v = if release {
-                c.ipam().unreserve(pb::UnreserveRequest { prefix }).await?
+                let req = pb::UnreserveRequest { prefix, ..Default::default() };
+                conn.write(req, async |c, r| c.ipam().unreserve(r).await).await?
             } else {
-                c.ipam().reserve(pb::ReserveRequest { prefix, note }).await?
+                let req = pb::ReserveRequest { prefix, note, ..Default::default() };
+                conn.write(req, async |c, r| c.ipam().reserve(r).await).await?
             };
-            print::pool(&conn, &v.into_inner())
+            print::pool(&conn, &v)
         }
         IpamCmd::Delegate { conn, child, length, prefix, ipv4 } => {
-            let req = pb::DelegateRequest { child, length, prefix, ipv4 };
-            let d = conn.client().await?.ipam().delegate(req).await?.into_inner();
+            let req = pb::DelegateRequest { child, length, prefix, ipv4, ..Default::default() };
+            let d = conn.write(req, async |c, r| c.ipam().delegate(r).await).await?;
             print::delegation(&conn, &d)
         }
         IpamCmd::Assign { conn, assignee, purpose: p, serves, length, prefix, ipv4, justification, approved_by } => {
@@ -230,17 +232,19 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
                 ipv4,
                 ipv4_justification: justification,
                 ipv4_approved_by: approved_by,
+                ..Default::default()
             };
-            let a = conn.client().await?.ipam().assign(req).await?.into_inner();
+            let a = conn.write(req, async |c, r| c.ipam().assign(r).await).await?;
             print::assignments(&conn, &[a])
         }
         IpamCmd::Free { conn, id, reason } => {
-            let a = conn.client().await?.ipam().free(pb::FreeRequest { id, reason }).await?.into_inner();
+            let req = pb::FreeRequest { id, reason, ..Default::default() };
+            let a = conn.write(req, async |c, r| c.ipam().free(r).await).await?;
             print::assignments(&conn, &[a])
         }
         IpamCmd::Reclaim { conn, assignee, reason } => {
-            let req = pb::ReclaimAssigneeRequest { assignee, reason };
-            let e = conn.client().await?.ipam().reclaim_assignee(req).await?.into_inner();
+            let req = pb::ReclaimAssigneeRequest { assignee, reason, ..Default::default() };
+            let e = conn.write(req, async |c, r| c.ipam().reclaim_assignee(r).await).await?;
             if conn.json {
                 return output::json(&e);
             }
@@ -254,18 +258,18 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
             Ok(())
         }
         IpamCmd::ReclaimDelegation { conn, prefix, force, reason } => {
-            let req = pb::ReclaimDelegationRequest { prefix, force, reason };
-            let d = conn.client().await?.ipam().reclaim_delegation(req).await?.into_inner();
+            let req = pb::ReclaimDelegationRequest { prefix, force, reason, ..Default::default() };
+            let d = conn.write(req, async |c, r| c.ipam().reclaim_delegation(r).await).await?;
             print::delegation(&conn, &d)
         }
         IpamCmd::Request { conn, reason, length, ipv4 } => {
-            let req = pb::RequestSpaceRequest { length, ipv4, reason };
-            let r = conn.client().await?.ipam().request_space(req).await?.into_inner();
+            let req = pb::RequestSpaceRequest { length, ipv4, reason, ..Default::default() };
+            let r = conn.write(req, async |c, r| c.ipam().request_space(r).await).await?;
             print::requests(&conn, &[r])
         }
         IpamCmd::Decide { conn, id, refuse, reason } => {
-            let req = pb::DecideRequest { id, grant: !refuse, reason };
-            let r = conn.client().await?.ipam().decide(req).await?.into_inner();
+            let req = pb::DecideRequest { id, grant: !refuse, reason, ..Default::default() };
+            let r = conn.write(req, async |c, r| c.ipam().decide(r).await).await?;
             print::requests(&conn, &[r])
         }
         other => query(other).await,

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::client::{Client, CredentialDir};
+use crate::client::{Backoff, Client, CredentialDir, WriteRequest, with_retry};
 use crate::config::NodeConfig;
 
 /// 西藏自治区电子政务外网节点 — one node of the Tibet e-government extranet federation.
@@ -102,6 +102,25 @@ impl Conn {
     /// Connects as the operator.
     pub async fn client(&self) -> anyhow::Result<Client> {
         Ok(Client::connect(&self.endpoint, &CredentialDir(self.cert_dir.clone())).await?)
+    }
+
+    /// Runs one write operation: `call` with `req` under one request id,
+    /// reconnecting and retrying with that id while the node is unavailable
+    /// (see [`crate::client::with_retry`]).
+    pub async fn write<R: WriteRequest, T>(
+        &self,
+        req: R,
+        call: impl AsyncFn(Client, R) -> Result<tonic::Response<T>, tonic::Status>,
+    ) -> anyhow::Result<T> {
+        let tls = CredentialDir(self.cert_dir.clone()).load()?;
+        let out = with_retry(req, Backoff::default(), async |r| {
+            let c = Client::connect_with(&self.endpoint, &tls)
+                .await
+                .map_err(|e| tonic::Status::unavailable(format!("无法连接节点 {}：{e}", self.endpoint)))?;
+            call(c, r).await.map(tonic::Response::into_inner)
+        })
+        .await?;
+        Ok(out)
     }
 }
 

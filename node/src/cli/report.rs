@@ -26,8 +26,8 @@ pub enum ReportCmd {
 pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
     match cmd {
         ReportCmd::Annual { conn, year, notes } => {
-            let req = pb::FileAnnualReportRequest { year, notes };
-            let f = conn.client().await?.filings().file_annual_report(req).await?.into_inner();
+            let req = pb::FileAnnualReportRequest { year, notes, ..Default::default() };
+            let f = conn.write(req, async |c, r| c.filings().file_annual_report(r).await).await?;
             if conn.json {
                 return output::json(&f);
             }

@@ -148,8 +148,8 @@ pub async fn run(cmd: UnitCmd) -> anyhow::Result<()> {
                 responsible_person: Some(pb::Contact { name: person, phone: person_phone }),
                 ..Default::default()
             };
-            let u = conn.client().await?.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit) }).await?;
-            let u = u.into_inner();
+            let req = pb::RegisterUnitRequest { unit: Some(unit), ..Default::default() };
+            let u = conn.write(req, async |c, r| c.units().register_unit(r).await).await?;
             if conn.json {
                 return output::json(&u);
             }
@@ -201,8 +201,8 @@ pub async fn run(cmd: UnitCmd) -> anyhow::Result<()> {
 }
 
 async fn set_status(conn: Conn, id: String, status: pb::UnitStatus, reason: String) -> anyhow::Result<()> {
-    let req = pb::SetUnitStatusRequest { id, status: status as i32, reason };
-    let u = conn.client().await?.units().set_unit_status(req).await?.into_inner();
+    let req = pb::SetUnitStatusRequest { id, status: status as i32, reason, ..Default::default() };
+    let u = conn.write(req, async |c, r| c.units().set_unit_status(r).await).await?;
     if conn.json {
         return output::json(&u);
     }

@@ -52,7 +52,7 @@ pub fn spawn(
                     continue;
                 }
             };
-            if !forced && last.as_ref().is_some_and(|l| l.filings == summary.filings) {
+            if !forced && last.as_ref().is_some_and(|l| same_figures(l, &summary)) {
                 continue;
             }
             if let Err(e) = engine.publish_summary(now, summary.encode_to_vec()) {
@@ -61,4 +61,16 @@ pub fn spawn(
             last = Some(summary);
         }
     })
+}
+
+/// Whether two summaries show the same figures of the node's records
+/// (filings, applications, units, addresses, calendar warning): a durable
+/// write that changed any of them publishes at once. Link health and ages
+/// change by themselves and wait for the periodic summary.
+fn same_figures(a: &pb::NodeSummary, b: &pb::NodeSummary) -> bool {
+    a.filings == b.filings
+        && a.applications == b.applications
+        && a.units == b.units
+        && a.addresses == b.addresses
+        && a.calendar_warning == b.calendar_warning
 }

@@ -13,6 +13,7 @@ use extranet_proto::v1::access_server::Access;
 use tonic::{Request, Response, Status};
 
 use super::auth::{Caller, Gate};
+use super::idempotent::{self, Once};
 use crate::calendar;
 use crate::codec::{self, AccessMessage};
 use crate::domain::access::Deadline;
@@ -138,6 +139,8 @@ pub async fn submit(
         } else {
             announce(tx, &app)?;
         }
+        let here = tx.me().clone();
+        idempotent::record(tx, || codec::application_to_pb(&app, &here))?;
         Ok(app)
     })?;
     store.sync().await?;
@@ -223,6 +226,7 @@ pub async fn decide(
                 &AccessMessage::Decision { to: app.id.origin.clone(), application: Box::new(app.clone()) },
             )?;
         }
+        idempotent::record(tx, || codec::application_to_pb(&app, &me))?;
         Ok(app)
     })?;
     store.sync().await?;
@@ -329,11 +333,21 @@ impl AccessService {
         Ok(app)
     }
 
-    async fn decide(&self, req_by: String, id: &str, d: Decision) -> Result<Response<pb::Application>, Status> {
-        let id = check_id(id)?;
-        let division = self.topology.get(self.store.me()).map(|d| d.name_zh.as_str());
-        let app = decide(&self.store, &id, d, &req_by, division).await?;
-        Ok(Response::new(codec::application_to_pb(&app, self.store.me())))
+    /// Applies an operator's decision, once per request id of `method`.
+    async fn decide(
+        &self,
+        (by, method, request_id): (String, &str, &str),
+        id: &str,
+        d: Decision,
+    ) -> Result<Response<pb::Application>, Status> {
+        Once::new(&by, method, request_id)?
+            .answer(&self.store, async {
+                let id = check_id(id)?;
+                let division = self.topology.get(self.store.me()).map(|d| d.name_zh.as_str());
+                let app = decide(&self.store, &id, d, &by, division).await?;
+                Ok(codec::application_to_pb(&app, self.store.me()))
+            })
+            .await
     }
 }
 
@@ -381,11 +395,15 @@ impl Access for AccessService {
     async fn submit(&self, req: Request<pb::SubmitRequest>) -> Result<Response<pb::Application>, Status> {
         let caller = self.gate.member(&req)?;
         let r = req.into_inner();
-        let unit = unit_in_request(&caller, &r.unit_id)?;
-        let kind = codec::kind_from_pb(r.kind)?;
-        let form = codec::form_from_pb(r.form, kind)?;
-        let app = submit(&self.store, &unit, kind, form, &caller.label()).await?;
-        Ok(Response::new(codec::application_to_pb(&app, self.store.me())))
+        Once::new(&caller.label(), "Submit", &r.request_id)?
+            .answer(&self.store, async {
+                let unit = unit_in_request(&caller, &r.unit_id)?;
+                let kind = codec::kind_from_pb(r.kind)?;
+                let form = codec::form_from_pb(r.form, kind)?;
+                let app = submit(&self.store, &unit, kind, form, &caller.label()).await?;
+                Ok(codec::application_to_pb(&app, self.store.me()))
+            })
+            .await
     }
 
     async fn list_applications(
@@ -431,28 +449,29 @@ impl Access for AccessService {
 
     async fn review(&self, req: Request<pb::ReviewRequest>) -> Result<Response<pb::Application>, Status> {
         let by = self.gate.operator(&req)?;
-        self.decide(by, &req.into_inner().id, Decision::Review).await
+        let r = req.into_inner();
+        self.decide((by, "Review", &r.request_id), &r.id, Decision::Review).await
     }
 
     async fn approve(&self, req: Request<pb::ApproveRequest>) -> Result<Response<pb::Application>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let plan = nonempty("access_plan", &r.access_plan, "批准时须附与申请单位共同制定的接入方案（第十六条）")?;
-        self.decide(by, &r.id, Decision::Approve(plan)).await
+        self.decide((by, "Approve", &r.request_id), &r.id, Decision::Approve(plan)).await
     }
 
     async fn reject(&self, req: Request<pb::RejectRequest>) -> Result<Response<pb::Application>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let reasons = nonempty("reasons", &r.reasons, "审核未通过须书面告知原因（第十六条）")?;
-        self.decide(by, &r.id, Decision::Reject(reasons)).await
+        self.decide((by, "Reject", &r.request_id), &r.id, Decision::Reject(reasons)).await
     }
 
     async fn implement(&self, req: Request<pb::ImplementRequest>) -> Result<Response<pb::Application>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let d = if r.done { Decision::Complete } else { Decision::StartImplementing };
-        self.decide(by, &r.id, d).await
+        self.decide((by, "Implement", &r.request_id), &r.id, d).await
     }
 
     async fn withdraw(&self, req: Request<pb::WithdrawRequest>) -> Result<Response<pb::Application>, Status> {
@@ -460,7 +479,7 @@ impl Access for AccessService {
         let r = req.into_inner();
         let devices =
             crate::domain::limits::items("devices", &r.devices, crate::domain::limits::MAX_WITHDRAWAL_DEVICES)?;
-        self.decide(by, &r.id, Decision::Withdraw(devices)).await
+        self.decide((by, "Withdraw", &r.request_id), &r.id, Decision::Withdraw(devices)).await
     }
 
     async fn overdue(&self, req: Request<pb::OverdueRequest>) -> Result<Response<pb::OverdueResponse>, Status> {

@@ -47,6 +47,7 @@ pub async fn publish(store: &NodeStore, table: &CalendarTable, by: &str) -> Resu
         doc.published_by = format!("{by}@{}", me.code());
         tx.put_calendar(&doc)?;
         tx.emit(Route::Down(Scope::Subtree(me.clone())), codec::KIND_CALENDAR, codec::encode_calendar(&doc))?;
+        super::idempotent::record(tx, || codec::calendar_to_pb(&doc, None))?;
         Ok(doc)
     })?;
     store.sync().await?;
@@ -74,9 +75,13 @@ impl Calendar for CalendarService {
         req: Request<pb::PublishCalendarRequest>,
     ) -> Result<Response<pb::CalendarDocument>, Status> {
         let by = self.gate.operator(&req)?;
-        let table = CalendarTable::parse(&req.into_inner().tsv)?;
-        let doc = publish(&self.store, &table, &by).await?;
-        Ok(Response::new(codec::calendar_to_pb(&doc, None)))
+        let r = req.into_inner();
+        super::idempotent::Once::new(&by, "PublishCalendar", &r.request_id)?
+            .answer(&self.store, async {
+                let table = CalendarTable::parse(&r.tsv)?;
+                Ok(codec::calendar_to_pb(&publish(&self.store, &table, &by).await?, None))
+            })
+            .await
     }
 
     async fn due_date(&self, req: Request<pb::DueDateRequest>) -> Result<Response<pb::DueDateResponse>, Status> {

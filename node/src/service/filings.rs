@@ -8,6 +8,7 @@ use extranet_proto::v1::filings_server::Filings;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
+use super::idempotent::{self, Once};
 use super::paging;
 use crate::calendar;
 use crate::codec;
@@ -42,7 +43,11 @@ impl FilingsService {
 /// Records a filing at its origin and queues its announcement up the tree in
 /// the same write; returns once both are durable.
 pub async fn file(store: &NodeStore, details: FilingDetails, by: &str) -> Result<Filing> {
-    let filing = store.transact(|tx| write_filing(tx, details.clone(), by))?;
+    let filing = store.transact(|tx| {
+        let f = write_filing(tx, details.clone(), by)?;
+        idempotent::record(tx, || codec::filing_to_pb(&f))?;
+        Ok(f)
+    })?;
     store.sync().await?;
     tracing::info!(filing = %filing.id, kind = filing.details.kind_zh(), by, "filing accepted");
     Ok(filing)
@@ -70,18 +75,25 @@ pub fn write_filing(tx: &mut Tx<'_>, details: FilingDetails, by: &str) -> TxResu
 impl Filings for FilingsService {
     async fn file_cutover(&self, req: Request<pb::FileCutoverRequest>) -> Result<Response<pb::Filing>, Status> {
         let by = self.gate.operator(&req)?;
-        let cutover = codec::cutover_from_pb(req.into_inner().cutover)?;
-        let cal = self.store.calendar()?;
-        filing::check_cutover(&cutover, &cal, calendar::today())?;
-        let f = file(&self.store, FilingDetails::Cutover(cutover), &by).await?;
-        Ok(Response::new(codec::filing_to_pb(&f)))
+        let r = req.into_inner();
+        Once::new(&by, "FileCutover", &r.request_id)?
+            .answer(&self.store, async {
+                let cutover = codec::cutover_from_pb(r.cutover)?;
+                filing::check_cutover(&cutover, &*self.store.calendar()?, calendar::today())?;
+                Ok(codec::filing_to_pb(&file(&self.store, FilingDetails::Cutover(cutover), &by).await?))
+            })
+            .await
     }
 
     async fn file_launch(&self, req: Request<pb::FileLaunchRequest>) -> Result<Response<pb::Filing>, Status> {
         let by = self.gate.operator(&req)?;
-        let launch = codec::launch_from_pb(req.into_inner().launch)?;
-        let f = file(&self.store, FilingDetails::Launch(launch), &by).await?;
-        Ok(Response::new(codec::filing_to_pb(&f)))
+        let r = req.into_inner();
+        Once::new(&by, "FileLaunch", &r.request_id)?
+            .answer(&self.store, async {
+                let launch = codec::launch_from_pb(r.launch)?;
+                Ok(codec::filing_to_pb(&file(&self.store, FilingDetails::Launch(launch), &by).await?))
+            })
+            .await
     }
 
     async fn file_annual_report(
@@ -89,8 +101,13 @@ impl Filings for FilingsService {
         req: Request<pb::FileAnnualReportRequest>,
     ) -> Result<Response<pb::Filing>, Status> {
         let by = self.gate.operator(&req)?;
-        let f = super::report::file_annual(&self.store, &self.topology, req.get_ref(), &by).await?;
-        Ok(Response::new(codec::filing_to_pb(&f)))
+        let r = req.into_inner();
+        Once::new(&by, "FileAnnualReport", &r.request_id)?
+            .answer(&self.store, async {
+                let f = super::report::file_annual(&self.store, &self.topology, &r, &by).await?;
+                Ok(codec::filing_to_pb(&f))
+            })
+            .await
     }
 
     async fn list_filings(

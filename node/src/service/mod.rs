@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod edge_status;
 pub mod filings;
+pub mod idempotent;
 pub mod ipam;
 pub mod oversight;
 pub mod paging;

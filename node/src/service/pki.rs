@@ -39,12 +39,18 @@ fn check_serial(s: &str) -> Result<String> {
 
 /// Publishes `der` as this node's revocation list: stored and announced to
 /// the subtree in one write, made durable, then applied to our own verifiers.
-pub async fn publish_crl(store: &NodeStore, tls: &TlsMaterial, der: Vec<u8>) -> Result<()> {
+/// `answer` is the response recorded with the write for a repeat.
+pub async fn publish_crl(
+    store: &NodeStore,
+    tls: &TlsMaterial,
+    der: Vec<u8>,
+    answer: &pb::RevokeResponse,
+) -> Result<()> {
     let me = store.me().clone();
     store.transact(|tx| {
         tx.put_crl(&me, &der)?;
         tx.emit(Route::Down(Scope::Subtree(me.clone())), codec::KIND_CRL, codec::encode_crl(&me, &der))?;
-        Ok(())
+        super::idempotent::record(tx, || answer.clone())
     })?;
     store.sync().await?;
     for e in tls.set_crls_skipping_bad(store.crls()?) {
@@ -58,6 +64,13 @@ impl Pki for PkiService {
     async fn revoke(&self, req: Request<pb::RevokeRequest>) -> Result<Response<pb::RevokeResponse>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
+        super::idempotent::Once::new(&by, "Revoke", &r.request_id)?.answer(&self.store, self.revoke_once(&r, &by)).await
+    }
+}
+
+impl PkiService {
+    /// Revokes a certificate and publishes the new list (the body of `Revoke`).
+    async fn revoke_once(&self, r: &pb::RevokeRequest, by: &str) -> Result<pb::RevokeResponse> {
         let serial = check_serial(&r.serial)?;
         let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
         let ca = self
@@ -69,8 +82,9 @@ impl Pki for PkiService {
             let der = ca.revoke(&serial).map_err(NodeError::from)?;
             (der, ca.revoked().len())
         };
-        publish_crl(&self.store, &self.tls, der).await?;
+        let answer = pb::RevokeResponse { issuer: self.store.me().to_string(), revoked_count: count as u32 };
+        publish_crl(&self.store, &self.tls, der, &answer).await?;
         tracing::warn!(%serial, by, %reason, "certificate revoked");
-        Ok(Response::new(pb::RevokeResponse { issuer: self.store.me().to_string(), revoked_count: count as u32 }))
+        Ok(answer)
     }
 }

@@ -7,6 +7,7 @@ use extranet_proto::v1::units_server::Units;
 use tonic::{Request, Response, Status};
 
 use super::auth::{Caller, Gate};
+use super::idempotent::{self, Once};
 use crate::codec;
 use crate::domain::{AccessUnit, UnitId, UnitStatus};
 use crate::error::{NodeError, Result};
@@ -36,7 +37,7 @@ pub async fn register(store: &NodeStore, unit: AccessUnit) -> Result<AccessUnit>
             return abort(NodeError::FailedPrecondition(format!("单位编号 {} 已在本节点登记", unit.id)));
         }
         tx.put_unit(&unit)?;
-        Ok(())
+        idempotent::record(tx, || codec::unit_to_pb(&unit))
     })?;
     store.sync().await?;
     tracing::info!(unit = %unit.id, name = %unit.name, by = %unit.registered_by, "unit registered");
@@ -51,17 +52,20 @@ fn unit_id(s: &str) -> Result<UnitId> {
 impl Units for UnitsService {
     async fn register_unit(&self, req: Request<pb::RegisterUnitRequest>) -> Result<Response<pb::Unit>, Status> {
         let by = self.gate.operator(&req)?;
-        let now = chrono::Utc::now().timestamp_millis();
-        let unit = codec::unit_from_pb(req.into_inner().unit, self.store.me(), &by, now)?;
-        if self.topology.get(&unit.division).is_none() {
-            return Err(NodeError::invalid(
-                "unit.division",
-                format!("{} 不是本联邦区划拓扑中的区划（见 extranet topology show）", unit.division),
-            )
-            .into());
-        }
-        let unit = register(&self.store, unit).await?;
-        Ok(Response::new(codec::unit_to_pb(&unit)))
+        let r = req.into_inner();
+        Once::new(&by, "RegisterUnit", &r.request_id)?
+            .answer(&self.store, async {
+                let now = chrono::Utc::now().timestamp_millis();
+                let unit = codec::unit_from_pb(r.unit, self.store.me(), &by, now)?;
+                if self.topology.get(&unit.division).is_none() {
+                    return Err(NodeError::invalid(
+                        "unit.division",
+                        format!("{} 不是本联邦区划拓扑中的区划（见 extranet topology show）", unit.division),
+                    ));
+                }
+                Ok(codec::unit_to_pb(&register(&self.store, unit).await?))
+            })
+            .await
     }
 
     async fn get_unit(&self, req: Request<pb::GetUnitRequest>) -> Result<Response<pb::Unit>, Status> {
@@ -89,6 +93,13 @@ impl Units for UnitsService {
     async fn set_unit_status(&self, req: Request<pb::SetUnitStatusRequest>) -> Result<Response<pb::Unit>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
+        Once::new(&by, "SetUnitStatus", &r.request_id)?.answer(&self.store, self.set_status(&r, &by)).await
+    }
+}
+
+impl UnitsService {
+    /// Suspends or resumes a unit (the body of `SetUnitStatus`).
+    async fn set_status(&self, r: &pb::SetUnitStatusRequest, by: &str) -> Result<pb::Unit> {
         let id = unit_id(&r.id)?;
         let to = match pb::UnitStatus::try_from(r.status) {
             Ok(pb::UnitStatus::Suspended) => UnitStatus::Suspended,
@@ -97,8 +108,7 @@ impl Units for UnitsService {
                 return Err(NodeError::invalid(
                     "status",
                     "只能设为 SUSPENDED（暂停）或 CONNECTED（恢复）；接入与撤销随申请办理",
-                )
-                .into());
+                ));
             }
         };
         let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
@@ -119,10 +129,11 @@ impl Units for UnitsService {
             }
             u.status = to;
             tx.put_unit(&u)?;
+            idempotent::record(tx, || codec::unit_to_pb(&u))?;
             Ok(u)
         })?;
         self.store.sync().await?;
         tracing::warn!(unit = %id, status = to.zh(), by, %reason, "unit status set");
-        Ok(Response::new(codec::unit_to_pb(&unit)))
+        Ok(codec::unit_to_pb(&unit))
     }
 }

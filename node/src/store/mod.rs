@@ -10,6 +10,7 @@ mod events;
 mod files;
 mod filings;
 pub mod health;
+mod idempotency;
 mod ipam;
 mod keys;
 mod open;

@@ -40,11 +40,13 @@ pub enum TreeId {
     IpamRequests,
     /// prefix → reservation made by this node (保留地址).
     IpamReservations,
+    /// (caller, method, request id) → the encoded response of that write (idempotency).
+    Idempotency,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 17] = [
+    pub const ALL: [TreeId; 18] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -62,6 +64,7 @@ impl TreeId {
         TreeId::IpamLedger,
         TreeId::IpamRequests,
         TreeId::IpamReservations,
+        TreeId::Idempotency,
     ];
 
     /// The tree's name on disk.
@@ -84,6 +87,7 @@ impl TreeId {
             TreeId::IpamLedger => "ipam_ledger",
             TreeId::IpamRequests => "ipam_requests",
             TreeId::IpamReservations => "ipam_reservations",
+            TreeId::Idempotency => "idempotency",
         }
     }
 }

@@ -8,6 +8,7 @@ use super::Ipam;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, Assignment, AssignmentId, Delegation, Holder, Purpose, RecordState};
 use crate::error::{NodeError, Result};
+use crate::service::idempotent;
 use crate::store::abort;
 
 /// What to assign: a length (best-fit) or an exact prefix, and the record's facts.
@@ -65,7 +66,7 @@ impl Ipam {
             .write_pool(v6, |pool, tx| {
                 let net = match prefix {
                     Some(p) => pool.insert("prefix", p, Holder::Delegated(child.clone())).map(|_| p),
-                    None => pool.delegate(len, v6, child, tx.now_ms()),
+                    None => pool.delegate(len, v6, child, self.now_ms()),
                 }
                 .or_else(abort)?;
                 let d = Delegation {
@@ -74,10 +75,11 @@ impl Ipam {
                     child: child.clone(),
                     prefix: net,
                     by: by.to_string(),
-                    at_ms: tx.now_ms(),
+                    at_ms: self.now_ms(),
                     state: RecordState::Live,
                 };
                 announce_delegation(tx, &d)?;
+                idempotent::record(tx, || codec::delegation_to_pb(&d))?;
                 Ok(d)
             })
             .await?;
@@ -100,7 +102,7 @@ impl Ipam {
                 let holder = Holder::Assigned { number, assignee: spec.assignee.clone() };
                 let net = match spec.prefix {
                     Some(p) => pool.insert("prefix", p, holder).map(|_| p),
-                    None => pool.assign(len, v6, number, &spec.assignee, tx.now_ms()),
+                    None => pool.assign(len, v6, number, &spec.assignee, self.now_ms()),
                 }
                 .or_else(abort)?;
                 let a = Assignment {
@@ -110,13 +112,14 @@ impl Ipam {
                     assignee: spec.assignee.clone(),
                     serves: spec.serves.clone(),
                     by: by.to_string(),
-                    at_ms: tx.now_ms(),
+                    at_ms: self.now_ms(),
                     ipv4_justification: spec.ipv4_justification.clone(),
                     ipv4_approved_by: spec.ipv4_approved_by.clone(),
                     state: RecordState::Live,
                 };
                 tx.put_ipam_assignment(&a)?;
                 tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
+                idempotent::record(tx, || codec::assignment_to_pb(&a))?;
                 Ok(a)
             })
             .await?;

@@ -14,6 +14,7 @@ use crate::domain::ipam::{AssigneeId, parse_prefix};
 use crate::domain::limits;
 use crate::error::{NodeError, Result};
 use crate::service::auth::Gate;
+use crate::service::idempotent::Once;
 
 /// Serves `extranet.v1.Ipam` for one node.
 pub struct IpamService {
@@ -25,6 +26,17 @@ impl IpamService {
     /// The service over `ipam`, authorising through `gate`.
     pub fn new(ipam: Ipam, gate: Gate) -> Self {
         IpamService { ipam, gate }
+    }
+
+    /// Answers a write `method` of `by` once per request id (see [`Once`]).
+    async fn once<M: prost::Message + Default>(
+        &self,
+        by: &str,
+        method: &str,
+        request_id: &str,
+        body: impl Future<Output = Result<M>>,
+    ) -> Result<Response<M>, Status> {
+        Once::new(by, method, request_id)?.answer(self.ipam.store(), body).await
     }
 }
 
@@ -83,24 +95,26 @@ fn address(s: &str) -> Result<IpNet> {
 #[tonic::async_trait]
 impl IpamRpc for IpamService {
     async fn add_root(&self, req: Request<pb::AddRootRequest>) -> Result<Response<pb::PoolView>, Status> {
-        self.gate.operator(&req)?;
-        let net = parse_prefix("prefix", &req.into_inner().prefix)?;
-        self.ipam.add_root(net).await?;
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let net = parse_prefix("prefix", &r.prefix)?;
+        self.once(&by, "AddRoot", &r.request_id, self.ipam.add_root(net)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
 
     async fn reserve(&self, req: Request<pb::ReserveRequest>) -> Result<Response<pb::PoolView>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        let net = parse_prefix("prefix", &r.prefix)?;
-        self.ipam.reserve(net, &codec::text("note", &r.note)?, &by).await?;
+        let (net, note) = (parse_prefix("prefix", &r.prefix)?, codec::text("note", &r.note)?);
+        self.once(&by, "Reserve", &r.request_id, self.ipam.reserve(net, &note, &by)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
 
     async fn unreserve(&self, req: Request<pb::UnreserveRequest>) -> Result<Response<pb::PoolView>, Status> {
-        self.gate.operator(&req)?;
-        let net = parse_prefix("prefix", &req.into_inner().prefix)?;
-        self.ipam.unreserve(net).await?;
+        let by = self.gate.operator(&req)?;
+        let r = req.into_inner();
+        let net = parse_prefix("prefix", &r.prefix)?;
+        self.once(&by, "Unreserve", &r.request_id, self.ipam.unreserve(net)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
 
@@ -109,8 +123,8 @@ impl IpamRpc for IpamService {
         let r = req.into_inner();
         let child = NodeId::parse(r.child.trim()).map_err(|e| NodeError::invalid("child", e.to_string()))?;
         let (len, prefix) = (length("length", r.length)?, prefix_opt("prefix", &r.prefix)?);
-        let d = self.ipam.delegate(&child, !r.ipv4, len, prefix, &by).await?;
-        Ok(Response::new(codec::delegation_to_pb(&d)))
+        let d = self.ipam.delegate(&child, !r.ipv4, len, prefix, &by);
+        self.once(&by, "Delegate", &r.request_id, async { Ok(codec::delegation_to_pb(&d.await?)) }).await
     }
 
     async fn assign(&self, req: Request<pb::AssignRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
@@ -126,16 +140,17 @@ impl IpamRpc for IpamService {
             ipv4_justification: text_opt(&r.ipv4_justification),
             ipv4_approved_by: text_opt(&r.ipv4_approved_by),
         };
-        let a = self.ipam.assign(spec, &by).await?;
-        Ok(Response::new(codec::assignment_to_pb(&a)))
+        let a = self.ipam.assign(spec, &by);
+        self.once(&by, "Assign", &r.request_id, async { Ok(codec::assignment_to_pb(&a.await?)) }).await
     }
 
     async fn free(&self, req: Request<pb::FreeRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let number = codec::assignment_number(self.ipam.store().me(), &r.id)?;
-        let a = self.ipam.free(number, &by, &limits::optional_text("reason", &r.reason)?).await?;
-        Ok(Response::new(codec::assignment_to_pb(&a)))
+        let reason = limits::optional_text("reason", &r.reason)?;
+        let a = self.ipam.free(number, &by, &reason);
+        self.once(&by, "Free", &r.request_id, async { Ok(codec::assignment_to_pb(&a.await?)) }).await
     }
 
     async fn reclaim_assignee(
@@ -145,8 +160,9 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let assignee = AssigneeId::new(&r.assignee)?;
-        let e = self.ipam.reclaim_assignee(&assignee, &by, &codec::text("reason", &r.reason)?).await?;
-        Ok(Response::new(codec::ledger_to_pb(&e)))
+        let reason = codec::text("reason", &r.reason)?;
+        let e = self.ipam.reclaim_assignee(&assignee, &by, &reason);
+        self.once(&by, "ReclaimAssignee", &r.request_id, async { Ok(codec::ledger_to_pb(&e.await?)) }).await
     }
 
     async fn reclaim_delegation(
@@ -156,8 +172,9 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let net = parse_prefix("prefix", &r.prefix)?;
-        let d = self.ipam.reclaim_delegation(net, r.force, &by, &limits::optional_text("reason", &r.reason)?).await?;
-        Ok(Response::new(codec::delegation_to_pb(&d)))
+        let reason = limits::optional_text("reason", &r.reason)?;
+        let d = self.ipam.reclaim_delegation(net, r.force, &by, &reason);
+        self.once(&by, "ReclaimDelegation", &r.request_id, async { Ok(codec::delegation_to_pb(&d.await?)) }).await
     }
 
     async fn show(&self, req: Request<pb::ShowRequest>) -> Result<Response<pb::PoolView>, Status> {
@@ -205,16 +222,17 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let reason = codec::text("reason", &r.reason)?;
-        let got = self.ipam.request_space(!r.ipv4, length("length", r.length)?, &reason, &by).await?;
-        Ok(Response::new(codec::request_to_pb(&got)))
+        let got = self.ipam.request_space(!r.ipv4, length("length", r.length)?, &reason, &by);
+        self.once(&by, "RequestSpace", &r.request_id, async { Ok(codec::request_to_pb(&got.await?)) }).await
     }
 
     async fn decide(&self, req: Request<pb::DecideRequest>) -> Result<Response<pb::SpaceRequestRecord>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let id = codec::request_id(self.ipam.store().me(), &r.id)?;
-        let got = self.ipam.decide(&id, r.grant, &limits::optional_text("reason", &r.reason)?, &by).await?;
-        Ok(Response::new(codec::request_to_pb(&got)))
+        let reason = limits::optional_text("reason", &r.reason)?;
+        let got = self.ipam.decide(&id, r.grant, &reason, &by);
+        self.once(&by, "Decide", &r.request_id, async { Ok(codec::request_to_pb(&got.await?)) }).await
     }
 
     async fn list_requests(

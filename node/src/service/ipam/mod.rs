@@ -41,7 +41,14 @@ pub struct Ipam {
     /// nothing else moved the version, so a write need not re-read every
     /// record. Only touched under the pool's lock.
     cache: Arc<std::sync::Mutex<[Option<Versioned>; 2]>>,
+    /// When things happen: record times and quarantine expiry.
+    clock: Clock,
 }
+
+/// The clock address management reads, Unix ms: the wall clock, or one a
+/// test controls ([`Ipam::with_clock`]) so that quarantine expiry is a step
+/// the test takes, not a race with the machine's load.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// A pool and the version it was committed at.
 type Versioned = (u64, Pool);
@@ -53,7 +60,19 @@ fn family_index(v6: bool) -> usize {
 impl Ipam {
     /// Address management over `store` with the address plan `policy`.
     pub fn new(store: NodeStore, policy: Policy) -> Self {
-        Ipam { store, policy, locks: Arc::new([Mutex::new(()), Mutex::new(())]), cache: Arc::default() }
+        let clock: Clock = Arc::new(|| chrono::Utc::now().timestamp_millis());
+        Ipam { store, policy, locks: Arc::new([Mutex::new(()), Mutex::new(())]), cache: Arc::default(), clock }
+    }
+
+    /// The same, reading `clock` instead of the wall clock.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by this instance's clock (Unix ms).
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
     }
 
     /// The address plan in force.
@@ -107,7 +126,7 @@ impl Ipam {
                 runs.set(runs.get() + 1);
                 if runs.get() > 1 {
                     // sled retried: the pool may hold the discarded attempt's change
-                    *pool.borrow_mut() = self.pool(v6, tx.now_ms()).or_else(crate::store::abort)?;
+                    *pool.borrow_mut() = self.pool(v6, self.now_ms()).or_else(crate::store::abort)?;
                 }
                 if !tx.ipam_claim_version(v6, version)? {
                     return Ok(None);
@@ -125,7 +144,7 @@ impl Ipam {
     /// The pool at `version`, taken out of the cache if it is that version,
     /// else rebuilt from the records.
     fn take_pool(&self, v6: bool, version: u64) -> Result<Pool> {
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = self.now_ms();
         if let Some((v, mut p)) = self.cached(v6, None)
             && v == version
         {
@@ -150,7 +169,8 @@ impl Ipam {
     pub async fn reserve(&self, net: IpNet, note: &str, by: &str) -> Result<()> {
         self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
             pool.insert("prefix", net, Holder::Reserved(note.to_string())).or_else(crate::store::abort)?;
-            let r = Reservation { prefix: net, note: note.to_string(), by: by.to_string(), at_ms: tx.now_ms() };
+            crate::service::idempotent::record(tx, || ())?;
+            let r = Reservation { prefix: net, note: note.to_string(), by: by.to_string(), at_ms: self.now_ms() };
             tx.put_ipam_reservation(&r)
         })
         .await
@@ -160,6 +180,7 @@ impl Ipam {
     pub async fn unreserve(&self, net: IpNet) -> Result<()> {
         self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
             pool.unreserve(&net).or_else(crate::store::abort)?;
+            crate::service::idempotent::record(tx, || ())?;
             tx.remove_ipam_reservation(&net)
         })
         .await
@@ -173,6 +194,7 @@ impl Ipam {
         }
         let v6 = matches!(net, IpNet::V6(_));
         self.write_pool(v6, |pool, tx| {
+            crate::service::idempotent::record(tx, || ())?;
             if pool.roots().any(|r| *r == net) {
                 return Ok(());
             }

@@ -48,7 +48,7 @@ impl Ipam {
         let locks = (self.locks[0].lock().await, self.locks[1].lock().await);
         let n = self.store.transact(|tx| {
             let ended =
-                RecordState::Ended { at_ms: tx.now_ms(), by: SYSTEM.into(), reason: REASON.into(), forced: true };
+                RecordState::Ended { at_ms: self.now_ms(), by: SYSTEM.into(), reason: REASON.into(), forced: true };
             let mut prefixes = Vec::new();
             for n in &subs {
                 let Some(mut d) = tx.ipam_delegation(tx.me(), *n)?.filter(|d| d.is_live()) else { continue };
@@ -69,7 +69,7 @@ impl Ipam {
             let action = "上级强制回收委派，随之回收其中的分配与下级委派".to_string();
             let entry = LedgerEntry {
                 number: 0,
-                at_ms: tx.now_ms(),
+                at_ms: self.now_ms(),
                 by: SYSTEM.into(),
                 action,
                 assignee: None,

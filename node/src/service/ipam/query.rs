@@ -22,14 +22,10 @@ pub struct PoolSummary {
     pub delegations: usize,
 }
 
-fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 impl Ipam {
     /// Utilisation, largest free blocks and the IPv6 share of this node.
     pub fn summary(&self) -> Result<PoolSummary> {
-        let (v6, v4) = (self.pool(true, now())?, self.pool(false, now())?);
+        let (v6, v4) = (self.pool(true, self.now_ms())?, self.pool(false, self.now_ms())?);
         let mut usage = v6.usage();
         usage.extend(v4.usage());
         let mut free = v6.free_blocks(true);
@@ -52,7 +48,7 @@ impl Ipam {
 
     /// Up to `limit` free blocks of exactly `/len`.
     pub fn available(&self, len: u8, v6: bool, limit: usize) -> Result<Vec<IpNet>> {
-        Ok(self.pool(v6, now())?.available(len, v6, limit))
+        Ok(self.pool(v6, self.now_ms())?.available(len, v6, limit))
     }
 
     /// The live delegations (outermost first) and assignment covering `net`.

@@ -10,6 +10,7 @@ use super::grant::announce_delegation;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, Assignment, Delegation, LedgerEntry, RecordState};
 use crate::error::{NodeError, Result};
+use crate::service::idempotent;
 use crate::store::abort;
 
 fn ended(at_ms: i64, by: &str, reason: &str, forced: bool) -> RecordState {
@@ -30,10 +31,11 @@ impl Ipam {
                 return abort(NodeError::FailedPrecondition(format!("分配记录 {} 已经释放", held.id)));
             };
             // the cached pool must show the space in quarantine, as a rebuild would
-            pool.free(&a.prefix, tx.now_ms() + grace).or_else(abort)?;
-            a.state = ended(tx.now_ms(), by, reason, false);
+            pool.free(&a.prefix, self.now_ms() + grace).or_else(abort)?;
+            a.state = ended(self.now_ms(), by, reason, false);
             tx.put_ipam_assignment(&a)?;
             tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
+            idempotent::record(tx, || codec::assignment_to_pb(&a))?;
             Ok(a)
         })
         .await
@@ -56,22 +58,24 @@ impl Ipam {
             let mut prefixes = Vec::new();
             for n in &held {
                 let Some(mut a) = tx.ipam_assignment(tx.me(), *n)?.filter(|a| a.is_live()) else { continue };
-                a.state = ended(tx.now_ms(), by, reason, false);
+                a.state = ended(self.now_ms(), by, reason, false);
                 tx.put_ipam_assignment(&a)?;
                 tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
                 prefixes.push(a.prefix);
             }
             tx.ipam_bump_version(true)?;
             tx.ipam_bump_version(false)?;
-            tx.append_ipam_ledger(LedgerEntry {
+            let e = tx.append_ipam_ledger(LedgerEntry {
                 number: 0,
-                at_ms: tx.now_ms(),
+                at_ms: self.now_ms(),
                 by: by.to_string(),
                 action: "回收使用单位全部地址".into(),
                 assignee: Some(assignee.clone()),
                 prefixes,
                 reason: reason.to_string(),
-            })
+            })?;
+            idempotent::record(tx, || codec::ledger_to_pb(&e))?;
+            Ok(e)
         })?;
         drop((v6_lock, v4_lock));
         self.store.sync().await?;
@@ -111,13 +115,13 @@ impl Ipam {
                     "该委派已被回收".into(),
                 ))
             })?;
-            pool.free(&d.prefix, tx.now_ms() + grace).or_else(abort)?;
-            d.state = ended(tx.now_ms(), by, reason, force && below > 0);
+            pool.free(&d.prefix, self.now_ms() + grace).or_else(abort)?;
+            d.state = ended(self.now_ms(), by, reason, force && below > 0);
             announce_delegation(tx, &d)?;
             if force {
                 tx.append_ipam_ledger(LedgerEntry {
                     number: 0,
-                    at_ms: tx.now_ms(),
+                    at_ms: self.now_ms(),
                     by: by.to_string(),
                     action: format!("强制回收对 {} 的委派（其下 {below} 条分配）", d.child),
                     assignee: None,
@@ -125,6 +129,7 @@ impl Ipam {
                     reason: reason.to_string(),
                 })?;
             }
+            idempotent::record(tx, || codec::delegation_to_pb(&d))?;
             Ok(d)
         })
         .await

@@ -15,6 +15,7 @@ use super::grant::announce_delegation;
 use crate::codec;
 use crate::domain::ipam::{Delegation, RecordState, RequestId, RequestState, SpaceRequest};
 use crate::error::{NodeError, Result};
+use crate::service::idempotent;
 use crate::store::{TxResult, abort};
 
 /// Who decides automatically (自动审批).
@@ -37,11 +38,12 @@ impl Ipam {
                 len,
                 reason: reason.to_string(),
                 by: by.to_string(),
-                at_ms: tx.now_ms(),
+                at_ms: self.now_ms(),
                 state: RequestState::Pending,
             };
             tx.put_ipam_request(&r)?;
             tx.emit(Route::Up, codec::KIND_IPAM_REQUEST, codec::encode_request(&r))?;
+            idempotent::record(tx, || codec::request_to_pb(&r))?;
             Ok(r)
         })?;
         self.store.sync().await?;
@@ -82,17 +84,17 @@ impl Ipam {
             let Some(mut req) = tx.ipam_request(&r.id.node, r.id.number)?.filter(|x| x.is_pending()) else {
                 return Ok(());
             };
-            let now = tx.now_ms();
+            let now = self.now_ms();
             let grown = theirs.iter().find_map(|d| pool.grow_delegation(&d.prefix, &child, now).map(|p| (d, p)));
             let d = match grown {
                 Some((d, prefix)) => Delegation { prefix, ..d.clone() },
-                None => new_delegation(tx, pool.delegate(r.len, r.v6, &child, now).or_else(abort)?, &child, by)?,
+                None => new_delegation(tx, pool.delegate(r.len, r.v6, &child, now).or_else(abort)?, &child, by, now)?,
             };
             announce_delegation(tx, &d)?;
             req.state = RequestState::Granted { prefix: d.prefix, by: by.into(), at_ms: now };
             tx.put_ipam_request(&req)?;
             tx.emit(Route::Down(Scope::Node(child.clone())), codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
-            Ok(())
+            idempotent::record(tx, || codec::request_to_pb(&req))
         })
         .await?;
         tracing::info!(id = %r.id, by, "request for more space granted");
@@ -117,11 +119,11 @@ impl Ipam {
                     return abort(NodeError::FailedPrecondition(format!("申请 {id} 已有决定")));
                 };
                 req.state =
-                    RequestState::Refused { reason: reason.to_string(), by: by.to_string(), at_ms: tx.now_ms() };
+                    RequestState::Refused { reason: reason.to_string(), by: by.to_string(), at_ms: self.now_ms() };
                 tx.put_ipam_request(&req)?;
                 let route = Route::Down(Scope::Node(id.node.clone()));
                 tx.emit(route, codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
-                Ok(())
+                idempotent::record(tx, || codec::request_to_pb(&req))
             })?;
             self.store.sync().await?;
         }
@@ -146,6 +148,7 @@ fn new_delegation(
     prefix: ipnet::IpNet,
     child: &NodeId,
     by: &str,
+    at_ms: i64,
 ) -> TxResult<Delegation> {
     Ok(Delegation {
         parent: tx.me().clone(),
@@ -153,7 +156,7 @@ fn new_delegation(
         child: child.clone(),
         prefix,
         by: by.into(),
-        at_ms: tx.now_ms(),
+        at_ms,
         state: RecordState::Live,
     })
 }
