@@ -146,6 +146,11 @@ pub struct SyncTuning {
     pub backoff_max_secs: u64,
     /// Most children a parent brings up to date at once.
     pub max_concurrent_catchups: usize,
+    /// Set after restoring this node from a backup: own writes are refused
+    /// until the parent and every known child have said what they hold of
+    /// this node's own streams (and handed back what it lost). Remove once
+    /// `extranet status` no longer shows it recovering.
+    pub confirm_own_streams: bool,
 }
 
 impl Default for SyncTuning {
@@ -156,6 +161,7 @@ impl Default for SyncTuning {
             backoff_min_ms: 200,
             backoff_max_secs: 30,
             max_concurrent_catchups: 8,
+            confirm_own_streams: false,
         }
     }
 }
@@ -170,6 +176,7 @@ impl SyncTuning {
             backoff_max: Duration::from_secs(self.backoff_max_secs.max(1)),
             max_concurrent_catchups: self.max_concurrent_catchups.max(1),
             version: crate::VERSION.to_string(),
+            confirm_own_streams: self.confirm_own_streams,
             ..EngineConfig::default()
         }
     }

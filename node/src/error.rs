@@ -71,6 +71,7 @@ impl From<NodeError> for Status {
             NodeError::DiskFull(_) => Code::ResourceExhausted,
             NodeError::Unavailable(_) => Code::Unavailable,
             NodeError::Federation(FedError::Refused { .. }) => Code::PermissionDenied,
+            NodeError::Federation(FedError::Conflict { .. }) => Code::Aborted,
             NodeError::Store(_) | NodeError::Federation(_) => Code::Internal,
         };
         if code == Code::Internal {

@@ -15,6 +15,7 @@ pub mod local;
 pub mod metrics;
 pub mod oversight;
 pub mod reclaim;
+pub mod recover_own;
 pub mod replicate;
 pub mod replicate_ipam;
 pub mod server;

@@ -50,6 +50,10 @@ impl Applier for DomainApplier {
             }
         }
     }
+
+    fn recover_own(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+        crate::recover_own::recover_own(tx, event)
+    }
 }
 
 /// An ancestor records a filing from its subtree (逐级报备) and sends its

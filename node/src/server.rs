@@ -83,6 +83,9 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         NodeStore::open_with(&cfg.data_dir, cfg.node.clone(), Arc::new(DomainApplier::new(tls.clone())), &cfg.store)?;
     let skipped_crls = install_crls(&tls, store.crls()?);
     let engine = Engine::new(cfg.node.clone(), Arc::new(store.clone()), cfg.sync.engine_config());
+    // After a restore from an older backup, own writes wait until the peers
+    // have handed back what this node wrote after the backup.
+    store.refuse_writes_while(engine.watch_recovering());
     // Read once: the services and the expected-children list share it.
     let topology = Arc::new(cfg.oversight.load_topology()?);
     // Children the topology expects are listed (and counted in oversight)

@@ -48,6 +48,7 @@ pub fn fast_sync() -> SyncTuning {
         backoff_min_ms: 50,
         backoff_max_secs: 1,
         max_concurrent_catchups: 8,
+        confirm_own_streams: false,
     }
 }
 

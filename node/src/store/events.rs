@@ -5,11 +5,40 @@ use extranet_certs::NodeId;
 use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId, Summary};
 use tokio::sync::watch;
 
-use super::{NodeStore, TreeId, keys};
+use super::{NodeStore, TreeId, Tx, TxResult, keys};
 use crate::error::NodeError;
 
 fn fed(e: impl std::fmt::Display) -> FedError {
     FedError::Store(e.to_string())
+}
+
+impl NodeStore {
+    /// Stores `event` as the next of its stream and runs `effect` in the same
+    /// write; a duplicate or a gap changes nothing.
+    fn take_in(&self, event: &Envelope, effect: impl Fn(&mut Tx<'_>) -> TxResult<()>) -> Result<Accepted, FedError> {
+        let stream = event.stream();
+        // Cursors never move backwards, so an event at or below the cursor is
+        // a duplicate whatever happens concurrently: answer it without a
+        // transaction, which would count as a write and cost the receiver a
+        // flush and fsync for nothing while a reconnecting peer replays.
+        let held = self.view(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
+        if event.seq <= keys::read_u64(held.as_deref()) {
+            return Ok(Accepted::Duplicate);
+        }
+        let outcome = self.transact_always(|tx| {
+            let cursor = tx.cursor(&stream)?;
+            if event.seq <= cursor {
+                return Ok(Accepted::Duplicate);
+            }
+            if event.seq != cursor + 1 {
+                return Ok(Accepted::Gap { expected: cursor + 1 });
+            }
+            tx.append(&stream, event)?;
+            effect(tx)?;
+            Ok(Accepted::Applied)
+        });
+        outcome.map_err(FedError::from)
+    }
 }
 
 impl From<NodeError> for FedError {
@@ -47,30 +76,14 @@ impl EventStore for NodeStore {
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {
-        let stream = event.stream();
-        // Cursors never move backwards, so an event at or below the cursor is
-        // a duplicate whatever happens concurrently: answer it without a
-        // transaction, which would count as a write and cost the receiver a
-        // flush and fsync for nothing while a reconnecting peer replays.
-        let held = self.view(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
-        if event.seq <= keys::read_u64(held.as_deref()) {
-            return Ok(Accepted::Duplicate);
+        self.take_in(event, |tx| if deliver { self.applier.apply(tx, event) } else { Ok(()) })
+    }
+
+    fn accept_own_recovered(&self, event: &Envelope) -> Result<Accepted, FedError> {
+        if &event.origin != self.me() {
+            return Err(fed(format!("恢复的事件来源 {} 不是本节点", event.origin)));
         }
-        let outcome = self.transact(|tx| {
-            let cursor = tx.cursor(&stream)?;
-            if event.seq <= cursor {
-                return Ok(Accepted::Duplicate);
-            }
-            if event.seq != cursor + 1 {
-                return Ok(Accepted::Gap { expected: cursor + 1 });
-            }
-            tx.append(&stream, event)?;
-            if deliver {
-                self.applier.apply(tx, event)?;
-            }
-            Ok(Accepted::Applied)
-        });
-        outcome.map_err(FedError::from)
+        self.take_in(event, |tx| self.applier.recover_own(tx, event))
     }
 
     async fn sync(&self) -> Result<(), FedError> {

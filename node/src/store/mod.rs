@@ -50,7 +50,19 @@ use open::Open;
 pub trait Applier: Send + Sync + 'static {
     /// Applies `event` within `tx`.
     fn apply(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()>;
+
+    /// Re-applies one of this node's *own* events, taken back from a peer
+    /// after a restore from an older backup lost it here, to this node's
+    /// own records (and moves their numbering past it). By default nothing
+    /// is re-applied: the event is only stored, so its sequence number is
+    /// never issued again.
+    fn recover_own(&self, _tx: &mut Tx<'_>, _event: &Envelope) -> TxResult<()> {
+        Ok(())
+    }
 }
+
+/// While `Some`, own writes are refused with this reason (`UNAVAILABLE`).
+pub type WriteGate = tokio::sync::watch::Receiver<Option<extranet_federation::Recovering>>;
 
 /// One node's durable store. Cheap to clone.
 ///
@@ -66,6 +78,8 @@ pub struct NodeStore {
     pub(crate) calendar_cache: calendar::Cache,
     health: Health,
     ops: watchdog::Ops,
+    /// Refuses own writes while the engine recovers this node's own streams.
+    gate: Arc<std::sync::RwLock<Option<WriteGate>>>,
 }
 
 /// Runs a blocking storage call so that it does not hold a runtime worker
@@ -93,7 +107,16 @@ impl NodeStore {
         let (health, ops) = (Health::default(), watchdog::Ops::default());
         ops.watch(cfg, health.clone());
         let durability = Durability::start(open.clone(), dir, health.clone(), ops.clone(), cfg.restart)?;
-        Ok(NodeStore { me, open, durability, applier, calendar_cache: Default::default(), health, ops })
+        Ok(NodeStore {
+            me,
+            open,
+            durability,
+            applier,
+            calendar_cache: Default::default(),
+            health,
+            ops,
+            gate: Default::default(),
+        })
     }
 
     /// Runs the read `f` over the open trees, off the runtime's workers and
@@ -109,6 +132,24 @@ impl NodeStore {
     /// the store is unhealthy (disk full: `RESOURCE_EXHAUSTED`; failed or
     /// stalled: `UNAVAILABLE`).
     pub fn transact<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+        let recovering = self.gate.read().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|g| g.borrow().clone());
+        if let Some(r) = recovering {
+            return Err(NodeError::Unavailable(format!("本节点正在恢复，暂不受理写入：{}", r.message())));
+        }
+        self.transact_always(f)
+    }
+
+    /// Refuses own writes (every [`NodeStore::transact`]) with `UNAVAILABLE`
+    /// while `gate` says the engine is recovering this node's own streams
+    /// from a peer (after a restore from an older backup). Events arriving
+    /// from peers are still taken in.
+    pub fn refuse_writes_while(&self, gate: WriteGate) {
+        *self.gate.write().unwrap_or_else(|e| e.into_inner()) = Some(gate);
+    }
+
+    /// [`NodeStore::transact`] without the recovery gate: what peers send is
+    /// taken in even while own writes wait.
+    pub(crate) fn transact_always<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
         let open = &self.open;
         let now_ms = chrono::Utc::now().timestamp_millis();
         let _op = self.ops.begin("transaction");

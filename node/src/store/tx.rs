@@ -73,6 +73,17 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Moves the named counter up to at least `n` (never down), so the next
+    /// [`Tx::next_number`] is above a number recovered from a peer.
+    pub fn raise_number(&mut self, counter: &str, n: u64) -> TxResult<()> {
+        let key = format!("counter/{counter}");
+        let held = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref());
+        if n > held {
+            self.tree(TreeId::Meta).insert(key.as_bytes(), &keys::u64_value(n))?;
+        }
+        Ok(())
+    }
+
     /// Increments and returns the named counter (first value 1).
     pub fn next_number(&mut self, counter: &str) -> TxResult<u64> {
         let key = format!("counter/{counter}");

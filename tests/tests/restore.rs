@@ -1,0 +1,125 @@
+//! A node restored from an older backup — or lost entirely and started on an
+//! empty data directory — takes back from its parent what it wrote and the
+//! parent holds, before it writes again: nothing acknowledged is lost, and no
+//! filing number or sequence number is issued twice.
+//!
+//! ```text
+//!   540000 region
+//!     └ 540100 Lhasa
+//!         ├ 540102 Chengguan   (files; backed up; restored or wiped)
+//!         └ 540103 Doilungdêqên
+//! ```
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use extranet_certs::NodeId;
+use extranet_tests::{Harness, PATIENCE, valid_cutover};
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+async fn file(h: &Harness, n: &NodeId) -> anyhow::Result<String> {
+    Ok(h.file_cutover(n, valid_cutover()).await?.id)
+}
+
+/// Starts `n` again (an in-process restart may find the old store's lock
+/// held for a moment by the stopped node's last tasks).
+async fn restart(h: &mut Harness, n: &NodeId) -> anyhow::Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    while let Err(e) = h.fed.start(n).await {
+        anyhow::ensure!(Instant::now() < deadline, "{n} did not start: {e}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// Files at `n` as a client that retries `UNAVAILABLE` (recovering) would;
+/// returns the filing number and how many times it was told to wait.
+async fn file_when_ready(h: &Harness, n: &NodeId) -> anyhow::Result<(String, usize)> {
+    let deadline = Instant::now() + PATIENCE;
+    let mut refused = 0;
+    loop {
+        match h.file_cutover(n, valid_cutover()).await {
+            Ok(f) => return Ok((f.id, refused)),
+            Err(s) if s.code() == tonic::Code::Unavailable && Instant::now() < deadline => {
+                anyhow::ensure!(s.message().contains("恢复"), "refused for another reason: {}", s.message());
+                refused += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(s) => anyhow::bail!("filing after the restore failed: {s:?}"),
+        }
+    }
+}
+
+/// Files 2, backs up, files 3 more (they reach the region), then `lose`
+/// the county's data (restore the backup, or wipe it) and starts it in
+/// confirm mode. Returns the harness and the county.
+async fn lose_data_after_five(lose: impl Fn(&Path, &Path) -> std::io::Result<()>) -> anyhow::Result<(Harness, NodeId)> {
+    let mut h = Harness::four().await?;
+    let (region, county) = (h.region(), h.county_a());
+    for _ in 0..2 {
+        file(&h, &county).await?;
+    }
+    h.wait_filing(&region, "540102-000002", 0).await?;
+    h.fed.stop(&county).await?;
+    let data = h.node(&county).config.data_dir.clone();
+    let backup = data.with_file_name("backup");
+    copy_dir(&data, &backup)?;
+    restart(&mut h, &county).await?;
+    for _ in 0..3 {
+        file(&h, &county).await?;
+    }
+    h.wait_filing(&region, "540102-000005", 0).await?;
+    h.fed.stop(&county).await?;
+    std::fs::remove_dir_all(&data)?;
+    lose(&backup, &data)?;
+    let c = county.clone();
+    h.fed.configure(move |cfg| cfg.sync.confirm_own_streams = cfg.node == c)?;
+    restart(&mut h, &county).await?;
+    Ok((h, county))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_restored_from_an_old_backup_takes_its_filings_back_and_never_reuses_a_number() -> anyhow::Result<()> {
+    let (h, county) = lose_data_after_five(|backup, data| copy_dir(backup, data)).await?;
+    let (next, _) = file_when_ready(&h, &county).await?;
+    assert_eq!(next, "540102-000006", "a filing number the region already holds was issued again");
+    for n in 3..=5 {
+        let key = format!("540102-{n:06}");
+        assert!(h.running(&county).store.filing(&key)?.is_some(), "{key}, filed after the backup, is not back");
+    }
+    let region = h.region();
+    h.wait_filing(&region, "540102-000006", 0).await?;
+    let at_region = h.up_events(&region, &county)?;
+    let seqs: Vec<u64> = at_region.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "the region's copy has a gap or a repeat");
+    let filed = h.running(&region).store.filings(Some(&county), 100)?;
+    assert_eq!(filed.len(), 6, "the region holds each of the county's filings once: {filed:?}");
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_whose_disk_was_lost_gets_back_everything_its_parent_holds() -> anyhow::Result<()> {
+    let (h, county) = lose_data_after_five(|_, data| std::fs::create_dir_all(data)).await?;
+    let (next, _) = file_when_ready(&h, &county).await?;
+    assert_eq!(next, "540102-000006");
+    for n in 1..=5 {
+        let key = format!("540102-{n:06}");
+        assert!(h.running(&county).store.filing(&key)?.is_some(), "{key} not recovered from the parent");
+    }
+    h.shutdown().await;
+    Ok(())
+}
