@@ -298,3 +298,22 @@ impl Harness {
 pub fn row<'a>(view: &'a pb::OversightView, node: &str) -> &'a pb::OversightRow {
     view.rows.iter().find(|r| r.node == node).unwrap_or_else(|| panic!("{node} missing from the oversight view"))
 }
+
+/// Starts a real `extranet serve` process (`exe`: the test's
+/// `env!("CARGO_BIN_EXE_extranet-under-test")`) on `config`; returns the
+/// process and the address it printed once listening.
+pub fn spawn_served(exe: &str, config: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(exe)
+        .args(["serve", "--config"])
+        .arg(config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line.split_whitespace().last().ok_or_else(|| anyhow::anyhow!("no address in {line:?}"))?.to_string();
+    anyhow::ensure!(addr.starts_with("127.0.0.1:"), "unexpected start line {line:?}");
+    Ok((child, addr))
+}

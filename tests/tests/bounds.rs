@@ -4,9 +4,6 @@
 //! bound names, and its peak resident memory (VmHWM) stays under the bound
 //! stated in docs/security.md.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use extranet_certs::{Identity, NodeId, TlsMaterial, transport};
 use extranet_node::client::Client;
 use extranet_node::domain::limits;
@@ -19,20 +16,8 @@ use tonic::Code;
 /// under abuse from clients and peers.
 const RSS_BOUND_KIB: u64 = 256 << 10;
 
-/// Starts `extranet serve` on `config`; returns the process and its address.
-fn spawn_node(config: &std::path::Path) -> anyhow::Result<(Child, String)> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
-        .args(["serve", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let addr = line.split_whitespace().last().ok_or_else(|| anyhow::anyhow!("no address in {line:?}"))?.to_string();
-    anyhow::ensure!(addr.starts_with("127.0.0.1:"), "unexpected start line {line:?}");
-    Ok((child, addr))
+fn spawn_node(config: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
+    extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config)
 }
 
 /// A field of `/proc/<pid>/status`, in KiB.

@@ -1,8 +1,7 @@
 //! An acknowledged filing survives `kill -9` of a real `extranet serve`
 //! process and is delivered upstream after the restart.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use extranet_node::client::Client;
@@ -11,21 +10,8 @@ use extranet_tests::{Harness, valid_cutover};
 
 const FILINGS: usize = 20;
 
-/// Starts `extranet serve` on `config` and returns the process and the
-/// address it printed.
-fn spawn_node(config: &std::path::Path) -> anyhow::Result<(Child, String)> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
-        .args(["serve", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let addr = line.split_whitespace().last().ok_or_else(|| anyhow::anyhow!("no address in {line:?}"))?.to_string();
-    anyhow::ensure!(addr.starts_with("127.0.0.1:"), "unexpected start line {line:?}");
-    Ok((child, addr))
+fn spawn_node(config: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
+    extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
