@@ -93,7 +93,7 @@ async fn lose_data_after_five(lose: impl Fn(&Path, &Path) -> std::io::Result<()>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_restored_from_an_old_backup_takes_its_filings_back_and_never_reuses_a_number() -> anyhow::Result<()> {
-    let (h, county) = lose_data_after_five(|backup, data| copy_dir(backup, data)).await?;
+    let (h, county) = lose_data_after_five(copy_dir).await?;
     let (next, _) = file_when_ready(&h, &county).await?;
     assert_eq!(next, "540102-000006", "a filing number the region already holds was issued again");
     for n in 3..=5 {
