@@ -9,11 +9,16 @@
 //!         ├ 540102 Chengguan   (files; backed up; restored or wiped)
 //!         └ 540103 Doilungdêqên
 //! ```
+//!
+//! And a prefecture restored takes its own down stream (the delegations it
+//! made) back from a child, so it never delegates the same space twice.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use extranet_certs::NodeId;
+use extranet_node::store::NodeStore;
+use extranet_proto::v1 as pb;
 use extranet_tests::{Harness, PATIENCE, valid_cutover};
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -120,6 +125,67 @@ async fn a_county_whose_disk_was_lost_gets_back_everything_its_parent_holds() ->
         let key = format!("540102-{n:06}");
         assert!(h.running(&county).store.filing(&key)?.is_some(), "{key} not recovered from the parent");
     }
+    h.shutdown().await;
+    Ok(())
+}
+
+/// Waits until `cond` holds on `store`.
+async fn wait(what: &str, store: &NodeStore, cond: impl Fn(&NodeStore) -> bool) -> anyhow::Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    while !cond(store) {
+        anyhow::ensure!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+fn delegated_to(store: &NodeStore, child: &NodeId) -> Option<String> {
+    let ds = store.ipam_delegations().unwrap_or_default();
+    ds.into_iter().find(|d| &d.child == child && d.is_live()).map(|d| d.prefix.to_string())
+}
+
+/// Delegates at `at` to `child`, retrying while `at` recovers.
+async fn delegate(h: &Harness, at: &NodeId, child: &NodeId) -> anyhow::Result<pb::DelegationRecord> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let c = h.fed.client(at).await?;
+        match c.ipam().delegate(pb::DelegateRequest { child: child.to_string(), ..Default::default() }).await {
+            Ok(d) => return Ok(d.into_inner()),
+            Err(s) if s.code() == tonic::Code::Unavailable && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(s) => anyhow::bail!("delegate at {at}: {s:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prefecture_restored_takes_its_delegations_back_from_a_child_and_never_delegates_them_twice()
+-> anyhow::Result<()> {
+    let mut h = Harness::four().await?;
+    let (region, pref, a, b) = (h.region(), h.prefecture(), h.county_a(), h.county_b());
+    let rc = h.fed.client(&region).await?;
+    rc.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
+    delegate(&h, &region, &pref).await?;
+    wait("prefecture pool", &h.running(&pref).store, |s| delegated_to(s, &pref).is_some()).await?;
+    h.fed.stop(&pref).await?;
+    let data = h.node(&pref).config.data_dir.clone();
+    let backup = data.with_file_name("backup");
+    copy_dir(&data, &backup)?;
+    restart(&mut h, &pref).await?;
+    let to_a = delegate(&h, &pref, &a).await?;
+    wait("county A's pool", &h.running(&a).store, |s| delegated_to(s, &a).is_some()).await?;
+    h.fed.stop(&pref).await?;
+    std::fs::remove_dir_all(&data)?;
+    copy_dir(&backup, &data)?;
+    let p = pref.clone();
+    h.fed.configure(move |cfg| cfg.sync.confirm_own_streams = cfg.node == p)?;
+    restart(&mut h, &pref).await?;
+    let to_b = delegate(&h, &pref, &b).await?;
+    let store = &h.running(&pref).store;
+    assert_eq!(delegated_to(store, &a), Some(to_a.prefix.clone()), "the delegation to county A is not back");
+    let (pa, pb_): (ipnet::IpNet, ipnet::IpNet) = (to_a.prefix.parse()?, to_b.prefix.parse()?);
+    assert!(!pa.contains(&pb_.network()) && !pb_.contains(&pa.network()), "{pa} delegated again as {pb_}");
     h.shutdown().await;
     Ok(())
 }

@@ -84,6 +84,9 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial, skew_warn_ms: i64) 
     if !state.is_healthy() {
         warnings.insert(0, state.describe());
     }
+    if let Some(r) = engine.recovering() {
+        warnings.insert(0, format!("本节点正在恢复，暂不受理写入：{}", r.message()));
+    }
     warnings.extend(clock_warning(links.parent.as_ref(), skew_warn_ms));
     warnings.extend(engine.store().calendar_warning(crate::calendar::today())?);
     let unapplied = engine.store().unapplied()?;
