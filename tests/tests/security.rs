@@ -174,8 +174,10 @@ async fn a_revoked_certificate_is_refused_down_the_tree() -> anyhow::Result<()> 
     let (pref, b) = (h.prefecture(), h.county_b());
     let op_b = h.node(&b).operator();
     let serial = inspect_chain_pem(&read(op_b.path().join("operator.pem")))?[0].serial.clone();
-    // county B's operator works before revocation
+    // county B's operator works before revocation, in the handshake too
     h.fed.client(&b).await?.status().get_status(pb::GetStatusRequest {}).await?;
+    let op_b_tls = op_b.load()?;
+    assert_eq!(handshake_verdict(&h, &op_b_tls, &b).await, Ok(()), "accepted before the revocation");
 
     let r = h
         .fed
@@ -186,8 +188,6 @@ async fn a_revoked_certificate_is_refused_down_the_tree() -> anyhow::Result<()> 
         .await?;
     assert_eq!(r.into_inner().revoked_count, 1);
 
-    let op_b_tls = op_b.load()?;
-    assert_eq!(handshake_verdict(&h, &op_b_tls, &b).await, Ok(()), "accepted before the revocation");
     // the prefecture's revocation list travels down to county B, which then
     // refuses the certificate in the handshake
     let deadline = Instant::now() + PATIENCE;
