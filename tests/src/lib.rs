@@ -302,11 +302,16 @@ pub fn row<'a>(view: &'a pb::OversightView, node: &str) -> &'a pb::OversightRow 
 /// Starts a real `extranet serve` process (`exe`: the test's
 /// `env!("CARGO_BIN_EXE_extranet-under-test")`) on `config`; returns the
 /// process and the address it printed once listening.
-pub fn spawn_served(exe: &str, config: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
+pub fn spawn_served(
+    exe: &str,
+    config: &std::path::Path,
+    env: &[(&str, &str)],
+) -> anyhow::Result<(std::process::Child, String)> {
     use std::io::BufRead;
     let mut child = std::process::Command::new(exe)
         .args(["serve", "--config"])
         .arg(config)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()?;

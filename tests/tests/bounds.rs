@@ -17,7 +17,7 @@ use tonic::Code;
 const RSS_BOUND_KIB: u64 = 256 << 10;
 
 fn spawn_node(config: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
-    extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config)
+    extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config, &[])
 }
 
 /// A field of `/proc/<pid>/status`, in KiB.

@@ -11,7 +11,7 @@ use extranet_tests::{Harness, valid_cutover};
 const FILINGS: usize = 20;
 
 fn spawn_node(config: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
-    extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config)
+    extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,5 +88,45 @@ async fn sigterm_stops_a_node_cleanly() -> anyhow::Result<()> {
     let (mut again, _) = spawn_node(&node.config_path())?;
     again.kill()?;
     again.wait()?;
+    Ok(())
+}
+
+/// A storage call that never returns (sled #1412 froze nodes for good) is
+/// noticed by the watchdog: the node stays answerable meanwhile, then exits
+/// with status 75 so systemd (`Restart=on-failure`) restarts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_store_exits_75_for_the_supervisor_and_answers_status_meanwhile() -> anyhow::Result<()> {
+    let h = Harness::created(&["540000"])?;
+    let node = h.node(&h.region());
+    let mut cfg = NodeConfig::load(&node.config_path())?;
+    cfg.store.stall_after_secs = 2;
+    cfg.store.restart = extranet_node::store::SelfRestart::Exit;
+    cfg.save(&node.config_path())?;
+    let exe = env!("CARGO_BIN_EXE_extranet-under-test");
+    let (mut proc, addr) =
+        extranet_tests::spawn_served(exe, &node.config_path(), &[("EXTRANET_FAILPOINT", "flush-hang")])?;
+    let client = Client::connect(&addr, &node.operator()).await?;
+    let mut filings = client.filings();
+    let filing = tokio::spawn(async move {
+        filings
+            .file_cutover(extranet_proto::v1::FileCutoverRequest {
+                cutover: Some(valid_cutover()),
+                ..Default::default()
+            })
+            .await
+    });
+    // While the flush hangs, the node still answers status.
+    client.status().get_status(extranet_proto::v1::GetStatusRequest {}).await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(exit) = proc.try_wait()? {
+            break exit;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "a node with a hung flush never exited");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(exit.code(), Some(75), "exit status for the supervisor: {exit:?}");
+    let answer = filing.await?;
+    assert!(answer.is_err(), "a filing whose flush hung was acknowledged: {answer:?}");
     Ok(())
 }

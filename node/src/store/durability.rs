@@ -214,6 +214,12 @@ async fn flusher(inner: Arc<Inner>, f: Flushing) {
 /// mid-commit), then flushes sled and fsyncs its files. Returns the target.
 fn flush_once(inner: &Inner, f: &Flushing) -> std::io::Result<u64> {
     let _op = f.ops.begin("flush");
+    if super::watchdog::failpoint("flush-hang") {
+        // A disk that never answers: the watchdog must notice.
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
     let target = {
         let _exclusive = inner.gate.write().unwrap_or_else(|e| e.into_inner());
         inner.begun.load(Ordering::SeqCst)

@@ -125,6 +125,14 @@ impl Ops {
     }
 }
 
+/// Whether the test-only fault `name` is switched on for this process
+/// (`EXTRANET_FAILPOINT=<name>`): lets a whole-process test make the disk
+/// hang, which no real disk does on demand. Never set it in production.
+pub(crate) fn failpoint(name: &str) -> bool {
+    static SET: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| std::env::var("EXTRANET_FAILPOINT").ok()).as_deref() == Some(name)
+}
+
 fn stalled(health: &Health, what: &str, ran: Duration, restart: SelfRestart) {
     let detail = format!("{what} 已运行 {} 秒未返回", ran.as_secs());
     health.set(StoreState::Stalled { since_ms: now_ms(), detail });
