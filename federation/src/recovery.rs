@@ -85,6 +85,11 @@ impl StreamState {
 
 /// The engine's recovery bookkeeping, published on a watch.
 pub(crate) struct Recovery {
+    me: NodeId,
+    /// Started with [`crate::EngineConfig::confirm_own_streams`].
+    confirm: bool,
+    /// Peers whose `Hello` this engine has seen, per own stream.
+    heard: Mutex<BTreeSet<(StreamId, NodeId)>>,
     streams: Mutex<BTreeMap<StreamId, StreamState>>,
     tx: watch::Sender<Option<Recovering>>,
 }
@@ -95,6 +100,7 @@ impl Recovery {
     /// our down stream.
     pub fn new(me: &NodeId, confirm: Option<(Option<NodeId>, Vec<NodeId>)>) -> Self {
         let mut streams = BTreeMap::new();
+        let confirming = confirm.is_some();
         if let Some((parent, children)) = confirm {
             let mut wait = |channel, peers: Vec<NodeId>| {
                 if !peers.is_empty() {
@@ -105,7 +111,13 @@ impl Recovery {
             wait(Channel::Up, parent.into_iter().collect());
             wait(Channel::Down, children);
         }
-        let recovery = Recovery { streams: Mutex::new(streams), tx: watch::Sender::new(None) };
+        let recovery = Recovery {
+            me: me.clone(),
+            confirm: confirming,
+            heard: Mutex::new(BTreeSet::new()),
+            streams: Mutex::new(streams),
+            tx: watch::Sender::new(None),
+        };
         recovery.publish(&recovery.lock());
         recovery
     }
@@ -114,9 +126,23 @@ impl Recovery {
         self.streams.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// In confirm mode, `child` (configured, perhaps unknown to the
+    /// backup) must also state what it holds of our down stream.
+    pub fn expect_child(&self, child: &NodeId) {
+        let stream = StreamId { origin: self.me.clone(), channel: Channel::Down };
+        let heard = self.heard.lock().unwrap_or_else(|e| e.into_inner()).contains(&(stream.clone(), child.clone()));
+        if !self.confirm || heard {
+            return;
+        }
+        let mut streams = self.lock();
+        streams.entry(stream).or_default().waiting.insert(child.clone());
+        self.publish(&streams);
+    }
+
     /// `peer` stated in its `Hello` that it holds `theirs` of our own
     /// `stream`, of which we hold `mine`.
     pub fn on_hello(&self, peer: &NodeId, stream: &StreamId, theirs: u64, mine: u64) {
+        self.heard.lock().unwrap_or_else(|e| e.into_inner()).insert((stream.clone(), peer.clone()));
         let mut streams = self.lock();
         let state = streams.entry(stream.clone()).or_default();
         state.waiting.remove(peer);
@@ -211,5 +237,10 @@ mod tests {
         assert!(!r.current().unwrap().blocks(Channel::Up));
         r.on_hello(&kid, &StreamId { origin: me.clone(), channel: Channel::Down }, 2, 2);
         assert_eq!(r.current(), None);
+        r.expect_child(&kid);
+        assert_eq!(r.current(), None, "a child already heard is not waited for again");
+        let other = n("540000/540100/540103");
+        r.expect_child(&other);
+        assert_eq!(r.current().unwrap().streams[0].waiting_for, vec![other]);
     }
 }
