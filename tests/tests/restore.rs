@@ -162,7 +162,19 @@ async fn delegate(h: &Harness, at: &NodeId, child: &NodeId) -> anyhow::Result<pb
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prefecture_restored_takes_its_delegations_back_from_a_child_and_never_delegates_them_twice()
 -> anyhow::Result<()> {
-    let mut h = Harness::four().await?;
+    // The topology lists exactly the four running nodes: a restored node in
+    // confirm mode waits for every child its topology lists.
+    let mut h = Harness::created(&["540000", "540000/540100", "540000/540100/540102", "540000/540100/540103"])?;
+    let topo = h.node(&h.region()).dir.join("four.tsv");
+    std::fs::write(
+        &topo,
+        "code\tlevel\tname_zh\tname_en\tparent_code\n540000\tregion\t西藏自治区\tXizang\t\n\
+         540100\tprefecture\t拉萨市\tLhasa\t540000\n540102\tcounty\t城关区\tChengguan\t540100\n\
+         540103\tcounty\t堆龙德庆区\tDoilungdeqen\t540100\n",
+    )?;
+    let t = topo.clone();
+    h.fed.configure(move |cfg| cfg.oversight.topology = Some(t.clone()))?;
+    h.fed.start_all().await?;
     let (region, pref, a, b) = (h.region(), h.prefecture(), h.county_a(), h.county_b());
     let rc = h.fed.client(&region).await?;
     rc.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
