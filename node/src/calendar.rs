@@ -157,27 +157,11 @@ impl WorkCalendar {
         if need == 0 {
             return Some(d);
         }
-        let start = day_number(d);
-        let last = day_number(NaiveDate::MAX);
-        // Grow the span until it holds n working days, then bisect: the
-        // first day where the count reaches n is itself a working day.
-        let mut span = need + need / 2 + 14;
-        let mut hi = loop {
-            let hi = start.saturating_add(span).min(last);
-            if self.count(d, from_day_number(hi)?) >= need {
-                break hi;
-            }
-            if hi == last {
-                return None;
-            }
-            span = span.saturating_mul(2);
-        };
-        let mut lo = start;
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if self.count(d, from_day_number(mid)?) >= need { hi = mid } else { lo = mid }
-        }
-        from_day_number(hi)
+        // The first day where the count reaches n is itself a working day.
+        let x = nearest(day_number(d), 1, day_number(NaiveDate::MAX), need, |x| {
+            Some(self.count(d, from_day_number(x)?) >= need)
+        })?;
+        from_day_number(x)
     }
 
     /// The date `n` working days before `d`, or `None` before chrono's range.
@@ -187,26 +171,11 @@ impl WorkCalendar {
             return Some(d);
         }
         let end = d.pred_opt()?;
-        let first = day_number(NaiveDate::MIN);
-        let stop = day_number(d);
-        let mut span = need + need / 2 + 14;
-        let mut lo = loop {
-            let lo = stop.saturating_sub(span).max(first);
-            if self.count_from(from_day_number(lo)?, end) >= need {
-                break lo;
-            }
-            if lo == first {
-                return None;
-            }
-            span = span.saturating_mul(2);
-        };
-        // Largest t with at least n working days in [t, d).
-        let mut hi = stop;
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if self.count_from(from_day_number(mid)?, end) >= need { lo = mid } else { hi = mid }
-        }
-        from_day_number(lo)
+        // The latest t with at least n working days in [t, d).
+        let x = nearest(day_number(d), -1, day_number(NaiveDate::MIN), need, |x| {
+            Some(self.count_from(from_day_number(x)?, end) >= need)
+        })?;
+        from_day_number(x)
     }
 
     /// Working days in `(a, b]` for `a <= b`: weekdays by formula, then the
@@ -251,6 +220,31 @@ fn weekday_rank(d: NaiveDate) -> i64 {
     let w = i64::from(d.weekday().num_days_from_monday());
     let monday = day_number(d) - w;
     5 * monday.div_euclid(7) + (w + 1).min(5)
+}
+
+/// The day nearest `origin`, stepping in `dir` (±1) up to `bound`, at which
+/// `holds` becomes true, for a `holds` that stays true once it is (false at
+/// `origin` itself). Gallops outward from a span sized for `need` working
+/// days, then bisects: O(log span) evaluations, each O(listed days).
+fn nearest(origin: i64, dir: i64, bound: i64, need: i64, holds: impl Fn(i64) -> Option<bool>) -> Option<i64> {
+    let max_k = (bound - origin).abs();
+    let mut span = need + need / 2 + 14;
+    let mut far = loop {
+        let k = span.min(max_k);
+        if holds(origin + dir * k)? {
+            break k;
+        }
+        if k == max_k {
+            return None;
+        }
+        span = span.saturating_mul(2);
+    };
+    let mut near = 0;
+    while far - near > 1 {
+        let mid = near + (far - near) / 2;
+        if holds(origin + dir * mid)? { far = mid } else { near = mid }
+    }
+    Some(origin + dir * far)
 }
 
 #[cfg(test)]

@@ -322,3 +322,17 @@ pub fn spawn_served(
     anyhow::ensure!(addr.starts_with("127.0.0.1:"), "unexpected start line {line:?}");
     Ok((child, addr))
 }
+
+/// Waits (up to [`PATIENCE`]) until `cond` holds on `store`.
+pub async fn wait_store(
+    what: &str,
+    store: &extranet_node::store::NodeStore,
+    cond: impl Fn(&extranet_node::store::NodeStore) -> bool,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    while !cond(store) {
+        anyhow::ensure!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}

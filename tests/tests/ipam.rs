@@ -4,8 +4,6 @@
 //! operators never get overlapping space, reclaiming a unit reclaims
 //! everything it holds, and forged delegations are refused.
 
-use std::time::{Duration, Instant};
-
 use extranet_certs::NodeId;
 use extranet_federation::{Accepted, Channel, Envelope, EventStore, Route, Scope, StreamId};
 use extranet_node::codec;
@@ -17,15 +15,7 @@ use ipnet::IpNet;
 
 const ROOT: &str = "2408:8000::/32";
 
-/// Waits until `cond` holds on `store`.
-async fn wait(what: &str, store: &NodeStore, cond: impl Fn(&NodeStore) -> bool) -> anyhow::Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    while !cond(store) {
-        anyhow::ensure!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
+use extranet_tests::wait_store as wait;
 
 /// Whether `store` holds a live delegation to `child` (its pool there).
 fn has_pool(store: &NodeStore, child: &NodeId) -> bool {

@@ -129,15 +129,7 @@ async fn a_county_whose_disk_was_lost_gets_back_everything_its_parent_holds() ->
     Ok(())
 }
 
-/// Waits until `cond` holds on `store`.
-async fn wait(what: &str, store: &NodeStore, cond: impl Fn(&NodeStore) -> bool) -> anyhow::Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    while !cond(store) {
-        anyhow::ensure!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
+use extranet_tests::wait_store as wait;
 
 fn delegated_to(store: &NodeStore, child: &NodeId) -> Option<String> {
     let ds = store.ipam_delegations().unwrap_or_default();

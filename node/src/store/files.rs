@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct SledFiles {
     dir: PathBuf,
     data: File,
+    /// The data directory itself, kept open: it is fsynced on every flush.
+    dir_file: File,
     synced_blobs: BTreeSet<String>,
     /// Blob files fsynced so far (for tests and status).
     pub blobs_synced: u64,
@@ -28,7 +30,15 @@ impl SledFiles {
     /// Opens the data file and directory of the database in `dir`.
     pub fn open(dir: &Path) -> io::Result<Self> {
         let data = File::open(dir.join("db"))?;
-        Ok(SledFiles { dir: dir.to_path_buf(), data, synced_blobs: BTreeSet::new(), blobs_synced: 0, inject: None })
+        let dir_file = File::open(dir)?;
+        Ok(SledFiles {
+            dir: dir.to_path_buf(),
+            data,
+            dir_file,
+            synced_blobs: BTreeSet::new(),
+            blobs_synced: 0,
+            inject: None,
+        })
     }
 
     /// fsyncs everything sled has written so far (call after `Db::flush`).
@@ -38,7 +48,7 @@ impl SledFiles {
         }
         self.data.sync_all()?;
         self.sync_blobs()?;
-        File::open(&self.dir)?.sync_all()
+        self.dir_file.sync_all()
     }
 
     /// fsyncs each blob file not yet synced, forgets blobs sled removed, and

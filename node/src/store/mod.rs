@@ -82,7 +82,7 @@ pub struct NodeStore {
     health: Health,
     ops: watchdog::Ops,
     /// Refuses own writes while the engine recovers this node's own streams.
-    gate: Arc<std::sync::RwLock<Option<WriteGate>>>,
+    gate: Arc<std::sync::OnceLock<WriteGate>>,
 }
 
 /// Runs a blocking storage call so that it does not hold a runtime worker
@@ -139,8 +139,7 @@ impl NodeStore {
     /// the store is unhealthy (disk full: `RESOURCE_EXHAUSTED`; failed or
     /// stalled: `UNAVAILABLE`).
     pub fn transact<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
-        let recovering = self.gate.read().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|g| g.borrow().clone());
-        if let Some(r) = recovering {
+        if let Some(r) = self.gate.get().and_then(|g| g.borrow().clone()) {
             return Err(NodeError::Unavailable(format!("本节点正在恢复，暂不受理写入：{}", r.message())));
         }
         blocking(|| self.transact_always(f))
@@ -149,9 +148,12 @@ impl NodeStore {
     /// Refuses own writes (every [`NodeStore::transact`]) with `UNAVAILABLE`
     /// while `gate` says the engine is recovering this node's own streams
     /// from a peer (after a restore from an older backup). Events arriving
-    /// from peers are still taken in.
+    /// from peers are still taken in. Set once, when the engine is built; a
+    /// second gate is ignored.
     pub fn refuse_writes_while(&self, gate: WriteGate) {
-        *self.gate.write().unwrap_or_else(|e| e.into_inner()) = Some(gate);
+        if self.gate.set(gate).is_err() {
+            tracing::warn!("a recovery gate was already set; the second one is ignored");
+        }
     }
 
     /// [`NodeStore::transact`] without the recovery gate: what peers send is
