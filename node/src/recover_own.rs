@@ -6,17 +6,22 @@
 //! ([`extranet_federation::EventStore::accept_own_recovered`]) before the
 //! node writes again; this puts them back into the node's own records, so a
 //! filing acknowledged to an operator is there again and its number is never
-//! issued twice. Filings and the address records this node owns
-//! (delegations it made, its assignments, its requests for space) are put
-//! back, with their counters moved past them. What is not re-applied (access
-//! messages and deadline summaries) is still stored — its sequence number is
-//! never reused — and listed among the events not applied, so
-//! `extranet status` says so.
+//! issued twice. Filings, the address records this node owns (delegations
+//! it made, its assignments, its requests for space) and the applications
+//! that left it (one it lodged and forwarded under Art.15, one it decided
+//! for a unit lodged elsewhere) are put back, with their counters moved past
+//! them. An application lodged and decided here travels only as a deadline
+//! summary: its number is never issued again, but its full record cannot
+//! come back, so that summary is stored and listed among the events not
+//! applied, and `extranet status` says so. Any other own event is kept the
+//! same way: stored (its sequence number is never reused) and listed.
 
 use extranet_federation::Envelope;
 use ipnet::IpNet;
 
 use crate::codec;
+use crate::codec::AccessMessage;
+use crate::domain::Application;
 use crate::replicate::decoded;
 use crate::store::{Tx, TxResult};
 
@@ -27,6 +32,8 @@ pub fn recover_own(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         codec::KIND_IPAM_DELEGATION => restore_delegation(tx, event),
         codec::KIND_IPAM_ASSIGNMENT => restore_assignment(tx, event),
         codec::KIND_IPAM_REQUEST => restore_request(tx, event),
+        codec::KIND_ACCESS => restore_access(tx, event),
+        codec::KIND_ACCESS_SUMMARY => restore_summary(tx, event),
         _ => tx.record_unapplied(event, "从对端恢复的本节点事件：已保存（序号不会再次签发），未重新应用到本节点记录"),
     }
 }
@@ -77,4 +84,64 @@ fn restore_request(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         tx.put_ipam_request(&r)?;
     }
     tx.raise_number("ipam-request", r.id.number)
+}
+
+/// An application message this node sent: one it lodged and forwarded to
+/// the competent node, or one it decided and sent back to the lodging node.
+fn restore_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(msg) = decoded(tx, event, codec::decode_access(&event.payload))? else { return Ok(()) };
+    let me = tx.me().clone();
+    match msg {
+        AccessMessage::Forward { application, .. } if application.id.origin == me => {
+            restore_application(tx, &application)?;
+            if application.unit.node == me && tx.unit(&application.unit.id)?.is_none() {
+                // the unit registered here after the backup, as it stood when it applied
+                tx.put_unit(&application.unit)?;
+            }
+            tx.raise_number("application", application.id.number)
+        }
+        AccessMessage::Decision { application, .. } if application.owned_by(&me) => {
+            restore_application(tx, &application)?;
+            match application.ledger_number {
+                Some(n) => tx.raise_number("ledger", n),
+                None => Ok(()),
+            }
+        }
+        _ => tx.record_unapplied(event, "恢复的接入申请事件所载申请不是本节点受理或审批的"),
+    }
+}
+
+/// `app` back in the records unless a later revision of it is held (the
+/// owner's decisions may already have come back through the normal stream).
+fn restore_application(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
+    if tx.application(&app.id.key())?.is_some_and(|held| held.revision >= app.revision) {
+        return Ok(());
+    }
+    tracing::warn!(application = %app.id, revision = app.revision, "own application recovered from a peer after a restore");
+    tx.put_application(app)
+}
+
+/// A deadline summary this node announced as an application's owner. The
+/// full record of an application lodged and decided here never left the
+/// node; the summary still says its number was issued.
+fn restore_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(summary) = decoded(tx, event, codec::decode_summary(&event.payload))? else { return Ok(()) };
+    let code = tx.me().code().to_string();
+    let own_number = summary.id.split_once("-A").filter(|(c, _)| *c == code).and_then(|(_, n)| n.parse::<u64>().ok());
+    // One lodged elsewhere comes back whole with the decision sent to its
+    // lodging node (`restore_access`).
+    let Some(n) = own_number else { return Ok(()) };
+    tx.raise_number("application", n)?;
+    if tx.application(&summary.id)?.is_some_and(|held| held.revision >= summary.revision) {
+        return Ok(());
+    }
+    tx.record_unapplied(
+        event,
+        &format!(
+            "申请 {} 的全文未离开本节点，备份之后的记录无法从对端恢复（对端只有其期限摘要：{}，第 {} 版）；编号不会再次签发",
+            summary.id,
+            summary.state.zh(),
+            summary.revision
+        ),
+    )
 }
