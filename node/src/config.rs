@@ -114,7 +114,7 @@ impl OversightConfig {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| NodeError::Config(format!("无法读取拓扑文件 {}：{e}", p.display())))?;
-                crate::topology::Topology::parse(&text)
+                Ok(crate::topology::Topology::parse(&text)?)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The one error type of the node crate, and its one mapping to gRPC status.
 
 use extranet_certs::CertError;
+use extranet_domain::DomainError;
 use extranet_federation::FedError;
 use tonic::{Code, Status};
 
@@ -51,6 +52,16 @@ impl NodeError {
     /// Shorthand for an invalid field.
     pub fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
         NodeError::Invalid { field, rule: rule.into() }
+    }
+}
+
+impl From<DomainError> for NodeError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, rule } => NodeError::Invalid { field, rule },
+            DomainError::FailedPrecondition(m) => NodeError::FailedPrecondition(m),
+            DomainError::Config(m) => NodeError::Config(m),
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 //! One node of the extranet federation: the domain records it owns or
 //! replicates, its sled store, its gRPC services and the `extranet` CLI.
 
-pub mod calendar;
 pub mod cli;
 pub mod client;
 pub mod codec;
@@ -9,7 +8,6 @@ pub mod config;
 pub mod demo;
 pub mod demo_day;
 pub mod demo_region;
-pub mod domain;
 pub mod error;
 pub mod local;
 pub mod metrics;
@@ -21,9 +19,10 @@ pub mod replicate_ipam;
 pub mod server;
 pub mod service;
 pub mod store;
-pub mod topology;
 
 pub use error::{NodeError, Result};
+/// The records and rules (its own crate: it knows nothing of storage or transport).
+pub use extranet_domain::{self as domain, calendar, topology};
 
 /// This software's version, reported to operators and peers.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

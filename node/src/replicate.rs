@@ -289,7 +289,7 @@ mod tests {
     use extranet_federation::{Accepted, EventStore};
 
     use super::*;
-    use crate::domain::access::tests::sample;
+    use crate::domain::testing::sample;
     use crate::store::NodeStore;
 
     fn forward(number: u64, submitted_on: &str, me: &NodeId) -> Vec<u8> {

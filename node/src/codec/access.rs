@@ -303,7 +303,7 @@ pub fn form_from_pb(f: Option<pb::ApplicationForm>, kind: ApplicationKind) -> Re
     let withdrawal = kind == ApplicationKind::Withdrawal;
     // A withdrawal states its reason and location; the rest describe access.
     let optional = |field: &'static str, v: &str| {
-        if withdrawal { crate::domain::limits::optional_text(field, v) } else { text(field, v) }
+        if withdrawal { Ok(crate::domain::limits::optional_text(field, v)?) } else { text(field, v) }
     };
     let basis_field = if kind == ApplicationKind::New {
         "application.basis（接入依据）"

@@ -47,7 +47,7 @@ fn state(live: bool, at_ms: i64, by: String, reason: String, forced: bool) -> Re
 }
 
 fn net(field: &'static str, s: &str) -> Result<IpNet> {
-    crate::domain::ipam::parse_prefix(field, s)
+    Ok(crate::domain::ipam::parse_prefix(field, s)?)
 }
 
 fn opt(s: &str) -> Option<String> {

@@ -19,6 +19,9 @@ use chrono::{DateTime, NaiveDate};
 use crate::calendar as cal;
 use crate::error::{NodeError, Result};
 
+// Every record's event must fit in one federation frame.
+const _: () = assert!(crate::domain::limits::MAX_EVENT_PAYLOAD_BYTES <= extranet_federation::MAX_EVENT_PAYLOAD_BYTES);
+
 /// Longest free-text field accepted, in characters.
 const MAX_TEXT: usize = crate::domain::limits::MAX_TEXT_CHARS;
 
@@ -38,7 +41,7 @@ pub(crate) fn text(field: &'static str, v: &str) -> Result<String> {
 /// arithmetic lies near chrono's limits.
 pub(crate) fn date(field: &'static str, v: &str) -> Result<NaiveDate> {
     let d = v.trim().parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))?;
-    cal::check_date(field, d)
+    Ok(cal::check_date(field, d)?)
 }
 
 /// An instant with its zone, whose Beijing date passes [`date`]'s range.
@@ -54,7 +57,7 @@ pub(crate) fn instant(field: &'static str, v: &str) -> Result<DateTime<chrono::F
 mod tests {
     use super::*;
     use crate::domain::ApplicationKind;
-    use crate::domain::access::tests::sample;
+    use crate::domain::testing::sample;
 
     fn field_of(e: NodeError) -> &'static str {
         match e {

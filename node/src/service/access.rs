@@ -48,12 +48,12 @@ impl AccessService {
 
 /// The competent authority for `unit`'s application spanning `span`.
 pub fn route(unit: &AccessUnit, span: crate::domain::AccessSpan) -> Result<RoutingDecision> {
-    competent_authority(&RoutingInput {
+    Ok(competent_authority(&RoutingInput {
         division: unit.division.clone(),
         township: unit.township,
         vertically_managed: unit.vertically_managed,
         span,
-    })
+    })?)
 }
 
 /// Whether a unit in `status` may lodge an application of `kind`: new
@@ -478,7 +478,8 @@ impl Access for AccessService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let devices =
-            crate::domain::limits::items("devices", &r.devices, crate::domain::limits::MAX_WITHDRAWAL_DEVICES)?;
+            crate::domain::limits::items("devices", &r.devices, crate::domain::limits::MAX_WITHDRAWAL_DEVICES)
+                .map_err(NodeError::from)?;
         self.decide((by, "Withdraw", &r.request_id), &r.id, Decision::Withdraw(devices)).await
     }
 

@@ -110,7 +110,7 @@ mod tests {
 
     use super::*;
     use crate::domain::ApplicationKind;
-    use crate::domain::access::tests::sample;
+    use crate::domain::testing::sample;
     use crate::replicate::DomainApplier;
 
     fn d(s: &str) -> NaiveDate {

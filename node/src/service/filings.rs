@@ -134,7 +134,7 @@ impl Filings for FilingsService {
     async fn get_filing(&self, req: Request<pb::GetFilingRequest>) -> Result<Response<pb::Filing>, Status> {
         self.gate.operator(&req)?;
         let id = req.into_inner().id.trim().to_string();
-        FilingId::check_key(&id)?;
+        FilingId::check_key(&id).map_err(NodeError::from)?;
         let f = self.store.filing(&id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {id} 的备案")))?;
         Ok(Response::new(codec::filing_to_pb(&f)))
     }

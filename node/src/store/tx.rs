@@ -12,8 +12,8 @@ use crate::error::NodeError;
 pub type TxResult<T> = Result<T, ConflictableTransactionError<NodeError>>;
 
 /// Aborts the transaction with `e`; nothing it wrote is kept.
-pub fn abort<T>(e: NodeError) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(e))
+pub fn abort<T>(e: impl Into<NodeError>) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(e.into()))
 }
 
 /// The view of the store inside one transaction.

@@ -49,7 +49,7 @@ fn length(field: &'static str, v: u32) -> Result<Option<u8>> {
 }
 
 fn prefix_opt(field: &'static str, s: &str) -> Result<Option<IpNet>> {
-    if s.trim().is_empty() { Ok(None) } else { parse_prefix(field, s).map(Some) }
+    if s.trim().is_empty() { Ok(None) } else { Ok(Some(parse_prefix(field, s)?)) }
 }
 
 fn text_opt(s: &str) -> Option<String> {
@@ -97,7 +97,7 @@ impl IpamRpc for IpamService {
     async fn add_root(&self, req: Request<pb::AddRootRequest>) -> Result<Response<pb::PoolView>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        let net = parse_prefix("prefix", &r.prefix)?;
+        let net = parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?;
         self.once(&by, "AddRoot", &r.request_id, self.ipam.add_root(net)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
@@ -105,7 +105,7 @@ impl IpamRpc for IpamService {
     async fn reserve(&self, req: Request<pb::ReserveRequest>) -> Result<Response<pb::PoolView>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        let (net, note) = (parse_prefix("prefix", &r.prefix)?, codec::text("note", &r.note)?);
+        let (net, note) = (parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?, codec::text("note", &r.note)?);
         self.once(&by, "Reserve", &r.request_id, self.ipam.reserve(net, &note, &by)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
@@ -113,7 +113,7 @@ impl IpamRpc for IpamService {
     async fn unreserve(&self, req: Request<pb::UnreserveRequest>) -> Result<Response<pb::PoolView>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        let net = parse_prefix("prefix", &r.prefix)?;
+        let net = parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?;
         self.once(&by, "Unreserve", &r.request_id, self.ipam.unreserve(net)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
@@ -135,7 +135,7 @@ impl IpamRpc for IpamService {
             len: length("length", r.length)?,
             prefix: prefix_opt("prefix", &r.prefix)?,
             purpose: codec::purpose_from_pb(r.purpose)?,
-            assignee: AssigneeId::new(&r.assignee)?,
+            assignee: AssigneeId::new(&r.assignee).map_err(NodeError::from)?,
             serves: codec::text("serves", &r.serves)?,
             ipv4_justification: text_opt(&r.ipv4_justification),
             ipv4_approved_by: text_opt(&r.ipv4_approved_by),
@@ -148,7 +148,7 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let number = codec::assignment_number(self.ipam.store().me(), &r.id)?;
-        let reason = limits::optional_text("reason", &r.reason)?;
+        let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let a = self.ipam.free(number, &by, &reason);
         self.once(&by, "Free", &r.request_id, async { Ok(codec::assignment_to_pb(&a.await?)) }).await
     }
@@ -159,7 +159,7 @@ impl IpamRpc for IpamService {
     ) -> Result<Response<pb::LedgerRecord>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        let assignee = AssigneeId::new(&r.assignee)?;
+        let assignee = AssigneeId::new(&r.assignee).map_err(NodeError::from)?;
         let reason = codec::text("reason", &r.reason)?;
         let e = self.ipam.reclaim_assignee(&assignee, &by, &reason);
         self.once(&by, "ReclaimAssignee", &r.request_id, async { Ok(codec::ledger_to_pb(&e.await?)) }).await
@@ -171,8 +171,8 @@ impl IpamRpc for IpamService {
     ) -> Result<Response<pb::DelegationRecord>, Status> {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
-        let net = parse_prefix("prefix", &r.prefix)?;
-        let reason = limits::optional_text("reason", &r.reason)?;
+        let net = parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?;
+        let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let d = self.ipam.reclaim_delegation(net, r.force, &by, &reason);
         self.once(&by, "ReclaimDelegation", &r.request_id, async { Ok(codec::delegation_to_pb(&d.await?)) }).await
     }
@@ -230,7 +230,7 @@ impl IpamRpc for IpamService {
         let by = self.gate.operator(&req)?;
         let r = req.into_inner();
         let id = codec::request_id(self.ipam.store().me(), &r.id)?;
-        let reason = limits::optional_text("reason", &r.reason)?;
+        let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let got = self.ipam.decide(&id, r.grant, &reason, &by);
         self.once(&by, "Decide", &r.request_id, async { Ok(codec::request_to_pb(&got.await?)) }).await
     }

@@ -16,7 +16,7 @@ pub use document::{CalendarDocument, CalendarTable, DayKind, DayRule};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// First year a date may fall in, wherever a date comes from (a request, a
 /// peer's payload, a calendar file): older dates are typing errors or
@@ -31,7 +31,7 @@ pub fn check_date(field: &'static str, d: NaiveDate) -> Result<NaiveDate> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
         Ok(d)
     } else {
-        Err(NodeError::invalid(field, format!("日期 {d} 超出允许范围（{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31）")))
+        Err(DomainError::invalid(field, format!("日期 {d} 超出允许范围（{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31）")))
     }
 }
 
@@ -280,7 +280,7 @@ mod tests {
     }
 
     /// Art.16 deadlines across the 2026 Spring Festival with Tibet's 藏历新年,
-    /// worked out by hand from node/data/calendar/2026.tsv:
+    /// worked out by hand from domain/data/calendar/2026.tsv:
     ///
     /// Submitted Fri 2026-02-13. Working days after it:
     ///   02-14 Sat 调休上班 → 1; 02-15…02-26 off (02-15…02-23 national,

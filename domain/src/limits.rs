@@ -9,7 +9,7 @@
 //! it always fits in one federation frame. Breaking a bound is
 //! `INVALID_ARGUMENT` with a Chinese message naming the field and the limit.
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// Largest encoded request any operator or unit service accepts (tonic's
 /// decoding limit on each service). Every valid request is far smaller; the
@@ -31,9 +31,10 @@ pub const MAX_LAUNCH_ADDRESSES: usize = 64;
 /// Most devices one withdrawal may list for reclaiming.
 pub const MAX_WITHDRAWAL_DEVICES: usize = 500;
 
-/// Largest payload of one event a record may produce: the federation's
-/// bound, so every event fits in one sync frame.
-pub const MAX_EVENT_PAYLOAD_BYTES: usize = extranet_federation::MAX_EVENT_PAYLOAD_BYTES;
+/// Largest payload of one event a record may produce, so every event fits
+/// in one sync frame: no larger than the federation's bound (the node
+/// checks that at compile time, `extranet_node::codec`).
+pub const MAX_EVENT_PAYLOAD_BYTES: usize = 1 << 20;
 
 /// Rows in a list page when the request names none.
 pub const PAGE_ROWS_DEFAULT: usize = 100;
@@ -53,7 +54,7 @@ pub const MAX_PAGE_TOKEN_BYTES: usize = 256;
 pub fn optional_text(field: &'static str, v: &str) -> Result<String> {
     let v = v.trim();
     if v.chars().count() > MAX_TEXT_CHARS {
-        return Err(NodeError::invalid(field, format!("不能超过 {MAX_TEXT_CHARS} 个字符")));
+        return Err(DomainError::invalid(field, format!("不能超过 {MAX_TEXT_CHARS} 个字符")));
     }
     Ok(v.to_string())
 }
@@ -62,14 +63,14 @@ pub fn optional_text(field: &'static str, v: &str) -> Result<String> {
 /// `max_items` of them and each at most [`MAX_ITEM_CHARS`] characters.
 pub fn items(field: &'static str, v: &[String], max_items: usize) -> Result<Vec<String>> {
     if v.len() > max_items {
-        return Err(NodeError::invalid(field, format!("最多 {max_items} 项，实际 {} 项", v.len())));
+        return Err(DomainError::invalid(field, format!("最多 {max_items} 项，实际 {} 项", v.len())));
     }
     v.iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .map(|s| {
             if s.chars().count() > MAX_ITEM_CHARS {
-                Err(NodeError::invalid(field, format!("每项不能超过 {MAX_ITEM_CHARS} 个字符")))
+                Err(DomainError::invalid(field, format!("每项不能超过 {MAX_ITEM_CHARS} 个字符")))
             } else {
                 Ok(s.to_string())
             }
@@ -80,7 +81,7 @@ pub fn items(field: &'static str, v: &[String], max_items: usize) -> Result<Vec<
 /// At most `max_items` elements in `field`.
 pub fn count(field: &'static str, n: usize, max_items: usize) -> Result<()> {
     if n > max_items {
-        return Err(NodeError::invalid(field, format!("最多 {max_items} 项，实际 {n} 项")));
+        return Err(DomainError::invalid(field, format!("最多 {max_items} 项，实际 {n} 项")));
     }
     Ok(())
 }
@@ -89,7 +90,7 @@ pub fn count(field: &'static str, n: usize, max_items: usize) -> Result<()> {
 /// before anything is written otherwise.
 pub fn event_payload(what: &'static str, len: usize) -> Result<()> {
     if len > MAX_EVENT_PAYLOAD_BYTES {
-        return Err(NodeError::invalid(
+        return Err(DomainError::invalid(
             what,
             format!("编码后 {len} 字节，超过单条同步事件的上限 {MAX_EVENT_PAYLOAD_BYTES} 字节"),
         ));

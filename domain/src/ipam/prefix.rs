@@ -3,17 +3,18 @@
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// Parses an operator-typed prefix such as `2408:8000::/32`. A prefix with
 /// host bits set is refused rather than silently truncated: the operator
 /// probably meant something else.
 pub fn parse_prefix(field: &'static str, text: &str) -> Result<IpNet> {
     let t = text.trim();
-    let net: IpNet =
-        t.parse().map_err(|_| NodeError::invalid(field, format!("“{t}” 不是 CIDR 格式的前缀，例如 2408:8000::/32")))?;
+    let net: IpNet = t
+        .parse()
+        .map_err(|_| DomainError::invalid(field, format!("“{t}” 不是 CIDR 格式的前缀，例如 2408:8000::/32")))?;
     if net.trunc() != net {
-        return Err(NodeError::invalid(field, format!("“{t}” 的主机位不为零；网络前缀应写作 {}", net.trunc())));
+        return Err(DomainError::invalid(field, format!("“{t}” 的主机位不为零；网络前缀应写作 {}", net.trunc())));
     }
     Ok(net)
 }
@@ -37,7 +38,7 @@ impl LenRange {
     /// Refuses `len` outside the range, naming `field`.
     pub fn check(&self, field: &'static str, len: u8) -> Result<()> {
         if len < self.min || len > self.max {
-            return Err(NodeError::invalid(
+            return Err(DomainError::invalid(
                 field,
                 format!("前缀长度 /{len} 不符合策略：只允许 /{} 至 /{}", self.min, self.max),
             ));

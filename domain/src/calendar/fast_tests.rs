@@ -89,7 +89,7 @@ fn dates_outside_2000_to_2200_are_refused_naming_the_field() {
     assert!(check_date("from", d("2000-01-01")).is_ok());
     assert!(check_date("from", d("2200-12-31")).is_ok());
     let e = check_date("application.submitted_on", d("2201-01-01")).unwrap_err();
-    assert!(matches!(e, NodeError::Invalid { field: "application.submitted_on", .. }), "{e}");
+    assert!(matches!(e, DomainError::Invalid { field: "application.submitted_on", .. }), "{e}");
     assert!(e.to_string().contains("2000-01-01 至 2200-12-31"), "{e}");
     assert!(check_date("from", d("1999-12-31")).is_err());
 }

@@ -11,7 +11,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{WorkCalendar, date_of};
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// Working days of notice the affected units must get before a cutover (Art.21).
 pub const CUTOVER_NOTICE_WORKING_DAYS: u32 = 2;
@@ -41,7 +41,7 @@ impl FilingId {
         if ok {
             Ok(())
         } else {
-            Err(NodeError::invalid("id", "备案编号格式应为 “区划代码-序号”，例如 540102-000001"))
+            Err(DomainError::invalid("id", "备案编号格式应为 “区划代码-序号”，例如 540102-000001"))
         }
     }
 }
@@ -92,7 +92,7 @@ pub enum FilingDetails {
     /// A system-launch filing.
     Launch(Launch),
     /// An annual work report (Art.10).
-    AnnualReport(crate::domain::AnnualReport),
+    AnnualReport(crate::AnnualReport),
 }
 
 impl FilingDetails {
@@ -167,10 +167,10 @@ impl Filing {
 /// refusal names that lie past the published calendar are marked 暂定.
 pub fn check_cutover(c: &Cutover, cal: &WorkCalendar, today: NaiveDate) -> Result<()> {
     if c.window_end <= c.window_start {
-        return Err(NodeError::invalid("cutover.window_end", "割接结束时间必须晚于开始时间"));
+        return Err(DomainError::invalid("cutover.window_end", "割接结束时间必须晚于开始时间"));
     }
     if c.notified_on > today {
-        return Err(NodeError::invalid(
+        return Err(DomainError::invalid(
             "cutover.notified_on",
             format!("通知日期 {} 不能晚于今天 {today}", c.notified_on),
         ));
@@ -184,7 +184,7 @@ pub fn check_cutover(c: &Cutover, cal: &WorkCalendar, today: NaiveDate) -> Resul
         } else {
             "（暂定：超出已发布的工作日历，只按周末推算）"
         };
-        return Err(NodeError::FailedPrecondition(format!(
+        return Err(DomainError::FailedPrecondition(format!(
             "割接须提前 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日通知涉及的接入单位（第二十一条）：\
              通知日期 {} 距开始日期 {start} 不足 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日。\
              按此通知日期，割接最早可于 {earliest_start} 开始；若坚持 {start} 开始，须不晚于 {latest_notice} 通知{mark}",
@@ -218,7 +218,7 @@ mod tests {
         // notified Friday, start Monday: only 1
         let e = check_cutover(&cutover("2026-12-07T22:00:00+08:00", "2026-12-04"), &cal, today).unwrap_err();
         let msg = e.to_string();
-        assert!(matches!(e, NodeError::FailedPrecondition(_)));
+        assert!(matches!(e, DomainError::FailedPrecondition(_)));
         assert!(msg.contains("2026-12-08") && msg.contains("2026-12-03"), "{msg}");
     }
 

@@ -10,7 +10,7 @@ use ipnet::IpNet;
 
 use super::pool::{Holder, Pool};
 use super::records::AssigneeId;
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 impl Pool {
     /// The smallest free block of at least `/len`, lowest address first,
@@ -74,8 +74,8 @@ impl Pool {
     }
 }
 
-fn exhausted(len: u8) -> NodeError {
-    NodeError::FailedPrecondition(format!("地址池中已没有可用的 /{len} 空间；请向上级申请扩充地址"))
+fn exhausted(len: u8) -> DomainError {
+    DomainError::FailedPrecondition(format!("地址池中已没有可用的 /{len} 空间；请向上级申请扩充地址"))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use extranet_certs::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// Who holds an assignment: an access unit's or information system's id as
 /// the access registry knows it (接入单位编号). Opaque here, but bounded.
@@ -19,7 +19,7 @@ impl AssigneeId {
     pub fn new(s: &str) -> Result<Self> {
         let s = s.trim();
         if s.is_empty() || s.chars().count() > 64 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(NodeError::invalid("assignee", "使用单位编号应为 1–64 个字符，不含空白"));
+            return Err(DomainError::invalid("assignee", "使用单位编号应为 1–64 个字符，不含空白"));
         }
         Ok(AssigneeId(s.to_string()))
     }

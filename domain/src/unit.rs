@@ -9,7 +9,7 @@ use std::fmt;
 use extranet_certs::{Identity, NodeId};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// A unit's id at its node: the label its certificate carries
 /// (`u0001.unit.540102.540100.540000.extranet`), e.g. `u0001`, `xzjxt-bgs`.
@@ -25,7 +25,7 @@ impl UnitId {
         // The certificate's rule is the rule: a unit must be able to hold one.
         let any = NodeId::parse("540000").expect("valid path");
         Identity::unit(any, s).map_err(|_| {
-            NodeError::invalid("unit.id", format!("“{s}” 无效：只能使用小写字母、数字和 -，不能全为数字，长度 1–63"))
+            DomainError::invalid("unit.id", format!("“{s}” 无效：只能使用小写字母、数字和 -，不能全为数字，长度 1–63"))
         })?;
         Ok(UnitId(s.to_string()))
     }
@@ -43,7 +43,7 @@ impl fmt::Display for UnitId {
 }
 
 impl TryFrom<String> for UnitId {
-    type Error = NodeError;
+    type Error = DomainError;
     fn try_from(s: String) -> Result<Self> {
         UnitId::parse(&s)
     }
@@ -162,17 +162,17 @@ impl AccessUnit {
     /// division is in this federation.
     pub fn check(&self) -> Result<()> {
         if self.vertically_managed && self.region_department.as_deref().is_none_or(|d| d.trim().is_empty()) {
-            return Err(NodeError::invalid(
+            return Err(DomainError::invalid(
                 "unit.region_department",
                 "自治区垂直管理单位须填写其自治区级主管部门（第十五条）",
             ));
         }
         let top = self.node.ancestors().pop().unwrap_or_else(|| self.node.clone());
         if !self.division.is_within(&top) {
-            return Err(NodeError::invalid("unit.division", format!("所在区划须在本联邦（{top}）之内")));
+            return Err(DomainError::invalid("unit.division", format!("所在区划须在本联邦（{top}）之内")));
         }
         if self.township && self.division.depth() != 3 {
-            return Err(NodeError::invalid(
+            return Err(DomainError::invalid(
                 "unit.division",
                 "乡镇及以下单位的所在区划应为县级区划路径，例如 540000/540100/540102",
             ));

@@ -1,6 +1,6 @@
 //! The topology (区划拓扑): which divisions the federation has, their names and
 //! who is whose parent. The default is the Tibet Autonomous Region's 82
-//! divisions (`node/data/topology/xizang.tsv`, from the Ministry of Civil
+//! divisions (`domain/data/topology/xizang.tsv`, from the Ministry of Civil
 //! Affairs GB/T 2260 list; see the file's header). Another region, or the
 //! national level above the region, is described by a file of the same
 //! format, read with [`Topology::parse`].
@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use extranet_certs::NodeId;
 use serde::Serialize;
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// The default topology: the 82 divisions of the Tibet Autonomous Region.
 pub const XIZANG_TSV: &str = include_str!("../data/topology/xizang.tsv");
@@ -59,7 +59,7 @@ impl Topology {
             if line.trim().is_empty() || line.starts_with('#') || line.starts_with("code\t") {
                 continue;
             }
-            let bad = |rule: &str| NodeError::Config(format!("拓扑文件第 {} 行：{rule}", i + 1));
+            let bad = |rule: &str| DomainError::Config(format!("拓扑文件第 {} 行：{rule}", i + 1));
             let cols: Vec<&str> = line.split('\t').collect();
             let [code, level, name_zh, name_en, parent] = cols[..] else {
                 return Err(bad("应有 5 列（code level name_zh name_en parent_code），以制表符分隔"));
@@ -78,7 +78,7 @@ impl Topology {
             topo.divisions.push(Division { id, level: level.to_string(), name_zh, name_en });
         }
         if topo.divisions.is_empty() {
-            return Err(NodeError::Config("拓扑文件中没有任何区划".into()));
+            return Err(DomainError::Config("拓扑文件中没有任何区划".into()));
         }
         Ok(topo)
     }

@@ -10,7 +10,7 @@
 use extranet_certs::NodeId;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// How far an application's access reaches (接入需求涉及的范围).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -143,7 +143,7 @@ fn prefecture_of(d: &NodeId) -> NodeId {
 
 fn county_of(d: &NodeId) -> Result<NodeId> {
     if d.depth() != 3 {
-        return Err(NodeError::invalid("unit.division", "乡镇及以下单位的所在区划应为县级区划"));
+        return Err(DomainError::invalid("unit.division", "乡镇及以下单位的所在区划应为县级区划"));
     }
     Ok(d.clone())
 }
@@ -196,7 +196,7 @@ mod tests {
         let i = input("540000/540100/540103", true, false, AccessSpan::Local);
         assert_eq!(route(i), ("540000/540100/540103".into(), Art15Case::Township));
         let bad = competent_authority(&input("540000/540100", true, false, AccessSpan::Local)).unwrap_err();
-        assert!(matches!(bad, NodeError::Invalid { field: "unit.division", .. }), "{bad}");
+        assert!(matches!(bad, DomainError::Invalid { field: "unit.division", .. }), "{bad}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::notice::WrittenNotice;
 use super::routing::{AccessSpan, RoutingDecision};
 use super::unit::AccessUnit;
 use crate::calendar::WorkCalendar;
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// Working days the authority has to review an application (Art.16).
 pub const REVIEW_WORKING_DAYS: u32 = 10;
@@ -52,7 +52,7 @@ impl ApplicationId {
         if ok {
             Ok(())
         } else {
-            Err(NodeError::invalid("id", "申请编号格式应为 “区划代码-A序号”，例如 540102-A000001"))
+            Err(DomainError::invalid("id", "申请编号格式应为 “区划代码-A序号”，例如 540102-A000001"))
         }
     }
 }
@@ -168,16 +168,16 @@ impl ApplicationForm {
     /// and changes state a bandwidth; a resource change says what it is about.
     pub fn check(&self, kind: ApplicationKind) -> Result<()> {
         if !self.declares_no_classified_information {
-            return Err(NodeError::invalid(
+            return Err(DomainError::invalid(
                 "application.declares_no_classified_information",
                 "须声明不在政务外网存储、处理、传输国家秘密（第八条），未声明的申请不予受理",
             ));
         }
         if matches!(kind, ApplicationKind::New | ApplicationKind::Change) && self.bandwidth_mbps == 0 {
-            return Err(NodeError::invalid("application.bandwidth_mbps", "须填写所需带宽（Mbit/s，大于 0）"));
+            return Err(DomainError::invalid("application.bandwidth_mbps", "须填写所需带宽（Mbit/s，大于 0）"));
         }
         if kind == ApplicationKind::ResourceChange && self.resource_subject.is_none() {
-            return Err(NodeError::invalid(
+            return Err(DomainError::invalid(
                 "application.resource_subject",
                 "网络资源变更申请须说明是资源需求变更还是安装、调试、升级设备（第二十二条）",
             ));
@@ -428,7 +428,7 @@ impl Application {
     ) -> Result<()> {
         use AppState::*;
         let refuse = |what: &str, rule: &str| {
-            NodeError::FailedPrecondition(format!("申请 {} 当前为“{}”，不能{what}：{rule}", self.id, self.state.zh()))
+            DomainError::FailedPrecondition(format!("申请 {} 当前为“{}”，不能{what}：{rule}", self.id, self.state.zh()))
         };
         let (state, note) = match &action {
             Action::Review => match self.state {
@@ -524,61 +524,13 @@ impl Application {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::calendar::CalendarDocument;
-    use crate::domain::routing::Art15Case;
-    use crate::domain::unit::{Contact, UnitCategory, UnitId, UnitStatus};
+    use crate::testing::sample;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    pub(crate) fn sample(kind: ApplicationKind, submitted_on: NaiveDate) -> Application {
-        let node = NodeId::parse("540000/540100/540102").unwrap();
-        let cal = CalendarDocument::builtin().work_calendar();
-        let contact = Contact { name: "张三".into(), phone: "0891-6000000".into() };
-        Application {
-            id: ApplicationId { origin: node.clone(), number: 1 },
-            kind,
-            unit: AccessUnit {
-                id: UnitId::parse("u0001").unwrap(),
-                node: node.clone(),
-                name: "城关区教育局".into(),
-                category: UnitCategory::PartyGovernment,
-                division: node.clone(),
-                township: false,
-                vertically_managed: false,
-                region_department: None,
-                responsible_leader: contact.clone(),
-                responsible_department: "办公室".into(),
-                responsible_person: contact,
-                status: UnitStatus::Applying,
-                registered_at_ms: 0,
-                registered_by: "operator".into(),
-            },
-            form: ApplicationForm {
-                basis: "业务需要".into(),
-                scope: "局机关".into(),
-                location: "城关区江苏路".into(),
-                bandwidth_mbps: 100,
-                technical_requirements: "IPv6".into(),
-                security_measures: "防火墙".into(),
-                declares_no_classified_information: true,
-                span: AccessSpan::Local,
-                resource_subject: Some(ResourceSubject::Equipment),
-            },
-            submitted_on,
-            submitted_by: "unit:u0001".into(),
-            routing: RoutingDecision { competent: node, case: Art15Case::Locality, reason: String::new() },
-            state: AppState::Submitted,
-            revision: 1,
-            access_plan: None,
-            rejection: None,
-            deadlines: Deadlines::at_submission(&cal, submitted_on),
-            ledger_number: None,
-            history: Vec::new(),
-        }
     }
 
     #[test]
@@ -609,7 +561,7 @@ pub(crate) mod tests {
         let mut a = sample(ApplicationKind::ResourceChange, d("2026-03-02"));
         for action in [Action::StartImplementing, Action::Complete] {
             let e = a.act(action, &cal, d("2026-03-03"), 1, "op", &node).unwrap_err();
-            assert!(matches!(e, NodeError::FailedPrecondition(_)), "{e}");
+            assert!(matches!(e, DomainError::FailedPrecondition(_)), "{e}");
             assert!(e.to_string().contains("第二十二条"), "{e}");
         }
         a.act(Action::Review, &cal, d("2026-03-03"), 1, "op", &node).unwrap();
@@ -626,7 +578,7 @@ pub(crate) mod tests {
         let mut a = sample(ApplicationKind::New, d("2026-03-02"));
         a.form.declares_no_classified_information = false;
         let e = a.form.check(a.kind).unwrap_err();
-        assert!(matches!(e, NodeError::Invalid { field: "application.declares_no_classified_information", .. }));
+        assert!(matches!(e, DomainError::Invalid { field: "application.declares_no_classified_information", .. }));
     }
 
     /// Submitted Thu 2026-12-24 with only 2025–2026 published: 12-25 → 1;

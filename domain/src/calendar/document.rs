@@ -17,7 +17,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::WorkCalendar;
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// The shipped calendars, one TSV file per year.
 const SHIPPED: &[(&str, &str)] = &[
@@ -86,7 +86,7 @@ impl CalendarTable {
         let mut seen = BTreeSet::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim_end_matches('\r');
-            let bad = |rule: String| NodeError::invalid("file", format!("第 {} 行：{rule}", i + 1));
+            let bad = |rule: String| DomainError::invalid("file", format!("第 {} 行：{rule}", i + 1));
             if let Some(c) = line.strip_prefix('#') {
                 t.sources.push(c.trim().to_string());
                 continue;
@@ -125,7 +125,7 @@ impl CalendarTable {
             t.days.push(DayRule { date, kind, name: cols[2].to_string(), scope: scope.to_string() });
         }
         if t.days.is_empty() {
-            return Err(NodeError::invalid("file", "文件中没有任何日期"));
+            return Err(DomainError::invalid("file", "文件中没有任何日期"));
         }
         t.days.sort_by_key(|d| d.date);
         Ok(t)
@@ -217,7 +217,7 @@ mod tests {
             ("# only a comment\n", "没有任何日期"),
         ] {
             let e = CalendarTable::parse(text).unwrap_err();
-            assert!(matches!(e, NodeError::Invalid { field: "file", .. }), "{e}");
+            assert!(matches!(e, DomainError::Invalid { field: "file", .. }), "{e}");
             assert!(e.to_string().contains(needle), "{e}");
         }
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::prefix::size_of;
 use super::records::AssigneeId;
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// What occupies a block of the pool.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ impl Pool {
         if let Some((held, _)) = overlap_in(&self.roots, &net)
             && !net.contains(held)
         {
-            return Err(NodeError::FailedPrecondition(format!("前缀 {net} 与本节点已有地址池 {held} 重叠")));
+            return Err(DomainError::FailedPrecondition(format!("前缀 {net} 与本节点已有地址池 {held} 重叠")));
         }
         let inner: Vec<IpNet> = self.roots.keys().filter(|r| net.contains(*r)).copied().collect();
         for r in inner {
@@ -129,10 +129,10 @@ impl Pool {
     /// request field) or over anything already there.
     pub fn insert(&mut self, field: &'static str, net: IpNet, holder: Holder) -> Result<()> {
         if self.root_of(&net).is_none() {
-            return Err(NodeError::invalid(field, format!("{net} 不在本节点的地址池内（只能使用上级委派的地址）")));
+            return Err(DomainError::invalid(field, format!("{net} 不在本节点的地址池内（只能使用上级委派的地址）")));
         }
         if let Some((held, by)) = self.overlapping(&net) {
-            return Err(NodeError::FailedPrecondition(format!("{net} 与已占用的 {held}（{}）重叠", describe(by))));
+            return Err(DomainError::FailedPrecondition(format!("{net} 与已占用的 {held}（{}）重叠", describe(by))));
         }
         self.used.insert(net, holder);
         Ok(())
@@ -147,7 +147,7 @@ impl Pool {
     pub fn free(&mut self, net: &IpNet, until_ms: i64) -> Result<Holder> {
         match self.used.get(net) {
             None | Some(Holder::Quarantined { .. }) => {
-                Err(NodeError::FailedPrecondition(format!("{net} 当前没有被占用，无需释放")))
+                Err(DomainError::FailedPrecondition(format!("{net} 当前没有被占用，无需释放")))
             }
             Some(_) => Ok(self.replace(net, Holder::Quarantined { until_ms }).expect("present")),
         }
@@ -162,7 +162,7 @@ impl Pool {
                 self.used.remove(net);
                 Ok(note)
             }
-            _ => Err(NodeError::FailedPrecondition(format!("{net} 不是保留地址"))),
+            _ => Err(DomainError::FailedPrecondition(format!("{net} 不是保留地址"))),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{DomainError, Result};
 
 /// Earliest year a report may cover.
 pub const FIRST_YEAR: i32 = 2000;
@@ -32,7 +32,7 @@ pub struct AnnualReport {
 /// A report may cover a year that has begun, not a future one.
 pub fn check_year(year: i32, this_year: i32) -> Result<()> {
     if year < FIRST_YEAR || year > this_year {
-        return Err(NodeError::invalid("year", format!("年度应在 {FIRST_YEAR} 至 {this_year} 之间")));
+        return Err(DomainError::invalid("year", format!("年度应在 {FIRST_YEAR} 至 {this_year} 之间")));
     }
     Ok(())
 }
@@ -40,7 +40,7 @@ pub fn check_year(year: i32, this_year: i32) -> Result<()> {
 /// One report per node and year: refuses a second.
 pub fn check_not_filed(year: i32, already: bool) -> Result<()> {
     if already {
-        return Err(NodeError::FailedPrecondition(format!("本节点已报送 {year} 年度工作报告，不能重复报送")));
+        return Err(DomainError::FailedPrecondition(format!("本节点已报送 {year} 年度工作报告，不能重复报送")));
     }
     Ok(())
 }
@@ -52,8 +52,8 @@ mod tests {
     #[test]
     fn years_and_duplicates() {
         assert!(check_year(2026, 2026).is_ok());
-        assert!(matches!(check_year(2027, 2026), Err(NodeError::Invalid { .. })));
+        assert!(matches!(check_year(2027, 2026), Err(DomainError::Invalid { .. })));
         assert!(check_year(1999, 2026).is_err());
-        assert!(matches!(check_not_filed(2026, true), Err(NodeError::FailedPrecondition(_))));
+        assert!(matches!(check_not_filed(2026, true), Err(DomainError::FailedPrecondition(_))));
     }
 }

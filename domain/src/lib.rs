@@ -1,0 +1,50 @@
+//! The domain of the extranet: the records a node owns or replicates, and
+//! the rules of the regulation (`shared/regulation-zh.md`, cited as Art.N)
+//! that govern them. It depends on no storage, transport or runtime crate
+//! (no sled, tonic, tokio or wire types): the compiler checks that the rules
+//! know nothing of how records are kept or sent. Errors are one
+//! [`DomainError`] naming the field and the rule.
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`filing`] | cutover and system-launch filings (割接/上线备案), Art.21's two-working-day rule, receipts |
+//! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
+//! | [`unit`] | access units and their Art.11 people |
+//! | [`routing`] | Art.15: which level decides an application |
+//! | [`notice`] | the written notice of a rejection (书面告知) |
+//! | [`ledger`] | the withdrawal ledger (Art.17) and its address-reclaim request |
+//! | [`report`] | the annual report of filings |
+//! | [`ipam`] | address pools: delegations, assignments, reservations, requests for space |
+//! | [`calendar`] | working days over the published holiday calendar, and the calendar document |
+//! | [`topology`] | the divisions of the region and who is whose parent |
+//! | [`limits`] | the sizes and counts every request and record is held to |
+//! | [`error`] | [`DomainError`] |
+//! | `testing` | sample records for tests (feature `testing`) |
+
+pub mod access;
+pub mod calendar;
+pub mod error;
+pub mod filing;
+pub mod ipam;
+pub mod ledger;
+pub mod limits;
+pub mod notice;
+pub mod report;
+pub mod routing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod topology;
+pub mod unit;
+
+pub use error::{DomainError, Result};
+
+pub use access::{
+    Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, DeadlineSummary,
+    Deadlines, Transition,
+};
+pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+pub use ledger::{AddressReclaim, ChecklistItem, LedgerEntry};
+pub use notice::WrittenNotice;
+pub use report::AnnualReport;
+pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};
+pub use unit::{AccessUnit, Contact, UnitCategory, UnitId, UnitStatus};
