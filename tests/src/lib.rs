@@ -10,7 +10,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveTime;
 use extranet_certs::NodeId;
@@ -21,6 +21,9 @@ use extranet_node::local::{LocalFederation, LocalNode};
 use extranet_node::server::RunningNode;
 use extranet_proto::v1 as pb;
 use tempfile::TempDir;
+
+mod eventually;
+pub use eventually::{Seen, eventually};
 
 /// The four-node tree of the foundation: region, Lhasa, Chengguan, Doilungdêqên.
 pub const FOUR: &[&str] = &["540000", "540000/540100", "540000/540100/540102", "540000/540100/540103"];
@@ -167,19 +170,14 @@ impl Harness {
 
     /// Waits until `n` holds filing `id` with at least `receipts` receipts.
     pub async fn wait_filing(&self, n: &NodeId, id: &str, receipts: usize) -> anyhow::Result<pb::Filing> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(f) = self.running(n).store.filing(id)?
-                && f.receipts.len() >= receipts
-            {
-                return Ok(extranet_node::codec::filing_to_pb(&f));
-            }
-            anyhow::ensure!(
-                Instant::now() < deadline,
-                "{n} did not get filing {id} with {receipts} receipt(s) in time"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("{n} to hold filing {id} with {receipts} receipt(s) (seen: its receipts)");
+        eventually(&what, PATIENCE, async || {
+            Ok(match self.running(n).store.filing(id)? {
+                Some(f) if f.receipts.len() >= receipts => Ok(extranet_node::codec::filing_to_pb(&f)),
+                other => Err(other.map(|f| f.receipts)),
+            })
+        })
+        .await
     }
 
     /// Registers `unit` at `n` as its operator.
@@ -204,28 +202,24 @@ impl Harness {
         id: &str,
         ok: impl Fn(&extranet_node::domain::Application) -> bool,
     ) -> anyhow::Result<extranet_node::domain::Application> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(a) = self.running(n).store.application(id)?
-                && ok(&a)
-            {
-                return Ok(a);
-            }
-            anyhow::ensure!(
-                Instant::now() < deadline,
-                "{n} did not get application {id} in the expected state in time"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("{n} to hold application {id} in the expected state");
+        eventually(&what, PATIENCE, async || {
+            Ok(match self.running(n).store.application(id)? {
+                Some(a) if ok(&a) => Ok(a),
+                other => Err(other),
+            })
+        })
+        .await
     }
 
     /// Waits until `n` holds calendar version `version` (or newer).
     pub async fn wait_calendar(&self, n: &NodeId, version: u64) -> anyhow::Result<()> {
-        let deadline = Instant::now() + PATIENCE;
-        while self.running(n).store.calendar()?.version() < version {
-            anyhow::ensure!(Instant::now() < deadline, "{n} did not get calendar version {version} in time");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("{n} to hold calendar version {version} (seen: its version)");
+        eventually(&what, PATIENCE, async || {
+            let held = self.running(n).store.calendar()?.version();
+            Ok((held >= version, held))
+        })
+        .await?;
         Ok(())
     }
 
@@ -279,18 +273,16 @@ impl Harness {
         patience: Duration,
         cond: impl Fn(&pb::OversightView) -> bool,
     ) -> anyhow::Result<pb::OversightView> {
-        let deadline = Instant::now() + patience;
-        loop {
+        let what = format!("{n}: {what} (seen: each row's health)");
+        eventually(&what, patience, async || {
             let v = self.oversight(n)?;
-            if cond(&v) {
-                return Ok(v);
-            }
-            if Instant::now() >= deadline {
-                let health: Vec<String> = v.rows.iter().map(|r| format!("{}={:?}", r.node, r.health())).collect();
-                anyhow::bail!("{n}: {what} not reached in {patience:?}; last view: {}", health.join(", "));
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+            Ok(if cond(&v) {
+                Ok(v)
+            } else {
+                Err(v.rows.iter().map(|r| format!("{}={:?}", r.node, r.health())).collect::<Vec<_>>())
+            })
+        })
+        .await
     }
 }
 
@@ -329,10 +321,5 @@ pub async fn wait_store(
     store: &extranet_node::store::NodeStore,
     cond: impl Fn(&extranet_node::store::NodeStore) -> bool,
 ) -> anyhow::Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    while !cond(store) {
-        anyhow::ensure!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
+    eventually(what, PATIENCE, async || Ok((cond(store), ()))).await
 }

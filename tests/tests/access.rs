@@ -6,7 +6,7 @@
 use extranet_federation::EventStore;
 use extranet_node::domain::AppState;
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, valid_form, valid_unit};
+use extranet_tests::{Harness, PATIENCE, eventually, valid_form, valid_unit};
 use tonic::Code;
 
 const CHENGGUAN: &str = "540000/540100/540102";
@@ -307,16 +307,13 @@ async fn a_unit_sees_and_submits_only_its_own_applications() -> anyhow::Result<(
 /// Gives `county` an address pool (region → prefecture → county) and
 /// assigns a /64 to access unit `unit` there; returns the prefix.
 async fn assign_to_unit(h: &Harness, county: &extranet_certs::NodeId, unit: &str) -> anyhow::Result<String> {
-    let has_pool = |n: &extranet_certs::NodeId| {
-        h.running(n).store.ipam_delegations().unwrap_or_default().iter().any(|d| &d.child == n && d.is_live())
-    };
     let wait_pool = |n: extranet_certs::NodeId| async move {
-        let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
-        while !has_pool(&n) {
-            anyhow::ensure!(std::time::Instant::now() < deadline, "{n} got no pool");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        anyhow::Ok(())
+        eventually(&format!("{n} to get a pool (seen: the delegations it holds)"), PATIENCE, async || {
+            let held = h.running(&n).store.ipam_delegations()?;
+            Ok((held.iter().any(|d| d.child == n && d.is_live()), held))
+        })
+        .await
+        .map(drop)
     };
     let pref = county.parent().expect("a county has a prefecture");
     let region = h.fed.client(&h.region()).await?;
@@ -431,11 +428,11 @@ async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyho
     // The county, which assigned the unit's addresses, reclaims them and
     // records it in the ledger entry.
     let store = &h.running(&county).store;
-    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
-    while !extranet_node::reclaim::pending_address_reclaims(store)?.is_empty() {
-        assert!(std::time::Instant::now() < deadline, "the address reclaim was never confirmed");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually("the address reclaim to be confirmed (seen: the reclaims pending)", PATIENCE, async || {
+        let pending = extranet_node::reclaim::pending_address_reclaims(store)?;
+        Ok((pending.is_empty(), pending))
+    })
+    .await?;
     assert!(!holds_addresses(&h, &county, "u0001")?, "the unit's assignment is ended");
     let csv = acc.clone().export_ledger(pb::ExportLedgerRequest {}).await?.into_inner();
     assert_eq!(csv.entries, 1);
@@ -500,29 +497,25 @@ async fn the_region_sees_overdue_counts_for_every_node_below_it() -> anyhow::Res
         let req = pb::OverdueCountsRequest { as_of: as_of.into() };
         async move { anyhow::Ok(c.overdue_counts(req).await?.into_inner()) }
     };
-    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
-    loop {
+    let r = eventually("both summaries to reach the region", PATIENCE, async || {
         let r = counts("2099-01-05").await?;
-        if r.nodes.len() == 2 {
-            let by: Vec<(String, u32, u32)> =
-                r.nodes.iter().map(|n| (n.node.clone(), n.open_applications, n.overdue_applications)).collect();
-            assert_eq!(by, vec![(pref.to_string(), 1, 1), (county.to_string(), 1, 1)]);
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "summaries did not reach the region: {r:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        Ok((r.nodes.len() == 2, r))
+    })
+    .await?;
+    let by: Vec<(String, u32, u32)> =
+        r.nodes.iter().map(|n| (n.node.clone(), n.open_applications, n.overdue_applications)).collect();
+    assert_eq!(by, vec![(pref.to_string(), 1, 1), (county.to_string(), 1, 1)]);
     assert!(counts("").await?.nodes.iter().all(|n| n.overdue_applications == 0), "nothing late today");
 
     // The county rejects its own: it is finished and drops out above.
     op.access()
         .reject(pb::RejectRequest { id: local.id.clone(), reasons: "材料不全".into(), ..Default::default() })
         .await?;
-    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
-    while counts("2099-01-05").await?.nodes.len() != 1 {
-        assert!(std::time::Instant::now() < deadline, "the rejection did not reach the region");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually("the rejection to reach the region", PATIENCE, async || {
+        let r = counts("2099-01-05").await?;
+        Ok((r.nodes.len() == 1, r))
+    })
+    .await?;
     assert_eq!(counts("2099-01-05").await?.nodes[0].node, pref.to_string());
     assert!(h.running(&pref).store.application(&up.id)?.is_some());
     h.shutdown().await;
@@ -570,11 +563,10 @@ async fn a_withdrawal_decided_above_reclaims_addresses_where_they_were_assigned(
     pref_op.access().withdraw(pb::WithdrawRequest { id: w.id.clone(), devices: vec![], ..Default::default() }).await?;
     assert_eq!(h.running(&pref).store.ledger()?.len(), 1, "the deciding node keeps the ledger entry");
 
-    let deadline = std::time::Instant::now() + extranet_tests::PATIENCE;
-    while holds_addresses(&h, &county, "u0001")? {
-        assert!(std::time::Instant::now() < deadline, "the county never reclaimed the unit's addresses");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually("the county to reclaim the unit's addresses", PATIENCE, async || {
+        Ok((!holds_addresses(&h, &county, "u0001")?, ()))
+    })
+    .await?;
     let unit = op.units().get_unit(pb::GetUnitRequest { id: "u0001".into() }).await?.into_inner();
     assert_eq!(unit.status, pb::UnitStatus::Withdrawn as i32);
     h.shutdown().await;

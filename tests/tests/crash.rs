@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use extranet_node::client::Client;
 use extranet_node::config::NodeConfig;
-use extranet_tests::{Harness, valid_cutover};
+use extranet_tests::{Harness, eventually, valid_cutover};
 
 const FILINGS: usize = 20;
 
@@ -75,14 +75,10 @@ async fn sigterm_stops_a_node_cleanly() -> anyhow::Result<()> {
     client.status().get_status(extranet_proto::v1::GetStatusRequest {}).await?;
     let status = Command::new("kill").args(["-TERM", &proc.id().to_string()]).status()?;
     assert!(status.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = proc.try_wait()? {
-            break exit;
-        }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "node did not stop on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let exit = eventually("the node to stop on SIGTERM", Duration::from_secs(20), async || {
+        Ok(proc.try_wait()?.ok_or("still running"))
+    })
+    .await?;
     assert!(exit.success(), "clean exit on SIGTERM, got {exit:?}");
     // and its data directory opens again at once (the store was closed)
     let (mut again, _) = spawn_node(&node.config_path())?;
@@ -117,14 +113,10 @@ async fn a_stalled_store_exits_75_for_the_supervisor_and_answers_status_meanwhil
     });
     // While the flush hangs, the node still answers status.
     client.status().get_status(extranet_proto::v1::GetStatusRequest {}).await?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let exit = loop {
-        if let Some(exit) = proc.try_wait()? {
-            break exit;
-        }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "a node with a hung flush never exited");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let exit = eventually("the node with a hung flush to exit", Duration::from_secs(30), async || {
+        Ok(proc.try_wait()?.ok_or("still running"))
+    })
+    .await?;
     assert_eq!(exit.code(), Some(75), "exit status for the supervisor: {exit:?}");
     let answer = filing.await?;
     assert!(answer.is_err(), "a filing whose flush hung was acknowledged: {answer:?}");

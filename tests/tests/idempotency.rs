@@ -11,7 +11,7 @@
 //! ```
 
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, valid_cutover, valid_form, valid_unit};
+use extranet_tests::{Harness, eventually, valid_cutover, valid_form, valid_unit};
 
 fn cutover(request_id: &str, description: &str) -> pb::FileCutoverRequest {
     let mut c = valid_cutover();
@@ -78,11 +78,8 @@ async fn a_repeat_after_a_restart_returns_the_original_result() -> anyhow::Resul
     let first = h.fed.client(&county).await?.filings().file_cutover(cutover("k-1", "割接")).await?.into_inner();
     h.fed.stop(&county).await?;
     // Tasks of the stopped node may still hold its store for a moment.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while let Err(e) = h.fed.start(&county).await {
-        anyhow::ensure!(std::time::Instant::now() < deadline, "county did not restart: {e}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let restart = async || Ok(h.fed.start(&county).await.map_err(|e| e.to_string()));
+    eventually("the county to restart", std::time::Duration::from_secs(10), restart).await?;
     let op = h.fed.client(&county).await?;
     let again = op.filings().file_cutover(cutover("k-1", "割接")).await?.into_inner();
     assert_eq!(again.id, first.id, "the key is durable");

@@ -3,19 +3,8 @@
 //! ledger with the operator and the reason; the reclaim travels down and the
 //! child's pool shrinks.
 
-use std::time::{Duration, Instant};
-
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, PATIENCE};
-
-async fn until(what: &str, cond: impl Fn() -> bool) -> anyhow::Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    while !cond() {
-        anyhow::ensure!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
+use extranet_tests::{Harness, wait_store};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Result<()> {
@@ -26,7 +15,8 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     let d =
         r.ipam().delegate(pb::DelegateRequest { child: pref.to_string(), ..Default::default() }).await?.into_inner();
     let ps = h.running(&pref).store.clone();
-    until("prefecture pool", || ps.ipam_delegations().unwrap_or_default().iter().any(|x| x.is_live())).await?;
+    wait_store("prefecture pool", &ps, |s| s.ipam_delegations().unwrap_or_default().iter().any(|x| x.is_live()))
+        .await?;
     let p = h.fed.client(&pref).await?;
     let req = pb::AssignRequest {
         purpose: pb::Purpose::Infrastructure as i32,
@@ -36,7 +26,7 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     };
     p.ipam().assign(req.clone()).await?;
     let rs = h.running(&region).store.clone();
-    until("assignment replica at region", || !rs.ipam_assignments().unwrap_or_default().is_empty()).await?;
+    wait_store("assignment replica at region", &rs, |s| !s.ipam_assignments().unwrap_or_default().is_empty()).await?;
 
     let plain = pb::ReclaimDelegationRequest {
         prefix: d.prefix.clone(),
@@ -66,15 +56,19 @@ async fn reclaiming_a_used_delegation_needs_force_and_is_logged() -> anyhow::Res
     let ledger = rs.ipam_ledger()?;
     assert_eq!(ledger.len(), 1);
     assert!(ledger[0].reason == "机构撤并" && !ledger[0].by.is_empty(), "{:?}", ledger[0]);
-    until("the reclaim at the prefecture", || ps.ipam_delegations().unwrap_or_default().iter().all(|x| !x.is_live()))
-        .await?;
-    until("the prefecture ends its assignment in the reclaimed space", || {
-        ps.ipam_assignments().unwrap_or_default().iter().all(|a| !a.is_live())
-            && ps.ipam_ledger().unwrap_or_default().len() == 1
+    wait_store("the reclaim at the prefecture", &ps, |s| {
+        s.ipam_delegations().unwrap_or_default().iter().all(|x| !x.is_live())
     })
     .await?;
-    until("the end reaches the region", || rs.ipam_assignments().unwrap_or_default().iter().all(|a| !a.is_live()))
-        .await?;
+    wait_store("the prefecture ends its assignment in the reclaimed space", &ps, |s| {
+        s.ipam_assignments().unwrap_or_default().iter().all(|a| !a.is_live())
+            && s.ipam_ledger().unwrap_or_default().len() == 1
+    })
+    .await?;
+    wait_store("the end reaches the region", &rs, |s| {
+        s.ipam_assignments().unwrap_or_default().iter().all(|a| !a.is_live())
+    })
+    .await?;
     let v = r.ipam().verify(pb::VerifyRequest {}).await?.into_inner();
     assert!(v.problems.is_empty() && v.assignments == 0, "{v:?}");
     let e = p.ipam().assign(req).await.expect_err("the prefecture's pool is gone");

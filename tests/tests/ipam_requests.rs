@@ -1,10 +1,10 @@
 //! Requests beyond the automatic policy wait for the parent's operator, whose
 //! decision — grant or refusal — travels down to the asking county.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, PATIENCE};
+use extranet_tests::{Harness, PATIENCE, eventually};
 
 async fn requests_at(h: &Harness, n: &extranet_certs::NodeId) -> anyhow::Result<Vec<pb::SpaceRequestRecord>> {
     let c = h.fed.client(n).await?;
@@ -17,17 +17,14 @@ async fn wait_state(
     n: &extranet_certs::NodeId,
     state: pb::RequestState,
 ) -> anyhow::Result<pb::SpaceRequestRecord> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    eventually(&format!("{n} to list one request, in state {state:?}"), PATIENCE, async || {
         let got = requests_at(h, n).await?;
-        if let [one] = got.as_slice()
-            && one.state == state as i32
-        {
-            return Ok(one.clone());
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{n}: no request in state {state:?}: {got:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Ok(match got.as_slice() {
+            [one] if one.state == state as i32 => Ok(one.clone()),
+            _ => Err(got),
+        })
+    })
+    .await
 }
 
 async fn setup(h: &Harness) -> anyhow::Result<()> {
@@ -35,11 +32,9 @@ async fn setup(h: &Harness) -> anyhow::Result<()> {
     region.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
     let d = pb::DelegateRequest { child: h.prefecture().to_string(), ..Default::default() };
     region.ipam().delegate(d).await?;
-    let deadline = Instant::now() + PATIENCE;
-    while h.running(&h.prefecture()).store.ipam_delegations()?.is_empty() {
-        anyhow::ensure!(Instant::now() < deadline, "prefecture got no pool");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let store = &h.running(&h.prefecture()).store;
+    eventually("the prefecture to get a pool", PATIENCE, async || Ok((!store.ipam_delegations()?.is_empty(), ())))
+        .await?;
     let p = h.fed.client(&h.prefecture()).await?;
     p.ipam().delegate(pb::DelegateRequest { child: h.county_a().to_string(), ..Default::default() }).await?;
     Ok(())

@@ -1,10 +1,8 @@
 //! Each node exposes Prometheus metrics on a separate local port: link
 //! state, backlog, events, store flush latency and RPC latencies.
 
-use std::time::{Duration, Instant};
-
 use extranet_node::config::MetricsConfig;
-use extranet_tests::{Harness, PATIENCE, valid_cutover};
+use extranet_tests::{Harness, PATIENCE, eventually, valid_cutover};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn scrape(addr: std::net::SocketAddr, path: &str) -> anyhow::Result<String> {
@@ -29,17 +27,19 @@ async fn metrics_show_links_backlog_events_and_latencies() -> anyhow::Result<()>
     let f = h.file_cutover(&h.county_a(), valid_cutover()).await?;
     h.wait_filing(&h.region(), &f.id, 1).await?;
     let addr = h.running(&pref).metrics_addr.expect("metrics endpoint configured");
-    let deadline = Instant::now() + PATIENCE;
-    let body = loop {
+    let what = "the metrics to show both links up and the event (seen: the link and event lines)";
+    let body = eventually(what, PATIENCE, async || {
         let body = scrape(addr, "/metrics").await?;
         let linked = body.contains(r#"extranet_link_connected{peer="540000",role="parent"} 1"#)
             && body.contains(r#"extranet_link_connected{peer="540000/540100/540102",role="child"} 1"#);
         if linked && value(&body, r#"extranet_events_held{origin="received"}"#) >= 1.0 {
-            break body;
+            return Ok(Ok(body));
         }
-        anyhow::ensure!(Instant::now() < deadline, "metrics never showed the links and the event:\n{body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        let lines =
+            body.lines().filter(|l| l.starts_with("extranet_link_connected") || l.starts_with("extranet_events_held"));
+        Ok(Err(lines.map(str::to_owned).collect::<Vec<_>>()))
+    })
+    .await?;
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     assert!(body.contains("extranet_backlog_events{"), "{body}");
     assert!(body.contains("extranet_store_last_flush_seconds "), "{body}");

@@ -14,13 +14,12 @@
 //! made) back from a child, so it never delegates the same space twice.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use extranet_certs::NodeId;
 use extranet_node::domain::AppState;
 use extranet_node::store::NodeStore;
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, PATIENCE, valid_cutover};
+use extranet_tests::{Harness, PATIENCE, eventually, valid_cutover};
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
@@ -43,30 +42,26 @@ async fn file(h: &Harness, n: &NodeId) -> anyhow::Result<String> {
 /// Starts `n` again (an in-process restart may find the old store's lock
 /// held for a moment by the stopped node's last tasks).
 async fn restart(h: &mut Harness, n: &NodeId) -> anyhow::Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    while let Err(e) = h.fed.start(n).await {
-        anyhow::ensure!(Instant::now() < deadline, "{n} did not start: {e}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
+    eventually(&format!("{n} to start"), PATIENCE, async || Ok(h.fed.start(n).await.map_err(|e| e.to_string()))).await
 }
 
 /// Files at `n` as a client that retries `UNAVAILABLE` (recovering) would;
 /// returns the filing number and how many times it was told to wait.
 async fn file_when_ready(h: &Harness, n: &NodeId) -> anyhow::Result<(String, usize)> {
-    let deadline = Instant::now() + PATIENCE;
     let mut refused = 0;
-    loop {
+    let id = eventually(&format!("{n} to accept a filing after the restore"), PATIENCE, async || {
         match h.file_cutover(n, valid_cutover()).await {
-            Ok(f) => return Ok((f.id, refused)),
-            Err(s) if s.code() == tonic::Code::Unavailable && Instant::now() < deadline => {
+            Ok(f) => Ok(Ok(f.id)),
+            Err(s) if s.code() == tonic::Code::Unavailable => {
                 anyhow::ensure!(s.message().contains("恢复"), "refused for another reason: {}", s.message());
                 refused += 1;
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(Err(s))
             }
             Err(s) => anyhow::bail!("filing after the restore failed: {s:?}"),
         }
-    }
+    })
+    .await?;
+    Ok((id, refused))
 }
 
 /// Files 2, backs up, files 3 more (they reach the region), then `lose`
@@ -155,17 +150,15 @@ fn delegated_to(store: &NodeStore, child: &NodeId) -> Option<String> {
 
 /// Delegates at `at` to `child`, retrying while `at` recovers.
 async fn delegate(h: &Harness, at: &NodeId, child: &NodeId) -> anyhow::Result<pb::DelegationRecord> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    eventually(&format!("{at} to delegate to {child} once recovered"), PATIENCE, async || {
         let c = h.fed.client(at).await?;
         match c.ipam().delegate(pb::DelegateRequest { child: child.to_string(), ..Default::default() }).await {
-            Ok(d) => return Ok(d.into_inner()),
-            Err(s) if s.code() == tonic::Code::Unavailable && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
+            Ok(d) => Ok(Ok(d.into_inner())),
+            Err(s) if s.code() == tonic::Code::Unavailable => Ok(Err(s)),
             Err(s) => anyhow::bail!("delegate at {at}: {s:?}"),
         }
-    }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,7 +16,7 @@ use extranet_federation::{Route, Scope};
 use extranet_node::codec;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::node_status_client::NodeStatusClient;
-use extranet_tests::{Harness, PATIENCE};
+use extranet_tests::{Harness, PATIENCE, eventually};
 use tonic::Code;
 
 fn read(p: std::path::PathBuf) -> String {
@@ -40,19 +40,6 @@ async fn operator_refused(h: &Harness, n: &NodeId) -> bool {
     }
 }
 
-/// Polls `check` until it holds, failing with `what` (and the last value seen) after PATIENCE.
-async fn wait_until<T: std::fmt::Debug>(what: &str, mut check: impl AsyncFnMut() -> (bool, T)) -> T {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let (ok, seen) = check().await;
-        if ok {
-            return seen;
-        }
-        assert!(Instant::now() < deadline, "{what}; last seen: {seen:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// The prefecture announces `der` as its list, as a faulty or hostile CA node would.
 async fn announce(h: &Harness, der: &[u8]) -> anyhow::Result<()> {
     let pref = h.prefecture();
@@ -69,11 +56,11 @@ async fn announce(h: &Harness, der: &[u8]) -> anyhow::Result<()> {
 async fn wait_refusal(h: &Harness, needle: &str) -> anyhow::Result<()> {
     let store = h.running(&h.county_b()).store.clone();
     let pref = h.prefecture().to_string();
-    wait_until(&format!("county B reports a refused list ({needle})"), async || {
-        let seen = store.crl_refusals().unwrap_or_default();
-        (seen.iter().any(|(i, r)| *i == pref && r.contains(needle)), seen)
+    eventually(&format!("county B reports a refused list ({needle})"), PATIENCE, async || {
+        let seen = store.crl_refusals()?;
+        Ok((seen.iter().any(|(i, r)| *i == pref && r.contains(needle)), seen))
     })
-    .await;
+    .await?;
     Ok(())
 }
 
@@ -89,13 +76,14 @@ async fn a_forged_garbage_or_older_list_does_not_replace_the_held_one() -> anyho
     pki().await?.revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into(), ..Default::default() }).await?;
     let county = h.running(&b).store.clone();
     let newer = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
-    wait_until("county B takes in the newer list", async || {
-        let held = county.crls().unwrap_or_default();
-        (held == vec![newer.clone()], held.len())
+    eventually("county B takes in the newer list (seen: how many lists it holds)", PATIENCE, async || {
+        let held = county.crls()?;
+        Ok((held == vec![newer.clone()], held.len()))
     })
-    .await;
+    .await?;
     // the verifiers reload once the list is durable, a moment after it is readable
-    wait_until("county B refuses the revoked operator", async || (operator_refused(&h, &b).await, ())).await;
+    eventually("county B refuses the revoked operator", PATIENCE, async || Ok((operator_refused(&h, &b).await, ())))
+        .await?;
 
     // garbage; a list signed by another CA of the same name; the older list replayed
     announce(&h, b"\x30\x03garbage").await?;
@@ -128,11 +116,11 @@ async fn a_node_with_a_bad_stored_list_starts_and_reports_it() -> anyhow::Result
         .revoke(pb::RevokeRequest { serial, reason: "测试".into(), ..Default::default() })
         .await?;
     let county = h.running(&a).store.clone();
-    wait_until("county A takes in the prefecture's list", async || {
-        let n = county.crls().unwrap_or_default().len();
-        (n == 1, n)
+    eventually("county A takes in the prefecture's list (seen: how many lists it holds)", PATIENCE, async || {
+        let n = county.crls()?.len();
+        Ok((n == 1, n))
     })
-    .await;
+    .await?;
     // a list that does not parse lands on disk (as the unchecked applier of
     // an older version could store it), then the node restarts
     county.transact(|tx| tx.put_crl(&h.region(), b"not a revocation list"))?;

@@ -1,0 +1,189 @@
+//! No new module cycles in `node/src` or `federation/src`, at file level or
+//! at folder level (a top-level folder or file of `src/` as one unit).
+//!
+//! The source is read as text (see `source.rs`): `use crate::…`,
+//! `use super::…`, `crate::…`/`super::…` paths in code and child-module
+//! paths, each resolved through re-exports to the file that defines the item.
+//! Not counted: `mod x;` (declaring a child is not using it), a `pub use`
+//! whose name the file's own code does not use (a module's public face), and
+//! `#[cfg(test)]` code. A submodule using an item its parent file defines
+//! does count, so a `mod.rs` that both holds shared types and uses its
+//! children forms a cycle with them.
+//!
+//! Today's cycles are listed in [`KNOWN`]; the test fails on any cycle not in
+//! the list, and on a listed one that is gone, so the list only ever shrinks
+//! as the layers are straightened (issue 9, point 1). Run with
+//! `--nocapture` to see each cycle and the lines that close it.
+
+mod graph;
+mod lex;
+mod source;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use graph::{Graph, a_cycle, coarsen, cycles};
+use source::{Reference, references};
+
+/// The cycles found today: (crate, level, members). Empty it as they go.
+const KNOWN: &[(&str, &str, &[&str])] = &[
+    // the dispatcher and the subcommands share `Conn`/`output` from cli/mod.rs; demo* print through cli
+    (
+        "node",
+        "file",
+        &[
+            "cli/access.rs",
+            "cli/calendar.rs",
+            "cli/certs.rs",
+            "cli/filing.rs",
+            "cli/ipam.rs",
+            "cli/ipam_print.rs",
+            "cli/mod.rs",
+            "cli/oversight.rs",
+            "cli/report.rs",
+            "cli/status.rs",
+            "cli/unit.rs",
+            "demo.rs",
+            "demo_region.rs",
+        ],
+    ),
+    ("node", "file", &["recover_own.rs", "replicate.rs", "replicate_ipam.rs"]),
+    ("node", "file", &["service/filings.rs", "service/report.rs"]),
+    // `NodeStore` (store/mod.rs) holds the calendar cache; store/calendar.rs implements on `NodeStore`
+    ("node", "file", &["store/calendar.rs", "store/mod.rs"]),
+    ("node", "folder", &["cli/", "demo.rs", "demo_region.rs"]),
+    ("node", "folder", &["oversight/", "reclaim.rs", "service/"]),
+    ("node", "folder", &["recover_own.rs", "replicate.rs", "replicate_ipam.rs"]),
+    ("federation", "file", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
+    ("federation", "folder", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
+];
+
+/// Every `.rs` file under `src` (crate root and modules; not `main.rs` or
+/// `bin/`, which are crates of their own), path relative to `src`, and text.
+fn read_crate(src: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![src.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("directory entry").path();
+            let rel = path.strip_prefix(src).expect("under src").to_string_lossy().replace('\\', "/");
+            if path.is_dir() && rel != "bin" {
+                dirs.push(path);
+            } else if rel.ends_with(".rs") && rel != "main.rs" {
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                out.push((rel, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The folder-level unit of a file: its top folder (`service/`), or the
+/// top-level file itself (`reclaim.rs`); `x.rs` beside a folder `x/` is `x/`.
+fn unit_of(file: &str, files: &BTreeSet<String>) -> String {
+    match file.split_once('/') {
+        Some((top, _)) => format!("{top}/"),
+        None => {
+            let stem = file.trim_end_matches(".rs");
+            let folder = files.iter().any(|f| f.starts_with(&format!("{stem}/")));
+            if folder { format!("{stem}/") } else { file.to_owned() }
+        }
+    }
+}
+
+/// One cycle, readably: its members, then a shortest cycle through them,
+/// each step with the first line that makes it.
+fn describe(krate: &str, level: &str, scc: &[String], g: &Graph, why: &dyn Fn(&str, &str) -> String) -> String {
+    let mut s = format!("{krate}, {level} level: {}\n", scc.join(" ↔ "));
+    let path = a_cycle(scc, g);
+    for hop in path.windows(2) {
+        s.push_str(&format!("    {} → {}   ({})\n", hop[0], hop[1], why(&hop[0], &hop[1])));
+    }
+    s
+}
+
+/// The `src` files of the workspace crate in folder `dir`.
+fn sources(dir: &str) -> Vec<(String, String)> {
+    read_crate(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir).join("src"))
+}
+
+/// The cycles of one crate at both levels, as (crate, level, members), and their descriptions.
+fn crate_cycles(krate: &str, files: &[(String, String)]) -> (Vec<(String, String, Vec<String>)>, String) {
+    let names: BTreeSet<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    let refs = references(files);
+    let mut g = Graph::new();
+    for r in &refs {
+        g.entry(r.from.clone()).or_default().insert(r.to.clone());
+    }
+    let unit = |f: &str| unit_of(f, &names);
+    let folders = coarsen(&g, unit);
+    let first = |pick: &dyn Fn(&Reference) -> bool| {
+        refs.iter().find(|r| pick(r)).map(|r| format!("{}:{} {}", r.from, r.line, r.path)).unwrap_or_default()
+    };
+    let file_why = |a: &str, b: &str| first(&|r| r.from == a && r.to == b);
+    let folder_why = |a: &str, b: &str| first(&|r| unit(&r.from) == a && unit(&r.to) == b);
+    let (mut found, mut text) = (Vec::new(), String::new());
+    for (level, graph, why) in
+        [("file", &g, &file_why as &dyn Fn(&str, &str) -> String), ("folder", &folders, &folder_why)]
+    {
+        for scc in cycles(graph) {
+            text.push_str(&describe(krate, level, &scc, graph, why));
+            found.push((krate.to_owned(), level.to_owned(), scc));
+        }
+    }
+    (found, text)
+}
+
+#[test]
+fn the_node_and_the_federation_have_no_module_cycles_beyond_the_known_ones() {
+    let (mut found, mut text) = crate_cycles("node", &sources("node"));
+    let (fed, fed_text) = crate_cycles("federation", &sources("federation"));
+    found.extend(fed);
+    text.push_str(&fed_text);
+    println!("{} module cycle(s):\n{text}", found.len());
+    let found: BTreeSet<(String, String, Vec<String>)> = found.into_iter().collect();
+    let known: BTreeSet<(String, String, Vec<String>)> = KNOWN
+        .iter()
+        .map(|(k, l, m)| (k.to_string(), l.to_string(), m.iter().map(|s| s.to_string()).collect()))
+        .collect();
+    let new: Vec<_> = found.difference(&known).collect();
+    let gone: Vec<_> = known.difference(&found).collect();
+    assert!(
+        new.is_empty() && gone.is_empty(),
+        "module cycles changed.\nnew (break them, or list them in KNOWN if deliberate): {new:#?}\n\
+         gone (remove them from KNOWN): {gone:#?}\nall found:\n{text}"
+    );
+}
+
+#[test]
+fn a_new_cycle_in_the_real_tree_is_caught() {
+    let mut node = sources("node");
+    assert!(node.iter().any(|(f, _)| f == "lib.rs") && node.iter().any(|(f, _)| f == "service/mod.rs"));
+    assert!(node.len() > 50, "the node has its modules: {}", node.len());
+    let names: BTreeSet<String> = node.iter().map(|(f, _)| f.clone()).collect();
+    let unit = |f: &str| unit_of(f, &names);
+    let (before, _) = crate_cycles("node", &node);
+    let in_a_cycle =
+        |a: &str, b: &str| before.iter().any(|(_, _, m)| m.iter().any(|x| x == a) && m.iter().any(|x| x == b));
+    // a real use between two folders, outside today's cycles; then the other way round as well
+    let r = references(&node)
+        .into_iter()
+        .find(|r| {
+            r.from != "lib.rs"
+                && unit(&r.from) != unit(&r.to)
+                && !in_a_cycle(&unit(&r.from), &unit(&r.to))
+                && !in_a_cycle(&r.from, &r.to)
+        })
+        .expect("a use across folders");
+    let back = format!("\nfn layering_probe() {{ crate::{}::Probe; }}\n", source::module_of(&r.from).join("::"));
+    node.iter_mut().find(|(f, _)| *f == r.to).expect("the used file").1.push_str(&back);
+    let (after, text) = crate_cycles("node", &node);
+    let new: Vec<_> = after.iter().filter(|c| !before.contains(c)).collect();
+    let caught = |level: &str, a: &str, b: &str| {
+        new.iter().any(|(_, l, m)| l == level && m.iter().any(|x| x == a) && m.iter().any(|x| x == b))
+    };
+    assert!(caught("file", &r.from, &r.to), "{} ↔ {} at file level: {new:?}\n{text}", r.from, r.to);
+    assert!(caught("folder", &unit(&r.from), &unit(&r.to)), "at folder level: {new:?}\n{text}");
+    assert!(text.contains(&format!("{}:", r.to)), "the new use is shown with its line:\n{text}");
+}
