@@ -22,6 +22,7 @@ pub mod server;
 pub mod service;
 pub mod store;
 pub mod topology;
+pub mod worker;
 
 pub use error::{NodeError, Result};
 
