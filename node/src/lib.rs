@@ -19,6 +19,7 @@ pub mod replicate_ipam;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod worker;
 
 pub use error::{NodeError, Result};
 /// The records and rules (its own crate: it knows nothing of storage or transport).

@@ -7,7 +7,7 @@
 //! assigned by the node the unit is registered at, the only writer of those
 //! assignments; so that node reclaims them, when the unit's status there
 //! turns to withdrawn (directly, or when the owner's decision arrives over
-//! the federation). [`spawn_address_reclaimer`] watches for that and calls
+//! the federation). [`AddressReclaimer`] (a worker of the node's runner) watches for that and calls
 //! [`Ipam::reclaim_assignee`] with the unit's id as the assignee (addresses
 //! for a unit are assigned with `--assignee <unit id>`), then records the
 //! released prefixes in the local ledger entry ([`confirm_address_reclaim`]).
@@ -19,13 +19,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use extranet_federation::EventStore;
-use tokio_util::sync::CancellationToken;
 
 use crate::domain::ipam::AssigneeId;
 use crate::domain::{AddressReclaim, LedgerEntry, UnitStatus};
 use crate::error::{NodeError, Result};
 use crate::service::ipam::Ipam;
 use crate::store::{NodeStore, Tx, TxResult};
+use crate::worker::{Wake, Worker};
 
 /// Who the address ledger names for reclaims done on withdrawal.
 const RECLAIMER: &str = "接入撤销";
@@ -90,30 +90,46 @@ pub async fn reclaim_withdrawn_units(store: &NodeStore, ipam: &Ipam) -> Result<u
 
 /// Runs [`reclaim_withdrawn_units`] whenever a unit registered here has been
 /// withdrawn since the last run (checked on every durable write, one key
-/// read), and every minute as a retry, until `cancel`.
-pub fn spawn_address_reclaimer(store: NodeStore, ipam: Ipam, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut rx = store.durable_watch();
-        let mut done_up_to = None;
-        loop {
-            match store.withdrawals_seen() {
-                Ok(seen) if done_up_to != Some(seen) => match reclaim_withdrawn_units(&store, &ipam).await {
-                    Ok(n) => {
-                        if n > 0 {
-                            tracing::info!(units = n, "withdrawn units' addresses reclaimed");
-                        }
-                        done_up_to = Some(seen);
-                    }
-                    Err(e) => tracing::warn!(error = %e, "withdrawn unit's addresses not reclaimed yet"),
-                },
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "withdrawal count unreadable"),
-            }
-            tokio::select! {
-                r = rx.changed() => if r.is_err() { return },
-                _ = tokio::time::sleep(Duration::from_secs(60)) => done_up_to = None,
-                _ = cancel.cancelled() => return,
-            }
+/// read), and every minute as a retry.
+pub struct AddressReclaimer {
+    store: NodeStore,
+    ipam: Ipam,
+    durable: tokio::sync::watch::Receiver<u64>,
+    /// The withdrawal count the last successful run covered.
+    done_up_to: Option<u64>,
+}
+
+impl AddressReclaimer {
+    /// The reclaimer of `store`'s withdrawn units, releasing through `ipam`.
+    pub fn new(store: NodeStore, ipam: Ipam) -> Self {
+        let durable = store.durable_watch();
+        AddressReclaimer { store, ipam, durable, done_up_to: None }
+    }
+}
+
+impl Worker for AddressReclaimer {
+    fn name(&self) -> &'static str {
+        "address-reclaimer"
+    }
+
+    async fn work(&mut self) -> Result<()> {
+        let seen = self.store.withdrawals_seen()?;
+        if self.done_up_to == Some(seen) {
+            return Ok(());
         }
-    })
+        let n = reclaim_withdrawn_units(&self.store, &self.ipam).await?;
+        if n > 0 {
+            tracing::info!(units = n, "withdrawn units' addresses reclaimed");
+        }
+        self.done_up_to = Some(seen);
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> Wake {
+        tokio::select! {
+            r = self.durable.changed() => if r.is_err() { return Wake::Closed },
+            _ = tokio::time::sleep(Duration::from_secs(60)) => self.done_up_to = None,
+        }
+        Wake::Ready
+    }
 }

@@ -14,6 +14,7 @@ use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::oversight_server::OversightServer;
 use extranet_proto::v1::pki_server::PkiServer;
 use extranet_proto::v1::units_server::UnitsServer;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
@@ -26,6 +27,10 @@ use crate::service::{
     AccessService, CalendarService, FilingsService, Gate, OversightService, PkiService, StatusService, UnitsService,
 };
 use crate::store::NodeStore;
+use crate::worker::{Runner, Wake, Worker};
+
+/// How long shutdown waits for the store's flusher to let go of the database.
+const STORE_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A node that is up: its address, its store and engine, and the handles
 /// needed to stop it.
@@ -44,7 +49,8 @@ pub struct RunningNode {
     /// a bad list is reported, the node starts with the others.
     pub skipped_crls: Vec<String>,
     cancel: CancellationToken,
-    tasks: Vec<JoinHandle<()>>,
+    /// Every background task of the node (workers, servers, the parent link).
+    runner: Runner,
 }
 
 impl RunningNode {
@@ -53,16 +59,21 @@ impl RunningNode {
         self.store.me()
     }
 
-    /// Stops serving, closes the links, flushes the store. Idempotent.
+    /// Stops serving, closes the links, waits for every background task
+    /// (a worker's unit in progress finishes), then flushes the store.
     pub async fn shutdown(self) {
         // Sync streams never end by themselves, and tonic's graceful shutdown
         // waits for open streams: end the sessions first.
         self.engine.shutdown();
         self.cancel.cancel();
-        for t in self.tasks {
-            let _ = t.await;
-        }
+        // before the store closes: no worker writes to a closed store
+        self.runner.shutdown().await;
         self.store.close();
+        // the flusher's last flush holds the database a moment longer; a
+        // sled hung in it must not hang the shutdown
+        if tokio::time::timeout(STORE_CLOSE_GRACE, self.store.closed()).await.is_err() {
+            tracing::error!(node = %self.store.me(), "store flusher did not end in time; the database stays locked until exit");
+        }
         tracing::info!(node = %self.store.me(), "node stopped");
     }
 
@@ -94,7 +105,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         engine.add_expected_child(child.id.clone());
     }
     let cancel = CancellationToken::new();
-    let mut tasks = Vec::new();
+    let mut runner = Runner::new(&cancel);
     let metrics = crate::metrics::Metrics::new();
     let ipam = crate::service::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
     if cfg.node.depth() == 1 {
@@ -110,24 +121,24 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
         metrics: Arc::clone(&metrics),
         topology,
     };
-    let (addr, serve) = serve(cfg, &parts, ca, cancel.clone()).await?;
-    tasks.push(serve);
+    let (addr, serve) = serve(cfg, &parts, ca, &mut runner, cancel.clone()).await?;
+    runner.own("grpc-server", serve);
     let mut metrics_addr = None;
     if let Some(m) = &cfg.metrics {
         let (a, task) =
             crate::metrics::serve(&m.listen, metrics, engine.clone(), store.clone(), cancel.clone()).await?;
         metrics_addr = Some(a);
-        tasks.push(task);
+        runner.own("metrics-endpoint", task);
     }
-    tasks.push(tokio::spawn(watch_crls(store.clone(), tls.clone(), engine.clone(), cancel.clone())));
-    tasks.push(crate::oversight::spawn(ipam, engine.clone(), tls.clone(), &cfg.oversight, cancel.clone()));
+    runner.spawn(CrlWatcher::new(store.clone(), tls.clone(), engine.clone()));
+    runner.spawn(crate::oversight::Publisher::new(ipam, engine.clone(), tls.clone(), &cfg.oversight));
     if let Some(parent_addr) = &cfg.parent {
         let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
         let dialer = dialer(parent, parent_addr.clone(), tls.clone());
-        tasks.push(engine.spawn_uplink(dialer, cancel.clone()));
+        runner.own("parent-link", engine.spawn_uplink(dialer, cancel.clone()));
     }
     tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
-    Ok(RunningNode { addr, store, engine, tls, metrics_addr, skipped_crls, cancel, tasks })
+    Ok(RunningNode { addr, store, engine, tls, metrics_addr, skipped_crls, cancel, runner })
 }
 
 /// What a node's services are built from (shared handles, cheap to clone).
@@ -144,6 +155,7 @@ async fn serve(
     cfg: &NodeConfig,
     parts: &Parts,
     ca: Option<CertificateAuthority>,
+    runner: &mut Runner,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let Parts { store, engine, tls, ipam, metrics, topology } = parts;
@@ -151,7 +163,7 @@ async fn serve(
     let gate = Gate::new(cfg.node.clone(), tls.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
-    let health_task = tokio::spawn(report_store_health(store.clone(), health, cancel.clone()));
+    runner.spawn(StoreHealthReporter::new(store, health));
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(extranet_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -186,12 +198,10 @@ async fn serve(
                 .max_decoding_message_size(MAX_REQUEST_BYTES),
         )
         .add_service(
-            NodeStatusServer::new(StatusService::new(
-                engine.clone(),
-                gate.clone(),
-                tls.clone(),
-                cfg.oversight.clock_skew_warn_ms(),
-            ))
+            NodeStatusServer::new(
+                StatusService::new(engine.clone(), gate.clone(), tls.clone(), cfg.oversight.clock_skew_warn_ms())
+                    .with_workers(runner.board()),
+            )
             .max_decoding_message_size(MAX_REQUEST_BYTES),
         )
         .add_service(
@@ -207,10 +217,9 @@ async fn serve(
             PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca))
                 .max_decoding_message_size(MAX_REQUEST_BYTES),
         );
-    let reclaimer = crate::reclaim::spawn_address_reclaimer(store.clone(), ipam.clone(), cancel.clone());
-    let decider = crate::service::ipam::spawn_decider(ipam.clone(), cancel.clone());
+    runner.spawn(crate::reclaim::AddressReclaimer::new(store.clone(), ipam.clone()));
+    runner.spawn(crate::service::ipam::Decider::new(ipam.clone()));
     let task = tokio::spawn(async move {
-        let _background = (decider, reclaimer, health_task);
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");
         }
@@ -246,22 +255,34 @@ fn dialer(
 /// Mirrors the store's health into the gRPC health service: a node whose
 /// store cannot acknowledge writes answers `NOT_SERVING` (overall and for
 /// `Filings`), so a load balancer or monitor sees it.
-async fn report_store_health(
-    store: NodeStore,
+struct StoreHealthReporter {
     health: tonic_health::server::HealthReporter,
-    cancel: CancellationToken,
-) {
-    let mut rx = store.health().watch();
-    loop {
-        let healthy = rx.borrow_and_update().is_healthy();
+    rx: watch::Receiver<crate::store::StoreState>,
+}
+
+impl StoreHealthReporter {
+    fn new(store: &NodeStore, health: tonic_health::server::HealthReporter) -> Self {
+        StoreHealthReporter { health, rx: store.health().watch() }
+    }
+}
+
+impl Worker for StoreHealthReporter {
+    fn name(&self) -> &'static str {
+        "store-health"
+    }
+
+    async fn work(&mut self) -> Result<()> {
+        let healthy = self.rx.borrow_and_update().is_healthy();
         let status =
             if healthy { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
-        health.set_service_status("", status).await;
-        health.set_service_status(<FilingsServer<FilingsService> as tonic::server::NamedService>::NAME, status).await;
-        tokio::select! {
-            r = rx.changed() => if r.is_err() { return },
-            _ = cancel.cancelled() => return,
-        }
+        self.health.set_service_status("", status).await;
+        let filings = <FilingsServer<FilingsService> as tonic::server::NamedService>::NAME;
+        self.health.set_service_status(filings, status).await;
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> Wake {
+        if self.rx.changed().await.is_err() { Wake::Closed } else { Wake::Ready }
     }
 }
 
@@ -278,20 +299,40 @@ fn install_crls(tls: &TlsMaterial, crls: Vec<Vec<u8>>) -> Vec<String> {
 /// Reloads the TLS verifiers whenever a new revocation list became durable,
 /// and makes every sync peer handshake again so the list applies to streams
 /// that are already open.
-async fn watch_crls(store: NodeStore, tls: TlsMaterial, engine: Engine<NodeStore>, cancel: CancellationToken) {
-    let mut rx = store.durable_watch();
-    let mut last = store.crls().unwrap_or_default();
-    loop {
-        tokio::select! {
-            r = rx.changed() => if r.is_err() { return },
-            _ = cancel.cancelled() => return,
-        }
-        let Ok(now) = store.crls() else { continue };
-        if now != last {
-            install_crls(&tls, now.clone());
+struct CrlWatcher {
+    store: NodeStore,
+    tls: TlsMaterial,
+    engine: Engine<NodeStore>,
+    durable: watch::Receiver<u64>,
+    /// The lists installed last.
+    last: Vec<Vec<u8>>,
+}
+
+impl CrlWatcher {
+    fn new(store: NodeStore, tls: TlsMaterial, engine: Engine<NodeStore>) -> Self {
+        let durable = store.durable_watch();
+        let last = store.crls().unwrap_or_default();
+        CrlWatcher { store, tls, engine, durable, last }
+    }
+}
+
+impl Worker for CrlWatcher {
+    fn name(&self) -> &'static str {
+        "crl-watcher"
+    }
+
+    async fn work(&mut self) -> Result<()> {
+        let now = self.store.crls()?;
+        if now != self.last {
+            install_crls(&self.tls, now.clone());
             tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
-            engine.reset_links();
-            last = now;
+            self.engine.reset_links();
+            self.last = now;
         }
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> Wake {
+        if self.durable.changed().await.is_err() { Wake::Closed } else { Wake::Ready }
     }
 }

@@ -195,17 +195,15 @@ fn application(span: pb::AccessSpan) -> pb::SubmitRequest {
 
 /// Lodges `span` for unit `u0001` at `n`, retrying while `n` recovers; returns the application id.
 async fn lodge_when_ready(h: &Harness, n: &NodeId, span: pb::AccessSpan) -> anyhow::Result<String> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    eventually(&format!("{n} to accept an application"), PATIENCE, async || {
         let unit = h.unit_client(n, "u0001").await?;
         match unit.access().submit(application(span)).await {
-            Ok(a) => return Ok(a.into_inner().id),
-            Err(s) if s.code() == tonic::Code::Unavailable && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
+            Ok(a) => Ok(Ok(a.into_inner().id)),
+            Err(s) if s.code() == tonic::Code::Unavailable => Ok(Err(s)),
             Err(s) => anyhow::bail!("lodging at {n}: {s:?}"),
         }
-    }
+    })
+    .await
 }
 
 /// Stops `n`, puts `backup` back as its data directory and starts it in confirm mode.

@@ -35,6 +35,24 @@ fn link_row(p: &pb::PeerLink, role: &str, now_ms: i64) -> Vec<String> {
     ]
 }
 
+/// A worker's state for a person: 空闲, 运行中, 失败自 … (with the last
+/// error), 已停止.
+pub fn worker_state(w: &pb::WorkerStatus) -> String {
+    let failing = || format!("失败自 {}（连续 {} 次）：{}", output::time(w.failing_since_ms), w.failures, w.last_error);
+    match w.state.as_str() {
+        "idle" => "空闲".into(),
+        "working" if w.failing_since_ms > 0 => format!("运行中（重试；{}）", failing()),
+        "working" => "运行中".into(),
+        "failing" => failing(),
+        "stopped" => "已停止".into(),
+        other => other.into(),
+    }
+}
+
+fn worker_row(w: &pb::WorkerStatus) -> Vec<String> {
+    vec![w.name.clone(), worker_state(w), output::time(w.since_ms), w.units.to_string()]
+}
+
 /// Prints a status report for a person.
 pub fn print_report(r: &pb::StatusReport) {
     println!("节点：{}    版本：{}    时间：{}", r.node, r.software_version, output::time(r.now_ms));
@@ -51,7 +69,40 @@ pub fn print_report(r: &pb::StatusReport) {
     for c in &r.certificates {
         println!("  {:<6} {}  到期 {}", c.kind, c.subject, output::time(c.not_after_ms));
     }
+    if !r.workers.is_empty() {
+        let rows: Vec<Vec<String>> = r.workers.iter().map(worker_row).collect();
+        output::table(&["后台任务", "状态", "自", "已运行次数"], &rows);
+    }
     for w in &r.warnings {
         println!("警告：{w}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(state: &str, failing_since_ms: i64) -> pb::WorkerStatus {
+        pb::WorkerStatus {
+            name: "ipam-decider".into(),
+            state: state.into(),
+            failing_since_ms,
+            last_error: if failing_since_ms > 0 { "存储错误：磁盘故障".into() } else { String::new() },
+            failures: if failing_since_ms > 0 { 3 } else { 0 },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn worker_states_read_in_chinese_with_the_failure_and_its_error() {
+        assert_eq!(worker_state(&w("idle", 0)), "空闲");
+        assert_eq!(worker_state(&w("working", 0)), "运行中");
+        assert_eq!(worker_state(&w("stopped", 0)), "已停止");
+        let since = 1_764_000_000_000;
+        let failing = worker_state(&w("failing", since));
+        assert!(failing.starts_with(&format!("失败自 {}", output::time(since))), "{failing}");
+        assert!(failing.contains("连续 3 次") && failing.contains("磁盘故障"), "{failing}");
+        let retrying = worker_state(&w("working", since));
+        assert!(retrying.starts_with("运行中") && retrying.contains("失败自"), "{retrying}");
     }
 }

@@ -11,6 +11,6 @@ pub mod publisher;
 pub mod summary;
 pub mod view;
 
-pub use publisher::spawn;
+pub use publisher::Publisher;
 pub use summary::build_summary;
 pub use view::{Bounds, Held, build_view};

@@ -10,6 +10,7 @@ use tonic::{Request, Response, Status};
 use super::auth::Gate;
 use crate::error::NodeError;
 use crate::store::NodeStore;
+use crate::worker::{Board, WorkerReport};
 
 /// Serves `extranet.v1.NodeStatus` for one node.
 pub struct StatusService {
@@ -17,13 +18,33 @@ pub struct StatusService {
     gate: Gate,
     tls: TlsMaterial,
     skew_warn_ms: i64,
+    workers: Board,
 }
 
 impl StatusService {
     /// The service reporting on `engine`'s links and `tls`'s certificates,
     /// warning when the parent's clock is off ours by more than `skew_warn_ms`.
     pub fn new(engine: Engine<NodeStore>, gate: Gate, tls: TlsMaterial, skew_warn_ms: i64) -> Self {
-        StatusService { engine, gate, tls, skew_warn_ms }
+        StatusService { engine, gate, tls, skew_warn_ms, workers: Board::default() }
+    }
+
+    /// The same service also listing the workers recorded on `workers`.
+    pub fn with_workers(mut self, workers: Board) -> Self {
+        self.workers = workers;
+        self
+    }
+}
+
+/// A worker's report on the wire.
+pub fn worker(r: &WorkerReport) -> pb::WorkerStatus {
+    pb::WorkerStatus {
+        name: r.name.to_string(),
+        state: r.state_code().to_string(),
+        since_ms: r.since_ms,
+        failing_since_ms: r.failing_since_ms.unwrap_or(0),
+        last_error: r.last_error.clone().unwrap_or_default(),
+        failures: r.failures,
+        units: r.units,
     }
 }
 
@@ -113,6 +134,7 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial, skew_warn_ms: i64) 
             since_ms: state.since_ms(),
             message: state.describe(),
         }),
+        workers: Vec::new(),
     })
 }
 
@@ -120,7 +142,9 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial, skew_warn_ms: i64) 
 impl NodeStatus for StatusService {
     async fn get_status(&self, req: Request<pb::GetStatusRequest>) -> Result<Response<pb::StatusReport>, Status> {
         self.gate.operator(&req)?;
-        Ok(Response::new(report(&self.engine, &self.tls, self.skew_warn_ms)?))
+        let mut r = report(&self.engine, &self.tls, self.skew_warn_ms)?;
+        r.workers = self.workers.list().iter().map(worker).collect();
+        Ok(Response::new(r))
     }
 }
 

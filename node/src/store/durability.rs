@@ -57,6 +57,9 @@ struct Inner {
     last_flush_us: AtomicU64,
     /// Stops the flusher (and releases its handle on the database).
     closed: CancellationToken,
+    /// Cancelled once the flusher has ended and dropped its handle on the
+    /// database (so the database can be reopened).
+    ended: CancellationToken,
     health: Health,
     /// sled's files, fsynced after every flush.
     files: Mutex<SledFiles>,
@@ -77,16 +80,28 @@ impl Durability {
             wanted: Notify::new(),
             last_flush_us: AtomicU64::new(0),
             closed: CancellationToken::new(),
+            ended: CancellationToken::new(),
             health,
             files: Mutex::new(files),
         });
-        tokio::spawn(flusher(inner.clone(), Flushing { open, dir: dir.to_path_buf(), ops, restart }));
+        let (flushing, ended) = (Flushing { open, dir: dir.to_path_buf(), ops, restart }, inner.ended.clone());
+        let task = flusher(inner.clone(), flushing);
+        tokio::spawn(async move {
+            task.await;
+            ended.cancel();
+        });
         Ok(Durability { inner })
     }
 
     /// Stops the flusher after one last flush. Later `sync` calls fail.
     pub fn close(&self) {
         self.inner.closed.cancel();
+    }
+
+    /// Resolves once the flusher has ended (after [`Durability::close`]) and
+    /// let go of the database.
+    pub async fn ended(&self) {
+        self.inner.ended.cancelled().await;
     }
 
     /// Counts a write in before it commits; hold the ticket until it has.

@@ -220,6 +220,13 @@ impl NodeStore {
         self.durability.close();
         self.ops.stop();
     }
+
+    /// Resolves once the store's flusher, stopped by [`NodeStore::close`],
+    /// has let go of the database: then only the clones still held keep it
+    /// open.
+    pub async fn closed(&self) {
+        self.durability.ended().await;
+    }
 }
 
 impl From<ConflictableTransactionError<NodeError>> for NodeError {

@@ -19,7 +19,7 @@ use ipnet::IpNet;
 use tokio::sync::Mutex;
 
 pub use grpc::IpamService;
-pub use requests::spawn_decider;
+pub use requests::Decider;
 
 use crate::domain::ipam::{Holder, Policy, Pool, Records, Reservation, pool_from_records};
 use crate::error::{NodeError, Result};

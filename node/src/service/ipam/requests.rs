@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use extranet_certs::NodeId;
 use extranet_federation::{EventStore, Route, Scope};
-use tokio_util::sync::CancellationToken;
 
 use super::Ipam;
 use super::grant::announce_delegation;
@@ -17,6 +16,7 @@ use crate::domain::ipam::{Delegation, RecordState, RequestId, RequestState, Spac
 use crate::error::{NodeError, Result};
 use crate::service::idempotent;
 use crate::store::{TxResult, abort};
+use crate::worker::{Wake, Worker};
 
 /// Who decides automatically (自动审批).
 const AUTO: &str = "自动（地址规划策略）";
@@ -162,29 +162,48 @@ fn new_delegation(
 }
 
 /// Decides children's requests as they arrive (and every few seconds), and
-/// ends what lay in a delegation the parent reclaimed, until
-/// `cancel`. A failed decision is logged and retried on the next change.
-pub fn spawn_decider(ipam: Ipam, cancel: CancellationToken) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut rx = ipam.store.durable_watch();
-        loop {
-            if let Err(e) = ipam.decide_pending().await {
-                tracing::warn!(error = %e, "request for more space not decided yet");
-            }
-            // cleared before the check, so an ended delegation arriving
-            // during it sets the flag again and is checked next time
-            if ipam.store.ipam_orphan_check_due().unwrap_or(true)
-                && ipam.store.clear_ipam_orphan_check().is_ok()
-                && let Err(e) = ipam.end_orphans().await
-            {
-                tracing::warn!(error = %e, "records in a reclaimed delegation not ended yet");
+/// ends what lay in a delegation the parent reclaimed. A failed decision is
+/// reported by the runner and retried on the next change.
+pub struct Decider {
+    ipam: Ipam,
+    durable: tokio::sync::watch::Receiver<u64>,
+}
+
+impl Decider {
+    /// The decider of `ipam`'s children's requests.
+    pub fn new(ipam: Ipam) -> Self {
+        let durable = ipam.store.durable_watch();
+        Decider { ipam, durable }
+    }
+}
+
+impl Worker for Decider {
+    fn name(&self) -> &'static str {
+        "ipam-decider"
+    }
+
+    async fn work(&mut self) -> Result<()> {
+        let ipam = &self.ipam;
+        // both halves run every time; the first error is reported
+        let decided = ipam.decide_pending().await;
+        // cleared before the check, so an ended delegation arriving
+        // during it sets the flag again and is checked next time
+        let mut ended = Ok(());
+        if ipam.store.ipam_orphan_check_due().unwrap_or(true) && ipam.store.clear_ipam_orphan_check().is_ok() {
+            ended = ipam.end_orphans().await.map(drop);
+            if ended.is_err() {
                 let _ = ipam.store.transact(|tx| tx.mark_ipam_orphan_check());
             }
-            tokio::select! {
-                r = rx.changed() => if r.is_err() { return },
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                _ = cancel.cancelled() => return,
-            }
         }
-    })
+        decided?;
+        ended
+    }
+
+    async fn wait(&mut self) -> Wake {
+        tokio::select! {
+            r = self.durable.changed() => if r.is_err() { return Wake::Closed },
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+        Wake::Ready
+    }
 }
