@@ -2,6 +2,7 @@
 //! regulation that govern them. Knows nothing of sled or gRPC.
 
 pub mod access;
+pub mod choice;
 pub mod filing;
 pub mod ipam;
 pub mod ledger;
@@ -15,6 +16,7 @@ pub use access::{
     Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, DeadlineSummary,
     Deadlines, Transition,
 };
+pub use choice::Choice;
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 pub use ledger::{AddressReclaim, ChecklistItem, LedgerEntry};
 pub use notice::WrittenNotice;
