@@ -19,6 +19,7 @@ use super::notice::WrittenNotice;
 use super::routing::{AccessSpan, RoutingDecision};
 use super::unit::AccessUnit;
 use crate::calendar::WorkCalendar;
+use crate::choices;
 use crate::error::{DomainError, Result};
 
 /// Working days the authority has to review an application (Art.16).
@@ -89,6 +90,8 @@ impl ApplicationKind {
     }
 }
 
+choices!(ApplicationKind { New = "new", Change = "change", Withdrawal = "withdrawal", ResourceChange = "resource-change" });
+
 /// Where an application stands.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 pub enum AppState {
@@ -128,6 +131,16 @@ impl AppState {
     }
 }
 
+choices!(AppState {
+    Submitted = "submitted",
+    UnderReview = "under-review",
+    Approved = "approved",
+    Implementing = "implementing",
+    Connected = "connected",
+    Withdrawn = "withdrawn",
+    Rejected = "rejected",
+});
+
 /// What an Art.22 resource change is about.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub enum ResourceSubject {
@@ -137,6 +150,18 @@ pub enum ResourceSubject {
     /// network in a way that may affect the extranet (安装、调试设备、升级网络).
     Equipment,
 }
+
+impl ResourceSubject {
+    /// Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ResourceSubject::NetworkResources => "网络资源需求变更",
+            ResourceSubject::Equipment => "安装、调试设备或升级网络",
+        }
+    }
+}
+
+choices!(ResourceSubject { NetworkResources = "network", Equipment = "equipment" });
 
 /// The application form (Art.16).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]

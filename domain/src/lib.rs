@@ -17,12 +17,14 @@
 //! | [`ipam`] | address pools: delegations, assignments, reservations, requests for space |
 //! | [`calendar`] | working days over the published holiday calendar, and the calendar document |
 //! | [`topology`] | the divisions of the region and who is whose parent |
+//! | [`choice`] | the closed sets people pick from, each named once (value, variant, Chinese name) |
 //! | [`limits`] | the sizes and counts every request and record is held to |
 //! | [`error`] | [`DomainError`] |
 //! | `testing` | sample records for tests (feature `testing`) |
 
 pub mod access;
 pub mod calendar;
+pub mod choice;
 pub mod error;
 pub mod filing;
 pub mod ipam;
@@ -36,6 +38,7 @@ pub mod testing;
 pub mod topology;
 pub mod unit;
 
+pub use choice::Choice;
 pub use error::{DomainError, Result};
 
 pub use access::{

@@ -10,6 +10,7 @@
 use extranet_certs::NodeId;
 use serde::{Deserialize, Serialize};
 
+use crate::choices;
 use crate::error::{DomainError, Result};
 
 /// How far an application's access reaches (接入需求涉及的范围).
@@ -33,6 +34,8 @@ impl AccessSpan {
         }
     }
 }
+
+choices!(AccessSpan { Local = "local", PrefectureAndBelow = "prefecture", RegionAndBelow = "region" });
 
 /// What Art.15 needs to know about an application.
 #[derive(Clone, Debug)]

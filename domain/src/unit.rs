@@ -9,6 +9,7 @@ use std::fmt;
 use extranet_certs::{Identity, NodeId};
 use serde::{Deserialize, Serialize};
 
+use crate::choices;
 use crate::error::{DomainError, Result};
 
 /// A unit's id at its node: the label its certificate carries
@@ -89,6 +90,16 @@ impl UnitCategory {
     }
 }
 
+choices!(UnitCategory {
+    PartyGovernment = "party-government",
+    PublicInstitution = "public-institution",
+    PeoplesOrganisation = "peoples-organisation",
+    CentralInTibet = "central-in-tibet",
+    OfficeOutsideRegion = "office-outside-region",
+    AuthorisedByLaw = "authorised-by-law",
+    Other = "other",
+});
+
 /// Where a unit stands with the extranet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub enum UnitStatus {
@@ -113,6 +124,8 @@ impl UnitStatus {
         }
     }
 }
+
+choices!(UnitStatus { Applying = "applying", Connected = "connected", Suspended = "suspended", Withdrawn = "withdrawn" });
 
 /// A named person and how to reach them.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]

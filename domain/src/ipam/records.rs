@@ -7,6 +7,7 @@ use extranet_certs::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use crate::choices;
 use crate::error::{DomainError, Result};
 
 /// Who holds an assignment: an access unit's or information system's id as
@@ -57,6 +58,12 @@ impl Purpose {
         }
     }
 }
+
+choices!(Purpose {
+    AccessUnit = "access-unit",
+    InformationSystem = "information-system",
+    Infrastructure = "infrastructure",
+});
 
 /// Identifies an assignment across the federation: the assigning node and
 /// its number there, shown as `<division code>-A<number>`.

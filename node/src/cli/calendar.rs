@@ -46,34 +46,30 @@ pub async fn run(cmd: CalendarCmd) -> anyhow::Result<()> {
     match cmd {
         CalendarCmd::Show { conn, year } => {
             let d = conn.client().await?.calendar().get_calendar(pb::GetCalendarRequest { year }).await?.into_inner();
-            if conn.json {
-                return output::json(&d);
-            }
-            print_document(&d);
-            Ok(())
+            output::emit(conn.json, &d, print_document)
         }
         CalendarCmd::Publish { conn, file } => {
             let tsv = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let req = pb::PublishCalendarRequest { tsv, ..Default::default() };
             let d = conn.write(req, async |c, r| c.calendar().publish_calendar(r).await).await?;
-            if conn.json {
-                return output::json(&d);
-            }
-            let years: Vec<String> = d.years.iter().map(|y| y.to_string()).collect();
-            println!("已发布工作日历第 {} 版（覆盖 {} 年），正随联邦下发至全部下级节点", d.version, years.join("、"));
-            Ok(())
+            output::emit(conn.json, &d, |d| {
+                let years: Vec<String> = d.years.iter().map(|y| y.to_string()).collect();
+                println!(
+                    "已发布工作日历第 {} 版（覆盖 {} 年），正随联邦下发至全部下级节点",
+                    d.version,
+                    years.join("、")
+                );
+            })
         }
         CalendarCmd::Due { conn, from, days } => {
             let req = pb::DueDateRequest { from, working_days: days };
             let r = conn.client().await?.calendar().due_date(req).await?.into_inner();
-            if conn.json {
-                return output::json(&r);
-            }
-            println!("{}{}（工作日历第 {} 版）", r.due, super::access::mark(!r.covered), r.calendar_version);
-            if !r.covered {
-                println!("注意：日期超出日历所列年份，只按周末计算，为暂定；该年日历发布后会改变");
-            }
-            Ok(())
+            output::emit(conn.json, &r, |r| {
+                println!("{}{}（工作日历第 {} 版）", r.due, super::access_print::mark(!r.covered), r.calendar_version);
+                if !r.covered {
+                    println!("注意：日期超出日历所列年份，只按周末计算，为暂定；该年日历发布后会改变");
+                }
+            })
         }
     }
 }

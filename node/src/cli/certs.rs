@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use extranet_certs::csr::{request_ca, request_leaf, write_private_key};
 use extranet_certs::inspect::{expiry_warnings, inspect_chain_pem};
 use extranet_certs::{CertificateAuthority, Identity, IssueKind, NodeId};
 use extranet_proto::v1 as pb;
 
+use super::choice::ChoiceParser;
 use super::{Conn, output};
 
 /// Certificate commands.
@@ -30,8 +31,8 @@ pub enum CertsCmd {
         #[arg(long)]
         node: NodeId,
         /// What the certificate is for.
-        #[arg(long, value_enum, default_value = "node")]
-        kind: Kind,
+        #[arg(long, value_parser = kinds(), default_value = "node")]
+        kind: IssueKind,
         /// Operator login name (kind operator) or unit id (kind unit).
         #[arg(long)]
         name: Option<String>,
@@ -48,8 +49,8 @@ pub enum CertsCmd {
         #[arg(long)]
         csr: PathBuf,
         /// What to issue: ca only for a node directly below.
-        #[arg(long, value_enum)]
-        kind: Kind,
+        #[arg(long, value_parser = kinds())]
+        kind: IssueKind,
         /// Where to write the certificate chain (PEM).
         #[arg(long)]
         out: PathBuf,
@@ -90,17 +91,27 @@ pub enum CertsCmd {
     },
 }
 
-/// Kinds of certificate.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Kind {
-    /// An intermediate CA for a node with children.
-    Ca,
-    /// A node's server and sync-client certificate.
-    Node,
-    /// An operator bound to one node.
-    Operator,
-    /// An access unit registered at one node.
-    Unit,
+/// The kinds of certificate `--kind` names: an intermediate CA for a node
+/// with children, a node's server and sync-client certificate, an operator
+/// bound to one node, an access unit registered at one node.
+const KINDS: &[(&str, IssueKind)] = &[
+    ("ca", IssueKind::IntermediateCa),
+    ("node", IssueKind::Node),
+    ("operator", IssueKind::Operator),
+    ("unit", IssueKind::Unit),
+];
+
+fn kind_zh(k: IssueKind) -> &'static str {
+    match k {
+        IssueKind::IntermediateCa => "中间 CA，用于有下级的节点",
+        IssueKind::Node => "节点证书",
+        IssueKind::Operator => "操作员证书，限一个节点",
+        IssueKind::Unit => "接入单位证书，限登记节点",
+    }
+}
+
+fn kinds() -> ChoiceParser<IssueKind> {
+    ChoiceParser::new(KINDS, kind_zh)
 }
 
 fn read(p: &Path) -> anyhow::Result<String> {
@@ -123,7 +134,7 @@ pub async fn run(cmd: CertsCmd) -> anyhow::Result<()> {
         CertsCmd::Request { node, kind, name, out } => request(node, kind, name, &out)?,
         CertsCmd::Sign { ca, csr, kind, out } => {
             let ca = CertificateAuthority::load(&ca)?;
-            let issued = ca.sign(&read(&csr)?, issue_kind(kind))?;
+            let issued = ca.sign(&read(&csr)?, kind)?;
             write(&out, &issued.chain_pem)?;
             let who = issued.identity.map(|i| i.to_string()).unwrap_or_else(|| "中间 CA".into());
             println!(
@@ -142,34 +153,24 @@ pub async fn run(cmd: CertsCmd) -> anyhow::Result<()> {
         CertsCmd::Revoke { conn, serial, reason } => {
             let req = pb::RevokeRequest { serial, reason, ..Default::default() };
             let r = conn.write(req, async |c, r| c.pki().revoke(r).await).await?;
-            if conn.json {
-                return output::json(&r);
-            }
-            println!("已吊销；{} 的吊销列表现含 {} 张证书，已向下级发布", r.issuer, r.revoked_count);
+            output::emit(conn.json, &r, |r| {
+                println!("已吊销；{} 的吊销列表现含 {} 张证书，已向下级发布", r.issuer, r.revoked_count);
+            })?;
         }
     }
     Ok(())
 }
 
-fn issue_kind(k: Kind) -> IssueKind {
-    match k {
-        Kind::Ca => IssueKind::IntermediateCa,
-        Kind::Node => IssueKind::Node,
-        Kind::Operator => IssueKind::Operator,
-        Kind::Unit => IssueKind::Unit,
-    }
-}
-
-fn request(node: NodeId, kind: Kind, name: Option<String>, out: &Path) -> anyhow::Result<()> {
+fn request(node: NodeId, kind: IssueKind, name: Option<String>, out: &Path) -> anyhow::Result<()> {
     let need_name = || name.clone().context("--kind operator/unit 需要 --name");
     let (stem, req) = match kind {
-        Kind::Ca => ("ca".to_string(), request_ca(&node)?),
-        Kind::Node => ("node".to_string(), request_leaf(&Identity::node(node.clone()))?),
-        Kind::Operator => {
+        IssueKind::IntermediateCa => ("ca".to_string(), request_ca(&node)?),
+        IssueKind::Node => ("node".to_string(), request_leaf(&Identity::node(node.clone()))?),
+        IssueKind::Operator => {
             let n = need_name()?;
             (n.clone(), request_leaf(&Identity::operator(node.clone(), &n)?)?)
         }
-        Kind::Unit => {
+        IssueKind::Unit => {
             let n = need_name()?;
             (n.clone(), request_leaf(&Identity::unit(node.clone(), &n)?)?)
         }
@@ -186,20 +187,21 @@ fn request(node: NodeId, kind: Kind, name: Option<String>, out: &Path) -> anyhow
 
 fn show(file: &Path, json: bool) -> anyhow::Result<()> {
     let chain = inspect_chain_pem(&read(file)?)?;
-    if json {
-        let v: Vec<_> = chain
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "subject": c.subject, "issuer": c.issuer, "serial": c.serial, "is_ca": c.is_ca,
-                    "identity": c.identity.as_ref().map(|i| i.to_string()),
-                    "not_before": c.not_before.to_rfc3339(), "not_after": c.not_after.to_rfc3339(),
-                    "permitted_subtrees": c.permitted_subtrees,
-                })
+    let fields: Vec<_> = chain
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "subject": c.subject, "issuer": c.issuer, "serial": c.serial, "is_ca": c.is_ca,
+                "identity": c.identity.as_ref().map(|i| i.to_string()),
+                "not_before": c.not_before.to_rfc3339(), "not_after": c.not_after.to_rfc3339(),
+                "permitted_subtrees": c.permitted_subtrees,
             })
-            .collect();
-        return output::json(&v);
-    }
+        })
+        .collect();
+    output::emit(json, &fields, |_| print_chain(&chain))
+}
+
+fn print_chain(chain: &[extranet_certs::inspect::CertInfo]) {
     for (i, c) in chain.iter().enumerate() {
         let who = c.identity.as_ref().map(|i| i.to_string()).unwrap_or_else(|| c.subject.clone());
         println!("[{i}] {who}{}", if c.is_ca { "（CA）" } else { "" });
@@ -210,8 +212,7 @@ fn show(file: &Path, json: bool) -> anyhow::Result<()> {
             println!("    名称约束：仅限 {}", c.permitted_subtrees.join(", "));
         }
     }
-    for w in expiry_warnings(&chain, chrono::Utc::now()) {
+    for w in expiry_warnings(chain, chrono::Utc::now()) {
         println!("警告：{w}");
     }
-    Ok(())
 }

@@ -108,32 +108,24 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
                 }
             })
             .await?;
-            if conn.json {
-                return output::json(&list);
-            }
-            let rows: Vec<Vec<String>> = list.iter().map(row).collect();
-            output::table(&["编号", "类型", "来源节点", "提交时间", "提交人", "回执"], &rows);
-            println!("共 {} 条", list.len());
-            Ok(())
+            output::emit(conn.json, &list, |list| {
+                let rows: Vec<Vec<String>> = list.iter().map(row).collect();
+                output::table(&["编号", "类型", "来源节点", "提交时间", "提交人", "回执"], &rows);
+                println!("共 {} 条", list.len());
+            })
         }
         FilingCmd::Show { conn, id } => {
             let f = conn.client().await?.filings().get_filing(pb::GetFilingRequest { id }).await?.into_inner();
-            if conn.json {
-                return output::json(&f);
-            }
-            print_filing(&f);
-            Ok(())
+            output::emit(conn.json, &f, print_filing)
         }
     }
 }
 
 fn print_filed(conn: &Conn, f: pb::Filing) -> anyhow::Result<()> {
-    if conn.json {
-        return output::json(&f);
-    }
-    println!("已备案并落盘：{}（{}）", f.id, kind(&f));
-    println!("回执将随上级逐级接收返回；查看：extranet filing show {}", f.id);
-    Ok(())
+    output::emit(conn.json, &f, |f| {
+        println!("已备案并落盘：{}（{}）", f.id, kind(f));
+        println!("回执将随上级逐级接收返回；查看：extranet filing show {}", f.id);
+    })
 }
 
 fn kind(f: &pb::Filing) -> &'static str {

@@ -2,21 +2,13 @@
 //! to children, assignments, requests for more space, reclaim, and the
 //! queries and verification over it.
 
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use extranet_proto::v1 as pb;
 
+use super::choice::choice;
 use super::{Conn, ipam_print as print, output};
-
-/// What an assignment is for.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum PurposeArg {
-    /// 接入单位.
-    AccessUnit,
-    /// 信息系统.
-    InformationSystem,
-    /// 基础设施.
-    Infrastructure,
-}
+use crate::codec::WireEnum;
+use crate::domain::ipam::Purpose;
 
 /// Address-management commands.
 #[derive(Subcommand)]
@@ -65,8 +57,8 @@ pub enum IpamCmd {
         #[arg(long)]
         assignee: String,
         /// What it is for.
-        #[arg(long, value_enum)]
-        purpose: PurposeArg,
+        #[arg(long, value_parser = choice::<Purpose>())]
+        purpose: Purpose,
         /// The application or launch filing it serves.
         #[arg(long)]
         serves: String,
@@ -191,14 +183,6 @@ pub enum IpamCmd {
     },
 }
 
-fn purpose(p: PurposeArg) -> i32 {
-    (match p {
-        PurposeArg::AccessUnit => pb::Purpose::AccessUnit,
-        PurposeArg::InformationSystem => pb::Purpose::InformationSystem,
-        PurposeArg::Infrastructure => pb::Purpose::Infrastructure,
-    }) as i32
-}
-
 /// Runs an address-management command.
 pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
     match cmd {
@@ -207,16 +191,7 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
             let v = conn.write(req, async |c, r| c.ipam().add_root(r).await).await?;
             print::pool(&conn, &v)
         }
-        IpamCmd::Reserve { conn, prefix, note, release } => {
-            let v = if release {
-                let req = pb::UnreserveRequest { prefix, ..Default::default() };
-                conn.write(req, async |c, r| c.ipam().unreserve(r).await).await?
-            } else {
-                let req = pb::ReserveRequest { prefix, note, ..Default::default() };
-                conn.write(req, async |c, r| c.ipam().reserve(r).await).await?
-            };
-            print::pool(&conn, &v)
-        }
+        IpamCmd::Reserve { conn, prefix, note, release } => reserve(&conn, prefix, note, release).await,
         IpamCmd::Delegate { conn, child, length, prefix, ipv4 } => {
             let req = pb::DelegateRequest { child, length, prefix, ipv4, ..Default::default() };
             let d = conn.write(req, async |c, r| c.ipam().delegate(r).await).await?;
@@ -226,7 +201,7 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
             let req = pb::AssignRequest {
                 length,
                 prefix,
-                purpose: purpose(p),
+                purpose: p.to_pb() as i32,
                 assignee,
                 serves,
                 ipv4,
@@ -245,17 +220,7 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
         IpamCmd::Reclaim { conn, assignee, reason } => {
             let req = pb::ReclaimAssigneeRequest { assignee, reason, ..Default::default() };
             let e = conn.write(req, async |c, r| c.ipam().reclaim_assignee(r).await).await?;
-            if conn.json {
-                return output::json(&e);
-            }
-            println!(
-                "已回收 {} 的 {} 个前缀，台账第 {} 条：{}",
-                e.assignee,
-                e.prefixes.len(),
-                e.number,
-                e.prefixes.join(" ")
-            );
-            Ok(())
+            output::emit(conn.json, &e, print::reclaimed)
         }
         IpamCmd::ReclaimDelegation { conn, prefix, force, reason } => {
             let req = pb::ReclaimDelegationRequest { prefix, force, reason, ..Default::default() };
@@ -274,6 +239,18 @@ pub async fn run(cmd: IpamCmd) -> anyhow::Result<()> {
         }
         other => query(other).await,
     }
+}
+
+/// Holds `prefix` back from allocation, or with `release` lets it go again.
+async fn reserve(conn: &Conn, prefix: String, note: String, release: bool) -> anyhow::Result<()> {
+    let v = if release {
+        let req = pb::UnreserveRequest { prefix, ..Default::default() };
+        conn.write(req, async |c, r| c.ipam().unreserve(r).await).await?
+    } else {
+        let req = pb::ReserveRequest { prefix, note, ..Default::default() };
+        conn.write(req, async |c, r| c.ipam().reserve(r).await).await?
+    };
+    print::pool(conn, &v)
 }
 
 /// Runs a read-only address command.
@@ -297,12 +274,10 @@ async fn query(cmd: IpamCmd) -> anyhow::Result<()> {
         IpamCmd::Available { conn, length, ipv4, limit } => {
             let req = pb::AvailableRequest { length, ipv4, limit };
             let r = conn.client().await?.ipam().available(req).await?.into_inner();
-            if conn.json {
-                return output::json(&r);
-            }
-            r.prefixes.iter().for_each(|p| println!("{p}"));
-            println!("共 {} 个 /{length}", r.prefixes.len());
-            Ok(())
+            output::emit(conn.json, &r, |r| {
+                r.prefixes.iter().for_each(|p| println!("{p}"));
+                println!("共 {} 个 /{length}", r.prefixes.len());
+            })
         }
         IpamCmd::Lookup { conn, address } => {
             let r = conn.client().await?.ipam().lookup(pb::LookupRequest { address }).await?.into_inner();

@@ -11,9 +11,10 @@ fn pct(x: f64) -> String {
 
 /// A pool view.
 pub fn pool(conn: &Conn, v: &pb::PoolView) -> anyhow::Result<()> {
-    if conn.json {
-        return output::json(v);
-    }
+    output::emit(conn.json, v, print_pool)
+}
+
+fn print_pool(v: &pb::PoolView) {
     println!(
         "节点 {}：生效分配 {} 条，下级委派 {} 条，IPv6 占比 {}",
         v.node,
@@ -28,24 +29,27 @@ pub fn pool(conn: &Conn, v: &pb::PoolView) -> anyhow::Result<()> {
         .collect();
     output::table(&["地址池", "已委派", "已分配", "保留", "隔离期"], &rows);
     println!("最大空闲块：{}", v.largest_free.join(" "));
-    Ok(())
 }
 
 /// One delegation.
 pub fn delegation(conn: &Conn, d: &pb::DelegationRecord) -> anyhow::Result<()> {
-    if conn.json {
-        return output::json(d);
-    }
-    let state = if d.live { "生效".to_string() } else { format!("已回收（{}）", d.ended_reason) };
-    println!("{} → {}：{}，{}，{} {}", d.parent, d.child, d.prefix, state, d.by, output::time(d.at_ms));
-    Ok(())
+    output::emit(conn.json, d, |d| {
+        let state = if d.live { "生效".to_string() } else { format!("已回收（{}）", d.ended_reason) };
+        println!("{} → {}：{}，{}，{} {}", d.parent, d.child, d.prefix, state, d.by, output::time(d.at_ms));
+    })
+}
+
+/// What a reclaim of an assignee's space took back.
+pub fn reclaimed(e: &pb::LedgerRecord) {
+    println!("已回收 {} 的 {} 个前缀，台账第 {} 条：{}", e.assignee, e.prefixes.len(), e.number, e.prefixes.join(" "));
 }
 
 /// Assignments as a table.
 pub fn assignments(conn: &Conn, list: &[pb::AssignmentRecord]) -> anyhow::Result<()> {
-    if conn.json {
-        return output::json(&list);
-    }
+    output::emit(conn.json, list, print_assignments)
+}
+
+fn print_assignments(list: &[pb::AssignmentRecord]) {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|a| {
@@ -55,14 +59,14 @@ pub fn assignments(conn: &Conn, list: &[pb::AssignmentRecord]) -> anyhow::Result
         })
         .collect();
     output::table(&["编号", "前缀", "用途", "使用单位", "服务对象", "状态"], &rows);
-    Ok(())
 }
 
 /// Requests for more space as a table.
 pub fn requests(conn: &Conn, list: &[pb::SpaceRequestRecord]) -> anyhow::Result<()> {
-    if conn.json {
-        return output::json(&list);
-    }
+    output::emit(conn.json, list, print_requests)
+}
+
+fn print_requests(list: &[pb::SpaceRequestRecord]) {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|r| {
@@ -76,35 +80,32 @@ pub fn requests(conn: &Conn, list: &[pb::SpaceRequestRecord]) -> anyhow::Result<
         })
         .collect();
     output::table(&["编号", "长度", "理由", "提出时间", "状态"], &rows);
-    Ok(())
 }
 
 /// A lookup answer.
 pub fn lookup(conn: &Conn, r: &pb::LookupResponse) -> anyhow::Result<()> {
-    if conn.json {
-        return output::json(r);
-    }
-    for d in &r.delegations {
-        println!("委派：{} → {}（{}）", d.parent, d.child, d.prefix);
-    }
-    match &r.assignment {
-        Some(a) => println!("分配：{} 节点 {} 使用单位 {}（{}）服务 {}", a.id, a.node, a.assignee, a.prefix, a.serves),
-        None => println!("没有生效的分配覆盖该地址"),
-    }
-    Ok(())
+    output::emit(conn.json, r, |r| {
+        for d in &r.delegations {
+            println!("委派：{} → {}（{}）", d.parent, d.child, d.prefix);
+        }
+        match &r.assignment {
+            Some(a) => {
+                println!("分配：{} 节点 {} 使用单位 {}（{}）服务 {}", a.id, a.node, a.assignee, a.prefix, a.serves)
+            }
+            None => println!("没有生效的分配覆盖该地址"),
+        }
+    })
 }
 
 /// A verification report; fails the command when problems were found.
 pub fn verify(conn: &Conn, r: &pb::VerifyResponse) -> anyhow::Result<()> {
-    if conn.json {
-        output::json(r)?;
-    } else {
+    output::emit(conn.json, r, |r| {
         println!("已核查 {} 个节点的地址池、{} 条委派、{} 条分配", r.nodes, r.delegations, r.assignments);
         if r.problems.is_empty() {
             println!("通过：每条委派都在上级地址池内，每条分配都在其节点的地址池内，任何两者互不重叠");
         }
         r.problems.iter().for_each(|p| println!("问题：{p}"));
-    }
+    })?;
     anyhow::ensure!(r.problems.is_empty(), "地址核查发现 {} 个问题", r.problems.len());
     Ok(())
 }

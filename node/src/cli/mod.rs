@@ -2,8 +2,10 @@
 //! list filings, show status, run the demo. Errors print as one Chinese line.
 
 mod access;
+mod access_print;
 mod calendar;
 mod certs;
+mod choice;
 pub(crate) mod filing;
 mod ipam;
 mod ipam_print;
@@ -201,5 +203,59 @@ fn init_tracing(json: bool, long_running: bool) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    fn parse(args: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("extranet").chain(args.split_whitespace()))
+    }
+
+    const CONN: &str = "--endpoint 127.0.0.1:1 --cert-dir /nonexistent";
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every closed set parses its values, and its default when left out.
+    #[test]
+    fn enum_flags_take_the_values_they_always_took_and_their_defaults() {
+        let ok = [
+            format!(
+                "access submit {CONN} --kind resource-change --basis b --location l --span region --subject equipment"
+            ),
+            format!("access submit {CONN} --kind new --basis b --location l"),
+            format!("access route {CONN}"),
+            format!("access list {CONN} --state under-review"),
+            format!(
+                "unit register {CONN} --id u1 --name n --category office-outside-region --division 540000 --leader l --leader-phone 1 --department d --person p --person-phone 2"
+            ),
+            format!("ipam assign {CONN} --assignee a --purpose information-system --serves s"),
+            format!("oversight {CONN} --only unhealthy --sort backlog"),
+            format!("oversight {CONN}"),
+            "certs request --node 540000 --out /tmp/x".to_string(),
+            "certs sign --ca c --csr r --kind ca --out o".to_string(),
+        ];
+        for args in &ok {
+            if let Err(e) = parse(args) {
+                panic!("{args}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_enum_value_is_refused_naming_the_flag_and_the_accepted_values() {
+        let e = parse(&format!("access route {CONN} --span prefecture-and-below")).err().expect("refused");
+        let msg = e.to_string();
+        assert!(msg.contains("--span 的值 “prefecture-and-below” 无效"), "{msg}");
+        assert!(msg.contains("local（仅本级）") && msg.contains("region（"), "{msg}");
+        let e = parse("certs sign --ca c --csr r --kind root --out o").err().expect("refused");
+        assert!(e.to_string().contains("ca（中间 CA"), "{e}");
     }
 }

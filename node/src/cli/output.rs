@@ -1,4 +1,7 @@
 //! Output for people (aligned tables, Beijing time) and for scripts (JSON).
+//! A command produces one value and hands it to [`emit`], which prints it as
+//! JSON under `--json` and for people otherwise, so no command branches on
+//! the flag itself.
 
 use chrono::{TimeZone, Utc};
 
@@ -67,8 +70,45 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// Prints a command's answer `v`: as pretty JSON when `json`, otherwise
+/// for people with `people`.
+pub fn emit<T: serde::Serialize + ?Sized>(json: bool, v: &T, people: impl FnOnce(&T)) -> anyhow::Result<()> {
+    try_emit(json, v, |v| {
+        people(v);
+        Ok(())
+    })
+}
+
+/// [`emit`] for an answer whose printing for people can fail (it writes a file).
+pub fn try_emit<T: serde::Serialize + ?Sized>(
+    json: bool,
+    v: &T,
+    people: impl FnOnce(&T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if json { self::json(v) } else { people(v) }
+}
+
 /// Prints a value as pretty JSON.
-pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+fn json<T: serde::Serialize + ?Sized>(v: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--json` prints the value itself; only without it is the text for
+    /// people produced.
+    #[test]
+    fn emit_prints_for_people_only_without_json() {
+        let mut people = 0;
+        emit(true, &[1, 2], |_| people += 1).unwrap();
+        assert_eq!(people, 0);
+        emit(false, &[1, 2], |v| people += v.len()).unwrap();
+        assert_eq!(people, 2);
+        let e = try_emit(false, &1, |_| anyhow::bail!("无法写入")).unwrap_err();
+        assert_eq!(one_line(&e), "无法写入");
+        assert!(try_emit(true, &1, |_| anyhow::bail!("不应调用")).is_ok());
+    }
 }

@@ -2,13 +2,15 @@
 //! health, backlog, overdue counts, utilisation and last heard; filterable,
 //! sortable, or `--json` for scripts.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use extranet_proto::v1 as pb;
 
+use super::choice::choice;
 use super::{Conn, output};
+use extranet_domain::choices;
 
 /// Which rows to keep.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Only {
     /// Nodes not heard from within the staleness interval (失联).
     Stale,
@@ -22,8 +24,23 @@ pub enum Only {
     Backlog,
 }
 
+impl Only {
+    /// Chinese name, as the help offers it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Only::Stale => "失联：判定时限内无上报",
+            Only::Never => "从未连接",
+            Only::Unhealthy => "失联或从未连接",
+            Only::Overdue => "有逾期的申请步骤",
+            Only::Backlog => "有待上送的事件",
+        }
+    }
+}
+
+choices!(Only { Stale = "stale", Never = "never", Unhealthy = "unhealthy", Overdue = "overdue", Backlog = "backlog" });
+
 /// How to order rows.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum SortBy {
     /// Tree order (default).
     Tree,
@@ -35,16 +52,30 @@ pub enum SortBy {
     Overdue,
 }
 
+impl SortBy {
+    /// Chinese name, as the help offers it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            SortBy::Tree => "按区划树，默认",
+            SortBy::Age => "最久未上报的在前",
+            SortBy::Backlog => "待上送最多的在前",
+            SortBy::Overdue => "逾期最多的在前",
+        }
+    }
+}
+
+choices!(SortBy { Tree = "tree", Age = "age", Backlog = "backlog", Overdue = "overdue" });
+
 /// Options of `extranet oversight`.
 #[derive(Args, Clone)]
 pub struct OversightArgs {
     #[command(flatten)]
     conn: Conn,
     /// Keep only these rows.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<Only>())]
     only: Option<Only>,
     /// Order of the rows.
-    #[arg(long, value_enum, default_value = "tree")]
+    #[arg(long, value_parser = choice::<SortBy>(), default_value = "tree")]
     sort: SortBy,
 }
 
@@ -54,11 +85,7 @@ pub async fn run(args: &OversightArgs) -> anyhow::Result<()> {
     let mut view = client.oversight().get_oversight(pb::GetOversightRequest {}).await?.into_inner();
     view.rows.retain(|r| keep(r, args.only));
     sort(&mut view.rows, args.sort);
-    if args.conn.json {
-        return output::json(&view);
-    }
-    print_view(&view);
-    Ok(())
+    output::emit(args.conn.json, &view, print_view)
 }
 
 fn totals(r: &pb::OversightRow) -> pb::Totals {

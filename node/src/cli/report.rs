@@ -28,12 +28,10 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
         ReportCmd::Annual { conn, year, notes } => {
             let req = pb::FileAnnualReportRequest { year, notes, ..Default::default() };
             let f = conn.write(req, async |c, r| c.filings().file_annual_report(r).await).await?;
-            if conn.json {
-                return output::json(&f);
-            }
-            super::filing::print_filing(&f);
-            println!("已报送并落盘；上级接收后回执逐级返回：extranet filing show {}", f.id);
-            Ok(())
+            output::emit(conn.json, &f, |f| {
+                super::filing::print_filing(f);
+                println!("已报送并落盘；上级接收后回执逐级返回：extranet filing show {}", f.id);
+            })
         }
     }
 }

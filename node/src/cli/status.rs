@@ -7,11 +7,7 @@ use super::{Conn, output};
 /// Runs `extranet status`.
 pub async fn run(conn: &Conn) -> anyhow::Result<()> {
     let r = conn.client().await?.status().get_status(pb::GetStatusRequest {}).await?.into_inner();
-    if conn.json {
-        return output::json(&r);
-    }
-    print_report(&r);
-    Ok(())
+    output::emit(conn.json, &r, print_report)
 }
 
 fn backlog(b: &Option<pb::Backlog>, now_ms: i64) -> String {

@@ -52,14 +52,12 @@ pub fn run(cmd: TopologyCmd) -> anyhow::Result<()> {
     match cmd {
         TopologyCmd::Show { file, json } => {
             let topo = load(file.as_deref())?;
-            if json {
-                return output::json(&topo.divisions());
-            }
-            for d in topo.divisions() {
-                let indent = "  ".repeat(d.id.depth() - 1);
-                println!("{indent}{}  {}  {}  ({})", d.id.code(), d.name_zh, d.name_en, d.level);
-            }
-            Ok(())
+            output::emit(json, topo.divisions(), |divisions| {
+                for d in divisions {
+                    let indent = "  ".repeat(d.id.depth() - 1);
+                    println!("{indent}{}  {}  {}  ({})", d.id.code(), d.name_zh, d.name_en, d.level);
+                }
+            })
         }
         TopologyCmd::Render { file, out, host, port } => {
             let topo = load(file.as_deref())?;

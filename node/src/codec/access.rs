@@ -7,6 +7,7 @@ use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use serde::{Deserialize, Serialize};
 
+use super::enums::WireEnum;
 use super::text;
 use crate::calendar::check_date;
 use crate::domain::access::ResourceSubject;
@@ -120,32 +121,12 @@ fn contact(prefix: &'static str, name: &'static str, tel: &'static str, c: Optio
 
 /// Reads a unit category (Art.3).
 pub fn category_from_pb(v: i32) -> Result<UnitCategory> {
-    Ok(match pb::UnitCategory::try_from(v) {
-        Ok(pb::UnitCategory::PartyGovernment) => UnitCategory::PartyGovernment,
-        Ok(pb::UnitCategory::PublicInstitution) => UnitCategory::PublicInstitution,
-        Ok(pb::UnitCategory::PeoplesOrganisation) => UnitCategory::PeoplesOrganisation,
-        Ok(pb::UnitCategory::CentralInTibet) => UnitCategory::CentralInTibet,
-        Ok(pb::UnitCategory::OfficeOutsideRegion) => UnitCategory::OfficeOutsideRegion,
-        Ok(pb::UnitCategory::AuthorisedByLaw) => UnitCategory::AuthorisedByLaw,
-        Ok(pb::UnitCategory::Other) => UnitCategory::Other,
-        _ => {
-            return Err(NodeError::invalid(
-                "unit.category",
-                "应为党政机关、事业单位、人民团体、中央驻藏单位、驻区外办事处、法律法规授权单位或其他单位之一（第三条）",
-            ));
-        }
+    UnitCategory::from_pb(v).ok_or_else(|| {
+        NodeError::invalid(
+            "unit.category",
+            "应为党政机关、事业单位、人民团体、中央驻藏单位、驻区外办事处、法律法规授权单位或其他单位之一（第三条）",
+        )
     })
-}
-
-/// Reads a unit status.
-pub fn unit_status_from_pb(v: i32) -> Option<UnitStatus> {
-    match pb::UnitStatus::try_from(v) {
-        Ok(pb::UnitStatus::Applying) => Some(UnitStatus::Applying),
-        Ok(pb::UnitStatus::Connected) => Some(UnitStatus::Connected),
-        Ok(pb::UnitStatus::Suspended) => Some(UnitStatus::Suspended),
-        Ok(pb::UnitStatus::Withdrawn) => Some(UnitStatus::Withdrawn),
-        _ => None,
-    }
 }
 
 /// Validates a unit to register at `node` (Art.3, Art.11).
@@ -182,28 +163,6 @@ pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -
     Ok(unit)
 }
 
-/// Wire form of a unit status.
-pub fn unit_status_to_pb(s: UnitStatus) -> pb::UnitStatus {
-    match s {
-        UnitStatus::Applying => pb::UnitStatus::Applying,
-        UnitStatus::Connected => pb::UnitStatus::Connected,
-        UnitStatus::Suspended => pb::UnitStatus::Suspended,
-        UnitStatus::Withdrawn => pb::UnitStatus::Withdrawn,
-    }
-}
-
-fn category_to_pb(c: UnitCategory) -> pb::UnitCategory {
-    match c {
-        UnitCategory::PartyGovernment => pb::UnitCategory::PartyGovernment,
-        UnitCategory::PublicInstitution => pb::UnitCategory::PublicInstitution,
-        UnitCategory::PeoplesOrganisation => pb::UnitCategory::PeoplesOrganisation,
-        UnitCategory::CentralInTibet => pb::UnitCategory::CentralInTibet,
-        UnitCategory::OfficeOutsideRegion => pb::UnitCategory::OfficeOutsideRegion,
-        UnitCategory::AuthorisedByLaw => pb::UnitCategory::AuthorisedByLaw,
-        UnitCategory::Other => pb::UnitCategory::Other,
-    }
-}
-
 fn contact_to_pb(c: &Contact) -> pb::Contact {
     pb::Contact { name: c.name.clone(), phone: c.phone.clone() }
 }
@@ -214,7 +173,7 @@ pub fn unit_to_pb(u: &AccessUnit) -> pb::Unit {
         id: u.id.to_string(),
         node: u.node.to_string(),
         name: u.name.clone(),
-        category: category_to_pb(u.category) as i32,
+        category: u.category.to_pb() as i32,
         division: u.division.to_string(),
         township: u.township,
         vertically_managed: u.vertically_managed,
@@ -222,7 +181,7 @@ pub fn unit_to_pb(u: &AccessUnit) -> pb::Unit {
         responsible_leader: Some(contact_to_pb(&u.responsible_leader)),
         responsible_department: u.responsible_department.clone(),
         responsible_person: Some(contact_to_pb(&u.responsible_person)),
-        status: unit_status_to_pb(u.status) as i32,
+        status: u.status.to_pb() as i32,
         registered_at_ms: u.registered_at_ms,
         registered_by: u.registered_by.clone(),
     }
@@ -230,71 +189,28 @@ pub fn unit_to_pb(u: &AccessUnit) -> pb::Unit {
 
 /// Reads a span.
 pub fn span_from_pb(v: i32) -> Result<AccessSpan> {
-    match pb::AccessSpan::try_from(v) {
-        Ok(pb::AccessSpan::Local) => Ok(AccessSpan::Local),
-        Ok(pb::AccessSpan::PrefectureAndBelow) => Ok(AccessSpan::PrefectureAndBelow),
-        Ok(pb::AccessSpan::RegionAndBelow) => Ok(AccessSpan::RegionAndBelow),
-        Err(_) => Err(NodeError::invalid("application.span", "应为 LOCAL、PREFECTURE_AND_BELOW 或 REGION_AND_BELOW")),
-    }
-}
-
-fn span_to_pb(s: AccessSpan) -> pb::AccessSpan {
-    match s {
-        AccessSpan::Local => pb::AccessSpan::Local,
-        AccessSpan::PrefectureAndBelow => pb::AccessSpan::PrefectureAndBelow,
-        AccessSpan::RegionAndBelow => pb::AccessSpan::RegionAndBelow,
-    }
+    AccessSpan::from_pb(v)
+        .ok_or_else(|| NodeError::invalid("application.span", "应为 LOCAL、PREFECTURE_AND_BELOW 或 REGION_AND_BELOW"))
 }
 
 /// Reads an application kind.
 pub fn kind_from_pb(v: i32) -> Result<ApplicationKind> {
-    match pb::ApplicationKind::try_from(v) {
-        Ok(pb::ApplicationKind::New) => Ok(ApplicationKind::New),
-        Ok(pb::ApplicationKind::Change) => Ok(ApplicationKind::Change),
-        Ok(pb::ApplicationKind::Withdrawal) => Ok(ApplicationKind::Withdrawal),
-        Ok(pb::ApplicationKind::ResourceChange) => Ok(ApplicationKind::ResourceChange),
-        _ => Err(NodeError::invalid(
-            "kind",
-            "应为 NEW（接入）、CHANGE（变更）、WITHDRAWAL（撤销）或 RESOURCE_CHANGE（资源变更）",
-        )),
-    }
-}
-
-fn kind_to_pb(k: ApplicationKind) -> pb::ApplicationKind {
-    match k {
-        ApplicationKind::New => pb::ApplicationKind::New,
-        ApplicationKind::Change => pb::ApplicationKind::Change,
-        ApplicationKind::Withdrawal => pb::ApplicationKind::Withdrawal,
-        ApplicationKind::ResourceChange => pb::ApplicationKind::ResourceChange,
-    }
+    ApplicationKind::from_pb(v).ok_or_else(|| {
+        NodeError::invalid("kind", "应为 NEW（接入）、CHANGE（变更）、WITHDRAWAL（撤销）或 RESOURCE_CHANGE（资源变更）")
+    })
 }
 
 /// Reads a state filter (None = any).
 pub fn state_from_pb(v: i32) -> Result<Option<AppState>> {
-    Ok(match pb::ApplicationState::try_from(v) {
-        Ok(pb::ApplicationState::Unspecified) => None,
-        Ok(pb::ApplicationState::Submitted) => Some(AppState::Submitted),
-        Ok(pb::ApplicationState::UnderReview) => Some(AppState::UnderReview),
-        Ok(pb::ApplicationState::Approved) => Some(AppState::Approved),
-        Ok(pb::ApplicationState::Implementing) => Some(AppState::Implementing),
-        Ok(pb::ApplicationState::Connected) => Some(AppState::Connected),
-        Ok(pb::ApplicationState::Withdrawn) => Some(AppState::Withdrawn),
-        Ok(pb::ApplicationState::Rejected) => Some(AppState::Rejected),
-        Err(_) => return Err(NodeError::invalid("state", "未知的申请状态")),
-    })
+    if v == pb::ApplicationState::Unspecified as i32 {
+        return Ok(None);
+    }
+    AppState::from_pb(v).map(Some).ok_or_else(|| NodeError::invalid("state", "未知的申请状态"))
 }
 
 /// Wire form of a state.
 pub fn state_to_pb(s: AppState) -> pb::ApplicationState {
-    match s {
-        AppState::Submitted => pb::ApplicationState::Submitted,
-        AppState::UnderReview => pb::ApplicationState::UnderReview,
-        AppState::Approved => pb::ApplicationState::Approved,
-        AppState::Implementing => pb::ApplicationState::Implementing,
-        AppState::Connected => pb::ApplicationState::Connected,
-        AppState::Withdrawn => pb::ApplicationState::Withdrawn,
-        AppState::Rejected => pb::ApplicationState::Rejected,
-    }
+    s.to_pb()
 }
 
 /// Validates an application form for `kind` (Art.16, Art.8, Art.22).
@@ -310,11 +226,7 @@ pub fn form_from_pb(f: Option<pb::ApplicationForm>, kind: ApplicationKind) -> Re
     } else {
         "application.basis（变更原因）"
     };
-    let resource_subject = match pb::ResourceSubject::try_from(f.resource_subject) {
-        Ok(pb::ResourceSubject::NetworkResources) => Some(ResourceSubject::NetworkResources),
-        Ok(pb::ResourceSubject::Equipment) => Some(ResourceSubject::Equipment),
-        _ => None,
-    };
+    let resource_subject = ResourceSubject::from_pb(f.resource_subject);
     let form = ApplicationForm {
         basis: text(basis_field, &f.basis)?,
         scope: optional("application.scope", &f.scope)?,
@@ -339,12 +251,8 @@ fn form_to_pb(f: &ApplicationForm) -> pb::ApplicationForm {
         technical_requirements: f.technical_requirements.clone(),
         security_measures: f.security_measures.clone(),
         declares_no_classified_information: f.declares_no_classified_information,
-        span: span_to_pb(f.span) as i32,
-        resource_subject: match f.resource_subject {
-            None => pb::ResourceSubject::Unspecified,
-            Some(ResourceSubject::NetworkResources) => pb::ResourceSubject::NetworkResources,
-            Some(ResourceSubject::Equipment) => pb::ResourceSubject::Equipment,
-        } as i32,
+        span: f.span.to_pb() as i32,
+        resource_subject: f.resource_subject.map_or(pb::ResourceSubject::Unspecified, WireEnum::to_pb) as i32,
     }
 }
 
@@ -389,13 +297,13 @@ pub fn application_to_pb(a: &Application, here: &NodeId) -> pb::Application {
     pb::Application {
         id: a.id.key(),
         lodged_at: a.id.origin.to_string(),
-        kind: kind_to_pb(a.kind) as i32,
+        kind: a.kind.to_pb() as i32,
         unit: Some(unit_to_pb(&a.unit)),
         form: Some(form_to_pb(&a.form)),
         submitted_on: a.submitted_on.to_string(),
         submitted_by: a.submitted_by.clone(),
         routing: Some(route_to_pb(&a.routing, here)),
-        state: state_to_pb(a.state) as i32,
+        state: a.state.to_pb() as i32,
         access_plan: a.access_plan.clone().unwrap_or_default(),
         rejection_reasons: a.rejection.as_ref().map(|r| r.reasons.clone()).unwrap_or_default(),
         notice: a.rejection.as_ref().map(|r| notice_to_pb(&r.notice)),
@@ -404,7 +312,7 @@ pub fn application_to_pb(a: &Application, here: &NodeId) -> pb::Application {
             .history
             .iter()
             .map(|t| pb::Transition {
-                state: state_to_pb(t.state) as i32,
+                state: t.state.to_pb() as i32,
                 at_ms: t.at_ms,
                 by: t.by.clone(),
                 node: t.node.to_string(),

@@ -6,6 +6,7 @@ use extranet_proto::v1 as pb;
 use prost::Message;
 
 use super::date;
+use super::enums::WireEnum;
 use crate::calendar::{CalendarDocument, DayKind, DayRule};
 use crate::error::{NodeError, Result};
 
@@ -26,10 +27,7 @@ pub fn calendar_to_pb(d: &CalendarDocument, year: Option<i32>) -> pb::CalendarDo
             .filter(|r| wanted(chrono::Datelike::year(&r.date)))
             .map(|r| pb::CalendarDay {
                 date: r.date.to_string(),
-                kind: match r.kind {
-                    DayKind::Off => pb::DayKind::Off,
-                    DayKind::Work => pb::DayKind::Work,
-                } as i32,
+                kind: r.kind.to_pb() as i32,
                 name: r.name.clone(),
                 scope: r.scope.clone(),
             })
@@ -48,11 +46,7 @@ fn calendar_from_pb(p: pb::CalendarDocument) -> Result<CalendarDocument> {
         .days
         .iter()
         .map(|r| {
-            let kind = match pb::DayKind::try_from(r.kind) {
-                Ok(pb::DayKind::Off) => DayKind::Off,
-                Ok(pb::DayKind::Work) => DayKind::Work,
-                _ => return Err(NodeError::invalid("days.kind", "应为 OFF 或 WORK")),
-            };
+            let kind = DayKind::from_pb(r.kind).ok_or_else(|| NodeError::invalid("days.kind", "应为 OFF 或 WORK"))?;
             Ok(DayRule { date: date("days.date", &r.date)?, kind, name: r.name.clone(), scope: r.scope.clone() })
         })
         .collect::<Result<Vec<_>>>()?;

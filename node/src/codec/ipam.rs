@@ -5,6 +5,7 @@ use extranet_proto::v1 as pb;
 use ipnet::IpNet;
 use prost::Message;
 
+use super::enums::WireEnum;
 use crate::domain::ipam::{
     AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState, RequestId, RequestState,
     SpaceRequest,
@@ -16,23 +17,9 @@ pub const KIND_IPAM_DELEGATION: &str = "ipam.delegation.v1";
 /// Event kind of an assignment travelling up.
 pub const KIND_IPAM_ASSIGNMENT: &str = "ipam.assignment.v1";
 
-/// The wire purpose of a domain purpose.
-pub fn purpose_to_pb(p: Purpose) -> pb::Purpose {
-    match p {
-        Purpose::AccessUnit => pb::Purpose::AccessUnit,
-        Purpose::InformationSystem => pb::Purpose::InformationSystem,
-        Purpose::Infrastructure => pb::Purpose::Infrastructure,
-    }
-}
-
 /// Checks a wire purpose.
 pub fn purpose_from_pb(v: i32) -> Result<Purpose> {
-    match pb::Purpose::try_from(v) {
-        Ok(pb::Purpose::AccessUnit) => Ok(Purpose::AccessUnit),
-        Ok(pb::Purpose::InformationSystem) => Ok(Purpose::InformationSystem),
-        Ok(pb::Purpose::Infrastructure) => Ok(Purpose::Infrastructure),
-        _ => Err(NodeError::invalid("purpose", "用途必须是 接入单位、信息系统 或 基础设施 之一")),
-    }
+    Purpose::from_pb(v).ok_or_else(|| NodeError::invalid("purpose", "用途必须是 接入单位、信息系统 或 基础设施 之一"))
 }
 
 fn ended(s: &RecordState) -> (bool, i64, String, String, bool) {
@@ -93,7 +80,7 @@ pub fn assignment_to_pb(a: &Assignment) -> pb::AssignmentRecord {
         number: a.id.number,
         id: a.id.to_string(),
         prefix: a.prefix.to_string(),
-        purpose: purpose_to_pb(a.purpose) as i32,
+        purpose: a.purpose.to_pb() as i32,
         assignee: a.assignee.to_string(),
         serves: a.serves.clone(),
         by: a.by.clone(),

@@ -4,12 +4,14 @@
 
 mod access;
 mod calendar;
+mod enums;
 mod filing;
 mod ipam;
 mod pki;
 
 pub use access::*;
 pub use calendar::*;
+pub use enums::WireEnum;
 pub use filing::*;
 pub use ipam::*;
 pub use pki::*;

@@ -1,0 +1,158 @@
+//! Wire ↔ domain for the enums both sides name: one table per enum, from
+//! which both directions are generated. A domain variant missing from its
+//! table does not compile; a wire value with no domain variant (UNSPECIFIED,
+//! or one a newer peer added) reads as `None`, and the caller says in Chinese
+//! which field was wrong.
+
+use extranet_proto::v1 as pb;
+
+use crate::calendar::DayKind;
+use crate::domain::access::ResourceSubject;
+use crate::domain::ipam::Purpose;
+use crate::domain::{AccessSpan, AppState, ApplicationKind, UnitCategory, UnitStatus};
+
+/// A domain enum with a twin in `extranet.v1`.
+pub trait WireEnum: Sized + Copy {
+    /// The generated protobuf enum.
+    type Pb: Copy + Into<i32>;
+
+    /// The wire variant of `self`.
+    fn to_pb(self) -> Self::Pb;
+
+    /// The domain variant of a wire value, if it names one.
+    fn from_pb(v: i32) -> Option<Self>;
+}
+
+/// Implements [`WireEnum`] from one table `Domain => PbEnum { Variant <=> PbVariant, … }`.
+macro_rules! wire_enum {
+    ($domain:ty => $pb:ident { $($d:ident <=> $p:ident),+ $(,)? }) => {
+        impl WireEnum for $domain {
+            type Pb = pb::$pb;
+
+            fn to_pb(self) -> pb::$pb {
+                match self {
+                    $(Self::$d => pb::$pb::$p),+
+                }
+            }
+
+            fn from_pb(v: i32) -> Option<Self> {
+                match pb::$pb::try_from(v) {
+                    $(Ok(pb::$pb::$p) => Some(Self::$d),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+wire_enum!(UnitCategory => UnitCategory {
+    PartyGovernment <=> PartyGovernment,
+    PublicInstitution <=> PublicInstitution,
+    PeoplesOrganisation <=> PeoplesOrganisation,
+    CentralInTibet <=> CentralInTibet,
+    OfficeOutsideRegion <=> OfficeOutsideRegion,
+    AuthorisedByLaw <=> AuthorisedByLaw,
+    Other <=> Other,
+});
+
+wire_enum!(UnitStatus => UnitStatus {
+    Applying <=> Applying,
+    Connected <=> Connected,
+    Suspended <=> Suspended,
+    Withdrawn <=> Withdrawn,
+});
+
+wire_enum!(AccessSpan => AccessSpan {
+    Local <=> Local,
+    PrefectureAndBelow <=> PrefectureAndBelow,
+    RegionAndBelow <=> RegionAndBelow,
+});
+
+wire_enum!(ApplicationKind => ApplicationKind {
+    New <=> New,
+    Change <=> Change,
+    Withdrawal <=> Withdrawal,
+    ResourceChange <=> ResourceChange,
+});
+
+wire_enum!(AppState => ApplicationState {
+    Submitted <=> Submitted,
+    UnderReview <=> UnderReview,
+    Approved <=> Approved,
+    Implementing <=> Implementing,
+    Connected <=> Connected,
+    Withdrawn <=> Withdrawn,
+    Rejected <=> Rejected,
+});
+
+wire_enum!(ResourceSubject => ResourceSubject {
+    NetworkResources <=> NetworkResources,
+    Equipment <=> Equipment,
+});
+
+wire_enum!(Purpose => Purpose {
+    AccessUnit <=> AccessUnit,
+    InformationSystem <=> InformationSystem,
+    Infrastructure <=> Infrastructure,
+});
+
+wire_enum!(DayKind => DayKind {
+    Off <=> Off,
+    Work <=> Work,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Choice;
+
+    /// Every domain variant goes to the wire and back unchanged, and every
+    /// wire value the build knows, except UNSPECIFIED (0), reads as a
+    /// domain variant that goes back to the same value.
+    fn round_trips<T>(all: &[T])
+    where
+        T: WireEnum + PartialEq + std::fmt::Debug,
+        T::Pb: TryFrom<i32> + std::fmt::Debug,
+    {
+        for &d in all {
+            assert_eq!(T::from_pb(d.to_pb().into()), Some(d), "{d:?} → wire → domain");
+            // Every table pairs same-named variants, so a swapped pair shows.
+            assert_eq!(format!("{:?}", d.to_pb()), format!("{d:?}"), "{d:?} is paired with another wire variant");
+        }
+        let known = (-1..64).filter(|v| T::Pb::try_from(*v).is_ok());
+        let mut named = 0;
+        for v in known {
+            match T::from_pb(v) {
+                Some(d) => {
+                    assert_eq!(d.to_pb().into(), v, "wire {v} → {d:?} → wire");
+                    named += 1;
+                }
+                None => assert_eq!(v, 0, "wire value {v} has no domain variant (only UNSPECIFIED = 0 may lack one)"),
+            }
+        }
+        assert_eq!(named, all.len(), "every domain variant has its own wire value");
+    }
+
+    fn variants<T: Choice>() -> Vec<T> {
+        T::CHOICES.iter().map(|(_, x)| *x).collect()
+    }
+
+    #[test]
+    fn every_enum_round_trips_between_wire_and_domain() {
+        round_trips(&variants::<UnitCategory>());
+        round_trips(&variants::<UnitStatus>());
+        round_trips(&variants::<AccessSpan>());
+        round_trips(&variants::<ApplicationKind>());
+        round_trips(&variants::<AppState>());
+        round_trips(&variants::<ResourceSubject>());
+        round_trips(&variants::<Purpose>());
+        round_trips(&[DayKind::Off, DayKind::Work]);
+    }
+
+    #[test]
+    fn unspecified_and_unknown_wire_values_read_as_none() {
+        assert_eq!(UnitCategory::from_pb(pb::UnitCategory::Unspecified as i32), None);
+        assert_eq!(AppState::from_pb(99), None);
+        assert_eq!(AccessSpan::from_pb(pb::AccessSpan::Local as i32), Some(AccessSpan::Local));
+    }
+}
