@@ -25,6 +25,9 @@ pub mod watchdog;
 mod durability_tests;
 mod unapplied;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+
 use std::path::Path;
 use std::sync::Arc;
 
