@@ -3,8 +3,9 @@
 //! the sample values they hold. The tests decode the files with today's
 //! code: a change that can no longer read what a node wrote before fails
 //! here, not on an operator's disk. The files live in
-//! `node/tests/fixtures/`; `EXTRANET_WRITE_FIXTURES=1` rewrites the ones of
-//! the current formats (never the version-0 ones, which are history).
+//! `node/tests/fixtures/`: `store/v0/` and `wire/*.v1/` were written by the
+//! code before formats carried versions (commit 69f7bbf); the current ones
+//! by [`write_current_fixtures`], which never rewrites an existing file.
 
 use std::path::PathBuf;
 
@@ -163,7 +164,12 @@ pub(crate) fn assignment() -> Assignment {
         at_ms: 1_764_000_000_000,
         ipv4_justification: Some("老旧设备不支持 IPv6".into()),
         ipv4_approved_by: Some("处长".into()),
-        state: RecordState::Ended { at_ms: 1_764_100_000_000, by: "系统".into(), reason: "单位撤销".into(), forced: false },
+        state: RecordState::Ended {
+            at_ms: 1_764_100_000_000,
+            by: "系统".into(),
+            reason: "单位撤销".into(),
+            forced: false,
+        },
     }
 }
 
@@ -264,43 +270,67 @@ pub(crate) fn access_messages() -> Vec<AccessMessage> {
     ]
 }
 
-/// The version-0 stored records and JSON payloads, as today's code writes
-/// them (run once, before records carried a version).
+/// Checks that fixture bytes decode to the sample they were written from.
+pub(crate) type Check = Box<dyn Fn(&[u8])>;
+
+/// A check that `bytes` decode, as stored record `T`, to `want`.
+fn record<T: super::record::Record + PartialEq + std::fmt::Debug + 'static>(want: T) -> Check {
+    Box::new(move |bytes| assert_eq!(super::keys::decode::<T>(bytes).unwrap(), want))
+}
+
+/// Every stored record's sample, by fixture name (without folder and suffix).
+pub(crate) fn records() -> Vec<(&'static str, Vec<u8>, Check)> {
+    fn row<T: super::record::Record + PartialEq + std::fmt::Debug + 'static>(
+        name: &'static str,
+        v: T,
+    ) -> (&'static str, Vec<u8>, Check) {
+        (name, super::keys::encode(&v).unwrap(), record(v))
+    }
+    let [cutover, launch] = <[Filing; 2]>::try_from(filings()).unwrap();
+    let [granted, refused] = <[SpaceRequest; 2]>::try_from(space_requests()).unwrap();
+    vec![
+        row("application", application()),
+        row("unit", application().unit),
+        row("deadline_summary", deadline_summary()),
+        row("ledger_entry", ledger_entry()),
+        row("filing_cutover", cutover),
+        row("filing_launch", launch),
+        row("calendar", calendar()),
+        row("delegation", delegation()),
+        row("assignment", assignment()),
+        row("address_ledger_entry", address_ledger_entry()),
+        row("reservation", reservation()),
+        row("space_request_granted", granted),
+        row("space_request_refused", refused),
+        row("root", root()),
+        row("envelope", envelope()),
+        row("peer_cursors", peer_cursors()),
+        row("status_summary", status_summary()),
+        row("unapplied", unapplied()),
+    ]
+}
+
+/// Writes the fixtures of the current record formats that are missing
+/// (`store/v1/*.bin`); existing files are history and never rewritten.
 #[test]
 #[ignore = "writes fixture files; run with EXTRANET_WRITE_FIXTURES=1 -- --ignored"]
-fn write_version_0_fixtures() {
+fn write_current_fixtures() {
     if std::env::var("EXTRANET_WRITE_FIXTURES").is_err() {
         return;
     }
-    let json = |v: serde_json::Value| serde_json::to_vec(&v).unwrap();
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        ("store/v0/application.json", serde_json::to_vec(&application()).unwrap()),
-        ("store/v0/unit.json", serde_json::to_vec(&application().unit).unwrap()),
-        ("store/v0/deadline_summary.json", serde_json::to_vec(&deadline_summary()).unwrap()),
-        ("store/v0/ledger_entry.json", serde_json::to_vec(&ledger_entry()).unwrap()),
-        ("store/v0/filing_cutover.json", serde_json::to_vec(&filings()[0]).unwrap()),
-        ("store/v0/filing_launch.json", serde_json::to_vec(&filings()[1]).unwrap()),
-        ("store/v0/calendar.json", serde_json::to_vec(&calendar()).unwrap()),
-        ("store/v0/delegation.json", serde_json::to_vec(&delegation()).unwrap()),
-        ("store/v0/assignment.json", serde_json::to_vec(&assignment()).unwrap()),
-        ("store/v0/address_ledger_entry.json", serde_json::to_vec(&address_ledger_entry()).unwrap()),
-        ("store/v0/reservation.json", serde_json::to_vec(&reservation()).unwrap()),
-        ("store/v0/space_request_granted.json", serde_json::to_vec(&space_requests()[0]).unwrap()),
-        ("store/v0/space_request_refused.json", serde_json::to_vec(&space_requests()[1]).unwrap()),
-        ("store/v0/root.json", serde_json::to_vec(&root()).unwrap()),
-        ("store/v0/envelope.json", serde_json::to_vec(&envelope()).unwrap()),
-        ("store/v0/peer_cursors.json", serde_json::to_vec(&peer_cursors()).unwrap()),
-        ("store/v0/status_summary.json", serde_json::to_vec(&status_summary()).unwrap()),
-        ("store/v0/status_summary_two_fields.json", json(serde_json::json!([1_764_000_000_000_i64, [8, 1, 16, 2]]))),
-        ("store/v0/unapplied.json", serde_json::to_vec(&unapplied()).unwrap()),
-        ("store/v0/cursor.bin", 40_u64.to_be_bytes().to_vec()),
-        ("wire/access.v1/forward.json", crate::codec::encode_access(&access_messages()[0])),
-        ("wire/access.v1/decision.json", crate::codec::encode_access(&access_messages()[1])),
-        ("wire/access.summary.v1/summary.json", crate::codec::encode_summary(&deadline_summary())),
-    ];
+    let mut files: Vec<(String, Vec<u8>)> =
+        records().into_iter().map(|(name, bytes, _)| (format!("store/v1/{name}.bin"), bytes)).collect();
+    files.push(("store/v1/cursor.bin".into(), super::keys::u64_value(40).to_vec()));
+    for m in access_messages() {
+        let name = if matches!(m, AccessMessage::Forward { .. }) { "forward" } else { "decision" };
+        files.push((format!("wire/access.v2/{name}.bin"), crate::codec::encode_access(&m)));
+    }
+    files.push(("wire/access.summary.v2/summary.bin".into(), crate::codec::encode_summary(&deadline_summary())));
     for (name, bytes) in files {
         let path = dir().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
+        if !path.exists() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
     }
 }
