@@ -29,6 +29,20 @@ pub enum NodeError {
     /// The store failed.
     #[error("存储错误：{0}")]
     Store(String),
+    /// A stored record is in a format version newer than this build reads
+    /// (written by a later release, e.g. before a downgrade): refused, not
+    /// misread; nothing was changed.
+    #[error(
+        "{record}的存储格式版本为 {found}，本程序只能读取到版本 {known}：请使用写入它的（更新的）程序版本，数据未被改动"
+    )]
+    NewerFormat {
+        /// The record, named for the operator (e.g. 接入申请).
+        record: &'static str,
+        /// The version found on disk.
+        found: u8,
+        /// The newest version this build knows.
+        known: u8,
+    },
     /// The node's data disk is full: nothing was written; retry once space
     /// is freed.
     #[error("{0}")]
@@ -75,7 +89,7 @@ impl From<NodeError> for Status {
     fn from(e: NodeError) -> Status {
         let code = match &e {
             NodeError::Invalid { .. } | NodeError::Config(_) => Code::InvalidArgument,
-            NodeError::FailedPrecondition(_) => Code::FailedPrecondition,
+            NodeError::FailedPrecondition(_) | NodeError::NewerFormat { .. } => Code::FailedPrecondition,
             NodeError::PermissionDenied(_) => Code::PermissionDenied,
             NodeError::NotFound(_) => Code::NotFound,
             NodeError::Cert(_) => Code::Unauthenticated,

@@ -32,8 +32,8 @@ pub fn recover_own(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         codec::KIND_IPAM_DELEGATION => restore_delegation(tx, event),
         codec::KIND_IPAM_ASSIGNMENT => restore_assignment(tx, event),
         codec::KIND_IPAM_REQUEST => restore_request(tx, event),
-        codec::KIND_ACCESS => restore_access(tx, event),
-        codec::KIND_ACCESS_SUMMARY => restore_summary(tx, event),
+        codec::KIND_ACCESS | codec::KIND_ACCESS_V1 => restore_access(tx, event),
+        codec::KIND_ACCESS_SUMMARY | codec::KIND_ACCESS_SUMMARY_V1 => restore_summary(tx, event),
         _ => tx.record_unapplied(event, "从对端恢复的本节点事件：已保存（序号不会再次签发），未重新应用到本节点记录"),
     }
 }
@@ -89,7 +89,7 @@ fn restore_request(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 /// An application message this node sent: one it lodged and forwarded to
 /// the competent node, or one it decided and sent back to the lodging node.
 fn restore_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(msg) = decoded(tx, event, codec::decode_access(&event.payload))? else { return Ok(()) };
+    let Some(msg) = decoded(tx, event, codec::decode_access_of(&event.kind, &event.payload))? else { return Ok(()) };
     let me = tx.me().clone();
     match msg {
         AccessMessage::Forward { application, .. } if application.id.origin == me => {
@@ -125,7 +125,9 @@ fn restore_application(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
 /// full record of an application lodged and decided here never left the
 /// node; the summary still says its number was issued.
 fn restore_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(summary) = decoded(tx, event, codec::decode_summary(&event.payload))? else { return Ok(()) };
+    let Some(summary) = decoded(tx, event, codec::decode_summary_of(&event.kind, &event.payload))? else {
+        return Ok(());
+    };
     let code = tx.me().code().to_string();
     let own_number = summary.id.split_once("-A").filter(|(c, _)| *c == code).and_then(|(_, n)| n.parse::<u64>().ok());
     // One lodged elsewhere comes back whole with the decision sent to its

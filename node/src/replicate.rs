@@ -38,13 +38,17 @@ impl Applier for DomainApplier {
             codec::KIND_RECEIPT => record_receipt(tx, event),
             codec::KIND_CRL => record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => record_calendar(tx, event),
-            codec::KIND_ACCESS => record_access(tx, event),
-            codec::KIND_ACCESS_SUMMARY => record_summary(tx, event),
+            codec::KIND_ACCESS | codec::KIND_ACCESS_V1 => record_access(tx, event),
+            codec::KIND_ACCESS_SUMMARY | codec::KIND_ACCESS_SUMMARY_V1 => record_summary(tx, event),
             codec::KIND_IPAM_DELEGATION => crate::replicate_ipam::record_delegation(tx, event),
             codec::KIND_IPAM_ASSIGNMENT => crate::replicate_ipam::record_assignment(tx, event),
             codec::KIND_IPAM_REQUEST => crate::replicate_ipam::record_request(tx, event),
             codec::KIND_IPAM_DECISION => crate::replicate_ipam::record_decision(tx, event),
             other => {
+                if let Some(why) = codec::newer_kind(other) {
+                    tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "event of a newer format stored but not applied");
+                    return tx.record_unapplied(event, &why);
+                }
                 tracing::warn!(kind = other, origin = %event.origin, seq = event.seq, "unknown event kind stored but not applied");
                 Ok(())
             }
@@ -162,7 +166,8 @@ pub fn announce(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
 /// An ancestor keeps the newest deadline summary of an application its
 /// subtree decides.
 fn record_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(summary) = decoded(tx, event, codec::decode_summary(&event.payload))? else { return Ok(()) };
+    let summary = codec::decode_summary_of(&event.kind, &event.payload);
+    let Some(summary) = decoded(tx, event, summary)? else { return Ok(()) };
     if summary.owner != event.origin {
         tracing::warn!(origin = %event.origin, application = %summary.id, "summary not from the owner ignored");
         return Ok(());
@@ -174,12 +179,12 @@ fn record_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
 /// down by the nearest common ancestor of sender and addressee when it
 /// reached it going up; ignored elsewhere.
 fn record_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
-    let Some(msg) = decoded(tx, event, codec::decode_access(&event.payload))? else { return Ok(()) };
+    let Some(msg) = decoded(tx, event, codec::decode_access_of(&event.kind, &event.payload))? else { return Ok(()) };
     let me = tx.me().clone();
     let to = msg.to().clone();
     if to != me {
         if event.route == Route::Up && is_turning_point(&me, &event.origin, &to) {
-            tx.emit(Route::Down(Scope::Node(to)), codec::KIND_ACCESS, event.payload.clone())?;
+            tx.emit(Route::Down(Scope::Node(to)), codec::KIND_ACCESS, codec::encode_access(&msg))?;
         }
         return Ok(());
     }
@@ -296,9 +301,8 @@ mod tests {
         let mut app = sample(ApplicationKind::New, "2026-12-01".parse().unwrap());
         app.id.number = number;
         app.routing.competent = me.clone();
-        let json = serde_json::to_string(&AccessMessage::Forward { to: me.clone(), application: Box::new(app) })
-            .unwrap()
-            .replace("\"2026-12-01\"", &format!("\"{submitted_on}\""));
+        let v1 = codec::encode_access_v1(&AccessMessage::Forward { to: me.clone(), application: Box::new(app) });
+        let json = String::from_utf8(v1).unwrap().replace("\"2026-12-01\"", &format!("\"{submitted_on}\""));
         json.into_bytes()
     }
 
@@ -315,7 +319,7 @@ mod tests {
             origin: county.clone(),
             seq,
             route: Route::Up,
-            kind: codec::KIND_ACCESS.into(),
+            kind: codec::KIND_ACCESS_V1.into(),
             payload,
             created_at_ms: 0,
         };
@@ -327,7 +331,7 @@ mod tests {
         assert!(store.application("540102-A000002").unwrap().is_some(), "the next one is");
         let unapplied = store.unapplied().unwrap();
         assert_eq!(unapplied.len(), 1);
-        assert_eq!((unapplied[0].seq, unapplied[0].kind.as_str()), (1, codec::KIND_ACCESS));
+        assert_eq!((unapplied[0].seq, unapplied[0].kind.as_str()), (1, codec::KIND_ACCESS_V1));
         assert!(unapplied[0].error.contains("application.submitted_on"), "{}", unapplied[0].error);
         assert_eq!(store.read(&bad.stream(), 0, 10).unwrap().len(), 2, "both events kept in the log");
         store.close();

@@ -265,7 +265,7 @@ async fn a_county_restored_takes_back_the_applications_that_left_it_and_never_re
     assert!(store.application(&local)?.is_none(), "a record that never left the county cannot come back");
     let unapplied = store.unapplied()?;
     assert!(
-        unapplied.iter().any(|u| u.kind == "access.summary.v1" && u.error.contains(&local)),
+        unapplied.iter().any(|u| u.kind == extranet_node::codec::KIND_ACCESS_SUMMARY && u.error.contains(&local)),
         "the local application's summary is listed as not re-applied: {unapplied:?}"
     );
     h.shutdown().await;

@@ -1,107 +1,18 @@
 //! Units and applications on the wire: request validation (each error names
-//! the field and the rule) and the wire form of records. Forwarded
-//! applications travel between nodes as `access.v1` events whose payload is
-//! the domain record itself (see [`AccessMessage`]).
+//! the field and the rule) and the wire form of records. The events that
+//! carry applications between nodes are in `access_event.rs`.
 
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
-use serde::{Deserialize, Serialize};
 
 use super::enums::WireEnum;
 use super::text;
-use crate::calendar::check_date;
 use crate::domain::access::ResourceSubject;
 use crate::domain::{
     AccessSpan, AccessUnit, AppState, Application, ApplicationForm, ApplicationKind, Art15Case, Contact,
-    DeadlineSummary, Deadlines, RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
+    RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
 };
 use crate::error::{NodeError, Result};
-
-/// Event kind of a message about an application, to the node named in it.
-pub const KIND_ACCESS: &str = "access.v1";
-/// Event kind of an owner's deadline summary, travelling up for oversight.
-pub const KIND_ACCESS_SUMMARY: &str = "access.summary.v1";
-
-/// Payload of an `access.summary.v1` event.
-pub fn encode_summary(s: &DeadlineSummary) -> Vec<u8> {
-    serde_json::to_vec(s).expect("a summary always serialises")
-}
-
-/// Reads an `access.summary.v1` payload; every date must lie in range.
-pub fn decode_summary(bytes: &[u8]) -> Result<DeadlineSummary> {
-    let s: DeadlineSummary = serde_json::from_slice(bytes)
-        .map_err(|e| NodeError::invalid("payload", format!("期限摘要事件无法解码：{e}")))?;
-    check_deadlines("summary.deadlines", &s.deadlines)?;
-    Ok(s)
-}
-
-/// Checks the dates of a peer's deadlines (serde reads any date chrono can
-/// hold; the calendar arithmetic must only ever see dates in range).
-fn check_deadlines(field: &'static str, d: &Deadlines) -> Result<()> {
-    for (_, x) in d.all() {
-        check_date(field, x.due)?;
-        for m in x.met_on.iter().chain(x.from.iter()) {
-            check_date(field, *m)?;
-        }
-    }
-    Ok(())
-}
-
-/// Checks the dates of a peer's application record.
-fn check_application(a: &Application) -> Result<()> {
-    check_date("application.submitted_on", a.submitted_on)?;
-    check_deadlines("application.deadlines", &a.deadlines)?;
-    if let Some(r) = &a.rejection {
-        check_date("application.rejection.notice.issued_on", r.notice.issued_on)?;
-    }
-    Ok(())
-}
-
-/// A message about an application to one node, carried as an `access.v1`
-/// event (up or down, relayed by the nodes in between as needed).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum AccessMessage {
-    /// From the lodging node to the competent one: decide this.
-    Forward {
-        /// The competent node.
-        to: NodeId,
-        /// The application as lodged.
-        application: Box<Application>,
-    },
-    /// From the competent node back to the lodging one: the owner's record.
-    Decision {
-        /// The lodging node.
-        to: NodeId,
-        /// The owner's record after the change.
-        application: Box<Application>,
-    },
-}
-
-impl AccessMessage {
-    /// The node the message is for.
-    pub fn to(&self) -> &NodeId {
-        match self {
-            AccessMessage::Forward { to, .. } | AccessMessage::Decision { to, .. } => to,
-        }
-    }
-}
-
-/// Payload of an `access.v1` event.
-pub fn encode_access(m: &AccessMessage) -> Vec<u8> {
-    serde_json::to_vec(m).expect("an application always serialises")
-}
-
-/// Reads an `access.v1` payload; every date must lie in range.
-pub fn decode_access(bytes: &[u8]) -> Result<AccessMessage> {
-    let m: AccessMessage =
-        serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("申请事件无法解码：{e}")))?;
-    match &m {
-        AccessMessage::Forward { application, .. } | AccessMessage::Decision { application, .. } => {
-            check_application(application)?
-        }
-    }
-    Ok(m)
-}
 
 fn phone(field: &'static str, v: &str) -> Result<String> {
     let v = text(field, v)?;
@@ -242,7 +153,7 @@ pub fn form_from_pb(f: Option<pb::ApplicationForm>, kind: ApplicationKind) -> Re
     Ok(form)
 }
 
-fn form_to_pb(f: &ApplicationForm) -> pb::ApplicationForm {
+pub(super) fn form_to_pb(f: &ApplicationForm) -> pb::ApplicationForm {
     pb::ApplicationForm {
         basis: f.basis.clone(),
         scope: f.scope.clone(),

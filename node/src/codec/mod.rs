@@ -3,17 +3,25 @@
 //! file per area; the shared field checks are here.
 
 mod access;
+mod access_event;
+mod access_v1;
 mod calendar;
+#[cfg(test)]
+mod compat_tests;
 mod enums;
 mod filing;
 mod ipam;
+mod kinds;
 mod pki;
 
 pub use access::*;
+pub use access_event::*;
+pub use access_v1::*;
 pub use calendar::*;
 pub use enums::WireEnum;
 pub use filing::*;
 pub use ipam::*;
+pub use kinds::*;
 pub use pki::*;
 
 use chrono::{DateTime, NaiveDate};
@@ -78,26 +86,34 @@ mod tests {
         assert!(e.to_string().contains("2000-01-01 至 2200-12-31"), "{e}");
     }
 
-    /// Forwarded applications are JSON of the domain record, which serde
-    /// reads for any date chrono can hold: the decoder checks every date.
+    /// `access.v1` payloads are JSON of the domain record, which serde reads
+    /// for any date chrono can hold; `access.v2` dates parse as any date:
+    /// both decoders check every date.
     #[test]
     fn a_forwarded_application_with_a_date_out_of_range_is_refused() {
         let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
         let app = sample(ApplicationKind::New, "2026-12-01".parse().unwrap());
-        let msg = AccessMessage::Forward { to: me, application: Box::new(app.clone()) };
-        assert!(decode_access(&encode_access(&msg)).is_ok());
+        let msg = AccessMessage::Forward { to: me.clone(), application: Box::new(app.clone()) };
+        assert_eq!(decode_access(&encode_access(&msg)).unwrap(), msg);
+        assert_eq!(decode_access_v1(&encode_access_v1(&msg)).unwrap(), msg);
         for (from, to, field) in [
             ("\"submitted_on\":\"2026-12-01\"", "\"submitted_on\":\"+262142-12-28\"", "application.submitted_on"),
             ("\"due\":\"2026-12-15\"", "\"due\":\"1066-10-14\"", "application.deadlines"),
         ] {
-            let json = String::from_utf8(encode_access(&msg)).unwrap();
+            let json = String::from_utf8(encode_access_v1(&msg)).unwrap();
             assert!(json.contains(from), "{json}");
-            let e = decode_access(json.replacen(from, to, 1).as_bytes()).unwrap_err();
+            let e = decode_access_v1(json.replacen(from, to, 1).as_bytes()).unwrap_err();
             assert_eq!(field_of(e), field);
         }
+        let mut late = app.clone();
+        late.submitted_on = "2201-01-01".parse().unwrap();
+        let bad = AccessMessage::Forward { to: me, application: Box::new(late) };
+        assert_eq!(field_of(decode_access(&encode_access(&bad)).unwrap_err()), "application.submitted_on");
         let mut summary = app.summary();
         summary.deadlines.review.due = "2300-01-01".parse().unwrap();
         assert_eq!(field_of(decode_summary(&encode_summary(&summary)).unwrap_err()), "summary.deadlines");
+        let json = serde_json::to_vec(&summary).unwrap();
+        assert_eq!(field_of(decode_summary_v1(&json).unwrap_err()), "summary.deadlines");
     }
 
     #[test]

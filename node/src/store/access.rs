@@ -1,5 +1,6 @@
 //! Units, applications and the withdrawal ledger in the store.
 
+use super::record::Record;
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
 use crate::domain::{AccessUnit, Application, DeadlineSummary, LedgerEntry, UnitId};
 use crate::error::Result;
@@ -7,7 +8,7 @@ use crate::error::Result;
 /// Meta key of the count of units withdrawn here.
 const WITHDRAWALS: &[u8] = b"units/withdrawals";
 
-fn all<T: serde::de::DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>> {
+fn all<T: Record>(tree: &sled::Tree) -> Result<Vec<T>> {
     tree.iter().map(|item| keys::decode(&item?.1)).collect()
 }
 
@@ -40,7 +41,7 @@ impl NodeStore {
     /// How many times a unit registered here has been withdrawn (a counter
     /// the address reclaimer watches, so it scans only after a withdrawal).
     pub fn withdrawals_seen(&self) -> Result<u64> {
-        self.view(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref())))
+        self.view(|t| keys::read_u64(t.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref()))
     }
 
     /// The withdrawal ledger, oldest first.
@@ -61,7 +62,7 @@ impl Tx<'_> {
     /// Counts a withdrawal of a unit registered here (see
     /// [`NodeStore::withdrawals_seen`]).
     pub fn count_withdrawal(&mut self) -> TxResult<()> {
-        let n = keys::read_u64(self.tree(TreeId::Meta).get(WITHDRAWALS)?.as_deref()) + 1;
+        let n = keys::read_u64(self.tree(TreeId::Meta).get(WITHDRAWALS)?.as_deref()).or_else(abort)? + 1;
         self.tree(TreeId::Meta).insert(WITHDRAWALS, &keys::u64_value(n))?;
         Ok(())
     }
@@ -103,7 +104,7 @@ impl Tx<'_> {
 
     /// One ledger entry.
     pub fn ledger_entry(&self, number: u64) -> TxResult<Option<LedgerEntry>> {
-        match self.tree(TreeId::Ledger).get(keys::u64_value(number))? {
+        match self.tree(TreeId::Ledger).get(keys::u64_key(number))? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
@@ -112,7 +113,7 @@ impl Tx<'_> {
     /// Writes a ledger entry (its number taken from the `ledger` counter).
     pub fn put_ledger_entry(&mut self, e: &LedgerEntry) -> TxResult<()> {
         let value = keys::encode(e).or_else(abort)?;
-        self.tree(TreeId::Ledger).insert(&keys::u64_value(e.number), value)?;
+        self.tree(TreeId::Ledger).insert(&keys::u64_key(e.number), value)?;
         Ok(())
     }
 }

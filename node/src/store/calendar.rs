@@ -25,7 +25,7 @@ impl NodeStore {
     pub fn calendar(&self) -> Result<Arc<WorkCalendar>> {
         let newest = self.view(|t| {
             Ok::<_, crate::error::NodeError>(match t.get(TreeId::Calendars).last()? {
-                Some((k, _)) => keys::read_u64(Some(&k)),
+                Some((k, _)) => keys::parse_u64_key(&k),
                 None => 0,
             })
         })?;
@@ -52,11 +52,11 @@ impl Tx<'_> {
     pub fn calendar_document(&self) -> TxResult<CalendarDocument> {
         let tree = self.tree(TreeId::Calendars);
         // A transactional tree has no `last`; the current version is kept in meta.
-        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref());
+        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref()).or_else(abort)?;
         if newest == 0 {
             return Ok(CalendarDocument::builtin());
         }
-        match tree.get(keys::u64_value(newest))? {
+        match tree.get(keys::u64_key(newest))? {
             Some(v) => keys::decode(&v).or_else(abort),
             None => Ok(CalendarDocument::builtin()),
         }
@@ -66,12 +66,12 @@ impl Tx<'_> {
     /// it was (older and repeated versions are ignored: publication is
     /// idempotent and the newest wins).
     pub fn put_calendar(&mut self, doc: &CalendarDocument) -> TxResult<bool> {
-        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref());
+        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref()).or_else(abort)?;
         if doc.version <= newest {
             return Ok(false);
         }
         let value = keys::encode(doc).or_else(abort)?;
-        self.tree(TreeId::Calendars).insert(&keys::u64_value(doc.version), value)?;
+        self.tree(TreeId::Calendars).insert(&keys::u64_key(doc.version), value)?;
         self.tree(TreeId::Meta).insert(CURRENT, &keys::u64_value(doc.version))?;
         Ok(true)
     }

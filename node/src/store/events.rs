@@ -5,6 +5,7 @@ use extranet_certs::NodeId;
 use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId, Summary};
 use tokio::sync::watch;
 
+use super::record::HeldSummary;
 use super::{NodeStore, TreeId, Tx, TxResult, keys};
 use crate::error::NodeError;
 
@@ -22,7 +23,7 @@ impl NodeStore {
         // transaction, which would count as a write and cost the receiver a
         // flush and fsync for nothing while a reconnecting peer replays.
         let held = self.view(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
-        if event.seq <= keys::read_u64(held.as_deref()) {
+        if event.seq <= keys::read_u64(held.as_deref()).map_err(fed)? {
             return Ok(Accepted::Duplicate);
         }
         let outcome = self.transact_always(|tx| {
@@ -56,7 +57,7 @@ impl EventStore for NodeStore {
             let mut out = Vec::new();
             for item in t.get(TreeId::Cursors).iter() {
                 let (k, v) = item.map_err(fed)?;
-                out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v))));
+                out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v)).map_err(fed)?));
             }
             Ok(out)
         })
@@ -96,7 +97,7 @@ impl EventStore for NodeStore {
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
         self.view(|t| {
-            let value = keys::encode(&cursors).map_err(fed)?;
+            let value = keys::encode(&cursors.to_vec()).map_err(fed)?;
             t.get(TreeId::Peers).insert(peer.as_str().as_bytes(), value).map_err(fed)?;
             Ok(())
         })
@@ -125,7 +126,8 @@ impl EventStore for NodeStore {
         self.view(|t| {
             let tree = t.get(TreeId::Summaries);
             let key = summary.origin.as_str().as_bytes();
-            let value = keys::encode(&(summary.generated_at_ms, &summary.payload, summary.heard_at_ms)).map_err(fed)?;
+            let held: HeldSummary = (summary.generated_at_ms, summary.payload.clone(), summary.heard_at_ms);
+            let value = keys::encode(&held).map_err(fed)?;
             // Compare-and-swap so two sessions relaying the same origin cannot
             // let an older summary overwrite a newer one.
             loop {
@@ -156,18 +158,10 @@ impl EventStore for NodeStore {
     }
 }
 
-/// A held summary: `(generated_at_ms, payload, heard_at_ms)`. Summaries
-/// stored before receivers dated them by their own clock are
-/// `(generated_at_ms, payload)`: they read as heard when generated, and the
-/// next summary from that node replaces them.
+/// A held summary (see [`HeldSummary`]; summaries stored in the older
+/// two-field form read as heard when generated).
 fn decode_summary(origin: &NodeId, v: &[u8]) -> Result<Summary, FedError> {
-    let (generated_at_ms, payload, heard_at_ms) = match keys::decode::<(i64, Vec<u8>, i64)>(v) {
-        Ok(t) => t,
-        Err(_) => {
-            let (g, p): (i64, Vec<u8>) = keys::decode(v).map_err(fed)?;
-            (g, p, g)
-        }
-    };
+    let (generated_at_ms, payload, heard_at_ms): HeldSummary = keys::decode(v).map_err(fed)?;
     Ok(Summary { origin: origin.clone(), generated_at_ms, heard_at_ms, payload })
 }
 
@@ -178,10 +172,10 @@ mod tests {
     #[test]
     fn a_summary_stored_in_the_old_two_field_form_still_reads() {
         let origin: NodeId = "540000/540100".parse().unwrap();
-        let old = keys::encode(&(42_i64, vec![1_u8, 2])).unwrap();
+        let old = serde_json::to_vec(&(42_i64, vec![1_u8, 2])).unwrap();
         let s = decode_summary(&origin, &old).unwrap();
         assert_eq!((s.generated_at_ms, s.heard_at_ms, s.payload), (42, 42, vec![1, 2]));
-        let new = keys::encode(&(42_i64, vec![3_u8], 50_i64)).unwrap();
+        let new = keys::encode::<HeldSummary>(&(42_i64, vec![3_u8], 50_i64)).unwrap();
         assert_eq!(decode_summary(&origin, &new).unwrap().heard_at_ms, 50);
     }
 }

@@ -4,13 +4,12 @@
 //! write check that the pool it computed from is still current
 //! (compare-and-swap), so concurrent writers never hand out the same space.
 
-use extranet_certs::NodeId;
-use ipnet::IpNet;
-use serde::de::DeserializeOwned;
-
+use super::record::Record;
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
 use crate::domain::ipam::{Assignment, Delegation, LedgerEntry, Reservation, SpaceRequest};
 use crate::error::Result;
+use extranet_certs::NodeId;
+use ipnet::IpNet;
 
 /// Key of a record owned by `node` with `number`.
 fn record_key(node: &NodeId, number: u64) -> Vec<u8> {
@@ -28,7 +27,7 @@ fn version_key(v6: bool) -> &'static [u8] {
 }
 
 impl NodeStore {
-    fn all<T: DeserializeOwned>(&self, tree: TreeId) -> Result<Vec<T>> {
+    fn all<T: Record>(&self, tree: TreeId) -> Result<Vec<T>> {
         self.view(|t| t.get(tree).iter().map(|item| keys::decode(&item?.1)).collect())
     }
 
@@ -64,7 +63,7 @@ impl NodeStore {
 
     /// The pool version of a family: moves on every write to that pool.
     pub fn ipam_version(&self, v6: bool) -> Result<u64> {
-        self.view(|t| Ok(keys::read_u64(t.get(TreeId::Meta).get(version_key(v6))?.as_deref())))
+        self.view(|t| keys::read_u64(t.get(TreeId::Meta).get(version_key(v6))?.as_deref()))
     }
 
     /// Whether a delegation to this node ended since its records inside it
@@ -90,14 +89,14 @@ impl NodeStore {
 }
 
 impl Tx<'_> {
-    fn get<T: DeserializeOwned>(&self, t: TreeId, k: &[u8]) -> TxResult<Option<T>> {
+    fn get<T: Record>(&self, t: TreeId, k: &[u8]) -> TxResult<Option<T>> {
         match self.tree(t).get(k)? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
     }
 
-    fn put<T: serde::Serialize>(&mut self, t: TreeId, k: &[u8], v: &T) -> TxResult<()> {
+    fn put<T: Record>(&mut self, t: TreeId, k: &[u8], v: &T) -> TxResult<()> {
         let value = keys::encode(v).or_else(abort)?;
         self.tree(t).insert(k, value)?;
         Ok(())
@@ -107,7 +106,7 @@ impl Tx<'_> {
     /// on (the compare-and-swap of one pool write).
     pub fn ipam_claim_version(&mut self, v6: bool, expected: u64) -> TxResult<bool> {
         let meta = self.tree(TreeId::Meta);
-        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref());
+        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref()).or_else(abort)?;
         if now != expected {
             return Ok(false);
         }
@@ -118,7 +117,7 @@ impl Tx<'_> {
     /// Moves the pool version of a family on (a replicated change to it).
     pub fn ipam_bump_version(&mut self, v6: bool) -> TxResult<()> {
         let meta = self.tree(TreeId::Meta);
-        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref());
+        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref()).or_else(abort)?;
         meta.insert(version_key(v6), &keys::u64_value(now + 1))?;
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Key layouts and value encoding of the store's trees.
 
 use extranet_federation::{Channel, StreamId};
-use serde::{Serialize, de::DeserializeOwned};
 
+use super::record::{self, Record};
 use crate::error::{NodeError, Result};
 
 /// Key of a stream in the `cursors` tree, and prefix of its events:
@@ -42,22 +42,32 @@ pub fn event_key(s: &StreamId, seq: u64) -> Vec<u8> {
     k
 }
 
-/// Encodes a value for storage.
-pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|e| NodeError::Store(format!("编码失败：{e}")))
+/// Encodes a value for storage, in its record's current format version.
+pub fn encode<T: Record>(v: &T) -> Result<Vec<u8>> {
+    record::encode(v)
 }
 
-/// Decodes a stored value.
-pub fn decode<T: DeserializeOwned>(v: &[u8]) -> Result<T> {
-    serde_json::from_slice(v).map_err(|e| NodeError::Store(format!("记录已损坏：{e}")))
+/// Decodes a stored value of any format version this build reads.
+pub fn decode<T: Record>(v: &[u8]) -> Result<T> {
+    record::decode(v)
 }
 
-/// Encodes a u64 counter value.
-pub fn u64_value(n: u64) -> [u8; 8] {
+/// Encodes a u64 counter or cursor value (versioned, see [`record`]).
+pub fn u64_value(n: u64) -> [u8; 9] {
+    record::u64_value(n)
+}
+
+/// Decodes a u64 counter or cursor value (absent = 0).
+pub fn read_u64(v: Option<&[u8]>) -> Result<u64> {
+    record::read_u64(v)
+}
+
+/// A u64 as a key (big-endian, so keys sort by number; keys carry no version).
+pub fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
 }
 
-/// Decodes a u64 counter value (absent = 0).
-pub fn read_u64(v: Option<&[u8]>) -> u64 {
-    v.and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes).unwrap_or(0)
+/// Inverse of [`u64_key`] (a malformed key reads as 0).
+pub fn parse_u64_key(k: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(k).map(u64::from_be_bytes).unwrap_or(0)
 }

@@ -16,6 +16,7 @@ mod keys;
 mod open;
 mod oversight;
 mod pki;
+mod record;
 mod report;
 mod trees;
 mod tx;
@@ -24,6 +25,11 @@ pub mod watchdog;
 #[cfg(test)]
 mod durability_tests;
 mod unapplied;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod record_tests;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -62,7 +62,7 @@ impl<'a> Tx<'a> {
 
     /// Highest contiguous sequence held for `stream`.
     pub(super) fn cursor(&self, stream: &StreamId) -> TxResult<u64> {
-        Ok(keys::read_u64(self.tree(TreeId::Cursors).get(keys::stream_key(stream))?.as_deref()))
+        keys::read_u64(self.tree(TreeId::Cursors).get(keys::stream_key(stream))?.as_deref()).or_else(abort)
     }
 
     /// Stores `env` as the next event of `stream` and advances the cursor.
@@ -77,7 +77,7 @@ impl<'a> Tx<'a> {
     /// [`Tx::next_number`] is above a number recovered from a peer.
     pub fn raise_number(&mut self, counter: &str, n: u64) -> TxResult<()> {
         let key = format!("counter/{counter}");
-        let held = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref());
+        let held = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref()).or_else(abort)?;
         if n > held {
             self.tree(TreeId::Meta).insert(key.as_bytes(), &keys::u64_value(n))?;
         }
@@ -87,7 +87,7 @@ impl<'a> Tx<'a> {
     /// Increments and returns the named counter (first value 1).
     pub fn next_number(&mut self, counter: &str) -> TxResult<u64> {
         let key = format!("counter/{counter}");
-        let n = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref()) + 1;
+        let n = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref()).or_else(abort)? + 1;
         self.tree(TreeId::Meta).insert(key.as_bytes(), &keys::u64_value(n))?;
         Ok(n)
     }

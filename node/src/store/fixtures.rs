@@ -1,0 +1,336 @@
+//! Checked-in bytes of every stored record and of the JSON access payloads,
+//! as the formats stood before records carried a version (version 0), and
+//! the sample values they hold. The tests decode the files with today's
+//! code: a change that can no longer read what a node wrote before fails
+//! here, not on an operator's disk. The files live in
+//! `node/tests/fixtures/`: `store/v0/` and `wire/*.v1/` were written by the
+//! code before formats carried versions (commit 69f7bbf); the current ones
+//! by [`write_current_fixtures`], which never rewrites an existing file.
+
+use std::path::PathBuf;
+
+use extranet_certs::NodeId;
+use extranet_federation::{Channel, Envelope, Route, Scope, StreamId};
+
+use crate::calendar::CalendarDocument;
+use crate::codec::AccessMessage;
+use crate::domain::access::Rejection;
+use crate::domain::ipam::{
+    AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry as AddressLedgerEntry, Purpose, RecordState,
+    RequestId, RequestState, Reservation, SpaceRequest,
+};
+use crate::domain::testing::sample;
+use crate::domain::{
+    AddressReclaim, AppState, Application, ApplicationKind, ChecklistItem, Cutover, DeadlineSummary, Filing,
+    FilingDetails, FilingId, Launch, LedgerEntry, Receipt, Transition, UnitId, WrittenNotice,
+};
+use crate::store::Unapplied;
+
+/// The folder of the fixture files.
+pub(crate) fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The bytes of fixture `name` (e.g. `store/v0/application.json`).
+pub(crate) fn read(name: &str) -> Vec<u8> {
+    std::fs::read(dir().join(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+fn node(s: &str) -> NodeId {
+    NodeId::parse(s).unwrap()
+}
+
+/// A county application that went through most of its life: rejected with
+/// a notice, a plan, a ledger number and history, so every field is set.
+pub(crate) fn application() -> Application {
+    let mut app = sample(ApplicationKind::New, "2026-12-01".parse().unwrap());
+    app.routing.competent = node("540000/540100");
+    app.routing.reason = "跨县接入，由地市受理（第十五条）".into();
+    app.state = AppState::Rejected;
+    app.revision = 4;
+    app.access_plan = Some("经城关区汇聚节点接入".into());
+    app.ledger_number = Some(7);
+    app.deadlines.review.met_on = Some("2026-12-03".parse().unwrap());
+    app.rejection = Some(Rejection {
+        reasons: "安全措施不足".into(),
+        notice: WrittenNotice {
+            number: "540100〔2026〕A000001号".into(),
+            issued_on: "2026-12-04".parse().unwrap(),
+            authority: node("540000/540100"),
+            text: "不予接入".into(),
+            html: "<p>不予接入</p>".into(),
+        },
+    });
+    app.history = vec![Transition {
+        state: AppState::Rejected,
+        at_ms: 1_764_800_000_000,
+        by: "operator".into(),
+        node: node("540000/540100"),
+        note: "不予接入".into(),
+    }];
+    app
+}
+
+/// The deadline summary of [`application`].
+pub(crate) fn deadline_summary() -> DeadlineSummary {
+    application().summary()
+}
+
+/// A withdrawal ledger entry.
+pub(crate) fn ledger_entry() -> LedgerEntry {
+    LedgerEntry {
+        number: 3,
+        recorded_on: "2026-12-05".parse().unwrap(),
+        recorded_by: "operator".into(),
+        unit_node: node("540000/540100/540102"),
+        unit_id: UnitId::parse("u0001").unwrap(),
+        unit_name: "城关区教育局".into(),
+        division: node("540000/540100/540102"),
+        application: "540102-A000002".into(),
+        reason: "机构撤并".into(),
+        devices: vec![ChecklistItem { item: "路由器".into(), reclaimed: true }],
+        address_reclaim: AddressReclaim::Done { released: vec!["2001:db8:1::/48".into()] },
+    }
+}
+
+/// Two filings: a cutover with a receipt, and a launch.
+pub(crate) fn filings() -> Vec<Filing> {
+    let origin = node("540000/540100/540102");
+    let cutover = Cutover {
+        affected_units: vec!["城关区教育局".into()],
+        window_start: chrono::DateTime::parse_from_rfc3339("2026-12-05T22:00:00+08:00").unwrap(),
+        window_end: chrono::DateTime::parse_from_rfc3339("2026-12-06T01:00:00+08:00").unwrap(),
+        notified_on: "2026-12-01".parse().unwrap(),
+        description: "核心交换机更换".into(),
+        major_adjustment: false,
+    };
+    let launch = Launch {
+        system_name: "政务服务平台".into(),
+        owning_unit: "城关区政府办".into(),
+        launch_date: "2026-12-10".parse().unwrap(),
+        addresses: vec!["2001:db8:1:1::/64".parse().unwrap()],
+        security_test_ref: "测评〔2026〕12号".into(),
+    };
+    vec![
+        Filing {
+            id: FilingId { origin: origin.clone(), number: 1 },
+            filed_at_ms: 1_764_500_000_000,
+            filed_by: "operator".into(),
+            details: FilingDetails::Cutover(cutover),
+            receipts: vec![Receipt { node: node("540000/540100"), received_at_ms: 1_764_500_000_500 }],
+        },
+        Filing {
+            id: FilingId { origin, number: 2 },
+            filed_at_ms: 1_764_600_000_000,
+            filed_by: "operator".into(),
+            details: FilingDetails::Launch(launch),
+            receipts: vec![],
+        },
+    ]
+}
+
+/// A published calendar, cut to a few days so the fixture stays small.
+pub(crate) fn calendar() -> CalendarDocument {
+    let mut doc = CalendarDocument::builtin();
+    doc.version = 2;
+    doc.published_at_ms = 1_764_000_000_000;
+    doc.published_by = "operator@540000".into();
+    doc.days.truncate(3);
+    doc
+}
+
+/// A delegation from the prefecture to the county.
+pub(crate) fn delegation() -> Delegation {
+    Delegation {
+        parent: node("540000/540100"),
+        number: 1,
+        child: node("540000/540100/540102"),
+        prefix: "2001:db8:1::/40".parse().unwrap(),
+        by: "operator".into(),
+        at_ms: 1_764_000_000_000,
+        state: RecordState::Live,
+    }
+}
+
+/// An ended IPv4 assignment (every optional field set).
+pub(crate) fn assignment() -> Assignment {
+    Assignment {
+        id: AssignmentId { node: node("540000/540100/540102"), number: 5 },
+        prefix: "10.20.0.0/24".parse().unwrap(),
+        purpose: Purpose::AccessUnit,
+        assignee: AssigneeId::new("u0001").unwrap(),
+        serves: "540102-A000001".into(),
+        by: "operator".into(),
+        at_ms: 1_764_000_000_000,
+        ipv4_justification: Some("老旧设备不支持 IPv6".into()),
+        ipv4_approved_by: Some("处长".into()),
+        state: RecordState::Ended {
+            at_ms: 1_764_100_000_000,
+            by: "系统".into(),
+            reason: "单位撤销".into(),
+            forced: false,
+        },
+    }
+}
+
+/// An address ledger entry.
+pub(crate) fn address_ledger_entry() -> AddressLedgerEntry {
+    AddressLedgerEntry {
+        number: 9,
+        at_ms: 1_764_100_000_000,
+        by: "operator".into(),
+        action: "回收".into(),
+        assignee: Some(AssigneeId::new("u0001").unwrap()),
+        prefixes: vec!["10.20.0.0/24".parse().unwrap()],
+        reason: "单位撤销".into(),
+    }
+}
+
+/// A reservation.
+pub(crate) fn reservation() -> Reservation {
+    Reservation {
+        prefix: "2001:db8:ff::/48".parse().unwrap(),
+        note: "预留".into(),
+        by: "operator".into(),
+        at_ms: 1_764_000_000_000,
+    }
+}
+
+/// Two requests for more space: one granted, one refused.
+pub(crate) fn space_requests() -> Vec<SpaceRequest> {
+    let id = |number| RequestId { node: node("540000/540100/540102"), number };
+    vec![
+        SpaceRequest {
+            id: id(1),
+            v6: true,
+            len: 44,
+            reason: "新增单位".into(),
+            by: "operator".into(),
+            at_ms: 1_764_000_000_000,
+            state: RequestState::Granted { prefix: "2001:db8:1::/39".parse().unwrap(), by: "自动".into(), at_ms: 1 },
+        },
+        SpaceRequest {
+            id: id(2),
+            v6: false,
+            len: 24,
+            reason: "老旧设备".into(),
+            by: "operator".into(),
+            at_ms: 1_764_000_000_000,
+            state: RequestState::Refused { reason: "应使用 IPv6".into(), by: "operator".into(), at_ms: 2 },
+        },
+    ]
+}
+
+/// A root pool of the top node.
+pub(crate) fn root() -> ipnet::IpNet {
+    "2001:db8::/32".parse().unwrap()
+}
+
+/// A stored event (a down event scoped to a subtree).
+pub(crate) fn envelope() -> Envelope {
+    Envelope {
+        origin: node("540000"),
+        seq: 12,
+        route: Route::Down(Scope::Subtree(node("540000/540100"))),
+        kind: "calendar.v1".into(),
+        payload: vec![0, 1, 2, 250],
+        created_at_ms: 1_764_000_000_000,
+    }
+}
+
+/// The cursors a peer acknowledged.
+pub(crate) fn peer_cursors() -> Vec<(StreamId, u64)> {
+    vec![
+        (StreamId { origin: node("540000"), channel: Channel::Down }, 12),
+        (StreamId { origin: node("540000/540100/540102"), channel: Channel::Up }, 40),
+    ]
+}
+
+/// A held status summary: `(generated_at_ms, payload, heard_at_ms)`.
+pub(crate) fn status_summary() -> (i64, Vec<u8>, i64) {
+    (1_764_000_000_000, vec![8, 1, 16, 2], 1_764_000_000_250)
+}
+
+/// An event stored but not applied.
+pub(crate) fn unapplied() -> Unapplied {
+    Unapplied {
+        origin: "540000/540100/540102".into(),
+        seq: 3,
+        kind: "access.v1".into(),
+        error: "申请事件无法解码".into(),
+        at_ms: 1_764_000_000_000,
+    }
+}
+
+/// The two `access.v1` messages (a forward and a decision).
+pub(crate) fn access_messages() -> Vec<AccessMessage> {
+    vec![
+        AccessMessage::Forward { to: node("540000/540100"), application: Box::new(application()) },
+        AccessMessage::Decision { to: node("540000/540100/540102"), application: Box::new(application()) },
+    ]
+}
+
+/// Checks that fixture bytes decode to the sample they were written from.
+pub(crate) type Check = Box<dyn Fn(&[u8])>;
+
+/// A check that `bytes` decode, as stored record `T`, to `want`.
+fn record<T: super::record::Record + PartialEq + std::fmt::Debug + 'static>(want: T) -> Check {
+    Box::new(move |bytes| assert_eq!(super::keys::decode::<T>(bytes).unwrap(), want))
+}
+
+/// Every stored record's sample, by fixture name (without folder and suffix).
+pub(crate) fn records() -> Vec<(&'static str, Vec<u8>, Check)> {
+    fn row<T: super::record::Record + PartialEq + std::fmt::Debug + 'static>(
+        name: &'static str,
+        v: T,
+    ) -> (&'static str, Vec<u8>, Check) {
+        (name, super::keys::encode(&v).unwrap(), record(v))
+    }
+    let [cutover, launch] = <[Filing; 2]>::try_from(filings()).unwrap();
+    let [granted, refused] = <[SpaceRequest; 2]>::try_from(space_requests()).unwrap();
+    vec![
+        row("application", application()),
+        row("unit", application().unit),
+        row("deadline_summary", deadline_summary()),
+        row("ledger_entry", ledger_entry()),
+        row("filing_cutover", cutover),
+        row("filing_launch", launch),
+        row("calendar", calendar()),
+        row("delegation", delegation()),
+        row("assignment", assignment()),
+        row("address_ledger_entry", address_ledger_entry()),
+        row("reservation", reservation()),
+        row("space_request_granted", granted),
+        row("space_request_refused", refused),
+        row("root", root()),
+        row("envelope", envelope()),
+        row("peer_cursors", peer_cursors()),
+        row("status_summary", status_summary()),
+        row("unapplied", unapplied()),
+    ]
+}
+
+/// Writes the fixtures of the current record formats that are missing
+/// (`store/v1/*.bin`); existing files are history and never rewritten.
+#[test]
+#[ignore = "writes fixture files; run with EXTRANET_WRITE_FIXTURES=1 -- --ignored"]
+fn write_current_fixtures() {
+    if std::env::var("EXTRANET_WRITE_FIXTURES").is_err() {
+        return;
+    }
+    let mut files: Vec<(String, Vec<u8>)> =
+        records().into_iter().map(|(name, bytes, _)| (format!("store/v1/{name}.bin"), bytes)).collect();
+    files.push(("store/v1/cursor.bin".into(), super::keys::u64_value(40).to_vec()));
+    for m in access_messages() {
+        let name = if matches!(m, AccessMessage::Forward { .. }) { "forward" } else { "decision" };
+        files.push((format!("wire/access.v2/{name}.bin"), crate::codec::encode_access(&m)));
+    }
+    files.push(("wire/access.summary.v2/summary.bin".into(), crate::codec::encode_summary(&deadline_summary())));
+    for (name, bytes) in files {
+        let path = dir().join(name);
+        if !path.exists() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+    }
+}
