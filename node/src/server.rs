@@ -107,7 +107,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let cancel = CancellationToken::new();
     let mut runner = Runner::new(&cancel);
     let metrics = crate::metrics::Metrics::new();
-    let ipam = crate::service::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
+    let ipam = crate::ops::ipam::Ipam::new(store.clone(), cfg.ipam.policy.clone());
     if cfg.node.depth() == 1 {
         for root in &cfg.ipam.roots {
             ipam.add_root(*root).await?;
@@ -146,7 +146,7 @@ struct Parts {
     store: NodeStore,
     engine: Engine<NodeStore>,
     tls: TlsMaterial,
-    ipam: crate::service::ipam::Ipam,
+    ipam: crate::ops::ipam::Ipam,
     metrics: Arc<crate::metrics::Metrics>,
     topology: Arc<crate::topology::Topology>,
 }
@@ -217,8 +217,8 @@ async fn serve(
             PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca))
                 .max_decoding_message_size(MAX_REQUEST_BYTES),
         );
-    runner.spawn(crate::reclaim::AddressReclaimer::new(store.clone(), ipam.clone()));
-    runner.spawn(crate::service::ipam::Decider::new(ipam.clone()));
+    runner.spawn(crate::ops::withdrawn_addresses::AddressReclaimer::new(store.clone(), ipam.clone()));
+    runner.spawn(crate::ops::ipam::Decider::new(ipam.clone()));
     let task = tokio::spawn(async move {
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");

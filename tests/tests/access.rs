@@ -429,7 +429,7 @@ async fn withdrawal_ledger_overdue_and_resource_changes_at_one_county() -> anyho
     // records it in the ledger entry.
     let store = &h.running(&county).store;
     eventually("the address reclaim to be confirmed (seen: the reclaims pending)", PATIENCE, async || {
-        let pending = extranet_node::reclaim::pending_address_reclaims(store)?;
+        let pending = extranet_node::ops::withdrawn_addresses::pending_address_reclaims(store)?;
         Ok((pending.is_empty(), pending))
     })
     .await?;

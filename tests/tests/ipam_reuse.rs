@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use extranet_node::domain::ipam::{AssigneeId, Policy, Purpose};
-use extranet_node::service::ipam::Ipam;
-use extranet_node::service::ipam::grant::AssignSpec;
+use extranet_node::ops::ipam::Ipam;
+use extranet_node::ops::ipam::grant::AssignSpec;
 use extranet_tests::Harness;
 
 fn spec(unit: &str) -> AssignSpec {
@@ -28,7 +28,7 @@ fn spec(unit: &str) -> AssignSpec {
 const GRACE_MS: i64 = 3_600_000;
 
 /// A clock that stands still until the test moves it.
-fn test_clock() -> (Arc<AtomicI64>, extranet_node::service::ipam::Clock) {
+fn test_clock() -> (Arc<AtomicI64>, extranet_node::ops::ipam::Clock) {
     let now = Arc::new(AtomicI64::new(1_780_000_000_000));
     let read = now.clone();
     (now, Arc::new(move || read.load(Ordering::SeqCst)))

@@ -13,7 +13,7 @@ use tokio::time::MissedTickBehavior;
 use super::build_summary;
 use crate::config::OversightConfig;
 use crate::error::Result;
-use crate::service::ipam::Ipam;
+use crate::ops::ipam::Ipam;
 use crate::store::NodeStore;
 use crate::worker::{Wake, Worker};
 

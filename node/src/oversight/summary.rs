@@ -6,7 +6,7 @@ use extranet_federation::{Backlog, Engine};
 use extranet_proto::v1 as pb;
 
 use crate::error::Result;
-use crate::service::ipam::Ipam;
+use crate::ops::ipam::Ipam;
 use crate::store::NodeStore;
 
 fn backlog(b: &Backlog) -> pb::Backlog {

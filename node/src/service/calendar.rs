@@ -1,15 +1,15 @@
 //! The `Calendar` service: show the calendar in force, publish a new version
 //! at the region (it then travels down to every node), compute a due date.
 
-use extranet_federation::{Route, Scope};
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::calendar_server::Calendar;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
-use crate::calendar::{CalendarDocument, CalendarTable};
+use crate::calendar::CalendarTable;
 use crate::codec::{self, date};
 use crate::error::{NodeError, Result};
+use crate::ops;
 use crate::store::NodeStore;
 
 /// Most working days `DueDate` adds (a year and a half of working days).
@@ -26,34 +26,6 @@ impl CalendarService {
     pub fn new(store: NodeStore, gate: Gate) -> Self {
         CalendarService { store, gate }
     }
-}
-
-/// Publishes `table` at the region: the current calendar with the table's
-/// years replaced becomes the next version, stored and announced to the
-/// whole subtree in one write; returns once durable.
-pub async fn publish(store: &NodeStore, table: &CalendarTable, by: &str) -> Result<CalendarDocument> {
-    if store.me().parent().is_some() {
-        return Err(NodeError::FailedPrecondition(format!(
-            "工作日历由自治区节点发布，本节点 {} 只接收上级发布的版本",
-            store.me()
-        )));
-    }
-    let me = store.me().clone();
-    let doc = store.transact(|tx| {
-        let current = tx.calendar_document()?;
-        let mut doc = current.with_years(table);
-        doc.version = current.version + 1;
-        doc.published_at_ms = tx.now_ms();
-        doc.published_by = format!("{by}@{}", me.code());
-        tx.put_calendar(&doc)?;
-        tx.emit(Route::Down(Scope::Subtree(me.clone())), codec::KIND_CALENDAR, codec::encode_calendar(&doc))?;
-        super::idempotent::record(tx, || codec::calendar_to_pb(&doc, None))?;
-        Ok(doc)
-    })?;
-    store.sync().await?;
-    let years: Vec<String> = table.years.iter().map(|y| y.to_string()).collect();
-    tracing::info!(version = doc.version, years = %years.join(","), by, "calendar published");
-    Ok(doc)
 }
 
 #[tonic::async_trait]
@@ -79,7 +51,7 @@ impl Calendar for CalendarService {
         super::idempotent::Once::new(&by, "PublishCalendar", &r.request_id)?
             .answer(&self.store, async {
                 let table = CalendarTable::parse(&r.tsv)?;
-                Ok(codec::calendar_to_pb(&publish(&self.store, &table, &by).await?, None))
+                Ok(codec::calendar_to_pb(&ops::calendar::publish(&self.store, &table, &by).await?, None))
             })
             .await
     }
@@ -133,14 +105,14 @@ mod tests {
         app.routing.competent = region.clone();
         store.transact(|tx| tx.put_application(&app)).unwrap();
         let read = |store: &NodeStore| {
-            let apps = crate::service::access::current(store.applications().unwrap(), &store.calendar().unwrap());
+            let apps = crate::ops::access::current(store.applications().unwrap(), &store.calendar().unwrap());
             apps[0].deadlines.review.clone()
         };
         let before = read(&store);
         assert_eq!((before.due, before.provisional, before.calendar_version), (d("2027-01-07"), true, 0));
 
         let table = CalendarTable::parse("# 国办发明电〔2026〕测试\n2027-01-01\toff\t元旦\n").unwrap();
-        publish(&store, &table, "op").await.unwrap();
+        crate::ops::calendar::publish(&store, &table, "op").await.unwrap();
         assert_eq!(store.calendar_warning(d("2026-11-01")).unwrap(), None);
         let after = read(&store);
         assert_eq!((after.due, after.provisional, after.calendar_version), (d("2027-01-08"), false, 1));

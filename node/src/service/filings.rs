@@ -2,20 +2,19 @@
 //! their own node, and list what their node and its subtree filed.
 
 use extranet_certs::NodeId;
-use extranet_federation::Route;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::filings_server::Filings;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
-use super::idempotent::{self, Once};
+use super::idempotent::Once;
 use super::paging;
 use crate::calendar;
 use crate::codec;
-use crate::domain::limits;
-use crate::domain::{Filing, FilingDetails, FilingId, filing};
+use crate::domain::{FilingDetails, FilingId};
 use crate::error::{NodeError, Result};
-use crate::store::{NodeStore, Tx, TxResult, abort};
+use crate::ops::{self, filing};
+use crate::store::NodeStore;
 
 /// Serves `extranet.v1.Filings` for one node.
 pub struct FilingsService {
@@ -40,37 +39,6 @@ impl FilingsService {
     }
 }
 
-/// Records a filing at its origin and queues its announcement up the tree in
-/// the same write; returns once both are durable.
-pub async fn file(store: &NodeStore, details: FilingDetails, by: &str) -> Result<Filing> {
-    let filing = store.transact(|tx| {
-        let f = write_filing(tx, details.clone(), by)?;
-        idempotent::record(tx, || codec::filing_to_pb(&f))?;
-        Ok(f)
-    })?;
-    store.sync().await?;
-    tracing::info!(filing = %filing.id, kind = filing.details.kind_zh(), by, "filing accepted");
-    Ok(filing)
-}
-
-/// Within a write: takes the next filing number, records the filing and
-/// appends its `filing.v1` event to the up stream (the outbox).
-pub fn write_filing(tx: &mut Tx<'_>, details: FilingDetails, by: &str) -> TxResult<Filing> {
-    let number = tx.next_number("filing")?;
-    let f = Filing {
-        id: FilingId { origin: tx.me().clone(), number },
-        filed_at_ms: tx.now_ms(),
-        filed_by: by.to_string(),
-        details,
-        receipts: Vec::new(),
-    };
-    let payload = codec::encode_filing(&f);
-    limits::event_payload("filing", payload.len()).or_else(abort)?;
-    tx.put_filing(&f)?;
-    tx.emit(Route::Up, codec::KIND_FILING, payload)?;
-    Ok(f)
-}
-
 #[tonic::async_trait]
 impl Filings for FilingsService {
     async fn file_cutover(&self, req: Request<pb::FileCutoverRequest>) -> Result<Response<pb::Filing>, Status> {
@@ -79,8 +47,8 @@ impl Filings for FilingsService {
         Once::new(&by, "FileCutover", &r.request_id)?
             .answer(&self.store, async {
                 let cutover = codec::cutover_from_pb(r.cutover)?;
-                filing::check_cutover(&cutover, &*self.store.calendar()?, calendar::today())?;
-                Ok(codec::filing_to_pb(&file(&self.store, FilingDetails::Cutover(cutover), &by).await?))
+                crate::domain::filing::check_cutover(&cutover, &*self.store.calendar()?, calendar::today())?;
+                Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Cutover(cutover), &by).await?))
             })
             .await
     }
@@ -91,7 +59,7 @@ impl Filings for FilingsService {
         Once::new(&by, "FileLaunch", &r.request_id)?
             .answer(&self.store, async {
                 let launch = codec::launch_from_pb(r.launch)?;
-                Ok(codec::filing_to_pb(&file(&self.store, FilingDetails::Launch(launch), &by).await?))
+                Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Launch(launch), &by).await?))
             })
             .await
     }
@@ -104,7 +72,7 @@ impl Filings for FilingsService {
         let r = req.into_inner();
         Once::new(&by, "FileAnnualReport", &r.request_id)?
             .answer(&self.store, async {
-                let f = super::report::file_annual(&self.store, &self.topology, &r, &by).await?;
+                let f = ops::report::file_annual(&self.store, &self.topology, &r, &by).await?;
                 Ok(codec::filing_to_pb(&f))
             })
             .await

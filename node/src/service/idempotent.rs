@@ -3,7 +3,8 @@
 //! the same request id and must get the original answer, not a second write.
 //!
 //! A handler wraps its body in [`Once::answer`]; the one transaction that
-//! makes the RPC's change calls [`record`] with the response it will give.
+//! makes the RPC's change calls [`crate::ops::idempotency::record`] with the
+//! response it will give.
 //! The response is stored under (caller, method, request id) in *that*
 //! transaction, so the key exists exactly when the write does. The key
 //! travels to the transaction through a task-local scope rather than through
@@ -21,15 +22,10 @@ use prost::Message;
 use tonic::{Response, Status};
 
 use crate::error::{NodeError, Result};
-use crate::store::{NodeStore, Tx, TxResult, abort};
+use crate::store::NodeStore;
 
 /// Longest request id accepted (a UUID is 36).
 const MAX_ID_LEN: usize = 64;
-
-tokio::task_local! {
-    /// The key of the request being answered, while its body runs.
-    static SCOPE: Vec<u8>;
-}
 
 /// The idempotency key of one write RPC call, if the client gave one.
 pub struct Once {
@@ -66,7 +62,7 @@ impl Once {
         if let Some(m) = stored(store, key).await? {
             return Ok(Response::new(m));
         }
-        match SCOPE.scope(key.clone(), body).await {
+        match crate::ops::idempotency::scope(key.clone(), body).await {
             Ok(m) => Ok(Response::new(m)),
             Err(e) => match stored(store, key).await? {
                 Some(m) => Ok(Response::new(m)),
@@ -82,18 +78,6 @@ async fn stored<M: Message + Default>(store: &NodeStore, key: &[u8]) -> Result<O
     let Some(bytes) = store.remembered_response(key)? else { return Ok(None) };
     store.sync().await?;
     M::decode(bytes.as_slice()).map(Some).map_err(|e| NodeError::Store(format!("已保存的应答无法解码：{e}")))
-}
-
-/// Within the write of the call being answered: stores `response()` under
-/// its key in this transaction. Outside a scope it does nothing. If the key
-/// is already taken (a concurrent repeat committed first), aborts: this
-/// write is dropped and [`Once::answer`] returns the stored response.
-pub fn record<M: Message>(tx: &mut Tx<'_>, response: impl FnOnce() -> M) -> TxResult<()> {
-    let Ok(key) = SCOPE.try_with(|k| k.clone()) else { return Ok(()) };
-    if tx.remembered_response(&key)?.is_some() {
-        return abort(NodeError::FailedPrecondition("同一请求编号的请求已办理".into()));
-    }
-    tx.remember_response(&key, &response().encode_to_vec())
 }
 
 #[cfg(test)]

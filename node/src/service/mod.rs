@@ -11,7 +11,6 @@ pub mod ipam;
 pub mod oversight;
 pub mod paging;
 pub mod pki;
-pub mod report;
 pub mod status;
 pub mod units;
 

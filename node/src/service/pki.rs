@@ -4,13 +4,11 @@
 use std::sync::{Arc, Mutex};
 
 use extranet_certs::{CertificateAuthority, TlsMaterial};
-use extranet_federation::{Route, Scope};
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::pki_server::Pki;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
-use crate::codec;
 use crate::error::{NodeError, Result};
 use crate::store::NodeStore;
 
@@ -37,28 +35,6 @@ fn check_serial(s: &str) -> Result<String> {
     Ok(s)
 }
 
-/// Publishes `der` as this node's revocation list: stored and announced to
-/// the subtree in one write, made durable, then applied to our own verifiers.
-/// `answer` is the response recorded with the write for a repeat.
-pub async fn publish_crl(
-    store: &NodeStore,
-    tls: &TlsMaterial,
-    der: Vec<u8>,
-    answer: &pb::RevokeResponse,
-) -> Result<()> {
-    let me = store.me().clone();
-    store.transact(|tx| {
-        tx.put_crl(&me, &der)?;
-        tx.emit(Route::Down(Scope::Subtree(me.clone())), codec::KIND_CRL, codec::encode_crl(&me, &der))?;
-        super::idempotent::record(tx, || answer.clone())
-    })?;
-    store.sync().await?;
-    for e in tls.set_crls_skipping_bad(store.crls()?) {
-        tracing::error!(error = %e, "stored revocation list skipped");
-    }
-    Ok(())
-}
-
 #[tonic::async_trait]
 impl Pki for PkiService {
     async fn revoke(&self, req: Request<pb::RevokeRequest>) -> Result<Response<pb::RevokeResponse>, Status> {
@@ -83,7 +59,7 @@ impl PkiService {
             (der, ca.revoked().len())
         };
         let answer = pb::RevokeResponse { issuer: self.store.me().to_string(), revoked_count: count as u32 };
-        publish_crl(&self.store, &self.tls, der, &answer).await?;
+        crate::ops::pki::publish_crl(&self.store, &self.tls, der, &answer).await?;
         tracing::warn!(%serial, by, %reason, "certificate revoked");
         Ok(answer)
     }

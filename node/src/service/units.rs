@@ -7,11 +7,12 @@ use extranet_proto::v1::units_server::Units;
 use tonic::{Request, Response, Status};
 
 use super::auth::{Caller, Gate};
-use super::idempotent::{self, Once};
+use super::idempotent::Once;
 use crate::codec;
-use crate::domain::{AccessUnit, UnitId, UnitStatus};
+use crate::domain::{UnitId, UnitStatus};
 use crate::error::{NodeError, Result};
-use crate::store::{NodeStore, abort};
+use crate::ops::units;
+use crate::store::NodeStore;
 use crate::topology::Topology;
 
 /// Serves `extranet.v1.Units` for one node.
@@ -28,20 +29,6 @@ impl UnitsService {
     pub fn new(store: NodeStore, gate: Gate, topology: Arc<Topology>) -> Self {
         UnitsService { store, gate, topology }
     }
-}
-
-/// Registers `unit` (already validated); refuses an id already taken.
-pub async fn register(store: &NodeStore, unit: AccessUnit) -> Result<AccessUnit> {
-    store.transact(|tx| {
-        if tx.unit(&unit.id)?.is_some() {
-            return abort(NodeError::FailedPrecondition(format!("单位编号 {} 已在本节点登记", unit.id)));
-        }
-        tx.put_unit(&unit)?;
-        idempotent::record(tx, || codec::unit_to_pb(&unit))
-    })?;
-    store.sync().await?;
-    tracing::info!(unit = %unit.id, name = %unit.name, by = %unit.registered_by, "unit registered");
-    Ok(unit)
 }
 
 fn unit_id(s: &str) -> Result<UnitId> {
@@ -63,7 +50,7 @@ impl Units for UnitsService {
                         format!("{} 不是本联邦区划拓扑中的区划（见 extranet topology show）", unit.division),
                     ));
                 }
-                Ok(codec::unit_to_pb(&register(&self.store, unit).await?))
+                Ok(codec::unit_to_pb(&units::register(&self.store, unit).await?))
             })
             .await
     }
@@ -112,28 +99,7 @@ impl UnitsService {
             }
         };
         let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
-        let unit = self.store.transact(|tx| {
-            let Some(mut u) = tx.unit(&id)? else {
-                return abort(NodeError::NotFound(format!("本节点没有登记单位 {id}")));
-            };
-            let allowed = matches!(
-                (u.status, to),
-                (UnitStatus::Connected, UnitStatus::Suspended) | (UnitStatus::Suspended, UnitStatus::Connected)
-            );
-            if !allowed {
-                return abort(NodeError::FailedPrecondition(format!(
-                    "单位 {id} 当前为“{}”，不能设为“{}”：只有已接入的单位可以暂停，只有已暂停的单位可以恢复",
-                    u.status.zh(),
-                    to.zh()
-                )));
-            }
-            u.status = to;
-            tx.put_unit(&u)?;
-            idempotent::record(tx, || codec::unit_to_pb(&u))?;
-            Ok(u)
-        })?;
-        self.store.sync().await?;
-        tracing::warn!(unit = %id, status = to.zh(), by, %reason, "unit status set");
+        let unit = units::set_status(&self.store, &id, to, &reason, by).await?;
         Ok(codec::unit_to_pb(&unit))
     }
 }

@@ -14,7 +14,7 @@ use super::grant::announce_delegation;
 use crate::codec;
 use crate::domain::ipam::{Delegation, RecordState, RequestId, RequestState, SpaceRequest};
 use crate::error::{NodeError, Result};
-use crate::service::idempotent;
+use crate::ops::idempotency;
 use crate::store::{TxResult, abort};
 use crate::worker::{Wake, Worker};
 
@@ -43,7 +43,7 @@ impl Ipam {
             };
             tx.put_ipam_request(&r)?;
             tx.emit(Route::Up, codec::KIND_IPAM_REQUEST, codec::encode_request(&r))?;
-            idempotent::record(tx, || codec::request_to_pb(&r))?;
+            idempotency::record(tx, || codec::request_to_pb(&r))?;
             Ok(r)
         })?;
         self.store.sync().await?;
@@ -94,7 +94,7 @@ impl Ipam {
             req.state = RequestState::Granted { prefix: d.prefix, by: by.into(), at_ms: now };
             tx.put_ipam_request(&req)?;
             tx.emit(Route::Down(Scope::Node(child.clone())), codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
-            idempotent::record(tx, || codec::request_to_pb(&req))
+            idempotency::record(tx, || codec::request_to_pb(&req))
         })
         .await?;
         tracing::info!(id = %r.id, by, "request for more space granted");
@@ -123,7 +123,7 @@ impl Ipam {
                 tx.put_ipam_request(&req)?;
                 let route = Route::Down(Scope::Node(id.node.clone()));
                 tx.emit(route, codec::KIND_IPAM_DECISION, codec::encode_request(&req))?;
-                idempotent::record(tx, || codec::request_to_pb(&req))
+                idempotency::record(tx, || codec::request_to_pb(&req))
             })?;
             self.store.sync().await?;
         }

@@ -6,7 +6,6 @@
 //! the same transaction, and answers only once durable.
 
 pub mod grant;
-mod grpc;
 mod orphans;
 mod query;
 mod reclaim;
@@ -18,7 +17,6 @@ use extranet_certs::NodeId;
 use ipnet::IpNet;
 use tokio::sync::Mutex;
 
-pub use grpc::IpamService;
 pub use requests::Decider;
 
 use crate::domain::ipam::{Holder, Policy, Pool, Records, Reservation, pool_from_records};
@@ -169,7 +167,7 @@ impl Ipam {
     pub async fn reserve(&self, net: IpNet, note: &str, by: &str) -> Result<()> {
         self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
             pool.insert("prefix", net, Holder::Reserved(note.to_string())).or_else(crate::store::abort)?;
-            crate::service::idempotent::record(tx, || ())?;
+            crate::ops::idempotency::record(tx, || ())?;
             let r = Reservation { prefix: net, note: note.to_string(), by: by.to_string(), at_ms: self.now_ms() };
             tx.put_ipam_reservation(&r)
         })
@@ -180,7 +178,7 @@ impl Ipam {
     pub async fn unreserve(&self, net: IpNet) -> Result<()> {
         self.write_pool(matches!(net, IpNet::V6(_)), |pool, tx| {
             pool.unreserve(&net).or_else(crate::store::abort)?;
-            crate::service::idempotent::record(tx, || ())?;
+            crate::ops::idempotency::record(tx, || ())?;
             tx.remove_ipam_reservation(&net)
         })
         .await
@@ -194,7 +192,7 @@ impl Ipam {
         }
         let v6 = matches!(net, IpNet::V6(_));
         self.write_pool(v6, |pool, tx| {
-            crate::service::idempotent::record(tx, || ())?;
+            crate::ops::idempotency::record(tx, || ())?;
             if pool.roots().any(|r| *r == net) {
                 return Ok(());
             }

@@ -7,12 +7,12 @@ use extranet_proto::v1::ipam_server::Ipam as IpamRpc;
 use ipnet::IpNet;
 use tonic::{Request, Response, Status};
 
-use super::Ipam;
-use super::grant::AssignSpec;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, parse_prefix};
 use crate::domain::limits;
 use crate::error::{NodeError, Result};
+use crate::ops::ipam::Ipam;
+use crate::ops::ipam::grant::AssignSpec;
 use crate::service::auth::Gate;
 use crate::service::idempotent::Once;
 

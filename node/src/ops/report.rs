@@ -37,8 +37,8 @@ pub async fn file_annual(
         if tx.next_number(&format!("annual_report/{year}"))? > 1 {
             return abort(report::check_not_filed(year, true).unwrap_err());
         }
-        let f = super::filings::write_filing(tx, FilingDetails::AnnualReport(r.clone()), by)?;
-        super::idempotent::record(tx, || codec::filing_to_pb(&f))?;
+        let f = super::filing::write_filing(tx, FilingDetails::AnnualReport(r.clone()), by)?;
+        super::idempotency::record(tx, || codec::filing_to_pb(&f))?;
         Ok(f)
     })?;
     store.sync().await?;

@@ -1,4 +1,4 @@
-//! Where withdrawal (Art.17) meets address management (`service/ipam`): a
+//! Where withdrawal (Art.17) meets address management (`ops/ipam`): a
 //! withdrawn unit's extranet addresses are reclaimed.
 //!
 //! A withdrawal is carried out by the node that decides it, in one
@@ -23,7 +23,7 @@ use extranet_federation::EventStore;
 use crate::domain::ipam::AssigneeId;
 use crate::domain::{AddressReclaim, LedgerEntry, UnitStatus};
 use crate::error::{NodeError, Result};
-use crate::service::ipam::Ipam;
+use crate::ops::ipam::Ipam;
 use crate::store::{NodeStore, Tx, TxResult};
 use crate::worker::{Wake, Worker};
 

@@ -10,7 +10,7 @@ use super::grant::announce_delegation;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, Assignment, Delegation, LedgerEntry, RecordState};
 use crate::error::{NodeError, Result};
-use crate::service::idempotent;
+use crate::ops::idempotency;
 use crate::store::abort;
 
 fn ended(at_ms: i64, by: &str, reason: &str, forced: bool) -> RecordState {
@@ -35,7 +35,7 @@ impl Ipam {
             a.state = ended(self.now_ms(), by, reason, false);
             tx.put_ipam_assignment(&a)?;
             tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
-            idempotent::record(tx, || codec::assignment_to_pb(&a))?;
+            idempotency::record(tx, || codec::assignment_to_pb(&a))?;
             Ok(a)
         })
         .await
@@ -74,7 +74,7 @@ impl Ipam {
                 prefixes,
                 reason: reason.to_string(),
             })?;
-            idempotent::record(tx, || codec::ledger_to_pb(&e))?;
+            idempotency::record(tx, || codec::ledger_to_pb(&e))?;
             Ok(e)
         })?;
         drop((v6_lock, v4_lock));
@@ -129,7 +129,7 @@ impl Ipam {
                     reason: reason.to_string(),
                 })?;
             }
-            idempotent::record(tx, || codec::delegation_to_pb(&d))?;
+            idempotency::record(tx, || codec::delegation_to_pb(&d))?;
             Ok(d)
         })
         .await

@@ -8,7 +8,7 @@ use super::Ipam;
 use crate::codec;
 use crate::domain::ipam::{AssigneeId, Assignment, AssignmentId, Delegation, Holder, Purpose, RecordState};
 use crate::error::{NodeError, Result};
-use crate::service::idempotent;
+use crate::ops::idempotency;
 use crate::store::abort;
 
 /// What to assign: a length (best-fit) or an exact prefix, and the record's facts.
@@ -79,7 +79,7 @@ impl Ipam {
                     state: RecordState::Live,
                 };
                 announce_delegation(tx, &d)?;
-                idempotent::record(tx, || codec::delegation_to_pb(&d))?;
+                idempotency::record(tx, || codec::delegation_to_pb(&d))?;
                 Ok(d)
             })
             .await?;
@@ -119,7 +119,7 @@ impl Ipam {
                 };
                 tx.put_ipam_assignment(&a)?;
                 tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
-                idempotent::record(tx, || codec::assignment_to_pb(&a))?;
+                idempotency::record(tx, || codec::assignment_to_pb(&a))?;
                 Ok(a)
             })
             .await?;

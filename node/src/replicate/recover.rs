@@ -19,10 +19,10 @@
 use extranet_federation::Envelope;
 use ipnet::IpNet;
 
+use super::decoded::decoded;
 use crate::codec;
 use crate::codec::AccessMessage;
 use crate::domain::Application;
-use crate::replicate::decoded;
 use crate::store::{Tx, TxResult};
 
 /// Re-applies `event`, one of this node's own, within `tx`.

@@ -8,8 +8,8 @@
 use extranet_federation::{Envelope, Route};
 use ipnet::IpNet;
 
+use super::decoded::decoded;
 use crate::codec;
-use crate::replicate::decoded;
 use crate::store::{Tx, TxResult};
 
 /// Applies an `ipam.delegation.v1` event.

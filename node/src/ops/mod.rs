@@ -1,0 +1,26 @@
+//! The operations: what a filing, an application, an address request
+//! *does* at this node, using the domain's rules and the store's
+//! transactions. The gRPC handlers (`service/`) authorise, decode, call one
+//! of these and encode; the workers and the demo call them too.
+//!
+//! | module | operations |
+//! | --- | --- |
+//! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
+//! | [`report`] | file the annual report (Art.10) from this node's and its subtree's figures |
+//! | [`access`] | lodge, route (Art.15), decide and withdraw applications; overdue deadlines (Art.16) |
+//! | [`ipam`] | address management: delegate, assign, reserve, reclaim, request and grant space |
+//! | [`withdrawn_addresses`] | a withdrawn unit's addresses reclaimed at its own node (Art.17) |
+//! | [`units`] | register access units; suspend and resume them |
+//! | [`calendar`] | publish the working-day calendar (the region only) |
+//! | [`pki`] | publish a CA node's revocation list |
+//! | [`idempotency`] | the response of a write RPC stored in the write itself |
+
+pub mod access;
+pub mod calendar;
+pub mod filing;
+pub mod idempotency;
+pub mod ipam;
+pub mod pki;
+pub mod report;
+pub mod units;
+pub mod withdrawn_addresses;
