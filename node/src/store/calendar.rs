@@ -2,14 +2,11 @@
 //! force. Reading the current calendar is a last-key lookup; the parsed
 //! calendar is cached until a newer version arrives.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
 use crate::calendar::{CalendarDocument, WorkCalendar};
 use crate::error::Result;
-
-/// The parsed calendar of the newest version, shared by readers.
-pub(crate) type Cache = Arc<Mutex<Option<Arc<WorkCalendar>>>>;
 
 impl NodeStore {
     /// The newest calendar document held here, or the built-in one.

@@ -67,6 +67,10 @@ pub trait Applier: Send + Sync + 'static {
     }
 }
 
+/// The parsed calendar of the newest version, shared by readers
+/// (`calendar.rs` fills it).
+pub(crate) type CalendarCache = Arc<std::sync::Mutex<Option<Arc<crate::calendar::WorkCalendar>>>>;
+
 /// While `Some`, own writes are refused with this reason (`UNAVAILABLE`).
 pub type WriteGate = tokio::sync::watch::Receiver<Option<extranet_federation::Recovering>>;
 
@@ -84,7 +88,7 @@ pub struct NodeStore {
     open: Arc<Open>,
     pub(crate) durability: Durability,
     pub(crate) applier: Arc<dyn Applier>,
-    pub(crate) calendar_cache: calendar::Cache,
+    pub(crate) calendar_cache: CalendarCache,
     health: Health,
     ops: watchdog::Ops,
     /// Refuses own writes while the engine recovers this node's own streams.

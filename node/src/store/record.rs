@@ -117,7 +117,6 @@ records! {
     ipam::Reservation => "保留地址",
     ipam::SpaceRequest => "地址扩容申请",
     ipnet::IpNet => "根地址池",
-    super::Unapplied => "未应用事件",
     Envelope => "事件",
     Vec<(StreamId, u64)> => "对端游标",
 }

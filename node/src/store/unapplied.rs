@@ -29,6 +29,10 @@ pub struct Unapplied {
     pub at_ms: i64,
 }
 
+impl super::record::Record for Unapplied {
+    const NAME: &'static str = "未应用事件";
+}
+
 impl NodeStore {
     /// Every event stored but not applied here, by origin and sequence.
     pub fn unapplied(&self) -> Result<Vec<Unapplied>> {

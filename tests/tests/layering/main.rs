@@ -47,13 +47,7 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
             "demo_region.rs",
         ],
     ),
-    ("node", "file", &["recover_own.rs", "replicate.rs", "replicate_ipam.rs"]),
-    ("node", "file", &["service/filings.rs", "service/report.rs"]),
-    // `NodeStore` (store/mod.rs) holds the calendar cache; store/calendar.rs implements on `NodeStore`
-    ("node", "file", &["store/calendar.rs", "store/mod.rs"]),
     ("node", "folder", &["cli/", "demo.rs", "demo_region.rs"]),
-    ("node", "folder", &["oversight/", "reclaim.rs", "service/"]),
-    ("node", "folder", &["recover_own.rs", "replicate.rs", "replicate_ipam.rs"]),
     ("federation", "file", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
     ("federation", "folder", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
 ];
