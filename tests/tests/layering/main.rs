@@ -54,8 +54,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
     ("node", "folder", &["cli/", "demo.rs", "demo_region.rs"]),
     ("node", "folder", &["oversight/", "reclaim.rs", "service/"]),
     ("node", "folder", &["recover_own.rs", "replicate.rs", "replicate_ipam.rs"]),
-    ("federation", "file", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
-    ("federation", "folder", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
 ];
 
 /// Every `.rs` file under `src` (crate root and modules; not `main.rs` or
