@@ -9,6 +9,7 @@
 //! the same seed dates every summary the same way relative to the others.
 
 use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
 
@@ -17,7 +18,12 @@ static ANCHOR: OnceLock<(i64, Instant)> = OnceLock::new();
 
 /// Now, Unix ms: the wall clock at the first call, advanced monotonically.
 pub(crate) fn now_ms() -> i64 {
-    let (wall_ms, at) = *ANCHOR.get_or_init(|| (crate::registry::now_ms(), Instant::now()));
+    let (anchor_ms, at) = *ANCHOR.get_or_init(|| (wall_ms(), Instant::now()));
     let elapsed = i64::try_from(Instant::now().saturating_duration_since(at).as_millis()).unwrap_or(i64::MAX);
-    wall_ms.saturating_add(elapsed)
+    anchor_ms.saturating_add(elapsed)
+}
+
+/// Wall-clock now, Unix milliseconds, as it is (status is read by people).
+pub(crate) fn wall_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }

@@ -1,6 +1,7 @@
 //! The engine: one per node, shared by the link to the parent and the links
 //! from the children. It owns what must be common to all of them — the
-//! store, the catch-up slots, the link registry — and starts sessions.
+//! store, the catch-up slots, the link registry, kept in `Core`
+//! (`core.rs`) — and starts sessions: the uplink and one per child.
 
 use std::sync::Arc;
 
@@ -9,38 +10,10 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::core::Core;
 use crate::recovery::{Recovering, Recovery};
 use crate::registry::Registry;
 use crate::{Dialer, EngineConfig, EventStore, FedError, Link, LinkStatus, PeerRole, Summary};
-
-/// Everything a session needs from its engine.
-pub(crate) struct Core<S> {
-    pub me: NodeId,
-    pub store: Arc<S>,
-    pub config: EngineConfig,
-    /// Catch-up slots a parent hands to children (see `session`).
-    pub catchups: Arc<Semaphore>,
-    pub registry: Arc<Registry>,
-    /// Cancelled by [`Engine::shutdown`]; parent of every session's token.
-    pub shutdown: CancellationToken,
-    /// Bumped whenever a newer summary was stored (ours or a descendant's),
-    /// so the session to the parent sends it promptly.
-    pub summaries: watch::Sender<u64>,
-    /// Whether our own streams are behind a peer's copy (restore from backup).
-    pub recovery: Recovery,
-}
-
-impl<S: EventStore> Core<S> {
-    /// Stores `summary` if it supersedes the held one and wakes the uplink;
-    /// returns whether it was kept.
-    pub fn keep_summary(&self, summary: &Summary) -> Result<bool, FedError> {
-        let kept = self.store.put_summary(summary)?;
-        if kept {
-            self.summaries.send_modify(|n| *n = n.wrapping_add(1));
-        }
-        Ok(kept)
-    }
-}
 
 /// The sync engine of one node. Cheap to clone: clones share one engine, so
 /// the gRPC service, the uplink task and the status endpoint see the same

@@ -1,16 +1,38 @@
 //! Per-session bookkeeping shared by the two halves of a session: what we
 //! sent and what the peer acknowledged (flow control), acknowledgements we
-//! owe the peer, and the catch-up slot. Kept apart from the I/O so the
-//! receiving half never waits on the sending half.
+//! owe the peer, and the catch-up slot, behind one lock with the sending
+//! half's wake-up ([`Shared`]). Kept apart from the I/O so the receiving
+//! half never waits on the sending half, and below both halves so neither
+//! reaches into the session that runs them.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
 
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{Notify, OwnedSemaphorePermit};
 
 use crate::StreamId;
 
 /// Cursors by stream.
 pub(crate) type Cursors = BTreeMap<StreamId, u64>;
+
+/// State shared by the two halves of a session.
+pub(crate) struct Shared {
+    flow: Mutex<Flow>,
+    /// Wakes the sending half: an ack arrived (window opened) or we owe one.
+    pub wake: Notify,
+}
+
+impl Shared {
+    /// Starts a session's shared state from its bookkeeping.
+    pub fn new(flow: Flow) -> Self {
+        Shared { flow: Mutex::new(flow), wake: Notify::new() }
+    }
+
+    /// The session's bookkeeping; never held across an `.await`.
+    pub fn flow(&self) -> MutexGuard<'_, Flow> {
+        self.flow.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// Bookkeeping of one session.
 pub(crate) struct Flow {

@@ -4,10 +4,9 @@
 
 use tokio::sync::mpsc;
 
-use crate::engine::Core;
-use crate::flow::Cursors;
-use crate::routing::refuse;
-use crate::session::Shared;
+use crate::core::Core;
+use crate::flow::{Cursors, Shared};
+use crate::relay::refuse;
 use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, PeerRole, StreamId, Summary};
 
 /// The receiving half of one session.

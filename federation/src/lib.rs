@@ -12,7 +12,7 @@
 //! ever changes it. A node stores every event it accepts, whether or not it
 //! takes effect there, because it relays it and keeps a replica.
 //!
-//! **Who sends what** ([`routing`]). To its parent a node sends the up streams
+//! **Who sends what** ([`relay`]). To its parent a node sends the up streams
 //! whose origin is itself or lies below it. To a child it sends the down
 //! streams whose origin is itself or one of its ancestors — so a parent
 //! relays its own parent's down events. A parent accepts from child `C` only
@@ -82,6 +82,23 @@
 //! crash takes away. [`Engine::shutdown`] ends every session at
 //! once; a node calls it before draining its gRPC server, whose graceful
 //! shutdown would otherwise wait for sync streams that never end.
+//!
+//! # Layout
+//!
+//! Bottom-up: a module uses only modules on its own line or above it, never
+//! one below (`tests/tests/layering` checks that no module cycle appears).
+//!
+//! | layer | modules | what they hold |
+//! |---|---|---|
+//! | vocabulary | [`error`], [`envelope`], [`frame`], [`summary`], [`config`], [`backoff`], `clock` | what moves and its identifiers; the frames of a session; the knobs; retry pacing; the summary clock |
+//! | storage and transport | [`store`], [`memstore`], [`simstore`], [`link`], [`convert`] | the [`EventStore`] trait and two stores of it; a [`Link`] of frames; frames ↔ protobuf |
+//! | rules and bookkeeping | [`relay`], `registry`, [`recovery`], `flow`, [`status`] | who sends and accepts which stream; live sessions per peer; the restore-from-backup state; one session's window and acks (`Shared`); the link figures |
+//! | shared state | `core` | `Core`: what every link of a node shares (store, config, slots, registry, recovery) |
+//! | session halves | `inbound`, `outbound` | receiving (check, accept, sync, ack) and sending (batches, acks, `CaughtUp`, `Ping`, summaries) |
+//! | session | `session` | one session from the `Hello`s to the end, running both halves |
+//! | uplink | `uplink` | the child's link to its parent, redialled with backoff |
+//! | engine | [`engine`] | [`Engine`]: owns the `Core`, starts the uplink and child sessions, answers status |
+//! | gRPC adapter | [`grpc`] | `Federation.Sync` over mTLS: links from and to the engine |
 
 #![warn(missing_docs)]
 
@@ -89,6 +106,7 @@ pub mod backoff;
 mod clock;
 pub mod config;
 pub mod convert;
+mod core;
 pub mod engine;
 pub mod envelope;
 pub mod error;
@@ -101,7 +119,7 @@ pub mod memstore;
 mod outbound;
 pub mod recovery;
 mod registry;
-pub mod routing;
+pub mod relay;
 mod session;
 pub mod simstore;
 pub mod status;
@@ -119,7 +137,7 @@ pub use grpc::{FederationService, GrpcDialer, MAX_EVENT_PAYLOAD_BYTES, MAX_MESSA
 pub use link::{Dialer, Link, link_pair};
 pub use memstore::MemStore;
 pub use recovery::{Recovering, RecoveringStream};
-pub use routing::PeerRole;
+pub use relay::PeerRole;
 pub use simstore::{SimStore, SyncFault};
 pub use status::{LinkStatus, PeerStatus};
 pub use store::{Accepted, EventStore};

@@ -25,6 +25,11 @@ pub struct Link {
     pub rx: mpsc::Receiver<Result<Frame, FedError>>,
 }
 
+/// The error for a link the peer closed.
+pub(crate) fn closed() -> FedError {
+    FedError::Transport("对端已关闭链路".into())
+}
+
 /// How a child reaches its parent: opens a fresh link each time it is
 /// called. The implementation authenticates the parent and puts its identity
 /// in [`Link::peer`].

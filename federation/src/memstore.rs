@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use extranet_certs::NodeId;
 use tokio::sync::watch;
 
-use crate::registry::now_ms;
+use crate::clock::wall_ms;
 use crate::{Accepted, Envelope, EventStore, FedError, Route, StreamId, Summary};
 
 #[derive(Default)]
@@ -60,7 +60,7 @@ impl MemStore {
             route,
             kind: kind.to_string(),
             payload,
-            created_at_ms: now_ms(),
+            created_at_ms: wall_ms(),
         };
         events.push(ev.clone());
         inner.dirty = true;

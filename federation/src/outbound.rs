@@ -11,10 +11,10 @@ use extranet_certs::NodeId;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::engine::Core;
-use crate::flow::Cursors;
-use crate::registry::now_ms;
-use crate::session::{Shared, closed};
+use crate::clock::wall_ms;
+use crate::core::Core;
+use crate::flow::{Cursors, Shared};
+use crate::link::closed;
 use crate::status::{backlog, sent_streams};
 use crate::{Channel, Envelope, EventStore, FedError, Frame, PeerRole, StreamId};
 
@@ -213,7 +213,7 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         let ours = sent_streams(&self.core.store.cursors()?, &self.core.me, self.role);
         let acked = self.shared.flow().acked().clone();
         let owed = backlog(&*self.core.store, &ours, &acked)?;
-        self.send(Frame::Ping { owed, sent_at_ms: now_ms() }).await
+        self.send(Frame::Ping { owed, sent_at_ms: wall_ms() }).await
     }
 
     async fn send(&self, frame: Frame) -> Result<(), FedError> {

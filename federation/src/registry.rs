@@ -5,17 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use extranet_certs::NodeId;
 use tokio_util::sync::CancellationToken;
 
 use crate::Backlog;
-
-/// Wall-clock now, Unix milliseconds (status is read by people).
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
-}
+use crate::clock::wall_ms;
 
 /// What is known about one peer's link right now.
 #[derive(Clone, Debug, Default)]
@@ -68,14 +63,14 @@ impl Registry {
     /// Records that a frame arrived from `peer`.
     pub fn touch(&self, peer: &NodeId) {
         if let Some(live) = self.lock().peers.get_mut(peer) {
-            live.last_contact_ms = now_ms();
+            live.last_contact_ms = wall_ms();
         }
     }
 
     /// Records the backlog `peer` reported in its last `Ping`, and its
     /// clock's offset from ours as the ping's `sent_at_ms` shows it.
     pub fn set_inbound(&self, peer: &NodeId, owed: Backlog, sent_at_ms: i64) {
-        let offset = sent_at_ms.saturating_sub(now_ms());
+        let offset = sent_at_ms.saturating_sub(wall_ms());
         if let Some(live) = self.lock().peers.get_mut(peer) {
             live.inbound = owed;
             live.clock_offset_ms = Some(offset);
@@ -122,7 +117,7 @@ pub(crate) struct SessionGuard {
 impl SessionGuard {
     /// Marks the link up: both Hellos were exchanged.
     pub fn connected(&self) {
-        let now = now_ms();
+        let now = wall_ms();
         let mut st = self.registry.lock();
         if let Some(live) = st.peers.get_mut(&self.peer).filter(|l| l.generation == self.generation) {
             live.connected = true;
@@ -137,7 +132,7 @@ impl Drop for SessionGuard {
         let mut st = self.registry.lock();
         if let Some(live) = st.peers.get_mut(&self.peer).filter(|l| l.generation == self.generation) {
             if live.connected {
-                live.since_ms = now_ms();
+                live.since_ms = wall_ms();
             }
             live.connected = false;
             live.session = None;

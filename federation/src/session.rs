@@ -11,7 +11,7 @@
 //!    claimed node must equal the authenticated peer.
 //! 2. **Streaming.** Two halves run side by side: the receiving half
 //!    ([`crate::inbound`]) and the sending half ([`crate::outbound`]). They
-//!    share only [`Flow`] bookkeeping; the receiving half never waits on the
+//!    share only [`Shared`] bookkeeping; the receiving half never waits on the
 //!    link's send buffer, so two peers that both have much to send cannot
 //!    deadlock each other.
 //! 3. **End.** The session ends when either half fails, the peer closes the
@@ -19,34 +19,20 @@
 //!    same peer starts, or the engine shuts down. Nothing is rolled back or
 //!    deleted: the next session starts again from durable cursors.
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tracing::Instrument;
 
-use crate::engine::Core;
-use crate::flow::{Cursors, Flow};
+use crate::core::Core;
+use crate::flow::{Cursors, Flow, Shared};
 use crate::inbound::Inbound;
+use crate::link::closed;
 use crate::outbound::Outbound;
 use crate::registry::SessionGuard;
-use crate::routing::refuse;
+use crate::relay::refuse;
 use crate::status::sent_streams;
 use crate::{EventStore, FedError, Frame, Link, PeerRole, StreamId};
-
-/// State shared by the two halves of a session.
-pub(crate) struct Shared {
-    flow: Mutex<Flow>,
-    /// Wakes the sending half: an ack arrived (window opened) or we owe one.
-    pub wake: Notify,
-}
-
-impl Shared {
-    /// The session's bookkeeping; never held across an `.await`.
-    pub fn flow(&self) -> MutexGuard<'_, Flow> {
-        self.flow.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
 
 /// Runs one session with `role`'s peer over `link` until it ends. Returns
 /// `Ok` when it ended without fault (peer closed, shutdown, replaced).
@@ -112,7 +98,7 @@ async fn drive<S: EventStore>(
     // What the peer states it holds is the truth for backlog figures, even
     // when it is less than before (a rebuilt peer is resent, never wiped).
     core.store.save_peer_cursors(&peer, &flow.saved())?;
-    let shared = Shared { flow: Mutex::new(flow), wake: Notify::new() };
+    let shared = Shared::new(flow);
     tracing::info!(streams = target.len(), "会话已建立");
     let returned = returns.map(|(s, _, ours)| (s, ours));
     tokio::select! {
@@ -209,11 +195,6 @@ async fn wait_for_slot<S: EventStore>(
             Some(Ok(f)) => FedError::Protocol(format!("在收到上级 Hello 之前发送了 {}", frame_name(&f))),
         }),
     }
-}
-
-/// The error for a link the peer closed.
-pub(crate) fn closed() -> FedError {
-    FedError::Transport("对端已关闭链路".into())
 }
 
 /// A frame's name, for error messages.

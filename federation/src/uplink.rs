@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::Core;
+use crate::core::Core;
 use crate::{Backoff, Dialer, EventStore, FedError, PeerRole};
 
 /// Dials, syncs, and redials with backoff until `shutdown` or the engine's

@@ -1,5 +1,5 @@
 //! Deterministic simulation of a whole federation tree: the real engine,
-//! the real routing and acceptance rules, in-memory links, a store that
+//! the real relay and acceptance rules, in-memory links, a store that
 //! knows what a crash takes away, and faults — crashes, restores from older
 //! snapshots, partitions, delays, duplicated and cut batches — all drawn
 //! from one seed on a paused-clock, single-threaded Tokio runtime. The same

@@ -48,8 +48,6 @@ const KNOWN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     ("node", "folder", &["cli/", "demo.rs", "demo_region.rs"]),
-    ("federation", "file", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
-    ("federation", "folder", &["engine.rs", "inbound.rs", "outbound.rs", "session.rs", "uplink.rs"]),
 ];
 
 /// Every `.rs` file under `src` (crate root and modules; not `main.rs` or

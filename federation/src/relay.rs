@@ -1,7 +1,9 @@
-//! Which streams travel over which link, and in which direction. These two
-//! rules are the whole authorisation model of the sync protocol: a child can
-//! only feed its parent events born in its own subtree, and a parent can only
-//! feed a child down events born at or above it.
+//! The relay rules: which streams travel over which link, and in which
+//! direction. These two rules are the whole authorisation model of the sync
+//! protocol: a child can only feed its parent events born in its own
+//! subtree, and a parent can only feed a child down events born at or above
+//! it. (Named "relay", not "routing": in the node, routing is Art.15's
+//! choice of the competent level, a different thing.)
 
 use extranet_certs::NodeId;
 
