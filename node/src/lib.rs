@@ -6,16 +6,16 @@ pub mod client;
 pub mod codec;
 pub mod config;
 pub mod demo;
-pub mod demo_day;
-pub mod demo_region;
 pub mod error;
 pub mod local;
 pub mod metrics;
 pub mod ops;
 pub mod oversight;
+pub mod present;
 pub mod replicate;
 pub mod server;
 pub mod service;
+pub mod signal;
 pub mod store;
 pub mod worker;
 

@@ -11,7 +11,8 @@ use super::access_print::{
     print_application, print_decided, print_overdue, print_overdue_counts, print_submitted, row,
 };
 use super::choice::choice;
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
 use crate::codec::WireEnum;
 use crate::domain::access::ResourceSubject;
 use crate::domain::{AccessSpan, AppState, ApplicationKind};

@@ -7,7 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use extranet_proto::v1 as pb;
 
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
 
 /// Calendar commands.
 #[derive(Subcommand)]

@@ -11,7 +11,8 @@ use extranet_certs::{CertificateAuthority, Identity, IssueKind, NodeId};
 use extranet_proto::v1 as pb;
 
 use super::choice::ChoiceParser;
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
 
 /// Certificate commands.
 #[derive(Subcommand)]

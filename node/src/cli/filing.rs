@@ -3,7 +3,9 @@
 use clap::Subcommand;
 use extranet_proto::v1 as pb;
 
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
+use crate::present::filing::{kind, print_filing};
 
 /// Filing commands.
 #[derive(Subcommand)]
@@ -128,15 +130,6 @@ fn print_filed(conn: &Conn, f: pb::Filing) -> anyhow::Result<()> {
     })
 }
 
-fn kind(f: &pb::Filing) -> &'static str {
-    match f.details {
-        Some(pb::filing::Details::Cutover(_)) => "割接备案",
-        Some(pb::filing::Details::Launch(_)) => "上线备案",
-        Some(pb::filing::Details::AnnualReport(_)) => "年度工作报告",
-        None => "未知",
-    }
-}
-
 fn row(f: &pb::Filing) -> Vec<String> {
     let receipts =
         f.receipts.iter().map(|r| r.node.rsplit('/').next().unwrap_or(&r.node).to_string()).collect::<Vec<_>>();
@@ -148,37 +141,4 @@ fn row(f: &pb::Filing) -> Vec<String> {
         f.filed_by.clone(),
         if receipts.is_empty() { "—".into() } else { receipts.join(",") },
     ]
-}
-
-/// Prints one filing for a person.
-pub fn print_filing(f: &pb::Filing) {
-    println!("备案编号：{}（{}）", f.id, kind(f));
-    println!("来源节点：{}    提交人：{}    落盘时间：{}", f.origin, f.filed_by, output::time(f.filed_at_ms));
-    match &f.details {
-        Some(pb::filing::Details::Cutover(c)) => {
-            println!("涉及单位：{}", c.affected_units.join("、"));
-            println!("割接窗口：{} 至 {}", c.window_start, c.window_end);
-            println!("通知日期：{}    重大调整：{}", c.notified_on, if c.major_adjustment { "是" } else { "否" });
-            println!("内容：{}", c.description);
-        }
-        Some(pb::filing::Details::Launch(l)) => {
-            println!("信息系统：{}    所属单位：{}    上线日期：{}", l.system_name, l.owning_unit, l.launch_date);
-            println!("使用地址：{}    安全检测：{}", l.addresses.join(", "), l.security_test_ref);
-        }
-        Some(pb::filing::Details::AnnualReport(r)) => {
-            println!(
-                "年度：{}    割接备案：{}    上线备案：{}（其中本节点 {}）",
-                r.year, r.cutovers, r.launches, r.own_filings
-            );
-            println!("下辖节点：{}，曾上报状态：{}", r.subtree_nodes, r.subtree_reporting);
-            println!("说明：{}", if r.notes.is_empty() { "—" } else { &r.notes });
-        }
-        None => {}
-    }
-    if f.receipts.is_empty() {
-        println!("回执：尚未收到上级回执");
-    }
-    for r in &f.receipts {
-        println!("回执：{} 于 {} 接收", r.node, output::time(r.received_at_ms));
-    }
 }

@@ -6,7 +6,8 @@ use clap::Subcommand;
 use extranet_proto::v1 as pb;
 
 use super::choice::choice;
-use super::{Conn, ipam_print as print, output};
+use super::conn::Conn;
+use super::{ipam_print as print, output};
 use crate::codec::WireEnum;
 use crate::domain::ipam::Purpose;
 

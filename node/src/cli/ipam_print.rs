@@ -3,7 +3,8 @@
 
 use extranet_proto::v1 as pb;
 
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
 
 fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)

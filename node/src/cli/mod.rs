@@ -1,28 +1,32 @@
 //! The `extranet` command line: run a node, manage certificates, file and
 //! list filings, show status, run the demo. Errors print as one Chinese line.
+//! This module only declares the commands and dispatches them; how a command
+//! reaches its node is `conn.rs`, how it prints is `output.rs` (with
+//! [`crate::present`]), and no subcommand depends on this module.
 
 mod access;
 mod access_print;
 mod calendar;
 mod certs;
 mod choice;
-pub(crate) mod filing;
+mod conn;
+mod filing;
 mod ipam;
 mod ipam_print;
 mod output;
-pub mod oversight;
+mod oversight;
 mod pages;
 mod report;
+mod serve;
 mod status;
 mod topology;
 mod unit;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::client::{Backoff, Client, CredentialDir, WriteRequest, with_retry};
-use crate::config::NodeConfig;
+use conn::Conn;
 
 /// 西藏自治区电子政务外网节点 — one node of the Tibet e-government extranet federation.
 #[derive(Parser)]
@@ -85,47 +89,6 @@ enum Command {
     },
 }
 
-/// How an operator command reaches its node.
-#[derive(Args, Clone)]
-pub struct Conn {
-    /// Node address host:port.
-    #[arg(long, env = "EXTRANET_ENDPOINT")]
-    pub endpoint: String,
-    /// Directory holding root.pem, operator.pem and operator.key (or, for an
-    /// access unit, root.pem, unit.pem and unit.key).
-    #[arg(long, env = "EXTRANET_CERT_DIR")]
-    pub cert_dir: PathBuf,
-    /// Machine-readable JSON output.
-    #[arg(long)]
-    pub json: bool,
-}
-
-impl Conn {
-    /// Connects as the operator.
-    pub async fn client(&self) -> anyhow::Result<Client> {
-        Ok(Client::connect(&self.endpoint, &CredentialDir(self.cert_dir.clone())).await?)
-    }
-
-    /// Runs one write operation: `call` with `req` under one request id,
-    /// reconnecting and retrying with that id while the node is unavailable
-    /// (see [`crate::client::with_retry`]).
-    pub async fn write<R: WriteRequest, T>(
-        &self,
-        req: R,
-        call: impl AsyncFn(Client, R) -> Result<tonic::Response<T>, tonic::Status>,
-    ) -> anyhow::Result<T> {
-        let tls = CredentialDir(self.cert_dir.clone()).load()?;
-        let out = with_retry(req, Backoff::default(), async |r| {
-            let c = Client::connect_with(&self.endpoint, &tls)
-                .await
-                .map_err(|e| tonic::Status::unavailable(format!("无法连接节点 {}：{e}", self.endpoint)))?;
-            call(c, r).await.map(tonic::Response::into_inner)
-        })
-        .await?;
-        Ok(out)
-    }
-}
-
 /// Parses the command line and runs it; the binary's whole `main`.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -148,7 +111,7 @@ pub fn main() -> std::process::ExitCode {
 
 async fn run(cmd: Command) -> anyhow::Result<()> {
     match cmd {
-        Command::Serve { config } => serve(config).await,
+        Command::Serve { config } => serve::run(config).await,
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
         Command::Ipam(c) => ipam::run(c).await,
@@ -161,37 +124,6 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Report(c) => report::run(c).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }
-}
-
-async fn serve(path: PathBuf) -> anyhow::Result<()> {
-    let cfg = NodeConfig::load(&path)?;
-    let node = crate::server::start(&cfg).await?;
-    println!("节点 {} 已启动，监听 {}", cfg.node, node.addr);
-    shutdown_signal().await;
-    tracing::info!("shutdown requested");
-    node.shutdown().await;
-    Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }
 
 fn init_tracing(json: bool, long_running: bool) {

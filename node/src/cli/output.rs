@@ -1,11 +1,10 @@
 //! Output for people (aligned tables, Beijing time) and for scripts (JSON).
 //! A command produces one value and hands it to [`emit`], which prints it as
 //! JSON under `--json` and for people otherwise, so no command branches on
-//! the flag itself.
+//! the flag itself. The text helpers are [`crate::present::text`]'s (the
+//! demo prints with them too), offered here so a command names one module.
 
-use chrono::{TimeZone, Utc};
-
-use crate::calendar::beijing;
+pub use crate::present::text::{age, table, time};
 
 /// An error as one line: the outermost message with its causes, no backtrace.
 pub fn one_line(e: &anyhow::Error) -> String {
@@ -15,59 +14,6 @@ pub fn one_line(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
     parts.dedup();
     parts.join("：").replace('\n', " ")
-}
-
-/// Unix milliseconds as Beijing time, or "—" for none.
-pub fn time(ms: i64) -> String {
-    if ms <= 0 {
-        return "—".into();
-    }
-    match Utc.timestamp_millis_opt(ms).single() {
-        Some(t) => t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => "—".into(),
-    }
-}
-
-/// A duration in seconds as Chinese text.
-pub fn age(secs: i64) -> String {
-    match secs {
-        s if s < 0 => "—".into(),
-        s if s < 60 => format!("{s} 秒"),
-        s if s < 3600 => format!("{} 分钟", s / 60),
-        s if s < 86_400 => format!("{} 小时", s / 3600),
-        s => format!("{} 天", s / 86_400),
-    }
-}
-
-/// Display width of a string (CJK characters take two columns).
-fn width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
-}
-
-/// Prints rows as an aligned table with a header.
-pub fn table(header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(width(c));
-            }
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            out.push_str(c);
-            if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(widths[i] - width(c) + 2));
-            }
-        }
-        println!("{}", out.trim_end());
-    };
-    line(header.to_vec());
-    for r in rows {
-        line(r.iter().map(String::as_str).collect());
-    }
 }
 
 /// Prints a command's answer `v`: as pretty JSON when `json`, otherwise

@@ -4,7 +4,9 @@
 use clap::Subcommand;
 use extranet_proto::v1 as pb;
 
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
+use crate::present::filing::print_filing;
 
 /// Report commands.
 #[derive(Subcommand)]
@@ -29,7 +31,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             let req = pb::FileAnnualReportRequest { year, notes, ..Default::default() };
             let f = conn.write(req, async |c, r| c.filings().file_annual_report(r).await).await?;
             output::emit(conn.json, &f, |f| {
-                super::filing::print_filing(f);
+                print_filing(f);
                 println!("已报送并落盘；上级接收后回执逐级返回：extranet filing show {}", f.id);
             })
         }

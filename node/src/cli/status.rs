@@ -2,7 +2,8 @@
 
 use extranet_proto::v1 as pb;
 
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
 
 /// Runs `extranet status`.
 pub async fn run(conn: &Conn) -> anyhow::Result<()> {

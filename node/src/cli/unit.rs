@@ -4,7 +4,8 @@ use clap::{Args, Subcommand};
 use extranet_proto::v1 as pb;
 
 use super::choice::choice;
-use super::{Conn, output};
+use super::conn::Conn;
+use super::output;
 use crate::codec::WireEnum;
 use crate::domain::{UnitCategory, UnitStatus};
 

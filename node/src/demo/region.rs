@@ -10,12 +10,12 @@ use anyhow::Context;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
+use super::cutover::{cutover_start, node_calendar, wait_for};
 use crate::calendar::{WorkCalendar, today};
-use crate::cli::oversight::print_view;
-use crate::cli::shutdown_signal;
 use crate::config::{OversightConfig, SyncTuning};
-use crate::demo::{cutover_start, node_calendar, wait_for};
 use crate::local::LocalFederation;
+use crate::present::oversight::print_view;
+use crate::signal::shutdown_signal;
 use crate::topology::Topology;
 
 /// The remote county whose operator files a cutover: Gêrzê (改则县), Ngari.
@@ -67,7 +67,7 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
     wait_view(fed, &region, Duration::from_secs(120), &all_ok).await?;
     println!("      全部正常（启动后 {} 毫秒）", started.elapsed().as_millis());
     println!("[4/6] 阿里地区的一天：地址段逐级下发到{}，单位申请接入、获批并分配地址，再提交割接备案…", county.name_zh);
-    let (app, prefix) = crate::demo_day::run(fed, &region, &county.id).await?;
+    let (app, prefix) = super::day::run(fed, &region, &county.id).await?;
     println!("      接入申请 {app} 已完成，分配地址 {prefix}");
     let filing = fed
         .client(&county.id)

@@ -1,0 +1,17 @@
+//! `extranet demo`: a federation started on this machine's loopback with a
+//! freshly minted PKI, and a scripted walkthrough of what its nodes do —
+//! the whole region (`region.rs`, with its day of work in `day.rs`), or four
+//! nodes with `--small` (`small.rs`). This module only chooses between them;
+//! both print through [`crate::present`], never through the CLI, so the
+//! CLI can start the demo without the two depending on each other.
+
+mod cutover;
+mod day;
+mod region;
+mod small;
+
+/// Runs the walkthrough (the whole region, or the four nodes with `small`);
+/// with `once`, stops after it instead of waiting for Ctrl-C.
+pub async fn run(small: bool, once: bool) -> anyhow::Result<()> {
+    if small { small::run(once).await } else { region::run(once).await }
+}

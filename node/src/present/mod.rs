@@ -1,0 +1,7 @@
+//! How records read to a person: Beijing time, tables, a filing, the
+//! oversight view. Both the CLI and the demo print through here, and it
+//! depends on neither, so the CLI can run the demo without a cycle.
+
+pub mod filing;
+pub mod oversight;
+pub mod text;

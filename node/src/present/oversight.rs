@@ -1,0 +1,89 @@
+//! How the oversight view reads to a person: the tree below a node as an
+//! indented table with health, backlog, overdue, filings, utilisation and
+//! last heard, then its calendar and clock warnings (`extranet oversight`,
+//! the regional demo).
+
+use extranet_proto::v1 as pb;
+
+use super::text::{age, table, time};
+
+fn totals(r: &pb::OversightRow) -> pb::Totals {
+    r.subtree.unwrap_or_default()
+}
+
+/// A row's own figures, not its subtree's.
+pub fn own(r: &pb::OversightRow) -> pb::Totals {
+    crate::oversight::view::own_totals(r)
+}
+
+fn health_zh(r: &pb::OversightRow) -> String {
+    match r.health() {
+        pb::Health::Ok => "正常".into(),
+        pb::Health::Stale => format!("失联 {}", age(r.age_ms / 1000)),
+        pb::Health::NeverConnected => "从未连接".into(),
+        pb::Health::Unspecified => "—".into(),
+    }
+}
+
+fn utilisation(r: &pb::OversightRow) -> String {
+    match r.summary.as_ref().and_then(|s| s.addresses.as_ref()) {
+        Some(a) => format!("{}（v6 {:.0}%）", percent(a.pool_utilisation), a.ipv6_share * 100.0),
+        None => "—".into(),
+    }
+}
+
+/// A share as a percentage; a share in use but under 1% shows as "<1%", not
+/// as a misleading "0%".
+fn percent(share: f64) -> String {
+    if share > 0.0 && share < 0.01 { "<1%".into() } else { format!("{:.0}%", share * 100.0) }
+}
+
+fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
+    let depth = r.node.split('/').count().saturating_sub(base_depth);
+    let code = r.node.rsplit('/').next().unwrap_or(&r.node);
+    let t = totals(r);
+    let sub = if t.nodes > 1 { format!("{}/{} 正常", t.ok, t.nodes) } else { String::new() };
+    let heard = r.heard_at_ms;
+    vec![
+        format!("{}{code}", "  ".repeat(depth)),
+        r.name_zh.clone(),
+        health_zh(r),
+        own(r).backlog.to_string(),
+        r.summary.as_ref().and_then(|s| s.applications.as_ref()).map_or("—".into(), |_| own(r).overdue.to_string()),
+        format!("{}（待回执 {}）", t.filings, t.filings_awaiting_receipts),
+        utilisation(r),
+        sub,
+        time(heard),
+    ]
+}
+
+/// Prints the view for a person.
+pub fn print_view(v: &pb::OversightView) {
+    let base = v.node.split('/').count();
+    println!("监督视图：{}    时间：{}    失联判定：{} 无上报", v.node, time(v.now_ms), age(v.stale_after_ms / 1000));
+    let rows: Vec<Vec<String>> = v.rows.iter().map(|r| row_cells(r, base)).collect();
+    table(&["区划", "名称", "状态", "待上送", "逾期", "备案(下辖合计)", "地址利用率", "下辖节点", "最近上报"], &rows);
+    for (warning, codes) in calendar_warnings(v) {
+        println!("工作日历：{warning}（{} 个节点：{}）", codes.len(), codes.join("、"));
+    }
+    for r in v.rows.iter().filter(|r| r.clock_skewed) {
+        let code = r.node.rsplit('/').next().unwrap_or(&r.node);
+        let (dir, ms) = if r.clock_offset_ms > 0 { ("快", r.clock_offset_ms) } else { ("慢", -r.clock_offset_ms) };
+        println!(
+            "时钟偏差：{code} {} 的时钟比本节点{dir} {} 秒，其备案时间与期限起算不可信，请校准 NTP",
+            r.name_zh,
+            ms / 1000
+        );
+    }
+}
+
+/// The nodes whose summary says their calendar lacks a year, by warning.
+fn calendar_warnings(v: &pb::OversightView) -> std::collections::BTreeMap<&str, Vec<&str>> {
+    let mut out: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for r in &v.rows {
+        if let Some(s) = r.summary.as_ref().filter(|s| !s.calendar_warning.is_empty()) {
+            out.entry(s.calendar_warning.as_str()).or_default().push(r.node.rsplit('/').next().unwrap_or(&r.node));
+        }
+    }
+    out
+}
