@@ -55,7 +55,7 @@ impl AddressReclaim {
 
 /// One ledger entry.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct LedgerEntry {
+pub struct WithdrawalEntry {
     /// Number in this node's ledger, from 1.
     pub number: u64,
     /// Date recorded.
@@ -82,7 +82,7 @@ pub struct LedgerEntry {
 
 /// The ledger as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs
 /// read the Chinese correctly), header in Chinese.
-pub fn to_csv(entries: &[LedgerEntry]) -> String {
+pub fn to_csv(entries: &[WithdrawalEntry]) -> String {
     let mut out = String::from("\u{feff}");
     let header = [
         "台账编号",
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting() {
-        let e = LedgerEntry {
+        let e = WithdrawalEntry {
             number: 1,
             recorded_on: "2026-03-02".parse().unwrap(),
             recorded_by: "operator".into(),

@@ -46,7 +46,7 @@ pub use access::{
     Deadlines, Transition,
 };
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
-pub use ledger::{AddressReclaim, ChecklistItem, LedgerEntry};
+pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};
 pub use notice::WrittenNotice;
 pub use report::AnnualReport;
 pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};

@@ -79,12 +79,6 @@ impl From<DomainError> for NodeError {
     }
 }
 
-impl From<sled::Error> for NodeError {
-    fn from(e: sled::Error) -> Self {
-        NodeError::Store(e.to_string())
-    }
-}
-
 impl From<NodeError> for Status {
     fn from(e: NodeError) -> Status {
         let code = match &e {

@@ -18,6 +18,8 @@ mod verify;
 pub use pool::{Holder, Pool, PoolUsage};
 pub use prefix::{LenRange, Policy, parse_prefix, size_of};
 pub use rebuild::{Records, pool_from_records};
-pub use records::{AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState, Reservation};
+pub use records::{
+    AddressLedgerEntry, AssigneeId, Assignment, AssignmentId, Delegation, Purpose, RecordState, Reservation,
+};
 pub use request::{RequestId, RequestState, SpaceRequest};
 pub use verify::{VerifyReport, verify};

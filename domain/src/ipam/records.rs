@@ -161,7 +161,7 @@ impl Assignment {
 /// One line of the address ledger (地址台账): what was reclaimed, from whom,
 /// by whom and why (Art.17).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct LedgerEntry {
+pub struct AddressLedgerEntry {
     /// Its number at this node, from 1.
     pub number: u64,
     /// When, Unix ms.

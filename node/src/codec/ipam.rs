@@ -7,8 +7,8 @@ use prost::Message;
 
 use super::enums::WireEnum;
 use crate::domain::ipam::{
-    AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry, Purpose, RecordState, RequestId, RequestState,
-    SpaceRequest,
+    AddressLedgerEntry, AssigneeId, Assignment, AssignmentId, Delegation, Purpose, RecordState, RequestId,
+    RequestState, SpaceRequest,
 };
 use crate::error::{NodeError, Result};
 
@@ -111,7 +111,7 @@ pub fn assignment_from_pb(p: pb::AssignmentRecord) -> Result<Assignment> {
 }
 
 /// The wire form of a ledger entry.
-pub fn ledger_to_pb(e: &LedgerEntry) -> pb::LedgerRecord {
+pub fn ledger_to_pb(e: &AddressLedgerEntry) -> pb::LedgerRecord {
     pb::LedgerRecord {
         number: e.number,
         at_ms: e.at_ms,

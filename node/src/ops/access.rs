@@ -15,8 +15,8 @@ use crate::domain::ledger::{ChecklistItem, DEFAULT_DEVICES};
 use crate::domain::notice::NoticeFacts;
 use crate::domain::routing::competent_authority;
 use crate::domain::{
-    AccessUnit, Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadlines, LedgerEntry,
-    RoutingDecision, RoutingInput, Transition, UnitId, UnitStatus, WrittenNotice,
+    AccessUnit, Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadlines,
+    RoutingDecision, RoutingInput, Transition, UnitId, UnitStatus, WithdrawalEntry, WrittenNotice,
 };
 use crate::error::{NodeError, Result};
 use crate::replicate::{announce, send_access, sync_unit_status};
@@ -224,7 +224,7 @@ fn record_withdrawal(
     } else {
         devices.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect()
     };
-    let mut entry = LedgerEntry {
+    let mut entry = WithdrawalEntry {
         number: tx.next_number("ledger")?,
         recorded_on: today,
         recorded_by: by.to_string(),

@@ -21,7 +21,7 @@ use std::time::Duration;
 use extranet_federation::EventStore;
 
 use crate::domain::ipam::AssigneeId;
-use crate::domain::{AddressReclaim, LedgerEntry, UnitStatus};
+use crate::domain::{AddressReclaim, UnitStatus, WithdrawalEntry};
 use crate::error::{NodeError, Result};
 use crate::ops::ipam::Ipam;
 use crate::store::{NodeStore, Tx, TxResult};
@@ -33,19 +33,19 @@ const RECLAIMER: &str = "接入撤销";
 /// Asks for the addresses of the unit in `entry` to be reclaimed; called in
 /// the withdrawal's transaction. Records the request; the reclaim itself
 /// follows at the unit's own node (see the module documentation).
-pub fn request_address_reclaim(_tx: &mut Tx<'_>, entry: &LedgerEntry) -> TxResult<AddressReclaim> {
+pub fn request_address_reclaim(_tx: &mut Tx<'_>, entry: &WithdrawalEntry) -> TxResult<AddressReclaim> {
     tracing::info!(unit = %entry.unit_id, node = %entry.unit_node, ledger = entry.number, "address reclaim requested");
     Ok(AddressReclaim::Requested)
 }
 
 /// Ledger entries whose address reclaim is requested and not yet confirmed.
-pub fn pending_address_reclaims(store: &NodeStore) -> Result<Vec<LedgerEntry>> {
+pub fn pending_address_reclaims(store: &NodeStore) -> Result<Vec<WithdrawalEntry>> {
     Ok(store.ledger()?.into_iter().filter(|e| e.address_reclaim == AddressReclaim::Requested).collect())
 }
 
 /// Records that address management released `released` for ledger entry
 /// `number`; returns the updated entry once durable.
-pub async fn confirm_address_reclaim(store: &NodeStore, number: u64, released: Vec<String>) -> Result<LedgerEntry> {
+pub async fn confirm_address_reclaim(store: &NodeStore, number: u64, released: Vec<String>) -> Result<WithdrawalEntry> {
     let entry = store.transact(|tx| {
         let Some(mut e) = tx.ledger_entry(number)? else {
             return crate::store::abort(NodeError::NotFound(format!("台账中没有第 {number} 号")));

@@ -2,7 +2,7 @@
 
 use super::record::Record;
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
-use crate::domain::{AccessUnit, Application, DeadlineSummary, LedgerEntry, UnitId};
+use crate::domain::{AccessUnit, Application, DeadlineSummary, UnitId, WithdrawalEntry};
 use crate::error::Result;
 
 /// Meta key of the count of units withdrawn here.
@@ -45,7 +45,7 @@ impl NodeStore {
     }
 
     /// The withdrawal ledger, oldest first.
-    pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
+    pub fn ledger(&self) -> Result<Vec<WithdrawalEntry>> {
         self.view(|t| all(t.get(TreeId::Ledger)))
     }
 }
@@ -103,7 +103,7 @@ impl Tx<'_> {
     }
 
     /// One ledger entry.
-    pub fn ledger_entry(&self, number: u64) -> TxResult<Option<LedgerEntry>> {
+    pub fn ledger_entry(&self, number: u64) -> TxResult<Option<WithdrawalEntry>> {
         match self.tree(TreeId::Ledger).get(keys::u64_key(number))? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
@@ -111,7 +111,7 @@ impl Tx<'_> {
     }
 
     /// Writes a ledger entry (its number taken from the `ledger` counter).
-    pub fn put_ledger_entry(&mut self, e: &LedgerEntry) -> TxResult<()> {
+    pub fn put_ledger_entry(&mut self, e: &WithdrawalEntry) -> TxResult<()> {
         let value = keys::encode(e).or_else(abort)?;
         self.tree(TreeId::Ledger).insert(&keys::u64_key(e.number), value)?;
         Ok(())

@@ -16,13 +16,13 @@ use crate::calendar::CalendarDocument;
 use crate::codec::AccessMessage;
 use crate::domain::access::Rejection;
 use crate::domain::ipam::{
-    AssigneeId, Assignment, AssignmentId, Delegation, LedgerEntry as AddressLedgerEntry, Purpose, RecordState,
-    RequestId, RequestState, Reservation, SpaceRequest,
+    AddressLedgerEntry, AssigneeId, Assignment, AssignmentId, Delegation, Purpose, RecordState, RequestId,
+    RequestState, Reservation, SpaceRequest,
 };
 use crate::domain::testing::sample;
 use crate::domain::{
     AddressReclaim, AppState, Application, ApplicationKind, ChecklistItem, Cutover, DeadlineSummary, Filing,
-    FilingDetails, FilingId, Launch, LedgerEntry, Receipt, Transition, UnitId, WrittenNotice,
+    FilingDetails, FilingId, Launch, Receipt, Transition, UnitId, WithdrawalEntry, WrittenNotice,
 };
 use crate::store::Unapplied;
 
@@ -77,8 +77,8 @@ pub(crate) fn deadline_summary() -> DeadlineSummary {
 }
 
 /// A withdrawal ledger entry.
-pub(crate) fn ledger_entry() -> LedgerEntry {
-    LedgerEntry {
+pub(crate) fn ledger_entry() -> WithdrawalEntry {
+    WithdrawalEntry {
         number: 3,
         recorded_on: "2026-12-05".parse().unwrap(),
         recorded_by: "operator".into(),

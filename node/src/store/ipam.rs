@@ -6,7 +6,7 @@
 
 use super::record::Record;
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
-use crate::domain::ipam::{Assignment, Delegation, LedgerEntry, Reservation, SpaceRequest};
+use crate::domain::ipam::{AddressLedgerEntry, Assignment, Delegation, Reservation, SpaceRequest};
 use crate::error::Result;
 use extranet_certs::NodeId;
 use ipnet::IpNet;
@@ -47,7 +47,7 @@ impl NodeStore {
     }
 
     /// The ledger, oldest first.
-    pub fn ipam_ledger(&self) -> Result<Vec<LedgerEntry>> {
+    pub fn ipam_ledger(&self) -> Result<Vec<AddressLedgerEntry>> {
         self.all(TreeId::IpamLedger)
     }
 
@@ -175,7 +175,7 @@ impl Tx<'_> {
     }
 
     /// Appends a ledger entry, numbering it.
-    pub fn append_ipam_ledger(&mut self, mut e: LedgerEntry) -> TxResult<LedgerEntry> {
+    pub fn append_ipam_ledger(&mut self, mut e: AddressLedgerEntry) -> TxResult<AddressLedgerEntry> {
         e.number = self.next_number("ipam-ledger")?;
         self.put(TreeId::IpamLedger, &e.number.to_be_bytes(), &e)?;
         Ok(e)

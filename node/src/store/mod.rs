@@ -37,13 +37,13 @@ use std::sync::Arc;
 use extranet_certs::NodeId;
 use extranet_federation::Envelope;
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::transaction::TransactionError;
 
 pub use durability::Durability;
 pub use health::{Health, StoreState};
 pub use report::YearFilings;
 pub use trees::TreeId;
-pub use tx::{Tx, TxResult, abort};
+pub use tx::{Tx, TxError, TxResult, abort};
 pub use unapplied::Unapplied;
 pub use watchdog::{SelfRestart, StoreConfig};
 
@@ -176,7 +176,7 @@ impl NodeStore {
             let _ticket = self.durability.begin_write()?;
             open.all().transaction(|views| {
                 let mut tx = Tx::new(&self.me, now_ms, views);
-                f(&mut tx)
+                f(&mut tx).map_err(|e| e.0)
             })
         };
         match res {
@@ -236,15 +236,5 @@ impl NodeStore {
     /// open.
     pub async fn closed(&self) {
         self.durability.ended().await;
-    }
-}
-
-impl From<ConflictableTransactionError<NodeError>> for NodeError {
-    fn from(e: ConflictableTransactionError<NodeError>) -> Self {
-        match e {
-            ConflictableTransactionError::Abort(e) => e,
-            ConflictableTransactionError::Storage(e) => e.into(),
-            _ => NodeError::Store("事务冲突".into()),
-        }
     }
 }

@@ -74,3 +74,9 @@ impl Drop for Open {
         }
     }
 }
+
+impl From<sled::Error> for NodeError {
+    fn from(e: sled::Error) -> Self {
+        NodeError::Store(e.to_string())
+    }
+}

@@ -20,7 +20,7 @@ use extranet_federation::{Envelope, StreamId};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::calendar::CalendarDocument;
-use crate::domain::{AccessUnit, Application, DeadlineSummary, Filing, LedgerEntry, ipam};
+use crate::domain::{AccessUnit, Application, DeadlineSummary, Filing, WithdrawalEntry, ipam};
 use crate::error::{NodeError, Result};
 
 /// The highest first byte that is a version marker; anything above starts
@@ -108,12 +108,12 @@ records! {
     AccessUnit => "接入单位",
     Application => "接入申请",
     DeadlineSummary => "期限摘要",
-    LedgerEntry => "撤销台账条目",
+    WithdrawalEntry => "撤销台账条目",
     Filing => "备案",
     CalendarDocument => "工作日历",
     ipam::Delegation => "地址委派",
     ipam::Assignment => "地址分配",
-    ipam::LedgerEntry => "地址台账条目",
+    ipam::AddressLedgerEntry => "地址台账条目",
     ipam::Reservation => "保留地址",
     ipam::SpaceRequest => "地址扩容申请",
     ipnet::IpNet => "根地址池",

@@ -3,17 +3,39 @@
 
 use extranet_certs::NodeId;
 use extranet_federation::{Envelope, Route, StreamId};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree, UnabortableTransactionError};
 
 use super::{TreeId, keys};
 use crate::error::NodeError;
 
+/// Why a transaction stopped: an abort carrying the node's answer, or a
+/// conflict (retried) or storage failure. Opaque outside the store, so no
+/// engine type leaks into the code above it.
+#[derive(Debug)]
+pub struct TxError(pub(super) ConflictableTransactionError<NodeError>);
+
 /// Result inside a transaction: an abort carries a [`NodeError`].
-pub type TxResult<T> = Result<T, ConflictableTransactionError<NodeError>>;
+pub type TxResult<T> = Result<T, TxError>;
 
 /// Aborts the transaction with `e`; nothing it wrote is kept.
 pub fn abort<T>(e: impl Into<NodeError>) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(e.into()))
+    Err(TxError(ConflictableTransactionError::Abort(e.into())))
+}
+
+impl From<UnabortableTransactionError> for TxError {
+    fn from(e: UnabortableTransactionError) -> Self {
+        TxError(e.into())
+    }
+}
+
+impl From<TxError> for NodeError {
+    fn from(e: TxError) -> Self {
+        match e.0 {
+            ConflictableTransactionError::Abort(e) => e,
+            ConflictableTransactionError::Storage(e) => e.into(),
+            _ => NodeError::Store("事务冲突".into()),
+        }
+    }
 }
 
 /// The view of the store inside one transaction.

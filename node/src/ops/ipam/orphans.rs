@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use super::Ipam;
 use super::grant::announce_delegation;
 use crate::codec;
-use crate::domain::ipam::{LedgerEntry, RecordState};
+use crate::domain::ipam::{AddressLedgerEntry, RecordState};
 use crate::error::Result;
 
 /// Who ends orphaned records.
@@ -67,7 +67,7 @@ impl Ipam {
             tx.ipam_bump_version(false)?;
             let count = prefixes.len();
             let action = "上级强制回收委派，随之回收其中的分配与下级委派".to_string();
-            let entry = LedgerEntry {
+            let entry = AddressLedgerEntry {
                 number: 0,
                 at_ms: self.now_ms(),
                 by: SYSTEM.into(),

@@ -8,7 +8,7 @@ use ipnet::IpNet;
 use super::Ipam;
 use super::grant::announce_delegation;
 use crate::codec;
-use crate::domain::ipam::{AssigneeId, Assignment, Delegation, LedgerEntry, RecordState};
+use crate::domain::ipam::{AddressLedgerEntry, AssigneeId, Assignment, Delegation, RecordState};
 use crate::error::{NodeError, Result};
 use crate::ops::idempotency;
 use crate::store::abort;
@@ -44,7 +44,7 @@ impl Ipam {
     /// Reclaims every live assignment of `assignee` at this node in one
     /// transaction and records it in the ledger (台账, Art.17). Called by an
     /// operator, or by the access registry when a unit's access is revoked.
-    pub async fn reclaim_assignee(&self, assignee: &AssigneeId, by: &str, reason: &str) -> Result<LedgerEntry> {
+    pub async fn reclaim_assignee(&self, assignee: &AssigneeId, by: &str, reason: &str) -> Result<AddressLedgerEntry> {
         let v6_lock = self.locks[0].lock().await;
         let v4_lock = self.locks[1].lock().await;
         let held: Vec<u64> = self
@@ -65,7 +65,7 @@ impl Ipam {
             }
             tx.ipam_bump_version(true)?;
             tx.ipam_bump_version(false)?;
-            let e = tx.append_ipam_ledger(LedgerEntry {
+            let e = tx.append_ipam_ledger(AddressLedgerEntry {
                 number: 0,
                 at_ms: self.now_ms(),
                 by: by.to_string(),
@@ -110,16 +110,14 @@ impl Ipam {
         let v6 = matches!(prefix, IpNet::V6(_));
         let grace = self.policy.quarantine_ms;
         self.write_pool(v6, |pool, tx| {
-            let mut d = tx.ipam_delegation(tx.me(), d.number)?.filter(|d| d.is_live()).ok_or_else(|| {
-                sled::transaction::ConflictableTransactionError::Abort(NodeError::FailedPrecondition(
-                    "该委派已被回收".into(),
-                ))
-            })?;
+            let Some(mut d) = tx.ipam_delegation(tx.me(), d.number)?.filter(|d| d.is_live()) else {
+                return abort(NodeError::FailedPrecondition("该委派已被回收".into()));
+            };
             pool.free(&d.prefix, self.now_ms() + grace).or_else(abort)?;
             d.state = ended(self.now_ms(), by, reason, force && below > 0);
             announce_delegation(tx, &d)?;
             if force {
-                tx.append_ipam_ledger(LedgerEntry {
+                tx.append_ipam_ledger(AddressLedgerEntry {
                     number: 0,
                     at_ms: self.now_ms(),
                     by: by.to_string(),
