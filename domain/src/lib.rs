@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | [`filing`] | cutover and system-launch filings (割接/上线备案), Art.21's two-working-day rule, receipts |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
-//! | [`unit`] | access units and their Art.11 people |
+//! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
 //! | [`notice`] | the written notice of a rejection (书面告知) |
 //! | [`ledger`] | the withdrawal ledger (Art.17) and its address-reclaim request |

@@ -26,7 +26,7 @@ pub async fn scope<F: Future>(key: Vec<u8>, body: F) -> F::Output {
 /// Within the write of the call being answered: stores `response()` under
 /// its key in this transaction. Outside a scope it does nothing. If the key
 /// is already taken (a concurrent repeat committed first), aborts: this
-/// write is dropped and [`Once::answer`] returns the stored response.
+/// write is dropped and [`Once::answer`](crate::service::idempotent::Once::answer) returns the stored response.
 pub fn record<M: Message>(tx: &mut Tx<'_>, response: impl FnOnce() -> M) -> TxResult<()> {
     let Ok(key) = SCOPE.try_with(|k| k.clone()) else { return Ok(()) };
     if tx.remembered_response(&key)?.is_some() {
