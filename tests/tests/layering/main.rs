@@ -157,3 +157,48 @@ fn a_new_cycle_in_the_real_tree_is_caught() {
     assert!(caught("folder", &unit(&r.from), &unit(&r.to)), "at folder level: {new:?}\n{text}");
     assert!(text.contains(&format!("{}:", r.to)), "the new use is shown with its line:\n{text}");
 }
+
+/// The layers `node/src/lib.rs` states, top first: for each row of its
+/// table, the modules named in the second column.
+fn stated_layers(lib_rs: &str) -> Vec<Vec<String>> {
+    lib_rs
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | "))
+        .filter_map(|row| row.split(" | ").nth(1).map(str::to_owned))
+        .filter(|modules| modules.contains("[`"))
+        .map(|modules| modules.split("[`").skip(1).filter_map(|m| m.split('`').next()).map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn every_use_in_the_node_goes_down_the_layers_lib_rs_states() {
+    let node = sources("node");
+    let lib = &node.iter().find(|(f, _)| f == "lib.rs").expect("lib.rs").1;
+    let layers = stated_layers(lib);
+    assert!(layers.len() >= 8, "lib.rs states its layers: {layers:?}");
+    let names: BTreeSet<String> = node.iter().map(|(f, _)| f.clone()).collect();
+    let unit = |f: &str| unit_of(f, &names);
+    let row_of = |u: &str| {
+        let m = u.trim_end_matches('/').trim_end_matches(".rs");
+        layers.iter().position(|row| row.iter().any(|x| x == m))
+    };
+    // every top-level module is placed in a row
+    let units: BTreeSet<String> = names.iter().map(|f| unit(f)).filter(|u| u != "lib.rs").collect();
+    let unplaced: Vec<_> = units.iter().filter(|u| row_of(u).is_none()).collect();
+    assert!(unplaced.is_empty(), "modules lib.rs's table does not place: {unplaced:?}");
+    let upward: Vec<String> = references(&node)
+        .into_iter()
+        // the crate root only declares modules and re-exports other crates
+        .filter(|r| r.from != "lib.rs" && r.to != "lib.rs" && unit(&r.from) != unit(&r.to))
+        .filter(|r| row_of(&unit(&r.from)) > row_of(&unit(&r.to)))
+        .map(|r| format!("{}:{} {} (uses a layer above it)", r.from, r.line, r.path))
+        .collect();
+    assert!(upward.is_empty(), "uses against the layers of node/src/lib.rs:\n{}", upward.join("\n"));
+}
+
+#[test]
+fn the_layer_table_is_read_from_the_crate_doc() {
+    let doc = "//! | layer | modules | what |\n//! | --- | --- | --- |\n\
+               //! | top | [`cli`], [`demo`] | the [`x`] front |\n//! | low | [`store`] | kept |\n";
+    assert_eq!(stated_layers(doc), vec![vec!["cli".to_string(), "demo".into()], vec!["store".into()]]);
+}
