@@ -1,5 +1,6 @@
 //! Units, applications and the withdrawal ledger in the store.
 
+use super::engine::Scan;
 use super::record::Record;
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
 use crate::domain::{AccessUnit, Application, DeadlineSummary, UnitId, WithdrawalEntry};
@@ -8,52 +9,52 @@ use crate::error::Result;
 /// Meta key of the count of units withdrawn here.
 const WITHDRAWALS: &[u8] = b"units/withdrawals";
 
-fn all<T: Record>(tree: &sled::Tree) -> Result<Vec<T>> {
-    tree.iter().map(|item| keys::decode(&item?.1)).collect()
+fn all<T: Record>(scan: Scan<'_>) -> Result<Vec<T>> {
+    scan.map(|item| keys::decode(&item?.1)).collect()
 }
 
 impl NodeStore {
     /// A unit registered here.
     pub fn unit(&self, id: &UnitId) -> Result<Option<AccessUnit>> {
-        self.view(|t| t.get(TreeId::Units).get(id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose())
+        self.view(|t| t.get(TreeId::Units, id.as_str().as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every unit registered here, by id.
     pub fn units(&self) -> Result<Vec<AccessUnit>> {
-        self.view(|t| all(t.get(TreeId::Units)))
+        self.view(|t| all(t.iter(TreeId::Units)))
     }
 
     /// One application held here, by key (`540102-A000001`).
     pub fn application(&self, key: &str) -> Result<Option<Application>> {
-        self.view(|t| t.get(TreeId::Applications).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
+        self.view(|t| t.get(TreeId::Applications, key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every application held here: lodged here, or decided here.
     pub fn applications(&self) -> Result<Vec<Application>> {
-        self.view(|t| all(t.get(TreeId::Applications)))
+        self.view(|t| all(t.iter(TreeId::Applications)))
     }
 
     /// Deadline summaries of applications decided below this node.
     pub fn deadline_summaries(&self) -> Result<Vec<DeadlineSummary>> {
-        self.view(|t| all(t.get(TreeId::DeadlineSummaries)))
+        self.view(|t| all(t.iter(TreeId::DeadlineSummaries)))
     }
 
     /// How many times a unit registered here has been withdrawn (a counter
     /// the address reclaimer watches, so it scans only after a withdrawal).
     pub fn withdrawals_seen(&self) -> Result<u64> {
-        self.view(|t| keys::read_u64(t.get(TreeId::Meta).get(WITHDRAWALS)?.as_deref()))
+        self.view(|t| keys::read_u64(t.get(TreeId::Meta, WITHDRAWALS)?.as_deref()))
     }
 
     /// The withdrawal ledger, oldest first.
     pub fn ledger(&self) -> Result<Vec<WithdrawalEntry>> {
-        self.view(|t| all(t.get(TreeId::Ledger)))
+        self.view(|t| all(t.iter(TreeId::Ledger)))
     }
 }
 
 impl Tx<'_> {
     /// A unit registered here.
     pub fn unit(&self, id: &UnitId) -> TxResult<Option<AccessUnit>> {
-        match self.tree(TreeId::Units).get(id.as_str().as_bytes())? {
+        match self.get(TreeId::Units, id.as_str().as_bytes())? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
@@ -62,21 +63,21 @@ impl Tx<'_> {
     /// Counts a withdrawal of a unit registered here (see
     /// [`NodeStore::withdrawals_seen`]).
     pub fn count_withdrawal(&mut self) -> TxResult<()> {
-        let n = keys::read_u64(self.tree(TreeId::Meta).get(WITHDRAWALS)?.as_deref()).or_else(abort)? + 1;
-        self.tree(TreeId::Meta).insert(WITHDRAWALS, &keys::u64_value(n))?;
+        let n = keys::read_u64(self.get(TreeId::Meta, WITHDRAWALS)?.as_deref()).or_else(abort)? + 1;
+        self.insert(TreeId::Meta, WITHDRAWALS, keys::u64_value(n))?;
         Ok(())
     }
 
     /// Writes a unit.
     pub fn put_unit(&mut self, u: &AccessUnit) -> TxResult<()> {
         let value = keys::encode(u).or_else(abort)?;
-        self.tree(TreeId::Units).insert(u.id.as_str().as_bytes(), value)?;
+        self.insert(TreeId::Units, u.id.as_str().as_bytes(), value)?;
         Ok(())
     }
 
     /// An application held here.
     pub fn application(&self, key: &str) -> TxResult<Option<Application>> {
-        match self.tree(TreeId::Applications).get(key.as_bytes())? {
+        match self.get(TreeId::Applications, key.as_bytes())? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
@@ -85,26 +86,25 @@ impl Tx<'_> {
     /// Writes an application.
     pub fn put_application(&mut self, a: &Application) -> TxResult<()> {
         let value = keys::encode(a).or_else(abort)?;
-        self.tree(TreeId::Applications).insert(a.id.key().as_bytes(), value)?;
+        self.insert(TreeId::Applications, a.id.key().as_bytes(), value)?;
         Ok(())
     }
 
     /// Keeps `s` unless a summary of the same or a later revision is held.
     pub fn put_deadline_summary(&mut self, s: &DeadlineSummary) -> TxResult<()> {
-        let tree = self.tree(TreeId::DeadlineSummaries);
-        if let Some(v) = tree.get(s.id.as_bytes())? {
+        if let Some(v) = self.get(TreeId::DeadlineSummaries, s.id.as_bytes())? {
             let held: DeadlineSummary = keys::decode(&v).or_else(abort)?;
             if held.revision >= s.revision {
                 return Ok(());
             }
         }
-        tree.insert(s.id.as_bytes(), keys::encode(s).or_else(abort)?)?;
+        self.insert(TreeId::DeadlineSummaries, s.id.as_bytes(), keys::encode(s).or_else(abort)?)?;
         Ok(())
     }
 
     /// One ledger entry.
     pub fn ledger_entry(&self, number: u64) -> TxResult<Option<WithdrawalEntry>> {
-        match self.tree(TreeId::Ledger).get(keys::u64_key(number))? {
+        match self.get(TreeId::Ledger, keys::u64_key(number))? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
@@ -113,7 +113,7 @@ impl Tx<'_> {
     /// Writes a ledger entry (its number taken from the `ledger` counter).
     pub fn put_ledger_entry(&mut self, e: &WithdrawalEntry) -> TxResult<()> {
         let value = keys::encode(e).or_else(abort)?;
-        self.tree(TreeId::Ledger).insert(&keys::u64_key(e.number), value)?;
+        self.insert(TreeId::Ledger, keys::u64_key(e.number), value)?;
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use crate::error::Result;
 impl NodeStore {
     /// The newest calendar document held here, or the built-in one.
     pub fn calendar_document(&self) -> Result<CalendarDocument> {
-        self.view(|t| match t.get(TreeId::Calendars).last()? {
+        self.view(|t| match t.last(TreeId::Calendars)? {
             Some((_, v)) => keys::decode(&v),
             None => Ok(CalendarDocument::builtin()),
         })
@@ -21,7 +21,7 @@ impl NodeStore {
     /// held, or the built-in one. Every deadline is computed from this.
     pub fn calendar(&self) -> Result<Arc<WorkCalendar>> {
         let newest = self.view(|t| {
-            Ok::<_, crate::error::NodeError>(match t.get(TreeId::Calendars).last()? {
+            Ok::<_, crate::error::NodeError>(match t.last(TreeId::Calendars)? {
                 Some((k, _)) => keys::parse_u64_key(&k),
                 None => 0,
             })
@@ -47,13 +47,12 @@ impl NodeStore {
 impl Tx<'_> {
     /// The newest calendar document held, or the built-in one.
     pub fn calendar_document(&self) -> TxResult<CalendarDocument> {
-        let tree = self.tree(TreeId::Calendars);
-        // A transactional tree has no `last`; the current version is kept in meta.
-        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref()).or_else(abort)?;
+        // A transaction has no `last`; the current version is kept in meta.
+        let newest = keys::read_u64(self.get(TreeId::Meta, CURRENT)?.as_deref()).or_else(abort)?;
         if newest == 0 {
             return Ok(CalendarDocument::builtin());
         }
-        match tree.get(keys::u64_key(newest))? {
+        match self.get(TreeId::Calendars, keys::u64_key(newest))? {
             Some(v) => keys::decode(&v).or_else(abort),
             None => Ok(CalendarDocument::builtin()),
         }
@@ -63,13 +62,13 @@ impl Tx<'_> {
     /// it was (older and repeated versions are ignored: publication is
     /// idempotent and the newest wins).
     pub fn put_calendar(&mut self, doc: &CalendarDocument) -> TxResult<bool> {
-        let newest = keys::read_u64(self.tree(TreeId::Meta).get(CURRENT)?.as_deref()).or_else(abort)?;
+        let newest = keys::read_u64(self.get(TreeId::Meta, CURRENT)?.as_deref()).or_else(abort)?;
         if doc.version <= newest {
             return Ok(false);
         }
         let value = keys::encode(doc).or_else(abort)?;
-        self.tree(TreeId::Calendars).insert(&keys::u64_key(doc.version), value)?;
-        self.tree(TreeId::Meta).insert(CURRENT, &keys::u64_value(doc.version))?;
+        self.insert(TreeId::Calendars, keys::u64_key(doc.version), value)?;
+        self.insert(TreeId::Meta, CURRENT, keys::u64_value(doc.version))?;
         Ok(true)
     }
 }

@@ -1,7 +1,8 @@
 //! Group commit: the durability barrier every acknowledgement waits on.
 //!
-//! A write is durable here only after sled's `flush()` *and* an fsync of every
-//! file sled wrote ([`super::files`]). Both are slow compared with a write,
+//! A write is durable here only after the engine's durability barrier
+//! ([`Engine::flush`]: for sled, its flush *and* an fsync of every file it
+//! wrote). That is slow compared with a write,
 //! so one background task serves every waiter that arrived before a flush
 //! began: under load, one fsync acknowledges many writes.
 //!
@@ -28,9 +29,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::files::SledFiles;
+use super::engine::Engine;
 use super::health::{Health, StoreState, is_disk_full, now_ms};
-use super::open::Open;
 use super::watchdog::{Ops, SelfRestart};
 use crate::error::{NodeError, Result};
 
@@ -61,8 +61,8 @@ struct Inner {
     /// database (so the database can be reopened).
     ended: CancellationToken,
     health: Health,
-    /// sled's files, fsynced after every flush.
-    files: Mutex<SledFiles>,
+    /// An error the next flush fails with instead of flushing (fault injection).
+    inject: Mutex<Option<std::io::Error>>,
 }
 
 /// A write in progress: it is counted by every later `sync()`, and no flush
@@ -70,9 +70,8 @@ struct Inner {
 pub struct WriteTicket<'a>(#[allow(dead_code)] RwLockReadGuard<'a, ()>);
 
 impl Durability {
-    /// Starts the flusher for the database `open`, whose files are in `dir`.
-    pub fn start(open: Arc<Open>, dir: &Path, health: Health, ops: Ops, restart: SelfRestart) -> Result<Self> {
-        let files = SledFiles::open(dir).map_err(|e| NodeError::Store(format!("无法打开数据文件：{e}")))?;
+    /// Starts the flusher for `engine`, whose data directory is `dir`.
+    pub fn start(engine: Arc<dyn Engine>, dir: &Path, health: Health, ops: Ops, restart: SelfRestart) -> Result<Self> {
         let inner = Arc::new(Inner {
             gate: RwLock::new(()),
             begun: AtomicU64::new(0),
@@ -82,9 +81,9 @@ impl Durability {
             closed: CancellationToken::new(),
             ended: CancellationToken::new(),
             health,
-            files: Mutex::new(files),
+            inject: Mutex::new(None),
         });
-        let (flushing, ended) = (Flushing { open, dir: dir.to_path_buf(), ops, restart }, inner.ended.clone());
+        let (flushing, ended) = (Flushing { engine, dir: dir.to_path_buf(), ops, restart }, inner.ended.clone());
         let task = flusher(inner.clone(), flushing);
         tokio::spawn(async move {
             task.await;
@@ -152,19 +151,14 @@ impl Durability {
     /// for tests of what the node does then).
     #[doc(hidden)]
     pub fn inject_flush_error(&self, e: std::io::Error) {
-        self.inner.files.lock().unwrap_or_else(|e| e.into_inner()).inject = Some(e);
-    }
-
-    /// How many blob files have been fsynced (sled's large values).
-    pub fn blobs_synced(&self) -> u64 {
-        self.inner.files.lock().unwrap_or_else(|e| e.into_inner()).blobs_synced
+        *self.inner.inject.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
     }
 }
 
 /// What the flusher works on.
 #[derive(Clone)]
 struct Flushing {
-    open: Arc<Open>,
+    engine: Arc<dyn Engine>,
     dir: PathBuf,
     ops: Ops,
     restart: SelfRestart,
@@ -226,7 +220,7 @@ async fn flusher(inner: Arc<Inner>, f: Flushing) {
 }
 
 /// One flush: reads the target with the gate held exclusively (no write is
-/// mid-commit), then flushes sled and fsyncs its files. Returns the target.
+/// mid-commit), then passes the engine's durability barrier. Returns the target.
 fn flush_once(inner: &Inner, f: &Flushing) -> std::io::Result<u64> {
     let _op = f.ops.begin("flush");
     if super::watchdog::failpoint("flush-hang") {
@@ -239,14 +233,13 @@ fn flush_once(inner: &Inner, f: &Flushing) -> std::io::Result<u64> {
         let _exclusive = inner.gate.write().unwrap_or_else(|e| e.into_inner());
         inner.begun.load(Ordering::SeqCst)
     };
-    f.open.db().flush().map_err(|e| {
-        f.open.mark_failed();
-        match e {
-            sled::Error::Io(io) => io,
-            other => std::io::Error::other(other),
-        }
+    if let Some(e) = inner.inject.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(e);
+    }
+    f.engine.flush().map_err(|e| {
+        f.engine.mark_failed();
+        e.io.unwrap_or_else(|| std::io::Error::other(e.detail))
     })?;
-    inner.files.lock().unwrap_or_else(|e| e.into_inner()).sync()?;
     Ok(target)
 }
 

@@ -24,7 +24,7 @@ fn store(dir: &std::path::Path) -> NodeStore {
 
 fn write(store: &NodeStore, key: &str, value: &[u8]) -> Result<(), NodeError> {
     store.transact(|tx| {
-        tx.tree(TreeId::Meta).insert(key.as_bytes(), value)?;
+        tx.insert(TreeId::Meta, key.as_bytes(), value)?;
         Ok(())
     })
 }
@@ -95,7 +95,7 @@ async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_retu
     s.close();
     drop(s);
     let s = reopen(dir.path()).await;
-    let kept = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta).get(b"before")?)).unwrap();
+    let kept = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta, b"before")?)).unwrap();
     assert_eq!(kept.as_deref(), Some(&b"1"[..]));
     write(&s, "after", b"5").unwrap();
     s.sync().await.unwrap();
@@ -127,7 +127,7 @@ async fn a_large_value_goes_to_a_blob_file_and_is_fsynced_before_sync_returns() 
     s.sync().await.unwrap();
     let blobs = std::fs::read_dir(dir.path().join("blobs")).map(|d| d.count()).unwrap_or(0);
     assert!(blobs >= 1, "sled kept a 200 KiB value out of blobs/; the test no longer exercises blob files");
-    assert!(s.durability.blobs_synced() >= blobs as u64, "blob files were not fsynced");
+    assert!(s.engine.extra_files_synced() >= blobs as u64, "blob files were not fsynced");
     s.close();
 }
 
@@ -235,7 +235,7 @@ fn a_really_full_disk_refuses_writes_and_after_space_is_freed_a_restart_resumes_
     rt.block_on(async {
         let s = reopen(&data).await;
         for key in &acked {
-            let held = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta).get(key.as_bytes())?)).unwrap();
+            let held = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta, key.as_bytes())?)).unwrap();
             assert!(held.is_some(), "acknowledged {key} lost across the full disk");
         }
         write(&s, "after", b"ok").unwrap();

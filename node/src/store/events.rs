@@ -6,7 +6,9 @@ use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId, Su
 use tokio::sync::watch;
 
 use super::record::HeldSummary;
-use super::{NodeStore, TreeId, Tx, TxResult, keys};
+use std::ops::Bound;
+
+use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
 use crate::error::NodeError;
 
 fn fed(e: impl std::fmt::Display) -> FedError {
@@ -22,7 +24,7 @@ impl NodeStore {
         // a duplicate whatever happens concurrently: answer it without a
         // transaction, which would count as a write and cost the receiver a
         // flush and fsync for nothing while a reconnecting peer replays.
-        let held = self.view(|t| t.get(TreeId::Cursors).get(keys::stream_key(&stream)).map_err(fed))?;
+        let held = self.view(|t| t.get(TreeId::Cursors, &keys::stream_key(&stream)).map_err(fed))?;
         if event.seq <= keys::read_u64(held.as_deref()).map_err(fed)? {
             return Ok(Accepted::Duplicate);
         }
@@ -55,7 +57,7 @@ impl EventStore for NodeStore {
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
         self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Cursors).iter() {
+            for item in t.iter(TreeId::Cursors) {
                 let (k, v) = item.map_err(fed)?;
                 out.push((keys::parse_stream_key(&k).map_err(fed)?, keys::read_u64(Some(&v)).map_err(fed)?));
             }
@@ -68,7 +70,8 @@ impl EventStore for NodeStore {
             let from = keys::event_key(stream, after.saturating_add(1));
             let to = keys::event_key(stream, u64::MAX);
             let mut out = Vec::new();
-            for item in t.get(TreeId::Events).range(from..=to).take(limit) {
+            let range = t.range(TreeId::Events, Bound::Included(from), Bound::Included(to));
+            for item in range.take(limit) {
                 let (_, v) = item.map_err(fed)?;
                 out.push(keys::decode(&v).map_err(fed)?);
             }
@@ -96,15 +99,12 @@ impl EventStore for NodeStore {
     }
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
-        self.view(|t| {
-            let value = keys::encode(&cursors.to_vec()).map_err(fed)?;
-            t.get(TreeId::Peers).insert(peer.as_str().as_bytes(), value).map_err(fed)?;
-            Ok(())
-        })
+        let value = keys::encode(&cursors.to_vec()).map_err(fed)?;
+        self.transact_always(|tx| tx.insert(TreeId::Peers, peer.as_str().as_bytes(), &value)).map_err(fed)
     }
 
     fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {
-        self.view(|t| match t.get(TreeId::Peers).get(peer.as_str().as_bytes()).map_err(fed)? {
+        self.view(|t| match t.get(TreeId::Peers, peer.as_str().as_bytes()).map_err(fed)? {
             Some(v) => keys::decode(&v).map_err(fed),
             None => Ok(Vec::new()),
         })
@@ -113,7 +113,7 @@ impl EventStore for NodeStore {
     fn known_peers(&self) -> Result<Vec<NodeId>, FedError> {
         self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Peers).iter() {
+            for item in t.iter(TreeId::Peers) {
                 let (k, _) = item.map_err(fed)?;
                 let s = std::str::from_utf8(&k).map_err(fed)?;
                 out.push(s.parse().map_err(fed)?);
@@ -123,30 +123,27 @@ impl EventStore for NodeStore {
     }
 
     fn put_summary(&self, summary: &Summary) -> Result<bool, FedError> {
-        self.view(|t| {
-            let tree = t.get(TreeId::Summaries);
-            let key = summary.origin.as_str().as_bytes();
-            let held: HeldSummary = (summary.generated_at_ms, summary.payload.clone(), summary.heard_at_ms);
-            let value = keys::encode(&held).map_err(fed)?;
-            // Compare-and-swap so two sessions relaying the same origin cannot
-            // let an older summary overwrite a newer one.
-            loop {
-                let old = tree.get(key).map_err(fed)?;
-                let held = old.as_ref().map(|v| decode_summary(&summary.origin, v)).transpose()?;
-                if !summary.supersedes(held.as_ref()) {
-                    return Ok(false);
-                }
-                if tree.compare_and_swap(key, old, Some(value.clone())).map_err(fed)?.is_ok() {
-                    return Ok(true);
-                }
+        let key = summary.origin.as_str().as_bytes();
+        let held: HeldSummary = (summary.generated_at_ms, summary.payload.clone(), summary.heard_at_ms);
+        let value = keys::encode(&held).map_err(fed)?;
+        // One transaction, so two sessions relaying the same origin cannot
+        // let an older summary overwrite a newer one.
+        self.transact_always(|tx| {
+            let old = tx.get(TreeId::Summaries, key)?;
+            let held = old.as_ref().map(|v| decode_summary(&summary.origin, v)).transpose().or_else(abort)?;
+            if !summary.supersedes(held.as_ref()) {
+                return Ok(false);
             }
+            tx.insert(TreeId::Summaries, key, &value)?;
+            Ok(true)
         })
+        .map_err(fed)
     }
 
     fn summaries(&self, root: &NodeId) -> Result<Vec<Summary>, FedError> {
         self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Summaries).scan_prefix(root.as_str().as_bytes()) {
+            for item in t.scan_prefix(TreeId::Summaries, root.as_str().as_bytes()) {
                 let (k, v) = item.map_err(fed)?;
                 let origin: NodeId = std::str::from_utf8(&k).map_err(fed)?.parse().map_err(fed)?;
                 if origin.is_within(root) {

@@ -1,5 +1,7 @@
 //! Filings in the store: the origin's own and the replicas held above it.
 
+use std::ops::Bound;
+
 use extranet_certs::NodeId;
 
 use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
@@ -9,14 +11,14 @@ use crate::error::Result;
 impl NodeStore {
     /// One filing by its key (`540102-000001`).
     pub fn filing(&self, key: &str) -> Result<Option<Filing>> {
-        self.view(|t| t.get(TreeId::Filings).get(key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
+        self.view(|t| t.get(TreeId::Filings, key.as_bytes())?.map(|v| keys::decode(&v)).transpose())
     }
 
     /// Every filing held here whose origin lies within `subtree`, newest first.
     pub fn filings(&self, subtree: Option<&NodeId>, limit: usize) -> Result<Vec<Filing>> {
         let mut out = self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Filings).iter() {
+            for item in t.iter(TreeId::Filings) {
                 let (_, v) = item?;
                 let f: Filing = keys::decode(&v)?;
                 if subtree.is_none_or(|s| f.id.origin.is_within(s)) {
@@ -33,14 +35,10 @@ impl NodeStore {
     /// Filings held here in descending key order (each origin's newest
     /// first), starting below `before`: read lazily, so a page costs memory
     /// for its rows only, however many filings the node holds. The caller
-    /// drives sled from its own thread: run it inside [`super::blocking`].
+    /// drives the engine from its own thread: run it inside [`super::blocking`].
     pub fn filings_desc(&self, before: Option<&str>) -> impl Iterator<Item = Result<(String, Filing)>> + '_ {
-        let tree = self.open.get(TreeId::Filings);
-        let range = match before {
-            Some(b) => tree.range(..b.as_bytes().to_vec()),
-            None => tree.range::<Vec<u8>, _>(..),
-        };
-        range.rev().map(|item| {
+        let to = before.map_or(Bound::Unbounded, |b| Bound::Excluded(b.as_bytes().to_vec()));
+        self.engine.range(TreeId::Filings, Bound::Unbounded, to).rev().map(|item| {
             let (k, v) = item?;
             Ok((String::from_utf8_lossy(&k).into_owned(), keys::decode(&v)?))
         })
@@ -50,7 +48,7 @@ impl NodeStore {
 impl Tx<'_> {
     /// A filing held here, by key.
     pub fn filing(&self, key: &str) -> TxResult<Option<Filing>> {
-        match self.tree(TreeId::Filings).get(key.as_bytes())? {
+        match self.get(TreeId::Filings, key.as_bytes())? {
             Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
             None => Ok(None),
         }
@@ -59,7 +57,7 @@ impl Tx<'_> {
     /// Writes a filing (own or replica).
     pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
         let value = keys::encode(f).or_else(abort)?;
-        self.tree(TreeId::Filings).insert(f.id.key().as_bytes(), value)?;
+        self.insert(TreeId::Filings, f.id.key().as_bytes(), value)?;
         Ok(())
     }
 }

@@ -124,11 +124,6 @@ pub fn is_disk_full(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28) | Some(122))
 }
 
-/// Whether a sled error is a full disk.
-pub fn sled_disk_full(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io) if is_disk_full(io))
-}
-
 /// The shared health of one store. Cheap to clone.
 #[derive(Clone)]
 pub struct Health {

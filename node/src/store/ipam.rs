@@ -28,7 +28,7 @@ fn version_key(v6: bool) -> &'static [u8] {
 
 impl NodeStore {
     fn all<T: Record>(&self, tree: TreeId) -> Result<Vec<T>> {
-        self.view(|t| t.get(tree).iter().map(|item| keys::decode(&item?.1)).collect())
+        self.view(|t| t.iter(tree).map(|item| keys::decode(&item?.1)).collect())
     }
 
     /// The top node's root pools.
@@ -63,121 +63,101 @@ impl NodeStore {
 
     /// The pool version of a family: moves on every write to that pool.
     pub fn ipam_version(&self, v6: bool) -> Result<u64> {
-        self.view(|t| keys::read_u64(t.get(TreeId::Meta).get(version_key(v6))?.as_deref()))
+        self.view(|t| keys::read_u64(t.get(TreeId::Meta, version_key(v6))?.as_deref()))
     }
 
     /// Whether a delegation to this node ended since its records inside it
     /// were last checked (set by the applier, cleared by the check).
     pub fn ipam_orphan_check_due(&self) -> Result<bool> {
-        self.view(|t| Ok(t.get(TreeId::Meta).get(ORPHAN_CHECK)?.is_some()))
+        self.view(|t| Ok(t.get(TreeId::Meta, ORPHAN_CHECK)?.is_some()))
     }
 
     /// Clears the flag above.
     pub fn clear_ipam_orphan_check(&self) -> Result<()> {
-        self.view(|t| {
-            t.get(TreeId::Meta).remove(ORPHAN_CHECK)?;
-            Ok(())
-        })
+        self.transact_always(|tx| tx.remove(TreeId::Meta, ORPHAN_CHECK))
     }
 
     /// One assignment by owner and number.
     pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> Result<Option<Assignment>> {
-        self.view(|t| {
-            t.get(TreeId::IpamAssignments).get(record_key(node, number))?.map(|v| keys::decode(&v)).transpose()
-        })
+        self.view(|t| t.get(TreeId::IpamAssignments, &record_key(node, number))?.map(|v| keys::decode(&v)).transpose())
     }
 }
 
 impl Tx<'_> {
-    fn get<T: Record>(&self, t: TreeId, k: &[u8]) -> TxResult<Option<T>> {
-        match self.tree(t).get(k)? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
-    }
-
-    fn put<T: Record>(&mut self, t: TreeId, k: &[u8], v: &T) -> TxResult<()> {
-        let value = keys::encode(v).or_else(abort)?;
-        self.tree(t).insert(k, value)?;
-        Ok(())
-    }
-
     /// Whether the pool of a family is still at `expected`; if so moves it
     /// on (the compare-and-swap of one pool write).
     pub fn ipam_claim_version(&mut self, v6: bool, expected: u64) -> TxResult<bool> {
-        let meta = self.tree(TreeId::Meta);
-        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref()).or_else(abort)?;
+        let now = keys::read_u64(self.get(TreeId::Meta, version_key(v6))?.as_deref()).or_else(abort)?;
         if now != expected {
             return Ok(false);
         }
-        meta.insert(version_key(v6), &keys::u64_value(now + 1))?;
+        self.insert(TreeId::Meta, version_key(v6), keys::u64_value(now + 1))?;
         Ok(true)
     }
 
     /// Moves the pool version of a family on (a replicated change to it).
     pub fn ipam_bump_version(&mut self, v6: bool) -> TxResult<()> {
-        let meta = self.tree(TreeId::Meta);
-        let now = keys::read_u64(meta.get(version_key(v6))?.as_deref()).or_else(abort)?;
-        meta.insert(version_key(v6), &keys::u64_value(now + 1))?;
+        let now = keys::read_u64(self.get(TreeId::Meta, version_key(v6))?.as_deref()).or_else(abort)?;
+        self.insert(TreeId::Meta, version_key(v6), keys::u64_value(now + 1))?;
         Ok(())
     }
 
     /// Asks for this node's records in an ended delegation to be checked.
     pub fn mark_ipam_orphan_check(&mut self) -> TxResult<()> {
-        self.tree(TreeId::Meta).insert(ORPHAN_CHECK, &[1u8][..])?;
+        self.insert(TreeId::Meta, ORPHAN_CHECK, &[1u8][..])?;
         Ok(())
     }
 
     /// Adds a root pool of the top node.
     pub fn put_ipam_root(&mut self, net: &IpNet) -> TxResult<()> {
-        self.put(TreeId::IpamRoots, net.to_string().as_bytes(), net)
+        self.write(TreeId::IpamRoots, net.to_string().as_bytes(), net)
     }
 
     /// A delegation by owner and number.
     pub fn ipam_delegation(&self, parent: &NodeId, number: u64) -> TxResult<Option<Delegation>> {
-        self.get(TreeId::IpamDelegations, &record_key(parent, number))
+        self.read(TreeId::IpamDelegations, record_key(parent, number))
     }
 
     /// Writes a delegation (own or replica).
     pub fn put_ipam_delegation(&mut self, d: &Delegation) -> TxResult<()> {
-        self.put(TreeId::IpamDelegations, &record_key(&d.parent, d.number), d)
+        self.write(TreeId::IpamDelegations, record_key(&d.parent, d.number), d)
     }
 
     /// An assignment by owner and number.
     pub fn ipam_assignment(&self, node: &NodeId, number: u64) -> TxResult<Option<Assignment>> {
-        self.get(TreeId::IpamAssignments, &record_key(node, number))
+        self.read(TreeId::IpamAssignments, record_key(node, number))
     }
 
     /// Writes an assignment (own or replica).
     pub fn put_ipam_assignment(&mut self, a: &Assignment) -> TxResult<()> {
-        self.put(TreeId::IpamAssignments, &record_key(&a.id.node, a.id.number), a)
+        self.write(TreeId::IpamAssignments, record_key(&a.id.node, a.id.number), a)
     }
 
     /// A request for more space by asking node and number.
     pub fn ipam_request(&self, node: &NodeId, number: u64) -> TxResult<Option<SpaceRequest>> {
-        self.get(TreeId::IpamRequests, &record_key(node, number))
+        self.read(TreeId::IpamRequests, record_key(node, number))
     }
 
     /// Writes a request for more space (own or a child's).
     pub fn put_ipam_request(&mut self, r: &SpaceRequest) -> TxResult<()> {
-        self.put(TreeId::IpamRequests, &record_key(&r.id.node, r.id.number), r)
+        self.write(TreeId::IpamRequests, record_key(&r.id.node, r.id.number), r)
     }
 
     /// Writes a reservation.
     pub fn put_ipam_reservation(&mut self, r: &Reservation) -> TxResult<()> {
-        self.put(TreeId::IpamReservations, r.prefix.to_string().as_bytes(), r)
+        self.write(TreeId::IpamReservations, r.prefix.to_string().as_bytes(), r)
     }
 
     /// Removes a reservation.
     pub fn remove_ipam_reservation(&mut self, prefix: &IpNet) -> TxResult<()> {
-        self.tree(TreeId::IpamReservations).remove(prefix.to_string().as_bytes())?;
+        self.remove(TreeId::IpamReservations, prefix.to_string().as_bytes())?;
         Ok(())
     }
 
     /// Appends a ledger entry, numbering it.
     pub fn append_ipam_ledger(&mut self, mut e: AddressLedgerEntry) -> TxResult<AddressLedgerEntry> {
         e.number = self.next_number("ipam-ledger")?;
-        self.put(TreeId::IpamLedger, &e.number.to_be_bytes(), &e)?;
+        self.write(TreeId::IpamLedger, e.number.to_be_bytes(), &e)?;
         Ok(e)
     }
 }

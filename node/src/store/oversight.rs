@@ -13,7 +13,7 @@ impl NodeStore {
         self.view(|t| {
             let mut out = BTreeMap::new();
             let prefix = format!("{}-", self.me.code());
-            for item in t.get(TreeId::Filings).scan_prefix(prefix.as_bytes()) {
+            for item in t.scan_prefix(TreeId::Filings, prefix.as_bytes()) {
                 let (_, v) = item?;
                 let f: Filing = keys::decode(&v)?;
                 if f.id.origin != self.me {

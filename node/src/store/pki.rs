@@ -10,7 +10,7 @@ impl NodeStore {
     pub fn crls(&self) -> Result<Vec<Vec<u8>>> {
         self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Meta).scan_prefix(b"crl/") {
+            for item in t.scan_prefix(TreeId::Meta, b"crl/") {
                 out.push(item?.1.to_vec());
             }
             Ok(out)
@@ -22,7 +22,7 @@ impl NodeStore {
     pub fn crl_refusals(&self) -> Result<Vec<(String, String)>> {
         self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Meta).scan_prefix(REFUSED) {
+            for item in t.scan_prefix(TreeId::Meta, REFUSED) {
                 let (k, v) = item?;
                 let issuer = String::from_utf8_lossy(&k[REFUSED.len()..]).into_owned();
                 out.push((issuer, String::from_utf8_lossy(&v).into_owned()));
@@ -38,20 +38,20 @@ const REFUSED: &[u8] = b"crl-refused/";
 impl Tx<'_> {
     /// Replaces the revocation list of `issuer`'s CA.
     pub fn put_crl(&mut self, issuer: &NodeId, der: &[u8]) -> TxResult<()> {
-        self.tree(TreeId::Meta).insert(format!("crl/{issuer}").as_bytes(), der)?;
-        self.tree(TreeId::Meta).remove([REFUSED, issuer.as_str().as_bytes()].concat())?;
+        self.insert(TreeId::Meta, format!("crl/{issuer}").as_bytes(), der)?;
+        self.remove(TreeId::Meta, [REFUSED, issuer.as_str().as_bytes()].concat())?;
         Ok(())
     }
 
     /// The revocation list of `issuer`'s CA held here, if any.
     pub fn crl(&self, issuer: &NodeId) -> TxResult<Option<Vec<u8>>> {
-        Ok(self.tree(TreeId::Meta).get(format!("crl/{issuer}").as_bytes())?.map(|v| v.to_vec()))
+        Ok(self.get(TreeId::Meta, format!("crl/{issuer}").as_bytes())?.map(|v| v.to_vec()))
     }
 
     /// Notes that a list from `issuer` was refused and why (the held list
     /// stays in force); [`NodeStore::crl_refusals`] reports it.
     pub fn refuse_crl(&mut self, issuer: &NodeId, reason: &str) -> TxResult<()> {
-        self.tree(TreeId::Meta).insert([REFUSED, issuer.as_str().as_bytes()].concat(), reason.as_bytes())?;
+        self.insert(TreeId::Meta, [REFUSED, issuer.as_str().as_bytes()].concat(), reason.as_bytes())?;
         Ok(())
     }
 }

@@ -63,17 +63,13 @@ async fn the_store_refuses_an_application_of_a_newer_version_and_leaves_it() {
     let mut bytes = read("store/v1/application.bin");
     bytes[0] = 5;
     let key = fixtures::application().id.key();
-    store
-        .view(|t| {
-            t.get(TreeId::Applications).insert(key.as_bytes(), bytes.clone()).map(|_| ()).map_err(NodeError::from)
-        })
-        .unwrap();
+    store.transact(|tx| tx.insert(TreeId::Applications, key.as_bytes(), &bytes)).unwrap();
     let err = store.application(&key).unwrap_err();
     assert!(matches!(err, NodeError::NewerFormat { record: "接入申请", found: 5, known: 1 }), "{err}");
     assert_eq!(tonic::Status::from(err).code(), tonic::Code::FailedPrecondition);
     let err = store.transact(|tx| tx.application(&key)).unwrap_err();
     assert!(matches!(err, NodeError::NewerFormat { found: 5, known: 1, .. }), "{err}");
-    let held = store.view(|t| t.get(TreeId::Applications).get(key.as_bytes()).map_err(NodeError::from)).unwrap();
+    let held = store.view(|t| t.get(TreeId::Applications, key.as_bytes()).map_err(NodeError::from)).unwrap();
     assert_eq!(held.as_deref(), Some(&bytes[..]), "the record is left as it was");
     store.close();
 }

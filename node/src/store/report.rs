@@ -24,7 +24,7 @@ impl NodeStore {
     pub fn filings_in_year(&self, year: i32) -> Result<YearFilings> {
         self.view(|t| {
             let mut out = YearFilings::default();
-            for item in t.get(TreeId::Filings).iter() {
+            for item in t.iter(TreeId::Filings) {
                 let (_, v) = item?;
                 let f: Filing = keys::decode(&v)?;
                 let filed_year =

@@ -1,39 +1,39 @@
 //! One atomic write: the records it changes and the events it emits commit
 //! together or not at all (the outbox rule of docs/architecture.md).
 
-use extranet_certs::NodeId;
-use extranet_federation::{Envelope, Route, StreamId};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree, UnabortableTransactionError};
-
+use super::engine::{EngineTx, TxStop};
+use super::record::Record;
 use super::{TreeId, keys};
 use crate::error::NodeError;
+use extranet_certs::NodeId;
+use extranet_federation::{Envelope, Route, StreamId};
 
 /// Why a transaction stopped: an abort carrying the node's answer, or a
 /// conflict (retried) or storage failure. Opaque outside the store, so no
 /// engine type leaks into the code above it.
 #[derive(Debug)]
-pub struct TxError(pub(super) ConflictableTransactionError<NodeError>);
+pub struct TxError(pub(super) TxStop);
 
 /// Result inside a transaction: an abort carries a [`NodeError`].
 pub type TxResult<T> = Result<T, TxError>;
 
 /// Aborts the transaction with `e`; nothing it wrote is kept.
 pub fn abort<T>(e: impl Into<NodeError>) -> TxResult<T> {
-    Err(TxError(ConflictableTransactionError::Abort(e.into())))
+    Err(TxError(TxStop::Abort(e.into())))
 }
 
-impl From<UnabortableTransactionError> for TxError {
-    fn from(e: UnabortableTransactionError) -> Self {
-        TxError(e.into())
+impl From<TxStop> for TxError {
+    fn from(e: TxStop) -> Self {
+        TxError(e)
     }
 }
 
 impl From<TxError> for NodeError {
     fn from(e: TxError) -> Self {
         match e.0 {
-            ConflictableTransactionError::Abort(e) => e,
-            ConflictableTransactionError::Storage(e) => e.into(),
-            _ => NodeError::Store("事务冲突".into()),
+            TxStop::Abort(e) => e,
+            TxStop::Storage(e) => e.into(),
+            TxStop::Conflict => NodeError::Store("事务冲突".into()),
         }
     }
 }
@@ -42,17 +42,41 @@ impl From<TxError> for NodeError {
 pub struct Tx<'a> {
     me: &'a NodeId,
     now_ms: i64,
-    trees: &'a [TransactionalTree],
+    trees: &'a mut dyn EngineTx,
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn new(me: &'a NodeId, now_ms: i64, trees: &'a [TransactionalTree]) -> Self {
+    pub(super) fn new(me: &'a NodeId, now_ms: i64, trees: &'a mut dyn EngineTx) -> Self {
         Tx { me, now_ms, trees }
     }
 
-    /// One tree within this transaction.
-    pub(crate) fn tree(&self, t: TreeId) -> &'a TransactionalTree {
-        &self.trees[t as usize]
+    /// The value under `key` in tree `t`, as this transaction sees it.
+    pub(crate) fn get(&self, t: TreeId, key: impl AsRef<[u8]>) -> TxResult<Option<Vec<u8>>> {
+        Ok(self.trees.get(t, key.as_ref())?)
+    }
+
+    /// Sets `key` to `value` in tree `t`.
+    pub(crate) fn insert(&mut self, t: TreeId, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> TxResult<()> {
+        Ok(self.trees.insert(t, key.as_ref(), value.as_ref())?)
+    }
+
+    /// The record under `key` in tree `t`, decoded.
+    pub(crate) fn read<T: Record>(&self, t: TreeId, key: impl AsRef<[u8]>) -> TxResult<Option<T>> {
+        match self.get(t, key)? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores record `v` under `key` in tree `t`, encoded in its current format.
+    pub(crate) fn write<T: Record>(&mut self, t: TreeId, key: impl AsRef<[u8]>, v: &T) -> TxResult<()> {
+        let value = keys::encode(v).or_else(abort)?;
+        self.insert(t, key, value)
+    }
+
+    /// Removes `key` from tree `t`.
+    pub(crate) fn remove(&mut self, t: TreeId, key: impl AsRef<[u8]>) -> TxResult<()> {
+        Ok(self.trees.remove(t, key.as_ref())?)
     }
 
     /// This node.
@@ -84,14 +108,14 @@ impl<'a> Tx<'a> {
 
     /// Highest contiguous sequence held for `stream`.
     pub(super) fn cursor(&self, stream: &StreamId) -> TxResult<u64> {
-        keys::read_u64(self.tree(TreeId::Cursors).get(keys::stream_key(stream))?.as_deref()).or_else(abort)
+        keys::read_u64(self.get(TreeId::Cursors, keys::stream_key(stream))?.as_deref()).or_else(abort)
     }
 
     /// Stores `env` as the next event of `stream` and advances the cursor.
     pub(super) fn append(&mut self, stream: &StreamId, env: &Envelope) -> TxResult<()> {
         let value = keys::encode(env).or_else(abort)?;
-        self.tree(TreeId::Events).insert(keys::event_key(stream, env.seq), value)?;
-        self.tree(TreeId::Cursors).insert(keys::stream_key(stream), &keys::u64_value(env.seq))?;
+        self.insert(TreeId::Events, keys::event_key(stream, env.seq), value)?;
+        self.insert(TreeId::Cursors, keys::stream_key(stream), keys::u64_value(env.seq))?;
         Ok(())
     }
 
@@ -99,9 +123,9 @@ impl<'a> Tx<'a> {
     /// [`Tx::next_number`] is above a number recovered from a peer.
     pub fn raise_number(&mut self, counter: &str, n: u64) -> TxResult<()> {
         let key = format!("counter/{counter}");
-        let held = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref()).or_else(abort)?;
+        let held = keys::read_u64(self.get(TreeId::Meta, key.as_bytes())?.as_deref()).or_else(abort)?;
         if n > held {
-            self.tree(TreeId::Meta).insert(key.as_bytes(), &keys::u64_value(n))?;
+            self.insert(TreeId::Meta, key.as_bytes(), keys::u64_value(n))?;
         }
         Ok(())
     }
@@ -109,8 +133,8 @@ impl<'a> Tx<'a> {
     /// Increments and returns the named counter (first value 1).
     pub fn next_number(&mut self, counter: &str) -> TxResult<u64> {
         let key = format!("counter/{counter}");
-        let n = keys::read_u64(self.tree(TreeId::Meta).get(key.as_bytes())?.as_deref()).or_else(abort)? + 1;
-        self.tree(TreeId::Meta).insert(key.as_bytes(), &keys::u64_value(n))?;
+        let n = keys::read_u64(self.get(TreeId::Meta, key.as_bytes())?.as_deref()).or_else(abort)? + 1;
+        self.insert(TreeId::Meta, key.as_bytes(), keys::u64_value(n))?;
         Ok(n)
     }
 }

@@ -38,7 +38,7 @@ impl NodeStore {
     pub fn unapplied(&self) -> Result<Vec<Unapplied>> {
         self.view(|t| {
             let mut out = Vec::new();
-            for item in t.get(TreeId::Meta).scan_prefix(PREFIX.as_bytes()) {
+            for item in t.scan_prefix(TreeId::Meta, PREFIX.as_bytes()) {
                 out.push(keys::decode(&item?.1)?);
             }
             Ok(out)
@@ -57,7 +57,7 @@ impl Tx<'_> {
             at_ms: self.now_ms(),
         };
         let key = format!("{PREFIX}{}/{}/{:020}", event.origin, channel(event), event.seq);
-        self.tree(TreeId::Meta).insert(key.as_bytes(), keys::encode(&record).or_else(abort)?)?;
+        self.insert(TreeId::Meta, key.as_bytes(), keys::encode(&record).or_else(abort)?)?;
         Ok(())
     }
 }

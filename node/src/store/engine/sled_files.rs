@@ -22,8 +22,6 @@ pub struct SledFiles {
     synced_blobs: BTreeSet<String>,
     /// Blob files fsynced so far (for tests and status).
     pub blobs_synced: u64,
-    /// An error the next sync returns instead of syncing (fault injection).
-    pub inject: Option<io::Error>,
 }
 
 impl SledFiles {
@@ -31,21 +29,11 @@ impl SledFiles {
     pub fn open(dir: &Path) -> io::Result<Self> {
         let data = File::open(dir.join("db"))?;
         let dir_file = File::open(dir)?;
-        Ok(SledFiles {
-            dir: dir.to_path_buf(),
-            data,
-            dir_file,
-            synced_blobs: BTreeSet::new(),
-            blobs_synced: 0,
-            inject: None,
-        })
+        Ok(SledFiles { dir: dir.to_path_buf(), data, dir_file, synced_blobs: BTreeSet::new(), blobs_synced: 0 })
     }
 
     /// fsyncs everything sled has written so far (call after `Db::flush`).
     pub fn sync(&mut self) -> io::Result<()> {
-        if let Some(e) = self.inject.take() {
-            return Err(e);
-        }
         self.data.sync_all()?;
         self.sync_blobs()?;
         self.dir_file.sync_all()
