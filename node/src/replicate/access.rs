@@ -136,7 +136,7 @@ pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
         unit.status = status;
         tx.put_unit(&unit)?;
         if status == UnitStatus::Withdrawn {
-            // wakes the address reclaimer (`reclaim.rs`)
+            // wakes the address reclaimer (`ops/withdrawn_addresses.rs`)
             tx.count_withdrawal()?;
         }
     }

@@ -50,7 +50,7 @@ fn read_crate(src: &Path) -> Vec<(String, String)> {
 }
 
 /// The folder-level unit of a file: its top folder (`service/`), or the
-/// top-level file itself (`reclaim.rs`); `x.rs` beside a folder `x/` is `x/`.
+/// top-level file itself (`server.rs`); `x.rs` beside a folder `x/` is `x/`.
 fn unit_of(file: &str, files: &BTreeSet<String>) -> String {
     match file.split_once('/') {
         Some((top, _)) => format!("{top}/"),
