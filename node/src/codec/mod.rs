@@ -68,10 +68,11 @@ mod tests {
     use super::*;
     use crate::domain::ApplicationKind;
     use crate::domain::testing::sample;
+    use extranet_domain::DomainError;
 
     fn field_of(e: NodeError) -> &'static str {
         match e {
-            NodeError::Invalid { field, .. } => field,
+            NodeError::Domain(DomainError::Invalid { field, .. }) => field,
             other => panic!("not an invalid-argument error: {other}"),
         }
     }
