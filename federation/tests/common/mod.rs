@@ -215,6 +215,15 @@ pub fn fake_child(parent: &Node, peer: &NodeId) -> (Fake, tokio::task::JoinHandl
     (Fake { link: mine }, session)
 }
 
+/// A fake child of `parent` that has said Hello (no cursors) and been
+/// answered with the parent's Hello: where most session tests start.
+pub async fn greeted_child(parent: &Node, peer: &NodeId) -> (Fake, tokio::task::JoinHandle<Result<(), FedError>>) {
+    let (mut fake, session) = fake_child(parent, peer);
+    fake.send(Frame::Hello { node: peer.clone(), cursors: vec![], version: "t".into() }).await;
+    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })), "the parent answers Hello");
+    (fake, session)
+}
+
 /// Polls `cond` until it holds; panics with `what` after a minute of
 /// (usually virtual) time.
 pub async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {

@@ -50,10 +50,7 @@ impl PkiService {
     async fn revoke_once(&self, r: &pb::RevokeRequest, by: &str) -> Result<pb::RevokeResponse> {
         let serial = check_serial(&r.serial)?;
         let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
-        let ca = self
-            .ca
-            .as_ref()
-            .ok_or_else(|| NodeError::precondition("本节点未配置 CA（ca_dir），不能吊销证书"))?;
+        let ca = self.ca.as_ref().ok_or_else(|| NodeError::precondition("本节点未配置 CA（ca_dir），不能吊销证书"))?;
         let (der, count) = {
             let mut ca = ca.lock().map_err(|_| NodeError::Store("CA 状态不可用".into()))?;
             let der = ca.revoke(&serial).map_err(NodeError::from)?;
