@@ -2,7 +2,7 @@
 
 use extranet_certs::NodeId;
 
-use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use super::{NodeStore, TreeId, Tx, TxResult, keys};
 use crate::domain::Filing;
 use crate::error::Result;
 
@@ -50,16 +50,11 @@ impl NodeStore {
 impl Tx<'_> {
     /// A filing held here, by key.
     pub fn filing(&self, key: &str) -> TxResult<Option<Filing>> {
-        match self.tree(TreeId::Filings).get(key.as_bytes())? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
+        self.get(TreeId::Filings, key.as_bytes())
     }
 
     /// Writes a filing (own or replica).
     pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
-        let value = keys::encode(f).or_else(abort)?;
-        self.tree(TreeId::Filings).insert(f.id.key().as_bytes(), value)?;
-        Ok(())
+        self.put(TreeId::Filings, f.id.key().as_bytes(), f)
     }
 }

@@ -89,19 +89,6 @@ impl NodeStore {
 }
 
 impl Tx<'_> {
-    fn get<T: Record>(&self, t: TreeId, k: &[u8]) -> TxResult<Option<T>> {
-        match self.tree(t).get(k)? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
-    }
-
-    fn put<T: Record>(&mut self, t: TreeId, k: &[u8], v: &T) -> TxResult<()> {
-        let value = keys::encode(v).or_else(abort)?;
-        self.tree(t).insert(k, value)?;
-        Ok(())
-    }
-
     /// Whether the pool of a family is still at `expected`; if so moves it
     /// on (the compare-and-swap of one pool write).
     pub fn ipam_claim_version(&mut self, v6: bool, expected: u64) -> TxResult<bool> {

@@ -5,6 +5,7 @@ use extranet_certs::NodeId;
 use extranet_federation::{Envelope, Route, StreamId};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree, UnabortableTransactionError};
 
+use super::record::Record;
 use super::{TreeId, keys};
 use crate::error::NodeError;
 
@@ -53,6 +54,21 @@ impl<'a> Tx<'a> {
     /// One tree within this transaction.
     pub(crate) fn tree(&self, t: TreeId) -> &'a TransactionalTree {
         &self.trees[t as usize]
+    }
+
+    /// The record stored under `k` in tree `t`, if any.
+    pub(super) fn get<T: Record>(&self, t: TreeId, k: &[u8]) -> TxResult<Option<T>> {
+        match self.tree(t).get(k)? {
+            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores record `v` under `k` in tree `t`.
+    pub(super) fn put<T: Record>(&mut self, t: TreeId, k: &[u8], v: &T) -> TxResult<()> {
+        let value = keys::encode(v).or_else(abort)?;
+        self.tree(t).insert(k, value)?;
+        Ok(())
     }
 
     /// This node.
