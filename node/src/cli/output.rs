@@ -47,10 +47,15 @@ pub fn list<T: serde::Serialize>(
     row: impl Fn(&T) -> Vec<String>,
 ) -> anyhow::Result<()> {
     emit(json, items, |items| {
-        let rows: Vec<Vec<String>> = items.iter().map(row).collect();
-        table(headers, &rows);
+        table_of(headers, items, row);
         println!("共 {} {measure}", items.len());
     })
+}
+
+/// Prints `items` as a table under `headers`, a `row` per item.
+pub fn table_of<T>(headers: &[&str], items: &[T], row: impl Fn(&T) -> Vec<String>) {
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    table(headers, &rows);
 }
 
 /// Writes a document to the file `out` (as `file`, e.g. printable HTML) and
