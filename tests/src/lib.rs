@@ -170,6 +170,13 @@ impl Harness {
         Ok(filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }).await?.into_inner())
     }
 
+    /// Revokes the certificate `serial` at `n` (which must hold its issuing
+    /// CA) as `n`'s operator, for `reason`.
+    pub async fn revoke(&self, n: &NodeId, serial: String, reason: &str) -> Result<pb::RevokeResponse, tonic::Status> {
+        let mut pki = self.operator(n).await?.pki();
+        Ok(pki.revoke(pb::RevokeRequest { serial, reason: reason.into(), ..Default::default() }).await?.into_inner())
+    }
+
     /// Waits until `n` holds filing `id` with at least `receipts` receipts.
     pub async fn wait_filing(&self, n: &NodeId, id: &str, receipts: usize) -> anyhow::Result<pb::Filing> {
         let what = format!("{n} to hold filing {id} with {receipts} receipt(s) (seen: its receipts)");
