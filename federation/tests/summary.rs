@@ -4,32 +4,15 @@
 mod common;
 
 use common::*;
-use std::sync::Mutex;
 
-use extranet_federation::{Dialer, EventStore, FedError, Frame, Link, Summary, link_pair};
-use tokio::sync::mpsc;
+use extranet_federation::{EventStore, FedError, Frame, Summary};
 use tokio_util::sync::CancellationToken;
-
-/// A dialer that hands the parent's end of each link to the test.
-struct HandOver {
-    child: String,
-    ends: Mutex<mpsc::UnboundedSender<Link>>,
-}
-
-impl Dialer for HandOver {
-    async fn dial(&self) -> Result<Link, FedError> {
-        let (mine, theirs) = link_pair(n(&self.child), n("540000/540100"), 16, CancellationToken::new());
-        let _ = self.ends.lock().unwrap().send(theirs);
-        Ok(mine)
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_summary_from_the_parent_is_refused() {
     let c = Node::new("540000/540100/540102", config());
-    let (tx, mut ends) = mpsc::unbounded_channel();
     let stop = CancellationToken::new();
-    c.engine.spawn_uplink(HandOver { child: c.id.to_string(), ends: Mutex::new(tx) }, stop.clone());
+    let mut ends = HandOver::uplink(&c, "540000/540100", &stop);
     let mut fake = Fake { link: ends.recv().await.unwrap() };
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
     fake.send(Frame::Hello { node: n("540000/540100"), cursors: vec![], version: "t".into() }).await;
