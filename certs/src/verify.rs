@@ -71,56 +71,73 @@ fn presented_identity(end_entity: &CertificateDer<'_>) -> Result<Identity, Error
     leaf_identity(&cert).map_err(reject)
 }
 
-/// The verifier currently in force, replaced whole when the CRLs change.
+/// What builds a verifier of one side for a set of CRLs.
+type Build<V> = fn(&TrustConfig, &[CertificateRevocationListDer<'static>]) -> Result<Arc<V>, CertError>;
+
+/// A verifier whose CRLs can be replaced while it is in use: the one in
+/// force, replaced whole when the CRLs change, and how to build the next.
 /// A poisoned lock is taken over: the value inside is always a complete
 /// verifier, so a panic elsewhere cannot leave it half-written.
 #[derive(Debug)]
-struct Slot<V: ?Sized>(RwLock<Arc<V>>);
-
-impl<V: ?Sized> Slot<V> {
-    fn new(v: Arc<V>) -> Self {
-        Slot(RwLock::new(v))
-    }
-
-    fn install(&self, next: Arc<V>) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = next;
-    }
-
-    fn current(&self) -> Arc<V> {
-        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-/// Server-side verifier of client certificates; client auth is mandatory.
-#[derive(Debug)]
-pub(crate) struct ReloadableClientVerifier {
+pub(crate) struct Reloadable<V: ?Sized> {
     trust: TrustConfig,
-    /// Subjects of the trust anchors, fixed: only CRLs are ever replaced.
+    build: Build<V>,
+    /// Subjects of the trust anchors, fixed: only CRLs are ever replaced
+    /// (the server side offers them to clients).
     hints: Vec<DistinguishedName>,
-    inner: Slot<dyn ClientCertVerifier>,
+    inner: RwLock<Arc<V>>,
 }
 
-impl ReloadableClientVerifier {
-    pub(crate) fn new(trust: TrustConfig) -> Result<Self, CertError> {
-        let inner = trust.client(&[])?;
-        let hints = inner.root_hint_subjects().to_vec();
-        Ok(ReloadableClientVerifier { trust, hints, inner: Slot::new(inner) })
+impl<V: ?Sized> Reloadable<V> {
+    fn with(
+        trust: TrustConfig,
+        build: Build<V>,
+        hints: impl FnOnce(&V) -> Vec<DistinguishedName>,
+    ) -> Result<Self, CertError> {
+        let inner = build(&trust, &[])?;
+        let hints = hints(&inner);
+        Ok(Reloadable { trust, build, hints, inner: RwLock::new(inner) })
     }
 
     /// Builds a verifier for the new CRLs without installing it.
-    pub(crate) fn prepare(
-        &self,
-        crls: &[CertificateRevocationListDer<'static>],
-    ) -> Result<Arc<dyn ClientCertVerifier>, CertError> {
-        self.trust.client(crls)
+    pub(crate) fn prepare(&self, crls: &[CertificateRevocationListDer<'static>]) -> Result<Arc<V>, CertError> {
+        (self.build)(&self.trust, crls)
     }
 
-    pub(crate) fn install(&self, next: Arc<dyn ClientCertVerifier>) {
-        self.inner.install(next);
+    pub(crate) fn install(&self, next: Arc<V>) {
+        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = next;
     }
 
-    fn current(&self) -> Arc<dyn ClientCertVerifier> {
-        self.inner.current()
+    fn current(&self) -> Arc<V> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// The handshake-signature checks of both wrappers: the verifier in force
+/// answers them, as it answers the certificate itself.
+macro_rules! signatures_of_current {
+    ($($check:ident),*) => {
+        $(fn $check(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            self.current().$check(message, cert, dss)
+        })*
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.current().supported_verify_schemes()
+        }
+    };
+}
+
+/// Server-side verifier of client certificates; client auth is mandatory.
+pub(crate) type ReloadableClientVerifier = Reloadable<dyn ClientCertVerifier>;
+
+impl ReloadableClientVerifier {
+    pub(crate) fn new(trust: TrustConfig) -> Result<Self, CertError> {
+        Reloadable::with(trust, TrustConfig::client, |v| v.root_hint_subjects().to_vec())
     }
 }
 
@@ -148,55 +165,15 @@ impl ClientCertVerifier for ReloadableClientVerifier {
         Ok(verified)
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.current().verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.current().verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.current().supported_verify_schemes()
-    }
+    signatures_of_current!(verify_tls12_signature, verify_tls13_signature);
 }
 
 /// Client-side verifier of the server we dialed.
-#[derive(Debug)]
-pub(crate) struct ReloadableServerVerifier {
-    trust: TrustConfig,
-    inner: Slot<WebPkiServerVerifier>,
-}
+pub(crate) type ReloadableServerVerifier = Reloadable<WebPkiServerVerifier>;
 
 impl ReloadableServerVerifier {
     pub(crate) fn new(trust: TrustConfig) -> Result<Self, CertError> {
-        let inner = trust.server(&[])?;
-        Ok(ReloadableServerVerifier { trust, inner: Slot::new(inner) })
-    }
-
-    pub(crate) fn prepare(
-        &self,
-        crls: &[CertificateRevocationListDer<'static>],
-    ) -> Result<Arc<WebPkiServerVerifier>, CertError> {
-        self.trust.server(crls)
-    }
-
-    pub(crate) fn install(&self, next: Arc<WebPkiServerVerifier>) {
-        self.inner.install(next);
-    }
-
-    fn current(&self) -> Arc<WebPkiServerVerifier> {
-        self.inner.current()
+        Reloadable::with(trust, TrustConfig::server, |_| Vec::new())
     }
 }
 
@@ -220,25 +197,5 @@ impl ServerCertVerifier for ReloadableServerVerifier {
         Ok(verified)
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.current().verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.current().verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.current().supported_verify_schemes()
-    }
+    signatures_of_current!(verify_tls12_signature, verify_tls13_signature);
 }

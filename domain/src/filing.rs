@@ -3,8 +3,6 @@
 //! accepted it; every ancestor keeps a replica and answers with a receipt
 //! (备案回执) that travels back to the origin.
 
-use std::fmt;
-
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use extranet_certs::NodeId;
 use ipnet::IpNet;
@@ -27,30 +25,7 @@ pub struct FilingId {
     pub number: u64,
 }
 
-impl FilingId {
-    /// The display and lookup key, e.g. `540102-000001`.
-    pub fn key(&self) -> String {
-        format!("{}-{:06}", self.origin.code(), self.number)
-    }
-
-    /// Checks the shape of a displayed id (`<6 digits>-<digits>`).
-    pub fn check_key(key: &str) -> Result<()> {
-        let ok = key
-            .split_once('-')
-            .is_some_and(|(c, n)| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_ok());
-        if ok {
-            Ok(())
-        } else {
-            Err(DomainError::invalid("id", "备案编号格式应为 “区划代码-序号”，例如 540102-000001"))
-        }
-    }
-}
-
-impl fmt::Display for FilingId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.key())
-    }
-}
+crate::numbered_id!(FilingId, origin, "-", "备案编号格式应为 “区划代码-序号”，例如 540102-000001");
 
 /// A network upgrade or test cutover (网络升级或测试割接), Art.21.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]

@@ -14,6 +14,7 @@
 //! | [`notice`] | the written notice of a rejection (书面告知) |
 //! | [`ledger`] | the withdrawal ledger (Art.17) and its address-reclaim request |
 //! | [`report`] | the annual report of filings |
+//! | [`ids`] | the ids records carry: numbered at the node that made them, or checked text |
 //! | [`ipam`] | address pools: delegations, assignments, reservations, requests for space |
 //! | [`calendar`] | working days over the published holiday calendar, and the calendar document |
 //! | [`topology`] | the divisions of the region and who is whose parent |
@@ -27,6 +28,7 @@ pub mod calendar;
 pub mod choice;
 pub mod error;
 pub mod filing;
+pub mod ids;
 pub mod ipam;
 pub mod ledger;
 pub mod limits;

@@ -4,8 +4,6 @@
 //! department (责任部门) and responsible person (责任人); a unit without them
 //! is not registered.
 
-use std::fmt;
-
 use extranet_certs::{Identity, NodeId};
 use serde::{Deserialize, Serialize};
 
@@ -30,18 +28,9 @@ impl UnitId {
         })?;
         Ok(UnitId(s.to_string()))
     }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for UnitId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text_id!(UnitId);
 
 impl TryFrom<String> for UnitId {
     type Error = DomainError;

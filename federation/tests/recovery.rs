@@ -126,9 +126,7 @@ async fn a_different_event_under_a_held_sequence_is_refused_not_acknowledged() {
     let stream = StreamId { origin: cid.clone(), channel: Channel::Up };
     let scratch = MemStore::new();
     let evs: Vec<Envelope> = (0..2).map(|i| scratch.append_own(&cid, Route::Up, "test.v1", vec![i])).collect();
-    let (mut fake, session) = fake_child(&p, &cid);
-    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
-    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+    let (mut fake, session) = greeted_child(&p, &cid).await;
     fake.send(Frame::Events(evs.clone())).await;
     let ack = loop {
         match fake.recv().await {

@@ -3,11 +3,8 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use common::*;
-use extranet_federation::{Channel, Dialer, Envelope, FedError, Frame, Link, MemStore, Route, Scope, link_pair};
-use tokio::sync::mpsc;
+use extranet_federation::{Channel, Envelope, FedError, Frame, MemStore, Route, Scope};
 use tokio_util::sync::CancellationToken;
 
 fn hello(node: &str) -> Frame {
@@ -75,28 +72,11 @@ async fn frames_before_the_parents_hello_break_the_protocol() {
     assert!(matches!(session.await.unwrap(), Err(FedError::Protocol(_))));
 }
 
-/// A dialer that hands the parent's end of each link to the test.
-struct HandOver {
-    child: String,
-    parent: String,
-    ends: Mutex<mpsc::UnboundedSender<Link>>,
-}
-
-impl Dialer for HandOver {
-    async fn dial(&self) -> Result<Link, FedError> {
-        let (mine, theirs) = link_pair(n(&self.child), n(&self.parent), 16, CancellationToken::new());
-        let _ = self.ends.lock().unwrap().send(theirs);
-        Ok(mine)
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_parent_sending_what_it_may_not_is_refused() {
     let c = Node::new("540000/540100/540102", config());
-    let (tx, mut ends) = mpsc::unbounded_channel();
-    let dialer = HandOver { child: c.id.to_string(), parent: "540000/540100".into(), ends: Mutex::new(tx) };
     let stop = CancellationToken::new();
-    c.engine.spawn_uplink(dialer, stop.clone());
+    let mut ends = HandOver::uplink(&c, "540000/540100", &stop);
     let forged = [
         one_event("540000/540100/540103", Route::Down(Scope::Subtree(n("540000/540100")))), // sibling's down
         one_event("540000/540100", Route::Up),                                              // up, downwards

@@ -84,9 +84,7 @@ async fn a_duplicate_batch_is_acknowledged_and_changes_nothing() {
     let cid = n("540000/540100/540102");
     let stream = StreamId { origin: cid.clone(), channel: Channel::Up };
     let evs = events_of(cid.as_str(), 3);
-    let (mut fake, _session) = fake_child(&p, &cid);
-    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
-    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+    let (mut fake, _session) = greeted_child(&p, &cid).await;
     fake.send(Frame::Events(evs[..2].to_vec())).await;
     assert_eq!(next_ack(&mut fake).await, vec![(stream.clone(), 2)]);
     let before = (p.store.delivered(), p.store.events(&stream));
@@ -105,9 +103,7 @@ async fn a_gap_is_never_skipped() {
     let cid = n("540000/540100/540102");
     let stream = StreamId { origin: cid.clone(), channel: Channel::Up };
     let evs = events_of(cid.as_str(), 4);
-    let (mut fake, session) = fake_child(&p, &cid);
-    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
-    fake.recv().await;
+    let (mut fake, session) = greeted_child(&p, &cid).await;
     fake.send(Frame::Events(vec![evs[0].clone()])).await;
     assert_eq!(next_ack(&mut fake).await, vec![(stream.clone(), 1)]);
     // seq 3 without seq 2: the session ends and nothing past the gap is kept.

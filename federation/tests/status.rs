@@ -69,9 +69,7 @@ async fn status_reports_backlog_while_disconnected() {
 async fn inbound_backlog_is_the_peers_last_ping() {
     let p = Node::new("540000/540100", config());
     let cid = n("540000/540100/540102");
-    let (mut fake, _session) = fake_child(&p, &cid);
-    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
-    fake.recv().await;
+    let (fake, _session) = greeted_child(&p, &cid).await;
     let owed = Backlog { count: 7, oldest_created_at_ms: 1_700_000_000_000 };
     fake.send(Frame::Ping { owed, sent_at_ms: 1 }).await;
     wait_until("ping recorded", || {
@@ -84,9 +82,7 @@ async fn inbound_backlog_is_the_peers_last_ping() {
 async fn a_silent_link_is_declared_dead() {
     let p = Node::new("540000/540100", config());
     let cid = n("540000/540100/540102");
-    let (mut fake, session) = fake_child(&p, &cid);
-    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
-    fake.recv().await;
+    let (_fake, session) = greeted_child(&p, &cid).await;
     // The fake never pings: after dead_after (5 s) the parent gives up.
     let started = tokio::time::Instant::now();
     let result = session.await.unwrap();
@@ -114,9 +110,7 @@ async fn shutdown_ends_sessions_promptly() {
 async fn a_reconnecting_child_replaces_its_old_session() {
     let p = Node::new("540000/540100", config());
     let cid = n("540000/540100/540102");
-    let (mut old, old_session) = fake_child(&p, &cid);
-    old.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
-    old.recv().await;
+    let (_old, old_session) = greeted_child(&p, &cid).await;
     let (mut new, _new_session) = fake_child(&p, &cid);
     assert_eq!(old_session.await.unwrap().ok(), Some(()));
     new.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;

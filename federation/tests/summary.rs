@@ -4,32 +4,15 @@
 mod common;
 
 use common::*;
-use std::sync::Mutex;
 
-use extranet_federation::{Dialer, EventStore, FedError, Frame, Link, Summary, link_pair};
-use tokio::sync::mpsc;
+use extranet_federation::{EventStore, FedError, Frame, Summary};
 use tokio_util::sync::CancellationToken;
-
-/// A dialer that hands the parent's end of each link to the test.
-struct HandOver {
-    child: String,
-    ends: Mutex<mpsc::UnboundedSender<Link>>,
-}
-
-impl Dialer for HandOver {
-    async fn dial(&self) -> Result<Link, FedError> {
-        let (mine, theirs) = link_pair(n(&self.child), n("540000/540100"), 16, CancellationToken::new());
-        let _ = self.ends.lock().unwrap().send(theirs);
-        Ok(mine)
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_summary_from_the_parent_is_refused() {
     let c = Node::new("540000/540100/540102", config());
-    let (tx, mut ends) = mpsc::unbounded_channel();
     let stop = CancellationToken::new();
-    c.engine.spawn_uplink(HandOver { child: c.id.to_string(), ends: Mutex::new(tx) }, stop.clone());
+    let mut ends = HandOver::uplink(&c, "540000/540100", &stop);
     let mut fake = Fake { link: ends.recv().await.unwrap() };
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
     fake.send(Frame::Hello { node: n("540000/540100"), cursors: vec![], version: "t".into() }).await;
@@ -78,9 +61,7 @@ async fn a_summary_from_outside_the_childs_subtree_is_refused() {
     let p = Node::new("540000/540100", config());
     let child = "540000/540100/540102";
     for origin in ["540000/540100/540103", "540000/540100", "540000/540200/540202"] {
-        let (mut fake, session) = fake_child(&p, &n(child));
-        fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
-        assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+        let (fake, session) = greeted_child(&p, &n(child)).await;
         fake.send(Frame::Summary {
             summary: Summary { origin: n(origin), generated_at_ms: 1, heard_at_ms: 0, payload: vec![] },
             age_ms: 0,
@@ -89,9 +70,7 @@ async fn a_summary_from_outside_the_childs_subtree_is_refused() {
         assert!(matches!(session.await.unwrap(), Err(FedError::Refused { .. })), "{origin} accepted");
         assert_eq!(held(&p, origin), None, "refused summary was kept");
     }
-    let (mut fake, session) = fake_child(&p, &n(child));
-    fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
-    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+    let (fake, session) = greeted_child(&p, &n(child)).await;
     fake.send(Frame::Summary {
         summary: Summary { origin: n(child), generated_at_ms: 1, heard_at_ms: 0, payload: vec![] },
         age_ms: 0,
@@ -109,9 +88,7 @@ async fn a_summary_from_outside_the_childs_subtree_is_refused() {
 async fn summaries_are_ordered_by_when_the_receiver_heard_them_not_by_the_senders_clock() {
     let p = Node::new("540000/540100", config());
     let child = "540000/540100/540102";
-    let (mut fake, session) = fake_child(&p, &n(child));
-    fake.send(Frame::Hello { node: n(child), cursors: vec![], version: "t".into() }).await;
-    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
+    let (fake, session) = greeted_child(&p, &n(child)).await;
     let day = 86_400_000;
     let sent = |generated, age_ms| Frame::Summary {
         summary: Summary { origin: n(child), generated_at_ms: generated, heard_at_ms: i64::MAX, payload: vec![] },

@@ -113,7 +113,7 @@ impl OversightConfig {
             None => Ok(crate::topology::Topology::xizang()),
             Some(p) => {
                 let text = std::fs::read_to_string(p)
-                    .map_err(|e| NodeError::Config(format!("无法读取拓扑文件 {}：{e}", p.display())))?;
+                    .map_err(|e| NodeError::config(format!("无法读取拓扑文件 {}：{e}", p.display())))?;
                 Ok(crate::topology::Topology::parse(&text)?)
             }
         }
@@ -186,9 +186,9 @@ impl NodeConfig {
     /// Reads `path`, resolving relative paths against its directory.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| NodeError::Config(format!("无法读取 {}：{e}", path.display())))?;
+            .map_err(|e| NodeError::config(format!("无法读取 {}：{e}", path.display())))?;
         let mut cfg: NodeConfig =
-            toml::from_str(&text).map_err(|e| NodeError::Config(format!("{} 格式错误：{e}", path.display())))?;
+            toml::from_str(&text).map_err(|e| NodeError::config(format!("{} 格式错误：{e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         cfg.resolve(base);
         Ok(cfg)
@@ -215,8 +215,8 @@ impl NodeConfig {
 
     /// Writes the configuration as TOML.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let text = toml::to_string_pretty(self).map_err(|e| NodeError::Config(e.to_string()))?;
-        std::fs::write(path, text).map_err(|e| NodeError::Config(format!("无法写入 {}：{e}", path.display())))
+        let text = toml::to_string_pretty(self).map_err(|e| NodeError::config(e.to_string()))?;
+        std::fs::write(path, text).map_err(|e| NodeError::config(format!("无法写入 {}：{e}", path.display())))
     }
 }
 

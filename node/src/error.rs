@@ -9,17 +9,14 @@ use tonic::{Code, Status};
 /// name the field and the rule, because operators read them.
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
-    /// A request field breaks a rule; nothing was written.
-    #[error("字段 {field} 无效：{rule}")]
-    Invalid {
-        /// The field, as named in the API.
-        field: &'static str,
-        /// The rule it broke, for the operator.
-        rule: String,
-    },
-    /// The request is well-formed but the regulation forbids it now.
-    #[error("{0}")]
-    FailedPrecondition(String),
+    /// The domain refuses: a field breaks a rule (`INVALID_ARGUMENT`), the
+    /// regulation forbids it now (`FAILED_PRECONDITION`), or configuration
+    /// or a shipped table is wrong (`INVALID_ARGUMENT`). Nothing was written.
+    /// The node's own refusals of these kinds are built as the same
+    /// [`DomainError`] ([`NodeError::invalid`], [`NodeError::precondition`],
+    /// [`NodeError::config`]), so each has one message and one status.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
     /// The caller's certificate does not allow this.
     #[error("{0}")]
     PermissionDenied(String),
@@ -51,9 +48,6 @@ pub enum NodeError {
     /// recovering its own records from a peer); retry later or elsewhere.
     #[error("{0}")]
     Unavailable(String),
-    /// Configuration could not be read or is wrong.
-    #[error("配置错误：{0}")]
-    Config(String),
     /// The federation engine failed.
     #[error(transparent)]
     Federation(#[from] FedError),
@@ -65,25 +59,27 @@ pub enum NodeError {
 impl NodeError {
     /// Shorthand for an invalid field.
     pub fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
-        NodeError::Invalid { field, rule: rule.into() }
+        DomainError::invalid(field, rule).into()
     }
-}
 
-impl From<DomainError> for NodeError {
-    fn from(e: DomainError) -> Self {
-        match e {
-            DomainError::Invalid { field, rule } => NodeError::Invalid { field, rule },
-            DomainError::FailedPrecondition(m) => NodeError::FailedPrecondition(m),
-            DomainError::Config(m) => NodeError::Config(m),
-        }
+    /// Well-formed, but the regulation (or this node's state) forbids it now.
+    pub fn precondition(message: impl Into<String>) -> Self {
+        DomainError::FailedPrecondition(message.into()).into()
+    }
+
+    /// Configuration could not be read or is wrong.
+    pub fn config(message: impl Into<String>) -> Self {
+        DomainError::Config(message.into()).into()
     }
 }
 
 impl From<NodeError> for Status {
     fn from(e: NodeError) -> Status {
         let code = match &e {
-            NodeError::Invalid { .. } | NodeError::Config(_) => Code::InvalidArgument,
-            NodeError::FailedPrecondition(_) | NodeError::NewerFormat { .. } => Code::FailedPrecondition,
+            NodeError::Domain(DomainError::Invalid { .. } | DomainError::Config(_)) => Code::InvalidArgument,
+            NodeError::Domain(DomainError::FailedPrecondition(_)) | NodeError::NewerFormat { .. } => {
+                Code::FailedPrecondition
+            }
             NodeError::PermissionDenied(_) => Code::PermissionDenied,
             NodeError::NotFound(_) => Code::NotFound,
             NodeError::Cert(_) => Code::Unauthenticated,

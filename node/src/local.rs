@@ -52,7 +52,7 @@ impl LocalFederation {
     /// Mints a PKI and configs for `ids` (parents before children, the first
     /// being the top) under `root`, with link tuning `sync`.
     pub fn create(root: &Path, ids: &[NodeId], sync: SyncTuning) -> Result<Self> {
-        let top = ids.first().ok_or_else(|| NodeError::Config("至少需要一个节点".into()))?;
+        let top = ids.first().ok_or_else(|| NodeError::config("至少需要一个节点"))?;
         let mut cas: BTreeMap<NodeId, CertificateAuthority> = BTreeMap::new();
         cas.insert(top.clone(), CertificateAuthority::create_root(top)?);
         let mut nodes = BTreeMap::new();
@@ -160,7 +160,7 @@ impl LocalFederation {
         let ca_dir = std::iter::once(id.clone())
             .chain(id.ancestors())
             .find_map(|n| self.nodes.get(&n).and_then(|n| n.config.ca_dir.clone()))
-            .ok_or_else(|| NodeError::Config(format!("节点 {id} 及其上级都没有 CA")))?;
+            .ok_or_else(|| NodeError::config(format!("节点 {id} 及其上级都没有 CA")))?;
         let ca = CertificateAuthority::load(&ca_dir)?;
         let dir = node.dir.join(format!("unit-{unit}"));
         mint_leaf(&ca, &Identity::unit(id.clone(), unit)?, IssueKind::Unit, &dir, "unit")?;
@@ -184,16 +184,16 @@ impl LocalFederation {
 }
 
 fn issuer_of<'a>(cas: &'a BTreeMap<NodeId, CertificateAuthority>, id: &NodeId) -> Result<&'a CertificateAuthority> {
-    id.ancestors().iter().find_map(|a| cas.get(a)).ok_or_else(|| NodeError::Config(format!("节点 {id} 没有上级 CA")))
+    id.ancestors().iter().find_map(|a| cas.get(a)).ok_or_else(|| NodeError::config(format!("节点 {id} 没有上级 CA")))
 }
 
 fn mint_leaf(ca: &CertificateAuthority, who: &Identity, kind: IssueKind, dir: &Path, stem: &str) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| NodeError::Config(format!("无法创建 {}：{e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| NodeError::config(format!("无法创建 {}：{e}", dir.display())))?;
     let req = request_leaf(who)?;
     let issued = ca.sign(&req.csr_pem, kind)?;
     write_private_key(&dir.join(format!("{stem}.key")), &req.key_pem)?;
     let write = |name: &str, text: &str| {
-        std::fs::write(dir.join(name), text).map_err(|e| NodeError::Config(format!("无法写入 {name}：{e}")))
+        std::fs::write(dir.join(name), text).map_err(|e| NodeError::config(format!("无法写入 {name}：{e}")))
     };
     write(&format!("{stem}.pem"), &issued.chain_pem)?;
     write(client::ROOT_FILE, &ca.root_pem())

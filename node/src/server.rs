@@ -87,7 +87,7 @@ impl RunningNode {
 pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     let tls = TlsMaterial::load(&cfg.tls.root, &cfg.tls.cert, &cfg.tls.key)?;
     if tls.identity() != &Identity::node(cfg.node.clone()) {
-        return Err(NodeError::Config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
+        return Err(NodeError::config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
     }
     let ca = cfg.ca_dir.as_deref().map(CertificateAuthority::load).transpose()?;
     let store =
@@ -133,7 +133,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     runner.spawn(CrlWatcher::new(store.clone(), tls.clone(), engine.clone()));
     runner.spawn(crate::oversight::Publisher::new(ipam, engine.clone(), tls.clone(), &cfg.oversight));
     if let Some(parent_addr) = &cfg.parent {
-        let parent = cfg.node.parent().ok_or_else(|| NodeError::Config("最上级节点不能配置 parent".into()))?;
+        let parent = cfg.node.parent().ok_or_else(|| NodeError::config("最上级节点不能配置 parent"))?;
         let dialer = dialer(parent, parent_addr.clone(), tls.clone());
         runner.own("parent-link", engine.spawn_uplink(dialer, cancel.clone()));
     }
@@ -168,9 +168,9 @@ async fn serve(
         .register_encoded_file_descriptor_set(extranet_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()
-        .map_err(|e| NodeError::Config(format!("反射服务初始化失败：{e}")))?;
+        .map_err(|e| NodeError::config(format!("反射服务初始化失败：{e}")))?;
     let (addr, incoming) =
-        transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::Config(format!("无法监听 {listen}：{e}")))?;
+        transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::config(format!("无法监听 {listen}：{e}")))?;
     let router = Server::builder()
         .layer(crate::metrics::RpcLatencyLayer(Arc::clone(metrics)))
         .layer(crate::service::edge_status::EdgeStatusLayer)
@@ -232,7 +232,7 @@ async fn resolve(listen: &str) -> Result<SocketAddr> {
         .await
         .ok()
         .and_then(|mut a| a.next())
-        .ok_or_else(|| NodeError::Config(format!("listen 地址 “{listen}” 无效，应为 主机:端口")))
+        .ok_or_else(|| NodeError::config(format!("listen 地址 “{listen}” 无效，应为 主机:端口")))
 }
 
 /// Dials the parent over mTLS, checking it presents the parent's identity.

@@ -158,14 +158,23 @@ impl Harness {
         self.node(n).running.as_ref().expect("node is running")
     }
 
+    /// A client of `n` as its operator; a node that cannot be reached
+    /// answers as `UNAVAILABLE`, like a call that failed.
+    async fn operator(&self, n: &NodeId) -> Result<extranet_node::client::Client, tonic::Status> {
+        self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))
+    }
+
     /// Files a cutover at `n` as its operator.
     pub async fn file_cutover(&self, n: &NodeId, c: pb::CutoverDetails) -> Result<pb::Filing, tonic::Status> {
-        let client = self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-        Ok(client
-            .filings()
-            .file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() })
-            .await?
-            .into_inner())
+        let mut filings = self.operator(n).await?.filings();
+        Ok(filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }).await?.into_inner())
+    }
+
+    /// Revokes the certificate `serial` at `n` (which must hold its issuing
+    /// CA) as `n`'s operator, for `reason`.
+    pub async fn revoke(&self, n: &NodeId, serial: String, reason: &str) -> Result<pb::RevokeResponse, tonic::Status> {
+        let mut pki = self.operator(n).await?.pki();
+        Ok(pki.revoke(pb::RevokeRequest { serial, reason: reason.into(), ..Default::default() }).await?.into_inner())
     }
 
     /// Waits until `n` holds filing `id` with at least `receipts` receipts.
@@ -182,12 +191,8 @@ impl Harness {
 
     /// Registers `unit` at `n` as its operator.
     pub async fn register_unit(&self, n: &NodeId, unit: pb::Unit) -> Result<pb::Unit, tonic::Status> {
-        let client = self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-        Ok(client
-            .units()
-            .register_unit(pb::RegisterUnitRequest { unit: Some(unit), ..Default::default() })
-            .await?
-            .into_inner())
+        let mut units = self.operator(n).await?.units();
+        Ok(units.register_unit(pb::RegisterUnitRequest { unit: Some(unit), ..Default::default() }).await?.into_inner())
     }
 
     /// A client of node `n` as access unit `unit` (its certificate minted on first use).

@@ -66,12 +66,11 @@ async fn wait_refusal(h: &Harness, needle: &str) -> anyhow::Result<()> {
 async fn a_forged_garbage_or_older_list_does_not_replace_the_held_one() -> anyhow::Result<()> {
     let h = Harness::four().await?;
     let (pref, b) = (h.prefecture(), h.county_b());
-    let pki = || async { h.fed.client(&pref).await.map(|c| c.pki()) };
     // an older list (revoking something else), then the newer one revoking B's operator
-    pki().await?.revoke(pb::RevokeRequest { serial: "0a".into(), reason: "测试".into(), ..Default::default() }).await?;
+    h.revoke(&pref, "0a".into(), "测试").await?;
     let older = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
     let serial = operator_serial(&h, &b)?;
-    pki().await?.revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into(), ..Default::default() }).await?;
+    h.revoke(&pref, serial, "测试：设备丢失").await?;
     let county = h.running(&b).store.clone();
     let newer = h.running(&pref).store.crls()?.pop().expect("the prefecture holds its list");
     eventually("county B takes in the newer list (seen: how many lists it holds)", PATIENCE, async || {
@@ -107,12 +106,7 @@ async fn a_node_with_a_bad_stored_list_starts_and_reports_it() -> anyhow::Result
     let mut h = Harness::four().await?;
     let (pref, a) = (h.prefecture(), h.county_a());
     let serial = operator_serial(&h, &a)?;
-    h.fed
-        .client(&pref)
-        .await?
-        .pki()
-        .revoke(pb::RevokeRequest { serial, reason: "测试".into(), ..Default::default() })
-        .await?;
+    h.revoke(&pref, serial, "测试").await?;
     let county = h.running(&a).store.clone();
     eventually("county A takes in the prefecture's list (seen: how many lists it holds)", PATIENCE, async || {
         let n = county.crls()?.len();

@@ -179,14 +179,8 @@ async fn a_revoked_certificate_is_refused_down_the_tree() -> anyhow::Result<()> 
     let op_b_tls = op_b.load()?;
     assert_eq!(handshake_verdict(&h, &op_b_tls, &b).await, Ok(()), "accepted before the revocation");
 
-    let r = h
-        .fed
-        .client(&pref)
-        .await?
-        .pki()
-        .revoke(pb::RevokeRequest { serial, reason: "测试：设备丢失".into(), ..Default::default() })
-        .await?;
-    assert_eq!(r.into_inner().revoked_count, 1);
+    let r = h.revoke(&pref, serial, "测试：设备丢失").await?;
+    assert_eq!(r.revoked_count, 1);
 
     // the prefecture's revocation list travels down to county B, which then
     // refuses the certificate in the handshake
@@ -244,12 +238,7 @@ async fn a_revoked_node_is_cut_off_even_on_an_open_stream() -> anyhow::Result<()
     };
     eventually("county B to connect", PATIENCE, async || Ok((connected(&h)?, ()))).await?;
     let serial = inspect_chain_pem(&read(h.node(&b).dir.join("tls/node.pem")))?[0].serial.clone();
-    h.fed
-        .client(&pref)
-        .await?
-        .pki()
-        .revoke(pb::RevokeRequest { serial, reason: "测试：节点失窃".into(), ..Default::default() })
-        .await?;
+    h.revoke(&pref, serial, "测试：节点失窃").await?;
 
     // the open stream is cut and every redial is refused at the handshake
     eventually("the revoked county's stream to close", PATIENCE, async || Ok((!connected(&h)?, ()))).await?;

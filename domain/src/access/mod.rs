@@ -9,8 +9,6 @@
 //! makes travels back the same way, so the applicant always sees the owner's
 //! record.
 
-use std::fmt;
-
 use chrono::NaiveDate;
 use extranet_certs::NodeId;
 use serde::{Deserialize, Serialize};
@@ -41,30 +39,7 @@ pub struct ApplicationId {
     pub number: u64,
 }
 
-impl ApplicationId {
-    /// The display and lookup key, e.g. `540102-A000001`.
-    pub fn key(&self) -> String {
-        format!("{}-A{:06}", self.origin.code(), self.number)
-    }
-
-    /// Checks the shape of a displayed id.
-    pub fn check_key(key: &str) -> Result<()> {
-        let ok = key
-            .split_once("-A")
-            .is_some_and(|(c, n)| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_ok());
-        if ok {
-            Ok(())
-        } else {
-            Err(DomainError::invalid("id", "申请编号格式应为 “区划代码-A序号”，例如 540102-A000001"))
-        }
-    }
-}
-
-impl fmt::Display for ApplicationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.key())
-    }
-}
+crate::numbered_id!(ApplicationId, origin, "-A", "申请编号格式应为 “区划代码-A序号”，例如 540102-A000001");
 
 /// What is applied for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]

@@ -1,8 +1,6 @@
 //! The records of address management: delegations (委派, owned by the
 //! parent) and assignments (分配, owned by the assigning node).
 
-use std::fmt;
-
 use extranet_certs::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -24,18 +22,9 @@ impl AssigneeId {
         }
         Ok(AssigneeId(s.to_string()))
     }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for AssigneeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text_id!(AssigneeId);
 
 /// What an assignment is for (用途).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -75,11 +64,7 @@ pub struct AssignmentId {
     pub number: u64,
 }
 
-impl fmt::Display for AssignmentId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-A{:06}", self.node.code(), self.number)
-    }
-}
+crate::numbered_id!(AssignmentId, node, "-A");
 
 /// Whether a record is in force.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]

@@ -3,8 +3,6 @@
 //! sent back down. Until the decision arrives — however long the link is
 //! down — the request is pending, never failed.
 
-use std::fmt;
-
 use extranet_certs::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -18,11 +16,7 @@ pub struct RequestId {
     pub number: u64,
 }
 
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-R{:06}", self.node.code(), self.number)
-    }
-}
+crate::numbered_id!(RequestId, node, "-R");
 
 /// Where a request stands.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]

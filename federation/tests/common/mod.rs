@@ -215,6 +215,42 @@ pub fn fake_child(parent: &Node, peer: &NodeId) -> (Fake, tokio::task::JoinHandl
     (Fake { link: mine }, session)
 }
 
+/// A dialer that hands the parent's end of each link to the test, which
+/// then plays the parent.
+pub struct HandOver {
+    child: NodeId,
+    parent: NodeId,
+    ends: Mutex<mpsc::UnboundedSender<Link>>,
+}
+
+impl HandOver {
+    /// Starts `child`'s uplink to `parent` (until `stop`) through a
+    /// `HandOver`; the test receives the parent's end of every link dialed.
+    pub fn uplink(child: &Node, parent: &str, stop: &CancellationToken) -> mpsc::UnboundedReceiver<Link> {
+        let (tx, ends) = mpsc::unbounded_channel();
+        let dialer = HandOver { child: child.id.clone(), parent: n(parent), ends: Mutex::new(tx) };
+        child.engine.spawn_uplink(dialer, stop.clone());
+        ends
+    }
+}
+
+impl Dialer for HandOver {
+    async fn dial(&self) -> Result<Link, FedError> {
+        let (mine, theirs) = link_pair(self.child.clone(), self.parent.clone(), 16, CancellationToken::new());
+        let _ = self.ends.lock().unwrap().send(theirs);
+        Ok(mine)
+    }
+}
+
+/// A fake child of `parent` that has said Hello (no cursors) and been
+/// answered with the parent's Hello: where most session tests start.
+pub async fn greeted_child(parent: &Node, peer: &NodeId) -> (Fake, tokio::task::JoinHandle<Result<(), FedError>>) {
+    let (mut fake, session) = fake_child(parent, peer);
+    fake.send(Frame::Hello { node: peer.clone(), cursors: vec![], version: "t".into() }).await;
+    assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })), "the parent answers Hello");
+    (fake, session)
+}
+
 /// Polls `cond` until it holds; panics with `what` after a minute of
 /// (usually virtual) time.
 pub async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {

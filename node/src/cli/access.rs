@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use extranet_proto::v1 as pb;
 
@@ -261,46 +260,29 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
 /// Lists applications matching `filter`, page by page up to `limit`.
 async fn list(conn: &Conn, filter: pb::ListApplicationsRequest, limit: u32) -> anyhow::Result<()> {
     let client = conn.client().await?.access();
-    let applications = super::pages::collect(limit, |page_token, page_size| {
+    let applications = super::pages::collect(limit, client, |mut client, page_token, page_size| {
         let req = pb::ListApplicationsRequest { page_token, page_size, ..filter.clone() };
-        let mut client = client.clone();
         async move {
             let r = client.list_applications(req).await?.into_inner();
             Ok((r.applications, r.next_page_token))
         }
     })
     .await?;
-    output::emit(conn.json, &applications, |applications| {
-        let rows: Vec<Vec<String>> = applications.iter().map(row).collect();
-        output::table(&["编号", "类型", "申请单位", "状态", "审批机关", "下一期限"], &rows);
-        println!("共 {} 件", applications.len());
-    })
+    output::list(conn.json, &applications, (&["编号", "类型", "申请单位", "状态", "审批机关", "下一期限"], "件"), row)
 }
 
 async fn notice(conn: &Conn, id: String, html: Option<PathBuf>) -> anyhow::Result<()> {
     let n = conn.client().await?.access().get_notice(pb::GetNoticeRequest { id }).await?.into_inner();
     output::try_emit(conn.json, &n, |n| {
-        match html {
-            Some(path) => {
-                std::fs::write(&path, &n.html).with_context(|| format!("无法写入 {}", path.display()))?;
-                println!("书面告知书 {} 已写入 {}（可直接打印）", n.number, path.display());
-            }
-            None => print!("{}", n.text),
-        }
-        Ok(())
+        output::write_or_print(html, (&n.html, &n.text), |path| {
+            println!("书面告知书 {} 已写入 {}（可直接打印）", n.number, path.display())
+        })
     })
 }
 
 async fn export(conn: &Conn, out: Option<PathBuf>) -> anyhow::Result<()> {
     let r = conn.client().await?.access().export_ledger(pb::ExportLedgerRequest {}).await?.into_inner();
-    match out {
-        Some(path) => {
-            std::fs::write(&path, &r.csv).with_context(|| format!("无法写入 {}", path.display()))?;
-            println!("台账 {} 条已导出到 {}", r.entries, path.display());
-        }
-        None => print!("{}", r.csv),
-    }
-    Ok(())
+    output::write_or_print(out, (&r.csv, &r.csv), |path| println!("台账 {} 条已导出到 {}", r.entries, path.display()))
 }
 
 fn decided(conn: &Conn, a: &pb::Application) -> anyhow::Result<()> {

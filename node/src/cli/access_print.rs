@@ -21,20 +21,15 @@ pub fn print_submitted(a: &pb::Application) {
 
 /// Open and overdue applications per deciding node of the subtree.
 pub fn print_overdue_counts(r: &pb::OverdueCountsResponse) {
-    let rows: Vec<Vec<String>> = r
-        .nodes
-        .iter()
-        .map(|n| {
-            vec![
-                n.node.clone(),
-                n.open_applications.to_string(),
-                n.overdue_applications.to_string(),
-                n.overdue_deadlines.to_string(),
-                format!("{} 个工作日", n.most_working_days_late),
-            ]
-        })
-        .collect();
-    output::table(&["审批节点", "办理中", "逾期申请", "逾期期限", "最长逾期"], &rows);
+    output::table_of(&["审批节点", "办理中", "逾期申请", "逾期期限", "最长逾期"], &r.nodes, |n| {
+        vec![
+            n.node.clone(),
+            n.open_applications.to_string(),
+            n.overdue_applications.to_string(),
+            n.overdue_deadlines.to_string(),
+            format!("{} 个工作日", n.most_working_days_late),
+        ]
+    });
     println!(
         "截至 {}，本节点及下级共 {} 项申请逾期",
         r.today,
@@ -44,10 +39,10 @@ pub fn print_overdue_counts(r: &pb::OverdueCountsResponse) {
 
 /// The applications late at this node, by how many working days.
 pub fn print_overdue(r: &pb::OverdueResponse) {
-    let rows: Vec<Vec<String>> = r
-        .items
-        .iter()
-        .map(|i| {
+    output::table_of(
+        &["编号", "申请单位", "状态", "期限", "到期日", "已逾期", "日历版本"],
+        &r.items,
+        |i| {
             vec![
                 i.id.clone(),
                 i.unit_name.clone(),
@@ -57,9 +52,8 @@ pub fn print_overdue(r: &pb::OverdueResponse) {
                 format!("{} 个工作日", i.working_days_late),
                 i.calendar_version.to_string(),
             ]
-        })
-        .collect();
-    output::table(&["编号", "申请单位", "状态", "期限", "到期日", "已逾期", "日历版本"], &rows);
+        },
+    );
     println!("截至 {}，本节点审批的申请共 {} 项逾期", r.today, r.items.len());
 }
 

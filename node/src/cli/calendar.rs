@@ -84,15 +84,10 @@ fn print_document(d: &pb::CalendarDocument) {
             println!("  [{}] {l}", s.year);
         }
     }
-    let rows: Vec<Vec<String>> = d
-        .days
-        .iter()
-        .map(|r| {
-            let kind = if r.kind == pb::DayKind::Work as i32 { "调休上班" } else { "放假" };
-            let scope = if r.scope == "regional" { "自治区" } else { "全国" };
-            vec![r.date.clone(), kind.into(), r.name.clone(), scope.into()]
-        })
-        .collect();
-    output::table(&["日期", "类别", "节日", "范围"], &rows);
+    output::table_of(&["日期", "类别", "节日", "范围"], &d.days, |r| {
+        let kind = if r.kind == pb::DayKind::Work as i32 { "调休上班" } else { "放假" };
+        let scope = if r.scope == "regional" { "自治区" } else { "全国" };
+        vec![r.date.clone(), kind.into(), r.name.clone(), scope.into()]
+    });
     println!("未列出的周一至周五为工作日；未列为调休上班的周六、周日为休息日。");
 }

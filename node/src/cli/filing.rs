@@ -101,20 +101,15 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
         }
         FilingCmd::List { conn, subtree, limit } => {
             let client = conn.client().await?.filings();
-            let list = super::pages::collect(limit, |page_token, page_size| {
+            let list = super::pages::collect(limit, client, |mut client, page_token, page_size| {
                 let req = pb::ListFilingsRequest { subtree: subtree.clone(), limit: 0, page_token, page_size };
-                let mut client = client.clone();
                 async move {
                     let r = client.list_filings(req).await?.into_inner();
                     Ok((r.filings, r.next_page_token))
                 }
             })
             .await?;
-            output::emit(conn.json, &list, |list| {
-                let rows: Vec<Vec<String>> = list.iter().map(row).collect();
-                output::table(&["编号", "类型", "来源节点", "提交时间", "提交人", "回执"], &rows);
-                println!("共 {} 条", list.len());
-            })
+            output::list(conn.json, &list, (&["编号", "类型", "来源节点", "提交时间", "提交人", "回执"], "条"), row)
         }
         FilingCmd::Show { conn, id } => {
             let f = conn.client().await?.filings().get_filing(pb::GetFilingRequest { id }).await?.into_inner();

@@ -259,12 +259,9 @@ async fn query(cmd: IpamCmd) -> anyhow::Result<()> {
     match cmd {
         IpamCmd::Requests { conn, limit } => {
             let client = conn.client().await?.ipam();
-            let requests = super::pages::collect(limit, |page_token, page_size| {
-                let mut client = client.clone();
-                async move {
-                    let r = client.list_requests(pb::ListRequestsRequest { page_token, page_size }).await?.into_inner();
-                    Ok((r.requests, r.next_page_token))
-                }
+            let requests = super::pages::collect(limit, client, |mut client, page_token, page_size| async move {
+                let r = client.list_requests(pb::ListRequestsRequest { page_token, page_size }).await?.into_inner();
+                Ok((r.requests, r.next_page_token))
             })
             .await?;
             print::requests(&conn, &requests)

@@ -23,12 +23,9 @@ fn print_pool(v: &pb::PoolView) {
         v.delegations,
         pct(v.ipv6_share)
     );
-    let rows: Vec<Vec<String>> = v
-        .roots
-        .iter()
-        .map(|r| vec![r.root.clone(), pct(r.delegated), pct(r.assigned), pct(r.reserved), pct(r.quarantined)])
-        .collect();
-    output::table(&["地址池", "已委派", "已分配", "保留", "隔离期"], &rows);
+    output::table_of(&["地址池", "已委派", "已分配", "保留", "隔离期"], &v.roots, |r| {
+        vec![r.root.clone(), pct(r.delegated), pct(r.assigned), pct(r.reserved), pct(r.quarantined)]
+    });
     println!("最大空闲块：{}", v.largest_free.join(" "));
 }
 
@@ -51,15 +48,11 @@ pub fn assignments(conn: &Conn, list: &[pb::AssignmentRecord]) -> anyhow::Result
 }
 
 fn print_assignments(list: &[pb::AssignmentRecord]) {
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|a| {
-            let purpose = pb::Purpose::try_from(a.purpose).map(|p| p.as_str_name().to_string()).unwrap_or_default();
-            let state = if a.live { "生效" } else { "已释放" };
-            vec![a.id.clone(), a.prefix.clone(), purpose, a.assignee.clone(), a.serves.clone(), state.into()]
-        })
-        .collect();
-    output::table(&["编号", "前缀", "用途", "使用单位", "服务对象", "状态"], &rows);
+    output::table_of(&["编号", "前缀", "用途", "使用单位", "服务对象", "状态"], list, |a| {
+        let purpose = pb::Purpose::try_from(a.purpose).map(|p| p.as_str_name().to_string()).unwrap_or_default();
+        let state = if a.live { "生效" } else { "已释放" };
+        vec![a.id.clone(), a.prefix.clone(), purpose, a.assignee.clone(), a.serves.clone(), state.into()]
+    });
 }
 
 /// Requests for more space as a table.
@@ -68,19 +61,15 @@ pub fn requests(conn: &Conn, list: &[pb::SpaceRequestRecord]) -> anyhow::Result<
 }
 
 fn print_requests(list: &[pb::SpaceRequestRecord]) {
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|r| {
-            let state = match pb::RequestState::try_from(r.state) {
-                Ok(pb::RequestState::Pending) => "待上级决定".to_string(),
-                Ok(pb::RequestState::Granted) => format!("已批准：{}", r.granted_prefix),
-                Ok(pb::RequestState::Refused) => format!("不予批准：{}", r.refusal_reason),
-                _ => "未知".to_string(),
-            };
-            vec![r.id.clone(), format!("/{}", r.length), r.reason.clone(), output::time(r.at_ms), state]
-        })
-        .collect();
-    output::table(&["编号", "长度", "理由", "提出时间", "状态"], &rows);
+    output::table_of(&["编号", "长度", "理由", "提出时间", "状态"], list, |r| {
+        let state = match pb::RequestState::try_from(r.state) {
+            Ok(pb::RequestState::Pending) => "待上级决定".to_string(),
+            Ok(pb::RequestState::Granted) => format!("已批准：{}", r.granted_prefix),
+            Ok(pb::RequestState::Refused) => format!("不予批准：{}", r.refusal_reason),
+            _ => "未知".to_string(),
+        };
+        vec![r.id.clone(), format!("/{}", r.length), r.reason.clone(), output::time(r.at_ms), state]
+    });
 }
 
 /// A lookup answer.

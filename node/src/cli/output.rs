@@ -4,6 +4,10 @@
 //! the flag itself. The text helpers are [`crate::present::text`]'s (the
 //! demo prints with them too), offered here so a command names one module.
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
 pub use crate::present::text::{age, table, time};
 
 /// An error as one line: the outermost message with its causes, no backtrace.
@@ -32,6 +36,44 @@ pub fn try_emit<T: serde::Serialize + ?Sized>(
     people: impl FnOnce(&T) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     if json { self::json(v) } else { people(v) }
+}
+
+/// Prints a list answer `items`: as JSON, or for people as a table under
+/// `headers`, a `row` per item, and the count in `measure` (e.g. 件, 条).
+pub fn list<T: serde::Serialize>(
+    json: bool,
+    items: &[T],
+    (headers, measure): (&[&str], &str),
+    row: impl Fn(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    emit(json, items, |items| {
+        table_of(headers, items, row);
+        println!("共 {} {measure}", items.len());
+    })
+}
+
+/// Prints `items` as a table under `headers`, a `row` per item.
+pub fn table_of<T>(headers: &[&str], items: &[T], row: impl Fn(&T) -> Vec<String>) {
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    table(headers, &rows);
+}
+
+/// Writes a document to the file `out` (as `file`, e.g. printable HTML) and
+/// reports it with `written`, or prints it (as `screen`) when no file is
+/// named.
+pub fn write_or_print(
+    out: Option<PathBuf>,
+    (file, screen): (&str, &str),
+    written: impl FnOnce(&Path),
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(&path, file).with_context(|| format!("无法写入 {}", path.display()))?;
+            written(&path);
+        }
+        None => print!("{screen}"),
+    }
+    Ok(())
 }
 
 /// Prints a value as pretty JSON.

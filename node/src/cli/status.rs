@@ -67,8 +67,7 @@ pub fn print_report(r: &pb::StatusReport) {
         println!("  {:<6} {}  到期 {}", c.kind, c.subject, output::time(c.not_after_ms));
     }
     if !r.workers.is_empty() {
-        let rows: Vec<Vec<String>> = r.workers.iter().map(worker_row).collect();
-        output::table(&["后台任务", "状态", "自", "已运行次数"], &rows);
+        output::table_of(&["后台任务", "状态", "自", "已运行次数"], &r.workers, worker_row);
     }
     for w in &r.warnings {
         println!("警告：{w}");

@@ -129,31 +129,23 @@ async fn register(a: RegisterArgs) -> anyhow::Result<()> {
 
 async fn list(conn: &Conn, limit: u32) -> anyhow::Result<()> {
     let client = conn.client().await?.units();
-    let units = super::pages::collect(limit, |page_token, page_size| {
-        let mut client = client.clone();
-        async move {
-            let r = client.list_units(pb::ListUnitsRequest { page_token, page_size }).await?.into_inner();
-            Ok((r.units, r.next_page_token))
-        }
+    let units = super::pages::collect(limit, client, |mut client, page_token, page_size| async move {
+        let r = client.list_units(pb::ListUnitsRequest { page_token, page_size }).await?.into_inner();
+        Ok((r.units, r.next_page_token))
     })
     .await?;
-    output::emit(conn.json, &units, |units| {
-        let rows: Vec<Vec<String>> = units
-            .iter()
-            .map(|u| {
-                vec![
-                    u.id.clone(),
-                    u.name.clone(),
-                    category_zh(u.category).into(),
-                    u.division.clone(),
-                    status_zh(u.status).into(),
-                    u.responsible_person.as_ref().map(|p| format!("{} {}", p.name, p.phone)).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        output::table(&["编号", "名称", "类别", "所在区划", "状态", "责任人"], &rows);
-        println!("共 {} 个", units.len());
-    })
+    output::list(conn.json, &units, (&["编号", "名称", "类别", "所在区划", "状态", "责任人"], "个"), row)
+}
+
+fn row(u: &pb::Unit) -> Vec<String> {
+    vec![
+        u.id.clone(),
+        u.name.clone(),
+        category_zh(u.category).into(),
+        u.division.clone(),
+        status_zh(u.status).into(),
+        u.responsible_person.as_ref().map(|p| format!("{} {}", p.name, p.phone)).unwrap_or_default(),
+    ]
 }
 
 async fn set_status(conn: Conn, id: String, status: pb::UnitStatus, reason: String) -> anyhow::Result<()> {

@@ -65,8 +65,7 @@ pub fn encode_access(m: &AccessMessage) -> Vec<u8> {
 
 /// Reads an `access.v2` payload; every date must lie in range.
 pub fn decode_access(bytes: &[u8]) -> Result<AccessMessage> {
-    let e =
-        pb::AccessEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("申请事件无法解码：{e}")))?;
+    let e = super::decode_payload::<pb::AccessEvent>(bytes, "申请事件")?;
     let to = node("to", &e.to)?;
     let m = match e.message {
         Some(pb::access_event::Message::Forward(r)) => AccessMessage::Forward { to, application: record_from_pb(r)? },
@@ -90,8 +89,7 @@ pub fn encode_summary(s: &DeadlineSummary) -> Vec<u8> {
 
 /// Reads an `access.summary.v2` payload; every date must lie in range.
 pub fn decode_summary(bytes: &[u8]) -> Result<DeadlineSummary> {
-    let e = pb::AccessSummaryEvent::decode(bytes)
-        .map_err(|e| NodeError::invalid("payload", format!("期限摘要事件无法解码：{e}")))?;
+    let e = super::decode_payload::<pb::AccessSummaryEvent>(bytes, "期限摘要事件")?;
     ApplicationId::check_key(&e.id)?;
     let s = DeadlineSummary {
         id: e.id,

@@ -71,7 +71,5 @@ pub fn encode_calendar(d: &CalendarDocument) -> Vec<u8> {
 
 /// Reads a `calendar.v1` payload.
 pub fn decode_calendar(bytes: &[u8]) -> Result<CalendarDocument> {
-    let p = pb::CalendarDocument::decode(bytes)
-        .map_err(|e| NodeError::invalid("payload", format!("日历事件无法解码：{e}")))?;
-    calendar_from_pb(p)
+    calendar_from_pb(super::decode_payload(bytes, "日历事件")?)
 }

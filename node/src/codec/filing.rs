@@ -82,28 +82,28 @@ fn launch_to_pb(l: &Launch) -> pb::LaunchDetails {
     }
 }
 
+/// An annual report's figures carry the same names on both sides of the
+/// wire: one list of them serves both directions (`notes` is owned or cloned).
+macro_rules! report_figures {
+    ($r:expr, $($ty:ident)::+, $notes:expr) => {
+        $($ty)::+ {
+            year: $r.year,
+            cutovers: $r.cutovers,
+            launches: $r.launches,
+            own_filings: $r.own_filings,
+            subtree_nodes: $r.subtree_nodes,
+            subtree_reporting: $r.subtree_reporting,
+            notes: $notes,
+        }
+    };
+}
+
 fn report_to_pb(r: &AnnualReport) -> pb::AnnualReportDetails {
-    pb::AnnualReportDetails {
-        year: r.year,
-        cutovers: r.cutovers,
-        launches: r.launches,
-        own_filings: r.own_filings,
-        subtree_nodes: r.subtree_nodes,
-        subtree_reporting: r.subtree_reporting,
-        notes: r.notes.clone(),
-    }
+    report_figures!(r, pb::AnnualReportDetails, r.notes.clone())
 }
 
 fn report_from_pb(r: pb::AnnualReportDetails) -> AnnualReport {
-    AnnualReport {
-        year: r.year,
-        cutovers: r.cutovers,
-        launches: r.launches,
-        own_filings: r.own_filings,
-        subtree_nodes: r.subtree_nodes,
-        subtree_reporting: r.subtree_reporting,
-        notes: r.notes,
-    }
+    report_figures!(r, AnnualReport, r.notes)
 }
 
 /// Validates an annual-report request: the year's range is the domain's;
@@ -166,8 +166,7 @@ pub fn encode_filing(f: &Filing) -> Vec<u8> {
 
 /// Reads a `filing.v1` payload.
 pub fn decode_filing(bytes: &[u8]) -> Result<Filing> {
-    let p = pb::Filing::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("备案事件无法解码：{e}")))?;
-    filing_from_pb(p)
+    filing_from_pb(super::decode_payload(bytes, "备案事件")?)
 }
 
 /// Payload of a `receipt.v1` event.
@@ -177,8 +176,7 @@ pub fn encode_receipt(id: &FilingId, r: &Receipt) -> Vec<u8> {
 
 /// Reads a `receipt.v1` payload: the filing key and the receipt.
 pub fn decode_receipt(bytes: &[u8]) -> Result<(String, Receipt)> {
-    let p =
-        pb::ReceiptEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("回执事件无法解码：{e}")))?;
+    let p = super::decode_payload::<pb::ReceiptEvent>(bytes, "回执事件")?;
     let r = p.receipt.ok_or_else(|| NodeError::invalid("receipt", "回执事件缺少回执"))?;
     Ok((p.filing_id, receipt_from_pb(&r)?))
 }

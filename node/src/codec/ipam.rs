@@ -130,9 +130,7 @@ pub fn encode_delegation(d: &Delegation) -> Vec<u8> {
 
 /// Reads an `ipam.delegation.v1` payload.
 pub fn decode_delegation(bytes: &[u8]) -> Result<Delegation> {
-    let p = pb::DelegationRecord::decode(bytes)
-        .map_err(|e| NodeError::invalid("payload", format!("委派事件无法解码：{e}")))?;
-    delegation_from_pb(p)
+    delegation_from_pb(super::decode_payload(bytes, "委派事件")?)
 }
 
 /// Payload of an `ipam.assignment.v1` event.
@@ -142,17 +140,13 @@ pub fn encode_assignment(a: &Assignment) -> Vec<u8> {
 
 /// Reads an `ipam.assignment.v1` payload.
 pub fn decode_assignment(bytes: &[u8]) -> Result<Assignment> {
-    let p = pb::AssignmentRecord::decode(bytes)
-        .map_err(|e| NodeError::invalid("payload", format!("分配事件无法解码：{e}")))?;
-    assignment_from_pb(p)
+    assignment_from_pb(super::decode_payload(bytes, "分配事件")?)
 }
 
 /// Parses an assignment's display id, e.g. `540102-A000001`, given the
 /// node it must belong to.
 pub fn assignment_number(me: &NodeId, id: &str) -> Result<u64> {
-    let bad = || NodeError::invalid("id", "分配编号格式应为 “区划代码-A序号”，例如 540102-A000001");
-    let (code, n) = id.trim().split_once("-A").ok_or_else(bad)?;
-    let number = n.parse::<u64>().map_err(|_| bad())?;
+    let (code, number) = super::split_numbered_id(id, "-A", "分配编号格式应为 “区划代码-A序号”，例如 540102-A000001")?;
     if code != me.code() {
         return Err(NodeError::invalid("id", format!("{id} 不是本节点（{}）的分配记录", me.code())));
     }
@@ -225,17 +219,13 @@ pub fn encode_request(r: &SpaceRequest) -> Vec<u8> {
 
 /// Reads an `ipam.request.v1` or `ipam.decision.v1` payload.
 pub fn decode_request(bytes: &[u8]) -> Result<SpaceRequest> {
-    let p = pb::SpaceRequestRecord::decode(bytes)
-        .map_err(|e| NodeError::invalid("payload", format!("扩充申请事件无法解码：{e}")))?;
-    request_from_pb(p)
+    request_from_pb(super::decode_payload(bytes, "扩充申请事件")?)
 }
 
 /// Parses a request's display id, e.g. `540102-R000001`, given this node
 /// (its parent decides it).
 pub fn request_id(parent: &NodeId, id: &str) -> Result<RequestId> {
-    let bad = || NodeError::invalid("id", "申请编号格式应为 “区划代码-R序号”，例如 540102-R000001");
-    let (code, n) = id.trim().split_once("-R").ok_or_else(bad)?;
-    let number = n.parse::<u64>().map_err(|_| bad())?;
+    let (code, number) = super::split_numbered_id(id, "-R", "申请编号格式应为 “区划代码-R序号”，例如 540102-R000001")?;
     let node = parent.child(code).map_err(|e| NodeError::invalid("id", e.to_string()))?;
     Ok(RequestId { node, number })
 }

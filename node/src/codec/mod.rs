@@ -63,15 +63,31 @@ pub(crate) fn instant(field: &'static str, v: &str) -> Result<DateTime<chrono::F
     Ok(t)
 }
 
+/// Decodes an event payload as message `M`; `what` names the event for the
+/// operator (e.g. 分配事件) when the bytes are not one.
+pub(crate) fn decode_payload<M: prost::Message + Default>(bytes: &[u8], what: &str) -> Result<M> {
+    M::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("{what}无法解码：{e}")))
+}
+
+/// Splits a display id `<division code><marker><number>` (e.g.
+/// `540102-A000001`) into the code and the number; `rule` says the shape
+/// when `id` does not have it.
+pub(crate) fn split_numbered_id<'a>(id: &'a str, marker: &str, rule: &'static str) -> Result<(&'a str, u64)> {
+    let bad = || NodeError::invalid("id", rule);
+    let (code, n) = id.trim().split_once(marker).ok_or_else(bad)?;
+    Ok((code, n.parse::<u64>().map_err(|_| bad())?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::ApplicationKind;
     use crate::domain::testing::sample;
+    use extranet_domain::DomainError;
 
     fn field_of(e: NodeError) -> &'static str {
         match e {
-            NodeError::Invalid { field, .. } => field,
+            NodeError::Domain(DomainError::Invalid { field, .. }) => field,
             other => panic!("not an invalid-argument error: {other}"),
         }
     }

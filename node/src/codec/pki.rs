@@ -4,7 +4,7 @@ use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use prost::Message;
 
-use crate::error::{NodeError, Result};
+use crate::error::Result;
 
 /// Event kind of a CA's revocation list travelling down.
 pub const KIND_CRL: &str = "crl.v1";
@@ -16,7 +16,6 @@ pub fn encode_crl(issuer: &NodeId, der: &[u8]) -> Vec<u8> {
 
 /// Reads a `crl.v1` payload.
 pub fn decode_crl(bytes: &[u8]) -> Result<(NodeId, Vec<u8>)> {
-    let p =
-        pb::CrlEvent::decode(bytes).map_err(|e| NodeError::invalid("payload", format!("吊销列表事件无法解码：{e}")))?;
+    let p = super::decode_payload::<pb::CrlEvent>(bytes, "吊销列表事件")?;
     Ok((NodeId::parse(&p.issuer)?, p.crl_der))
 }

@@ -24,8 +24,8 @@ pub async fn serve(
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
     let listener =
-        TcpListener::bind(listen).await.map_err(|e| NodeError::Config(format!("指标端口无法监听 {listen}：{e}")))?;
-    let addr = listener.local_addr().map_err(|e| NodeError::Config(e.to_string()))?;
+        TcpListener::bind(listen).await.map_err(|e| NodeError::config(format!("指标端口无法监听 {listen}：{e}")))?;
+    let addr = listener.local_addr().map_err(|e| NodeError::config(e.to_string()))?;
     let task = tokio::spawn(async move {
         loop {
             let conn = tokio::select! {

@@ -42,7 +42,7 @@ fn check_unit_may_apply(unit: &AccessUnit, kind: ApplicationKind) -> Result<()> 
     if ok {
         return Ok(());
     }
-    Err(NodeError::FailedPrecondition(format!(
+    Err(NodeError::precondition(format!(
         "单位 {}（{}）当前为“{}”，不能提交{}：{}",
         unit.name,
         unit.id,

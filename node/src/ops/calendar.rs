@@ -15,7 +15,7 @@ use crate::store::NodeStore;
 /// whole subtree in one write; returns once durable.
 pub async fn publish(store: &NodeStore, table: &CalendarTable, by: &str) -> Result<CalendarDocument> {
     if store.me().parent().is_some() {
-        return Err(NodeError::FailedPrecondition(format!(
+        return Err(NodeError::precondition(format!(
             "工作日历由自治区节点发布，本节点 {} 只接收上级发布的版本",
             store.me()
         )));

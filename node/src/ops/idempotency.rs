@@ -30,7 +30,7 @@ pub async fn scope<F: Future>(key: Vec<u8>, body: F) -> F::Output {
 pub fn record<M: Message>(tx: &mut Tx<'_>, response: impl FnOnce() -> M) -> TxResult<()> {
     let Ok(key) = SCOPE.try_with(|k| k.clone()) else { return Ok(()) };
     if tx.remembered_response(&key)?.is_some() {
-        return abort(NodeError::FailedPrecondition("同一请求编号的请求已办理".into()));
+        return abort(NodeError::precondition("同一请求编号的请求已办理"));
     }
     tx.remember_response(&key, &response().encode_to_vec())
 }

@@ -11,7 +11,7 @@ use crate::store::{NodeStore, abort};
 pub async fn register(store: &NodeStore, unit: AccessUnit) -> Result<AccessUnit> {
     store.transact(|tx| {
         if tx.unit(&unit.id)?.is_some() {
-            return abort(NodeError::FailedPrecondition(format!("单位编号 {} 已在本节点登记", unit.id)));
+            return abort(NodeError::precondition(format!("单位编号 {} 已在本节点登记", unit.id)));
         }
         tx.put_unit(&unit)?;
         idempotency::record(tx, || codec::unit_to_pb(&unit))
@@ -33,7 +33,7 @@ pub async fn set_status(store: &NodeStore, id: &UnitId, to: UnitStatus, reason: 
             (UnitStatus::Connected, UnitStatus::Suspended) | (UnitStatus::Suspended, UnitStatus::Connected)
         );
         if !allowed {
-            return abort(NodeError::FailedPrecondition(format!(
+            return abort(NodeError::precondition(format!(
                 "单位 {id} 当前为“{}”，不能设为“{}”：只有已接入的单位可以暂停，只有已暂停的单位可以恢复",
                 u.status.zh(),
                 to.zh()

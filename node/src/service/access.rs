@@ -111,8 +111,7 @@ fn nonempty(field: &'static str, v: &str, rule: &str) -> Result<String> {
 #[tonic::async_trait]
 impl Access for AccessService {
     async fn route(&self, req: Request<pb::RouteRequest>) -> Result<Response<pb::RouteDecision>, Status> {
-        let caller = self.gate.member(&req)?;
-        let r = req.into_inner();
+        let (caller, r) = self.gate.member_request(req)?;
         let id = unit_in_request(&caller, &r.unit_id)?;
         let unit = self.store.unit(&id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有登记单位 {id}")))?;
         let decision = route(&unit, codec::span_from_pb(r.span)?)?;
@@ -120,8 +119,7 @@ impl Access for AccessService {
     }
 
     async fn submit(&self, req: Request<pb::SubmitRequest>) -> Result<Response<pb::Application>, Status> {
-        let caller = self.gate.member(&req)?;
-        let r = req.into_inner();
+        let (caller, r) = self.gate.member_request(req)?;
         Once::new(&caller.label(), "Submit", &r.request_id)?
             .answer(&self.store, async {
                 let unit = unit_in_request(&caller, &r.unit_id)?;
@@ -137,8 +135,7 @@ impl Access for AccessService {
         &self,
         req: Request<pb::ListApplicationsRequest>,
     ) -> Result<Response<pb::ListApplicationsResponse>, Status> {
-        let caller = self.gate.member(&req)?;
-        let r = req.into_inner();
+        let (caller, r) = self.gate.member_request(req)?;
         let state = codec::state_from_pb(r.state)?;
         let due_before = match r.due_before.trim() {
             "" => None,
@@ -175,35 +172,30 @@ impl Access for AccessService {
     }
 
     async fn review(&self, req: Request<pb::ReviewRequest>) -> Result<Response<pb::Application>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         self.decide((by, "Review", &r.request_id), &r.id, Decision::Review).await
     }
 
     async fn approve(&self, req: Request<pb::ApproveRequest>) -> Result<Response<pb::Application>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let plan = nonempty("access_plan", &r.access_plan, "批准时须附与申请单位共同制定的接入方案（第十六条）")?;
         self.decide((by, "Approve", &r.request_id), &r.id, Decision::Approve(plan)).await
     }
 
     async fn reject(&self, req: Request<pb::RejectRequest>) -> Result<Response<pb::Application>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let reasons = nonempty("reasons", &r.reasons, "审核未通过须书面告知原因（第十六条）")?;
         self.decide((by, "Reject", &r.request_id), &r.id, Decision::Reject(reasons)).await
     }
 
     async fn implement(&self, req: Request<pb::ImplementRequest>) -> Result<Response<pb::Application>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let d = if r.done { Decision::Complete } else { Decision::StartImplementing };
         self.decide((by, "Implement", &r.request_id), &r.id, d).await
     }
 
     async fn withdraw(&self, req: Request<pb::WithdrawRequest>) -> Result<Response<pb::Application>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let devices =
             crate::domain::limits::items("devices", &r.devices, crate::domain::limits::MAX_WITHDRAWAL_DEVICES)
                 .map_err(NodeError::from)?;
@@ -211,8 +203,7 @@ impl Access for AccessService {
     }
 
     async fn overdue(&self, req: Request<pb::OverdueRequest>) -> Result<Response<pb::OverdueResponse>, Status> {
-        self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (_, r) = self.gate.operator_request(req)?;
         let today = as_of(&r.as_of)?;
         let cal = self.store.calendar()?;
         let apps = current(self.store.applications()?, &cal);
@@ -260,7 +251,7 @@ impl Access for AccessService {
         let caller = self.gate.member(&req)?;
         let app = self.visible(&caller, &req.into_inner().id)?;
         let r = app.rejection.ok_or_else(|| {
-            NodeError::FailedPrecondition(format!(
+            NodeError::precondition(format!(
                 "申请 {} 当前为“{}”，没有书面告知书（只在审核未通过时出具）",
                 app.id,
                 app.state.zh()

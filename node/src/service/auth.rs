@@ -77,4 +77,17 @@ impl Gate {
             ))),
         }
     }
+
+    /// [`Gate::member`], then the message: how an RPC open to members
+    /// starts.
+    pub fn member_request<T>(&self, req: Request<T>) -> Result<(Caller, T)> {
+        let caller = self.member(&req)?;
+        Ok((caller, req.into_inner()))
+    }
+
+    /// [`Gate::operator`], then the message: how an operator RPC starts.
+    pub fn operator_request<T>(&self, req: Request<T>) -> Result<(String, T)> {
+        let by = self.operator(&req)?;
+        Ok((by, req.into_inner()))
+    }
 }

@@ -46,19 +46,15 @@ impl Calendar for CalendarService {
         &self,
         req: Request<pb::PublishCalendarRequest>,
     ) -> Result<Response<pb::CalendarDocument>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        super::idempotent::Once::new(&by, "PublishCalendar", &r.request_id)?
-            .answer(&self.store, async {
-                let table = CalendarTable::parse(&r.tsv)?;
-                Ok(codec::calendar_to_pb(&ops::calendar::publish(&self.store, &table, &by).await?, None))
-            })
-            .await
+        super::idempotent::operator_write(&self.gate, &self.store, "PublishCalendar", req, |by, r| async move {
+            let table = CalendarTable::parse(&r.tsv)?;
+            Ok(codec::calendar_to_pb(&ops::calendar::publish(&self.store, &table, &by).await?, None))
+        })
+        .await
     }
 
     async fn due_date(&self, req: Request<pb::DueDateRequest>) -> Result<Response<pb::DueDateResponse>, Status> {
-        self.gate.member(&req)?;
-        let r = req.into_inner();
+        let (_, r) = self.gate.member_request(req)?;
         let from = date("from", &r.from)?;
         if r.working_days > MAX_DUE_DAYS {
             return Err(NodeError::invalid("working_days", format!("不能超过 {MAX_DUE_DAYS}")).into());

@@ -7,7 +7,7 @@ use extranet_proto::v1::filings_server::Filings;
 use tonic::{Request, Response, Status};
 
 use super::auth::Gate;
-use super::idempotent::Once;
+use super::idempotent::operator_write;
 use super::paging;
 use crate::calendar;
 use crate::codec;
@@ -42,48 +42,38 @@ impl FilingsService {
 #[tonic::async_trait]
 impl Filings for FilingsService {
     async fn file_cutover(&self, req: Request<pb::FileCutoverRequest>) -> Result<Response<pb::Filing>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        Once::new(&by, "FileCutover", &r.request_id)?
-            .answer(&self.store, async {
-                let cutover = codec::cutover_from_pb(r.cutover)?;
-                crate::domain::filing::check_cutover(&cutover, &*self.store.calendar()?, calendar::today())?;
-                Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Cutover(cutover), &by).await?))
-            })
-            .await
+        operator_write(&self.gate, &self.store, "FileCutover", req, |by, r| async move {
+            let cutover = codec::cutover_from_pb(r.cutover)?;
+            crate::domain::filing::check_cutover(&cutover, &*self.store.calendar()?, calendar::today())?;
+            Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Cutover(cutover), &by).await?))
+        })
+        .await
     }
 
     async fn file_launch(&self, req: Request<pb::FileLaunchRequest>) -> Result<Response<pb::Filing>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        Once::new(&by, "FileLaunch", &r.request_id)?
-            .answer(&self.store, async {
-                let launch = codec::launch_from_pb(r.launch)?;
-                Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Launch(launch), &by).await?))
-            })
-            .await
+        operator_write(&self.gate, &self.store, "FileLaunch", req, |by, r| async move {
+            let launch = codec::launch_from_pb(r.launch)?;
+            Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Launch(launch), &by).await?))
+        })
+        .await
     }
 
     async fn file_annual_report(
         &self,
         req: Request<pb::FileAnnualReportRequest>,
     ) -> Result<Response<pb::Filing>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        Once::new(&by, "FileAnnualReport", &r.request_id)?
-            .answer(&self.store, async {
-                let f = ops::report::file_annual(&self.store, &self.topology, &r, &by).await?;
-                Ok(codec::filing_to_pb(&f))
-            })
-            .await
+        operator_write(&self.gate, &self.store, "FileAnnualReport", req, |by, r| async move {
+            let f = ops::report::file_annual(&self.store, &self.topology, &r, &by).await?;
+            Ok(codec::filing_to_pb(&f))
+        })
+        .await
     }
 
     async fn list_filings(
         &self,
         req: Request<pb::ListFilingsRequest>,
     ) -> Result<Response<pb::ListFilingsResponse>, Status> {
-        self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (_, r) = self.gate.operator_request(req)?;
         let subtree = match r.subtree.trim() {
             "" => None,
             s => Some(NodeId::parse(s).map_err(|e| NodeError::invalid("subtree", e.to_string()))?),

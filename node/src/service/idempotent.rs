@@ -18,9 +18,11 @@
 
 use std::future::Future;
 
+use extranet_proto::v1 as pb;
 use prost::Message;
-use tonic::{Response, Status};
+use tonic::{Request, Response, Status};
 
+use super::auth::Gate;
 use crate::error::{NodeError, Result};
 use crate::store::NodeStore;
 
@@ -72,6 +74,49 @@ impl Once {
     }
 }
 
+/// A write request: it carries the client's idempotency key, field
+/// `request_id` of every write message.
+pub trait WriteRequest {
+    /// The key the client chose (empty: none).
+    fn request_id(&self) -> &str;
+}
+
+macro_rules! write_requests {
+    ($($t:ty),* $(,)?) => {
+        $(impl WriteRequest for $t {
+            fn request_id(&self) -> &str {
+                &self.request_id
+            }
+        })*
+    };
+}
+
+write_requests!(
+    pb::FileCutoverRequest,
+    pb::FileLaunchRequest,
+    pb::FileAnnualReportRequest,
+    pb::RegisterUnitRequest,
+    pb::SetUnitStatusRequest,
+    pb::PublishCalendarRequest,
+    pb::RevokeRequest,
+);
+
+/// Answers a write RPC `method` that only an operator of this node may call:
+/// authorises the caller through `gate`, then answers once per request id
+/// (see [`Once::answer`]) what `body` makes of the operator's name and the
+/// message.
+pub async fn operator_write<T: WriteRequest, M: Message + Default, F: Future<Output = Result<M>>>(
+    gate: &Gate,
+    store: &NodeStore,
+    method: &str,
+    req: Request<T>,
+    body: impl FnOnce(String, T) -> F,
+) -> Result<Response<M>, Status> {
+    let (by, r) = gate.operator_request(req)?;
+    let once = Once::new(&by, method, r.request_id())?;
+    once.answer(store, body(by, r)).await
+}
+
 /// The response stored under `key`, after waiting until it is durable (the
 /// original call may still be waiting for its fsync).
 async fn stored<M: Message + Default>(store: &NodeStore, key: &[u8]) -> Result<Option<M>> {
@@ -84,6 +129,7 @@ async fn stored<M: Message + Default>(store: &NodeStore, key: &[u8]) -> Result<O
 mod tests {
     use super::Once;
     use crate::error::NodeError;
+    use extranet_domain::DomainError;
 
     #[test]
     fn the_key_is_scoped_by_caller_and_method() {
@@ -98,7 +144,7 @@ mod tests {
     fn an_invalid_id_names_the_field() {
         for bad in ["a b", "a\0b", "编号", "a/b", &"x".repeat(65)] {
             match Once::new("op", "Submit", bad) {
-                Err(NodeError::Invalid { field, .. }) => assert_eq!(field, "request_id"),
+                Err(NodeError::Domain(DomainError::Invalid { field, .. })) => assert_eq!(field, "request_id"),
                 other => panic!("{bad:?} accepted: {:?}", other.map(|o| o.key)),
             }
         }

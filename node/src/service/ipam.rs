@@ -38,6 +38,19 @@ impl IpamService {
     ) -> Result<Response<M>, Status> {
         Once::new(by, method, request_id)?.answer(self.ipam.store(), body).await
     }
+
+    /// A write `method` of `by` to the pool itself at field `prefix`,
+    /// answered once per request id with the pool as it stands afterwards.
+    async fn pool_write<F: Future<Output = Result<()>>>(
+        &self,
+        (by, method, request_id): (&str, &str, &str),
+        prefix: &str,
+        body: impl FnOnce(IpNet) -> F,
+    ) -> Result<Response<pb::PoolView>, Status> {
+        let net = parse_prefix("prefix", prefix).map_err(NodeError::from)?;
+        self.once(by, method, request_id, body(net)).await?;
+        Ok(Response::new(pool_view(&self.ipam)?))
+    }
 }
 
 fn length(field: &'static str, v: u32) -> Result<Option<u8>> {
@@ -95,32 +108,24 @@ fn address(s: &str) -> Result<IpNet> {
 #[tonic::async_trait]
 impl IpamRpc for IpamService {
     async fn add_root(&self, req: Request<pb::AddRootRequest>) -> Result<Response<pb::PoolView>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        let net = parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?;
-        self.once(&by, "AddRoot", &r.request_id, self.ipam.add_root(net)).await?;
-        Ok(Response::new(pool_view(&self.ipam)?))
+        let (by, r) = self.gate.operator_request(req)?;
+        self.pool_write((&by, "AddRoot", &r.request_id), &r.prefix, |net| self.ipam.add_root(net)).await
     }
 
     async fn reserve(&self, req: Request<pb::ReserveRequest>) -> Result<Response<pb::PoolView>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let (net, note) = (parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?, codec::text("note", &r.note)?);
         self.once(&by, "Reserve", &r.request_id, self.ipam.reserve(net, &note, &by)).await?;
         Ok(Response::new(pool_view(&self.ipam)?))
     }
 
     async fn unreserve(&self, req: Request<pb::UnreserveRequest>) -> Result<Response<pb::PoolView>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        let net = parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?;
-        self.once(&by, "Unreserve", &r.request_id, self.ipam.unreserve(net)).await?;
-        Ok(Response::new(pool_view(&self.ipam)?))
+        let (by, r) = self.gate.operator_request(req)?;
+        self.pool_write((&by, "Unreserve", &r.request_id), &r.prefix, |net| self.ipam.unreserve(net)).await
     }
 
     async fn delegate(&self, req: Request<pb::DelegateRequest>) -> Result<Response<pb::DelegationRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let child = NodeId::parse(r.child.trim()).map_err(|e| NodeError::invalid("child", e.to_string()))?;
         let (len, prefix) = (length("length", r.length)?, prefix_opt("prefix", &r.prefix)?);
         let d = self.ipam.delegate(&child, !r.ipv4, len, prefix, &by);
@@ -128,8 +133,7 @@ impl IpamRpc for IpamService {
     }
 
     async fn assign(&self, req: Request<pb::AssignRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let spec = AssignSpec {
             v6: !r.ipv4,
             len: length("length", r.length)?,
@@ -145,8 +149,7 @@ impl IpamRpc for IpamService {
     }
 
     async fn free(&self, req: Request<pb::FreeRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let number = codec::assignment_number(self.ipam.store().me(), &r.id)?;
         let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let a = self.ipam.free(number, &by, &reason);
@@ -157,8 +160,7 @@ impl IpamRpc for IpamService {
         &self,
         req: Request<pb::ReclaimAssigneeRequest>,
     ) -> Result<Response<pb::LedgerRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let assignee = AssigneeId::new(&r.assignee).map_err(NodeError::from)?;
         let reason = codec::text("reason", &r.reason)?;
         let e = self.ipam.reclaim_assignee(&assignee, &by, &reason);
@@ -169,8 +171,7 @@ impl IpamRpc for IpamService {
         &self,
         req: Request<pb::ReclaimDelegationRequest>,
     ) -> Result<Response<pb::DelegationRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let net = parse_prefix("prefix", &r.prefix).map_err(NodeError::from)?;
         let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let d = self.ipam.reclaim_delegation(net, r.force, &by, &reason);
@@ -183,8 +184,7 @@ impl IpamRpc for IpamService {
     }
 
     async fn available(&self, req: Request<pb::AvailableRequest>) -> Result<Response<pb::AvailableResponse>, Status> {
-        self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (_, r) = self.gate.operator_request(req)?;
         let max = if r.ipv4 { 32 } else { 128 };
         let len = length("length", r.length)?
             .filter(|l| *l <= max)
@@ -219,16 +219,14 @@ impl IpamRpc for IpamService {
         &self,
         req: Request<pb::RequestSpaceRequest>,
     ) -> Result<Response<pb::SpaceRequestRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let reason = codec::text("reason", &r.reason)?;
         let got = self.ipam.request_space(!r.ipv4, length("length", r.length)?, &reason, &by);
         self.once(&by, "RequestSpace", &r.request_id, async { Ok(codec::request_to_pb(&got.await?)) }).await
     }
 
     async fn decide(&self, req: Request<pb::DecideRequest>) -> Result<Response<pb::SpaceRequestRecord>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (by, r) = self.gate.operator_request(req)?;
         let id = codec::request_id(self.ipam.store().me(), &r.id)?;
         let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let got = self.ipam.decide(&id, r.grant, &reason, &by);
@@ -239,8 +237,7 @@ impl IpamRpc for IpamService {
         &self,
         req: Request<pb::ListRequestsRequest>,
     ) -> Result<Response<pb::ListRequestsResponse>, Status> {
-        self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (_, r) = self.gate.operator_request(req)?;
         let page = crate::service::paging::spec(&r.page_token, r.page_size, 0)?;
         // oldest first; the key keeps that order as a string
         let all =

@@ -38,9 +38,10 @@ fn check_serial(s: &str) -> Result<String> {
 #[tonic::async_trait]
 impl Pki for PkiService {
     async fn revoke(&self, req: Request<pb::RevokeRequest>) -> Result<Response<pb::RevokeResponse>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        super::idempotent::Once::new(&by, "Revoke", &r.request_id)?.answer(&self.store, self.revoke_once(&r, &by)).await
+        super::idempotent::operator_write(&self.gate, &self.store, "Revoke", req, |by, r| async move {
+            self.revoke_once(&r, &by).await
+        })
+        .await
     }
 }
 
@@ -49,10 +50,7 @@ impl PkiService {
     async fn revoke_once(&self, r: &pb::RevokeRequest, by: &str) -> Result<pb::RevokeResponse> {
         let serial = check_serial(&r.serial)?;
         let reason = crate::domain::limits::optional_text("reason", &r.reason)?;
-        let ca = self
-            .ca
-            .as_ref()
-            .ok_or_else(|| NodeError::FailedPrecondition("本节点未配置 CA（ca_dir），不能吊销证书".into()))?;
+        let ca = self.ca.as_ref().ok_or_else(|| NodeError::precondition("本节点未配置 CA（ca_dir），不能吊销证书"))?;
         let (der, count) = {
             let mut ca = ca.lock().map_err(|_| NodeError::Store("CA 状态不可用".into()))?;
             let der = ca.revoke(&serial).map_err(NodeError::from)?;

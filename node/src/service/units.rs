@@ -7,7 +7,7 @@ use extranet_proto::v1::units_server::Units;
 use tonic::{Request, Response, Status};
 
 use super::auth::{Caller, Gate};
-use super::idempotent::Once;
+use super::idempotent::operator_write;
 use crate::codec;
 use crate::domain::{UnitId, UnitStatus};
 use crate::error::{NodeError, Result};
@@ -38,21 +38,18 @@ fn unit_id(s: &str) -> Result<UnitId> {
 #[tonic::async_trait]
 impl Units for UnitsService {
     async fn register_unit(&self, req: Request<pb::RegisterUnitRequest>) -> Result<Response<pb::Unit>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        Once::new(&by, "RegisterUnit", &r.request_id)?
-            .answer(&self.store, async {
-                let now = chrono::Utc::now().timestamp_millis();
-                let unit = codec::unit_from_pb(r.unit, self.store.me(), &by, now)?;
-                if self.topology.get(&unit.division).is_none() {
-                    return Err(NodeError::invalid(
-                        "unit.division",
-                        format!("{} 不是本联邦区划拓扑中的区划（见 extranet topology show）", unit.division),
-                    ));
-                }
-                Ok(codec::unit_to_pb(&units::register(&self.store, unit).await?))
-            })
-            .await
+        operator_write(&self.gate, &self.store, "RegisterUnit", req, |by, r| async move {
+            let now = chrono::Utc::now().timestamp_millis();
+            let unit = codec::unit_from_pb(r.unit, self.store.me(), &by, now)?;
+            if self.topology.get(&unit.division).is_none() {
+                return Err(NodeError::invalid(
+                    "unit.division",
+                    format!("{} 不是本联邦区划拓扑中的区划（见 extranet topology show）", unit.division),
+                ));
+            }
+            Ok(codec::unit_to_pb(&units::register(&self.store, unit).await?))
+        })
+        .await
     }
 
     async fn get_unit(&self, req: Request<pb::GetUnitRequest>) -> Result<Response<pb::Unit>, Status> {
@@ -68,8 +65,7 @@ impl Units for UnitsService {
     }
 
     async fn list_units(&self, req: Request<pb::ListUnitsRequest>) -> Result<Response<pb::ListUnitsResponse>, Status> {
-        self.gate.operator(&req)?;
-        let r = req.into_inner();
+        let (_, r) = self.gate.operator_request(req)?;
         let page = super::paging::spec(&r.page_token, r.page_size, 0)?;
         let rows = self.store.units()?.into_iter().map(|u| (u.id.to_string(), u)).collect();
         let (units, next_page_token) =
@@ -78,9 +74,14 @@ impl Units for UnitsService {
     }
 
     async fn set_unit_status(&self, req: Request<pb::SetUnitStatusRequest>) -> Result<Response<pb::Unit>, Status> {
-        let by = self.gate.operator(&req)?;
-        let r = req.into_inner();
-        Once::new(&by, "SetUnitStatus", &r.request_id)?.answer(&self.store, self.set_status(&r, &by)).await
+        operator_write(
+            &self.gate,
+            &self.store,
+            "SetUnitStatus",
+            req,
+            |by, r| async move { self.set_status(&r, &by).await },
+        )
+        .await
     }
 }
 

@@ -54,10 +54,7 @@ impl NodeStore {
 impl Tx<'_> {
     /// A unit registered here.
     pub fn unit(&self, id: &UnitId) -> TxResult<Option<AccessUnit>> {
-        match self.get(TreeId::Units, id.as_str().as_bytes())? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
+        self.read(TreeId::Units, id.as_str().as_bytes())
     }
 
     /// Counts a withdrawal of a unit registered here (see
@@ -70,24 +67,17 @@ impl Tx<'_> {
 
     /// Writes a unit.
     pub fn put_unit(&mut self, u: &AccessUnit) -> TxResult<()> {
-        let value = keys::encode(u).or_else(abort)?;
-        self.insert(TreeId::Units, u.id.as_str().as_bytes(), value)?;
-        Ok(())
+        self.write(TreeId::Units, u.id.as_str().as_bytes(), u)
     }
 
     /// An application held here.
     pub fn application(&self, key: &str) -> TxResult<Option<Application>> {
-        match self.get(TreeId::Applications, key.as_bytes())? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
+        self.read(TreeId::Applications, key.as_bytes())
     }
 
     /// Writes an application.
     pub fn put_application(&mut self, a: &Application) -> TxResult<()> {
-        let value = keys::encode(a).or_else(abort)?;
-        self.insert(TreeId::Applications, a.id.key().as_bytes(), value)?;
-        Ok(())
+        self.write(TreeId::Applications, a.id.key().as_bytes(), a)
     }
 
     /// Keeps `s` unless a summary of the same or a later revision is held.
@@ -104,16 +94,11 @@ impl Tx<'_> {
 
     /// One ledger entry.
     pub fn ledger_entry(&self, number: u64) -> TxResult<Option<WithdrawalEntry>> {
-        match self.get(TreeId::Ledger, keys::u64_key(number))? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
+        self.read(TreeId::Ledger, keys::u64_key(number))
     }
 
     /// Writes a ledger entry (its number taken from the `ledger` counter).
     pub fn put_ledger_entry(&mut self, e: &WithdrawalEntry) -> TxResult<()> {
-        let value = keys::encode(e).or_else(abort)?;
-        self.insert(TreeId::Ledger, keys::u64_key(e.number), value)?;
-        Ok(())
+        self.write(TreeId::Ledger, keys::u64_key(e.number), e)
     }
 }

@@ -4,7 +4,7 @@ use std::ops::Bound;
 
 use extranet_certs::NodeId;
 
-use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use super::{NodeStore, TreeId, Tx, TxResult, keys};
 use crate::domain::Filing;
 use crate::error::Result;
 
@@ -48,16 +48,11 @@ impl NodeStore {
 impl Tx<'_> {
     /// A filing held here, by key.
     pub fn filing(&self, key: &str) -> TxResult<Option<Filing>> {
-        match self.get(TreeId::Filings, key.as_bytes())? {
-            Some(v) => Ok(Some(keys::decode(&v).or_else(abort)?)),
-            None => Ok(None),
-        }
+        self.read(TreeId::Filings, key.as_bytes())
     }
 
     /// Writes a filing (own or replica).
     pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
-        let value = keys::encode(f).or_else(abort)?;
-        self.insert(TreeId::Filings, f.id.key().as_bytes(), value)?;
-        Ok(())
+        self.write(TreeId::Filings, f.id.key().as_bytes(), f)
     }
 }

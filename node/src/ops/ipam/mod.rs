@@ -188,7 +188,7 @@ impl Ipam {
     /// or `extranet ipam pool add`). Idempotent.
     pub async fn add_root(&self, net: IpNet) -> Result<()> {
         if self.me().depth() != 1 {
-            return Err(NodeError::FailedPrecondition(format!("{} 不是最上级节点：其地址池只能由上级委派", self.me())));
+            return Err(NodeError::precondition(format!("{} 不是最上级节点：其地址池只能由上级委派", self.me())));
         }
         let v6 = matches!(net, IpNet::V6(_));
         self.write_pool(v6, |pool, tx| {

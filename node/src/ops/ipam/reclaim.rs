@@ -28,7 +28,7 @@ impl Ipam {
         let grace = self.policy.quarantine_ms;
         self.write_pool(v6, |pool, tx| {
             let Some(mut a) = tx.ipam_assignment(tx.me(), number)?.filter(|a| a.is_live()) else {
-                return abort(NodeError::FailedPrecondition(format!("分配记录 {} 已经释放", held.id)));
+                return abort(NodeError::precondition(format!("分配记录 {} 已经释放", held.id)));
             };
             // the cached pool must show the space in quarantine, as a rebuild would
             pool.free(&a.prefix, self.now_ms() + grace).or_else(abort)?;
@@ -100,7 +100,7 @@ impl Ipam {
             .filter(|a| a.is_live() && a.id.node.is_within(&d.child) && prefix.contains(&a.prefix))
             .count();
         if below > 0 && !force {
-            return Err(NodeError::FailedPrecondition(format!(
+            return Err(NodeError::precondition(format!(
                 "{prefix} 下仍有 {below} 条生效的分配；请先回收，或以 --force 并注明理由强制回收"
             )));
         }
@@ -111,7 +111,7 @@ impl Ipam {
         let grace = self.policy.quarantine_ms;
         self.write_pool(v6, |pool, tx| {
             let Some(mut d) = tx.ipam_delegation(tx.me(), d.number)?.filter(|d| d.is_live()) else {
-                return abort(NodeError::FailedPrecondition("该委派已被回收".into()));
+                return abort(NodeError::precondition("该委派已被回收"));
             };
             pool.free(&d.prefix, self.now_ms() + grace).or_else(abort)?;
             d.state = ended(self.now_ms(), by, reason, force && below > 0);

@@ -26,7 +26,7 @@ impl Ipam {
     /// length). Durable and pending when it returns.
     pub async fn request_space(&self, v6: bool, len: Option<u8>, reason: &str, by: &str) -> Result<SpaceRequest> {
         if self.me().parent().is_none() {
-            return Err(NodeError::FailedPrecondition("最上级节点没有上级可申请；请在配置中增加地址池".into()));
+            return Err(NodeError::precondition("最上级节点没有上级可申请；请在配置中增加地址池"));
         }
         let len = len
             .or_else(|| self.policy.delegation_len(self.me().depth(), v6))
@@ -116,7 +116,7 @@ impl Ipam {
             }
             self.store.transact(|tx| {
                 let Some(mut req) = tx.ipam_request(&id.node, id.number)?.filter(|x| x.is_pending()) else {
-                    return abort(NodeError::FailedPrecondition(format!("申请 {id} 已有决定")));
+                    return abort(NodeError::precondition(format!("申请 {id} 已有决定")));
                 };
                 req.state =
                     RequestState::Refused { reason: reason.to_string(), by: by.to_string(), at_ms: self.now_ms() };
@@ -139,7 +139,7 @@ impl Ipam {
             .ipam_requests()?
             .into_iter()
             .find(|r| &r.id == id && r.is_pending())
-            .ok_or_else(|| NodeError::FailedPrecondition(format!("本节点没有待决定的申请 {id}")))
+            .ok_or_else(|| NodeError::precondition(format!("本节点没有待决定的申请 {id}")))
     }
 }
 
