@@ -100,7 +100,7 @@ impl EventStore for NodeStore {
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
         let value = keys::encode(&cursors.to_vec()).map_err(fed)?;
-        self.transact_always(|tx| tx.insert(TreeId::Peers, peer.as_str().as_bytes(), &value)).map_err(fed)
+        self.transact_unacknowledged(|tx| tx.insert(TreeId::Peers, peer.as_str().as_bytes(), &value)).map_err(fed)
     }
 
     fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {
@@ -128,7 +128,7 @@ impl EventStore for NodeStore {
         let value = keys::encode(&held).map_err(fed)?;
         // One transaction, so two sessions relaying the same origin cannot
         // let an older summary overwrite a newer one.
-        self.transact_always(|tx| {
+        self.transact_unacknowledged(|tx| {
             let old = tx.get(TreeId::Summaries, key)?;
             let held = old.as_ref().map(|v| decode_summary(&summary.origin, v)).transpose().or_else(abort)?;
             if !summary.supersedes(held.as_ref()) {

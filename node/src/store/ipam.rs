@@ -74,7 +74,7 @@ impl NodeStore {
 
     /// Clears the flag above.
     pub fn clear_ipam_orphan_check(&self) -> Result<()> {
-        self.transact_always(|tx| tx.remove(TreeId::Meta, ORPHAN_CHECK))
+        self.transact_unacknowledged(|tx| tx.remove(TreeId::Meta, ORPHAN_CHECK))
     }
 
     /// One assignment by owner and number.

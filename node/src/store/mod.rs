@@ -167,17 +167,30 @@ impl NodeStore {
     /// [`NodeStore::transact`] without the recovery gate: what peers send is
     /// taken in even while own writes wait.
     pub(crate) fn transact_always<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+        let _ticket = self.durability.begin_write()?;
+        self.run_transaction(f)
+    }
+
+    /// A write nothing is ever acknowledged on — the cursors a peer said it
+    /// holds, a latest-wins status summary, a flag a worker clears — so
+    /// [`NodeStore::sync`] need not wait for it: lost in a crash, it is
+    /// learnt or done again. Counting it would cost a flush and fsync for
+    /// every peer acknowledgement and every summary relayed. Refused, like
+    /// every write, unless the store is healthy.
+    pub(crate) fn transact_unacknowledged<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+        self.health.get().refusal().map_or(Ok(()), Err)?;
+        self.run_transaction(f)
+    }
+
+    fn run_transaction<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
         let now_ms = chrono::Utc::now().timestamp_millis();
         let _op = self.ops.begin("transaction");
         let mut out = None;
-        let res = {
-            let _ticket = self.durability.begin_write()?;
-            self.engine.transact(&mut |views| {
-                let mut tx = Tx::new(&self.me, now_ms, views);
-                out = Some(f(&mut tx).map_err(|e| e.0)?);
-                Ok(())
-            })
-        };
+        let res = self.engine.transact(&mut |views| {
+            let mut tx = Tx::new(&self.me, now_ms, views);
+            out = Some(f(&mut tx).map_err(|e| e.0)?);
+            Ok(())
+        });
         match res {
             Ok(()) => Ok(out.expect("a committed transaction ran its closure")),
             Err(TxStop::Abort(e)) => Err(e),
