@@ -87,8 +87,7 @@ async fn a_long_scan_read_from_both_ends_yields_each_key_once(kind: EngineKind) 
     // Alternating ends until they meet: every key once, each end in order.
     let mut scan = e.iter(TreeId::Events);
     let (mut front, mut back) = (Vec::new(), Vec::new());
-    loop {
-        let Some(f) = scan.next() else { break };
+    while let Some(f) = scan.next() {
         front.push(f.unwrap().0);
         let Some(b) = scan.next_back() else { break };
         back.push(b.unwrap().0);

@@ -96,10 +96,13 @@ impl RedbEngine {
     }
 }
 
+/// One tree's table inside a write transaction.
+type TxTable<'t> = Table<'t, &'static [u8], &'static [u8]>;
+
 /// The tables of one write transaction, each opened when first used.
 struct RedbTx<'t> {
     txn: &'t WriteTransaction,
-    tables: RefCell<Vec<Option<Table<'t, &'static [u8], &'static [u8]>>>>,
+    tables: RefCell<Vec<Option<TxTable<'t>>>>,
 }
 
 impl<'t> RedbTx<'t> {
@@ -111,7 +114,7 @@ impl<'t> RedbTx<'t> {
     fn with<R>(
         &self,
         t: TreeId,
-        f: impl FnOnce(&mut Table<'t, &'static [u8], &'static [u8]>) -> std::result::Result<R, redb::StorageError>,
+        f: impl FnOnce(&mut TxTable<'t>) -> std::result::Result<R, redb::StorageError>,
     ) -> std::result::Result<R, TxStop> {
         let mut tables = self.tables.borrow_mut();
         let slot = &mut tables[t as usize];
