@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use extranet_federation::Envelope;
 
-use super::engine::{EngineKind, on_both_engines};
+use super::engine::EngineKind;
+use super::engine::conformance_tests::on_both_engines;
 use super::{Applier, NodeStore, SelfRestart, StoreConfig, StoreState, TreeId, Tx, TxResult};
 use crate::error::NodeError;
 

@@ -53,7 +53,7 @@ fn a_record_or_counter_of_a_newer_version_is_refused_naming_it_and_both_versions
     assert_eq!(newer(keys::read_u64(Some(&cursor)).unwrap_err()).1, 3);
 }
 
-super::engine::on_both_engines!(the_store_refuses_an_application_of_a_newer_version_and_leaves_it);
+super::engine::conformance_tests::on_both_engines!(the_store_refuses_an_application_of_a_newer_version_and_leaves_it);
 
 /// Through the store: a newer application on disk is an error for the
 /// caller (FAILED_PRECONDITION), never a misread record, and stays as it was.

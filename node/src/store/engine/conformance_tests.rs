@@ -3,13 +3,32 @@
 //! scans (longer than a redb scan's chunk), transactions that abort or
 //! commit across trees, data that survives a reopen and a crash after
 //! [`Engine::flush`], and a data directory that refuses the other engine.
+//! [`on_both_engines`] runs the other store tests once per engine too.
 
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::{Engine, EngineKind, MARKER, TxStop, on_both_engines, open};
+use super::{Engine, EngineKind, MARKER, TxStop, open};
 use crate::error::NodeError;
 use crate::store::TreeId;
+
+/// Defines each listed `async fn name(kind: EngineKind)` test twice, as
+/// `name::sled` and `name::redb`: a store test holds for both engines.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sled() {
+                super::$name($crate::store::engine::EngineKind::Sled).await
+            }
+            #[tokio::test]
+            async fn redb() {
+                super::$name($crate::store::engine::EngineKind::Redb).await
+            }
+        }
+    )*};
+}
+pub(crate) use on_both_engines;
 
 fn put(e: &dyn Engine, t: TreeId, k: &[u8], v: &[u8]) {
     e.transact(&mut |tx| tx.insert(t, k, v)).unwrap();

@@ -6,7 +6,7 @@
 //! through [`Engine`]; only an adapter (`sled.rs`, `redb.rs`) names an
 //! engine's types, and both adapters are held to the same tests
 //! (`conformance_tests.rs`). Which one a node runs is its `[store] engine`,
-//! fixed for a data directory once created (`open.rs`).
+//! fixed for a data directory once created (`choice.rs`).
 //!
 //! The contract an adapter keeps:
 //! - a committed transaction is visible to every later read and
@@ -18,17 +18,18 @@
 //! - an I/O failure is reported, never swallowed ([`EngineError`]): the
 //!   store above decides what it means (`health.rs`).
 
+mod choice;
 #[cfg(test)]
-mod conformance_tests;
-mod open;
+pub mod conformance_tests;
 mod redb;
 mod redb_scan;
+mod redb_tables;
 mod sled;
 mod sled_files;
 
 use std::ops::Bound;
 
-pub use self::open::{EngineKind, MARKER, open};
+pub use self::choice::{EngineKind, MARKER, open};
 pub use self::redb::RedbEngine;
 pub use self::sled::SledEngine;
 use super::TreeId;
@@ -143,26 +144,6 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     }
     None
 }
-
-/// Defines each listed `async fn name(kind: EngineKind)` test twice, as
-/// `name::sled` and `name::redb`: a store test holds for both engines.
-#[cfg(test)]
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sled() {
-                super::$name($crate::store::engine::EngineKind::Sled).await
-            }
-            #[tokio::test]
-            async fn redb() {
-                super::$name($crate::store::engine::EngineKind::Redb).await
-            }
-        }
-    )*};
-}
-#[cfg(test)]
-pub(crate) use on_both_engines;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! The redb adapter of the storage interface: the only file (with its scan,
-//! `redb_scan.rs`) that opens a redb database or calls it.
+//! `redb_scan.rs`, and its tables, `redb_tables.rs`) that opens a redb
+//! database or calls it.
 //!
 //! One redb table per [`TreeId`] (named by [`TreeId::name`]), all created
 //! when the database is opened, in one file `data.redb` of the data
@@ -29,35 +30,17 @@ use std::cell::RefCell;
 use std::ops::Bound;
 use std::path::Path;
 
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, WriteTransaction};
 
 use super::redb_scan::RedbScan;
+use super::redb_tables::{FILE, engine_error, table};
 use super::{Engine, EngineError, EngineTx, Scan, TxStop};
 use crate::error::{NodeError, Result};
 use crate::store::TreeId;
 
-/// The database file inside the data directory.
-pub const FILE: &str = "data.redb";
-
 /// redb's page cache for one node (its default is 1 GiB; a county node may
 /// have 1–2 GB of RAM): the same as sled's.
 const CACHE_BYTES: usize = 32 * 1024 * 1024;
-
-/// The table holding tree `t`.
-pub(super) fn table(t: TreeId) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
-    TableDefinition::new(t.name())
-}
-
-/// Any redb failure as the interface's error, keeping the I/O error (a full
-/// disk, a failed fsync).
-pub(super) fn engine_error(e: impl Into<redb::Error>) -> EngineError {
-    let e: redb::Error = e.into();
-    let detail = e.to_string();
-    match e {
-        redb::Error::Io(io) => EngineError { detail, io: Some(io) },
-        _ => EngineError { detail, io: None },
-    }
-}
 
 fn storage(e: impl Into<redb::Error>) -> TxStop {
     TxStop::Storage(engine_error(e))
@@ -89,10 +72,6 @@ impl RedbEngine {
             txn.open_table(table(t)).map_err(engine_error)?;
         }
         txn.commit().map_err(engine_error)
-    }
-
-    pub(super) fn db(&self) -> &Database {
-        &self.db
     }
 }
 
@@ -147,7 +126,7 @@ impl Engine for RedbEngine {
     }
 
     fn range(&self, t: TreeId, from: Bound<Vec<u8>>, to: Bound<Vec<u8>>) -> Scan<'_> {
-        Box::new(RedbScan::new(self, t, from, to))
+        Box::new(RedbScan::new(&self.db, t, from, to))
     }
 
     /// One write transaction at a time (redb's single writer), so the

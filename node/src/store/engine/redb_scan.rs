@@ -14,7 +14,7 @@ use std::ops::Bound;
 
 use redb::ReadableDatabase;
 
-use super::redb::{RedbEngine, engine_error, table};
+use super::redb_tables::{engine_error, table};
 use super::{EngineError, Entry};
 use crate::store::TreeId;
 
@@ -24,7 +24,7 @@ pub(super) const CHUNK: usize = 256;
 /// The entries of one table between two bounds. Invariant: what is left to
 /// yield is `front`, then the unread keys between `lo` and `hi`, then `back`.
 pub(super) struct RedbScan<'a> {
-    engine: &'a RedbEngine,
+    db: &'a redb::Database,
     t: TreeId,
     lo: Bound<Vec<u8>>,
     hi: Bound<Vec<u8>>,
@@ -35,8 +35,8 @@ pub(super) struct RedbScan<'a> {
 }
 
 impl<'a> RedbScan<'a> {
-    pub(super) fn new(engine: &'a RedbEngine, t: TreeId, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> Self {
-        RedbScan { engine, t, lo, hi, front: VecDeque::new(), back: VecDeque::new(), failed: false }
+    pub(super) fn new(db: &'a redb::Database, t: TreeId, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> Self {
+        RedbScan { db, t, lo, hi, front: VecDeque::new(), back: VecDeque::new(), failed: false }
     }
 
     /// Reads up to [`CHUNK`] unread entries from the low end (or the high
@@ -45,7 +45,7 @@ impl<'a> RedbScan<'a> {
         if is_empty(&self.lo, &self.hi) {
             return Ok(Vec::new());
         }
-        let read = self.engine.db().begin_read().map_err(engine_error)?;
+        let read = self.db.begin_read().map_err(engine_error)?;
         let table = read.open_table(table(self.t)).map_err(engine_error)?;
         let bounds = (self.lo.as_ref().map(Vec::as_slice), self.hi.as_ref().map(Vec::as_slice));
         let range = table.range::<&[u8]>(bounds).map_err(engine_error)?;

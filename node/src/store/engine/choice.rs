@@ -79,7 +79,7 @@ fn recorded(dir: &Path) -> Result<Option<EngineKind>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if dir.join("db").exists() {
                 Ok(Some(EngineKind::Sled))
-            } else if dir.join(super::redb::FILE).exists() {
+            } else if dir.join(super::redb_tables::FILE).exists() {
                 Ok(Some(EngineKind::Redb))
             } else {
                 Ok(None)
