@@ -42,7 +42,7 @@ pub struct NodeConfig {
     /// Address management: the region's root pools and the address plan.
     #[serde(default)]
     pub ipam: IpamConfig,
-    /// The store's watchdog (optional section `[store]`).
+    /// The store: its engine and its watchdog (optional section `[store]`).
     #[serde(default)]
     pub store: crate::store::StoreConfig,
 }
@@ -239,6 +239,28 @@ mod tests {
             let cfg = NodeConfig::load(&deploy.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
             assert!(cfg.metrics.is_some(), "{f} shows the [metrics] section");
         }
+    }
+}
+
+#[cfg(test)]
+mod store_section {
+    use super::*;
+    use crate::store::engine::EngineKind;
+
+    fn with_store(section: &str) -> std::result::Result<NodeConfig, toml::de::Error> {
+        let text = include_str!("../../deploy/node.example.toml");
+        toml::from_str(&format!("{text}\n[store]\n{section}\n"))
+    }
+
+    #[test]
+    fn the_engine_is_sled_unless_the_store_section_names_redb() {
+        let text = include_str!("../../deploy/node.example.toml");
+        let cfg: NodeConfig = toml::from_str(text).expect("example parses");
+        assert_eq!(cfg.store.engine, EngineKind::Sled, "the default engine stays sled until measured");
+        assert_eq!(with_store("engine = \"redb\"").unwrap().store.engine, EngineKind::Redb);
+        assert_eq!(with_store("engine = \"sled\"").unwrap().store.engine, EngineKind::Sled);
+        let err = with_store("engine = \"lmdb\"").unwrap_err().to_string();
+        assert!(err.contains("lmdb") && err.contains("sled") && err.contains("redb"), "{err}");
     }
 }
 

@@ -43,6 +43,19 @@ pub fn id(s: &str) -> NodeId {
     NodeId::parse(s).expect("valid division path in test")
 }
 
+/// The store engine of every node the harness starts: `EXTRANET_STORE_ENGINE`
+/// (`sled` or `redb`), so the whole suite runs on either; unset, the default.
+pub fn store_engine() -> anyhow::Result<extranet_node::store::engine::EngineKind> {
+    use extranet_node::store::engine::EngineKind;
+    match std::env::var("EXTRANET_STORE_ENGINE") {
+        Err(_) => Ok(EngineKind::default()),
+        Ok(name) => EngineKind::ALL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| anyhow::anyhow!("EXTRANET_STORE_ENGINE={name}: expected sled or redb")),
+    }
+}
+
 /// Link tuning for tests: quick heartbeats and reconnects.
 pub fn fast_sync() -> SyncTuning {
     SyncTuning {
@@ -122,7 +135,11 @@ impl Harness {
         let dir = tempfile::Builder::new().prefix("extranet-test-").tempdir()?;
         let ids: Vec<NodeId> = paths.iter().map(|p| id(p)).collect();
         let mut fed = LocalFederation::create(dir.path(), &ids, fast_sync())?;
-        fed.configure(|c| c.oversight = fast_oversight())?;
+        let engine = store_engine()?;
+        fed.configure(|c| {
+            c.oversight = fast_oversight();
+            c.store.engine = engine;
+        })?;
         Ok(Harness { fed, _dir: dir })
     }
 

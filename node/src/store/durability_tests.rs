@@ -1,14 +1,16 @@
-//! What the durability barrier promises, checked against the real sled store:
-//! `sync()` covers every write a caller could have seen, a failed fsync is
-//! never retried and believed, a full disk is answered and recovered from,
-//! and sled's blob files are fsynced.
+//! What the durability barrier promises, checked against the real store on
+//! each engine (sled and redb): `sync()` covers every write a caller could
+//! have seen, a failed fsync is never retried and believed, a full disk is
+//! answered and recovered from; and, for sled, its blob files are fsynced.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use extranet_federation::Envelope;
 
-use super::{Applier, NodeStore, StoreState, TreeId, Tx, TxResult};
+use super::engine::EngineKind;
+use super::engine::conformance_tests::on_both_engines;
+use super::{Applier, NodeStore, SelfRestart, StoreConfig, StoreState, TreeId, Tx, TxResult};
 use crate::error::NodeError;
 
 struct NoApply;
@@ -18,9 +20,20 @@ impl Applier for NoApply {
     }
 }
 
-fn store(dir: &std::path::Path) -> NodeStore {
-    NodeStore::open(dir, "540000/540100/540102".parse().unwrap(), Arc::new(NoApply)).unwrap()
+fn open(dir: &std::path::Path, engine: EngineKind) -> crate::error::Result<NodeStore> {
+    let cfg = StoreConfig { restart: SelfRestart::Report, engine, ..Default::default() };
+    NodeStore::open_with(dir, "540000/540100/540102".parse().unwrap(), Arc::new(NoApply), &cfg)
 }
+
+fn store(dir: &std::path::Path, engine: EngineKind) -> NodeStore {
+    open(dir, engine).unwrap()
+}
+
+on_both_engines!(
+    sync_waits_for_a_write_that_is_still_committing,
+    a_failed_fsync_fails_every_waiter_and_is_never_believed_later,
+    a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_returns,
+);
 
 fn write(store: &NodeStore, key: &str, value: &[u8]) -> Result<(), NodeError> {
     store.transact(|tx| {
@@ -37,10 +50,9 @@ async fn until(store: &NodeStore, what: &str, f: impl Fn(&StoreState) -> bool) -
     }
 }
 
-#[tokio::test]
-async fn sync_waits_for_a_write_that_is_still_committing() {
+async fn sync_waits_for_a_write_that_is_still_committing(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let s = store(dir.path());
+    let s = store(dir.path(), kind);
     // A write that has begun (and another task may already read) but whose
     // commit has not returned yet.
     let ticket = s.durability.begin_write().unwrap();
@@ -56,10 +68,9 @@ async fn sync_waits_for_a_write_that_is_still_committing() {
     s.close();
 }
 
-#[tokio::test]
-async fn a_failed_fsync_fails_every_waiter_and_is_never_believed_later() {
+async fn a_failed_fsync_fails_every_waiter_and_is_never_believed_later(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let s = store(dir.path());
+    let s = store(dir.path(), kind);
     write(&s, "a", b"1").unwrap();
     s.inject_flush_error(std::io::Error::from_raw_os_error(5));
     let err = s.sync().await.unwrap_err();
@@ -73,10 +84,9 @@ async fn a_failed_fsync_fails_every_waiter_and_is_never_believed_later() {
     s.close();
 }
 
-#[tokio::test]
-async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_returns() {
+async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_returns(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let s = store(dir.path());
+    let s = store(dir.path(), kind);
     write(&s, "before", b"1").unwrap();
     s.sync().await.unwrap();
     write(&s, "pending", b"2").unwrap();
@@ -94,7 +104,7 @@ async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_retu
     // The restart: the reopened store keeps what was durable and writes again.
     s.close();
     drop(s);
-    let s = reopen(dir.path()).await;
+    let s = reopen(dir.path(), kind).await;
     let kept = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta, b"before")?)).unwrap();
     assert_eq!(kept.as_deref(), Some(&b"1"[..]));
     write(&s, "after", b"5").unwrap();
@@ -104,10 +114,10 @@ async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_retu
 
 /// Opens the store again once the previous instance's last handle (held by
 /// its flusher until the flusher notices the close) has let go of sled's lock.
-async fn reopen(dir: &std::path::Path) -> NodeStore {
+async fn reopen(dir: &std::path::Path, kind: EngineKind) -> NodeStore {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        match NodeStore::open(dir, "540000/540100/540102".parse().unwrap(), Arc::new(NoApply)) {
+        match open(dir, kind) {
             Ok(s) => return s,
             Err(e) if tokio::time::Instant::now() < deadline => {
                 let _ = e;
@@ -121,7 +131,7 @@ async fn reopen(dir: &std::path::Path) -> NodeStore {
 #[tokio::test]
 async fn a_large_value_goes_to_a_blob_file_and_is_fsynced_before_sync_returns() {
     let dir = tempfile::tempdir().unwrap();
-    let s = store(dir.path());
+    let s = store(dir.path(), EngineKind::Sled);
     let big = vec![b'x'; 200 * 1024];
     write(&s, "big", &big).unwrap();
     s.sync().await.unwrap();
@@ -166,7 +176,8 @@ impl Drop for SmallDisk {
     }
 }
 
-/// The child half of the test below: fills the store in `FILL_DIR`, printing
+/// The child half of the tests below: fills the store in `FILL_DIR` (engine
+/// `FILL_ENGINE`), printing
 /// `ACK <key>` for each write acknowledged, `REFUSED <code>` when the disk is
 /// full, then — once the parent freed space and said so on stdin —
 /// `RESTART <state>` when the store asks to be restarted. The parent then
@@ -174,8 +185,9 @@ impl Drop for SmallDisk {
 #[tokio::test]
 #[ignore = "run by a_really_full_disk_… as a child process"]
 async fn fill_disk_child() {
-    let Ok(dir) = std::env::var("FILL_DIR") else { return };
-    let s = store(std::path::Path::new(&dir));
+    let (Ok(dir), Ok(engine)) = (std::env::var("FILL_DIR"), std::env::var("FILL_ENGINE")) else { return };
+    let kind = EngineKind::ALL.into_iter().find(|k| k.name() == engine).expect("a known engine");
+    let s = store(std::path::Path::new(&dir), kind);
     let chunk = vec![b'y'; 16 * 1024];
     for i in 0..100_000 {
         let key = format!("k{i:06}");
@@ -199,13 +211,23 @@ async fn fill_disk_child() {
 }
 
 #[test]
-fn a_really_full_disk_refuses_writes_and_after_space_is_freed_a_restart_resumes_with_nothing_acked_lost() {
+fn a_really_full_disk_refuses_writes_and_after_space_is_freed_a_restart_resumes_with_nothing_acked_lost_sled() {
+    really_full_disk(EngineKind::Sled);
+}
+
+#[test]
+fn a_really_full_disk_refuses_writes_and_after_space_is_freed_a_restart_resumes_with_nothing_acked_lost_redb() {
+    really_full_disk(EngineKind::Redb);
+}
+
+fn really_full_disk(kind: EngineKind) {
     use std::io::{BufRead, Write};
     let Some(disk) = SmallDisk::mount("4m") else { return };
     let data = disk.0.join("data");
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "store::durability_tests::fill_disk_child", "--ignored", "--nocapture", "--test-threads=1"])
         .env("FILL_DIR", &data)
+        .env("FILL_ENGINE", kind.name())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -233,7 +255,7 @@ fn a_really_full_disk_refuses_writes_and_after_space_is_freed_a_restart_resumes_
     assert!(!acked.is_empty(), "nothing was acknowledged before the disk filled");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let s = reopen(&data).await;
+        let s = reopen(&data, kind).await;
         for key in &acked {
             let held = s.view(|t| Ok::<_, NodeError>(t.get(TreeId::Meta, key.as_bytes())?)).unwrap();
             assert!(held.is_some(), "acknowledged {key} lost across the full disk");

@@ -1,5 +1,5 @@
 //! The node's storage: one embedded engine behind the storage interface
-//! ([`engine`]: sled today), and the only module that names its trees.
+//! ([`engine`]: sled or redb, per `[store] engine`), and the only module that names its trees.
 //! Everything written goes through a [`Tx`] — one atomic
 //! transaction that changes records *and* appends the events announcing them
 //! (the outbox) — and is acknowledged only after [`NodeStore::sync`].
@@ -46,7 +46,7 @@ pub use unapplied::Unapplied;
 pub use watchdog::{SelfRestart, StoreConfig};
 
 use crate::error::{NodeError, Result};
-use engine::{Engine, SledEngine, TxStop};
+use engine::{Engine, TxStop};
 
 /// What the domain does when a replicated event takes effect at this node.
 /// Runs inside the same transaction that stores the event and moves its
@@ -114,7 +114,7 @@ impl NodeStore {
 
     /// Opens (or creates) the store of node `me` in `dir`.
     pub fn open_with(dir: &Path, me: NodeId, applier: Arc<dyn Applier>, cfg: &StoreConfig) -> Result<Self> {
-        let engine: Arc<dyn Engine> = Arc::new(blocking(|| SledEngine::open(dir))?);
+        let engine = blocking(|| engine::open(dir, cfg.engine))?;
         let (health, ops) = (Health::default(), watchdog::Ops::default());
         ops.watch(cfg, health.clone());
         let durability = Durability::start(engine.clone(), dir, health.clone(), ops.clone(), cfg.restart)?;

@@ -53,13 +53,16 @@ fn a_record_or_counter_of_a_newer_version_is_refused_naming_it_and_both_versions
     assert_eq!(newer(keys::read_u64(Some(&cursor)).unwrap_err()).1, 3);
 }
 
+super::engine::conformance_tests::on_both_engines!(the_store_refuses_an_application_of_a_newer_version_and_leaves_it);
+
 /// Through the store: a newer application on disk is an error for the
 /// caller (FAILED_PRECONDITION), never a misread record, and stays as it was.
-#[tokio::test]
-async fn the_store_refuses_an_application_of_a_newer_version_and_leaves_it() {
+async fn the_store_refuses_an_application_of_a_newer_version_and_leaves_it(engine: super::engine::EngineKind) {
     let dir = tempfile::tempdir().unwrap();
     let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
-    let store = NodeStore::open(dir.path(), me, Arc::new(crate::replicate::DomainApplier::without_pki())).unwrap();
+    let cfg = super::StoreConfig { restart: super::SelfRestart::Report, engine, ..Default::default() };
+    let applier = Arc::new(crate::replicate::DomainApplier::without_pki());
+    let store = NodeStore::open_with(dir.path(), me, applier, &cfg).unwrap();
     let mut bytes = read("store/v1/application.bin");
     bytes[0] = 5;
     let key = fixtures::application().id.key();

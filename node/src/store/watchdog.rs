@@ -58,11 +58,14 @@ pub struct StoreConfig {
     /// What to do when the store needs a restart (a stall, or space back
     /// after a full disk).
     pub restart: SelfRestart,
+    /// The embedded engine (`"sled"` or `"redb"`), fixed for a data
+    /// directory once created.
+    pub engine: super::engine::EngineKind,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { stall_after_secs: 60, restart: SelfRestart::Exit }
+        StoreConfig { stall_after_secs: 60, restart: SelfRestart::Exit, engine: Default::default() }
     }
 }
 
@@ -150,7 +153,10 @@ mod tests {
     fn a_call_that_outlives_the_bound_marks_the_store_stalled() {
         let (ops, health) = (Ops::default(), Health::default());
         let stuck = ops.begin("transaction");
-        ops.watch(&StoreConfig { stall_after_secs: 1, restart: SelfRestart::Report }, health.clone());
+        ops.watch(
+            &StoreConfig { stall_after_secs: 1, restart: SelfRestart::Report, ..Default::default() },
+            health.clone(),
+        );
         let mut rx = health.watch();
         let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
         let seen = rt.block_on(async {

@@ -3,8 +3,10 @@
 //! and ordered scans, one atomic transaction over every tree, and an
 //! explicit durability barrier. Everything above — the record files of the
 //! store, the federation's `EventStore`, the oversight counters — goes
-//! through [`Engine`]; only an adapter (`sled.rs`) names an engine's types,
-//! so a second engine is a second adapter held to the same tests.
+//! through [`Engine`]; only an adapter (`sled.rs`, `redb.rs`) names an
+//! engine's types, and both adapters are held to the same tests
+//! (`conformance_tests.rs`). Which one a node runs is its `[store] engine`,
+//! fixed for a data directory once created (`choice.rs`).
 //!
 //! The contract an adapter keeps:
 //! - a committed transaction is visible to every later read and
@@ -16,11 +18,19 @@
 //! - an I/O failure is reported, never swallowed ([`EngineError`]): the
 //!   store above decides what it means (`health.rs`).
 
+mod choice;
+#[cfg(test)]
+pub mod conformance_tests;
+mod redb;
+mod redb_scan;
+mod redb_tables;
 mod sled;
 mod sled_files;
 
 use std::ops::Bound;
 
+pub use self::choice::{EngineKind, MARKER, open};
+pub use self::redb::RedbEngine;
 pub use self::sled::SledEngine;
 use super::TreeId;
 use crate::error::NodeError;

@@ -1,0 +1,109 @@
+//! Which engine a data directory holds, and opening it with that engine.
+//!
+//! A node chooses its engine in `node.toml` (`[store] engine`); the choice is
+//! fixed for a data directory once created, because each engine reads only
+//! its own files. So the directory records its engine in a small file
+//! `ENGINE`, written and fsynced before the engine creates anything; opening
+//! the directory with another engine is refused (the data would otherwise
+//! look empty). A sled directory from before the file existed is recognised
+//! by sled's own `db` file, and gets the file.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Engine, RedbEngine, SledEngine};
+use crate::error::{NodeError, Result};
+
+/// The file of a data directory naming its engine.
+pub const MARKER: &str = "ENGINE";
+
+/// An embedded engine a node can keep its store in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    /// sled 0.34 (the default until measurement decides, issue 10).
+    #[default]
+    Sled,
+    /// redb: one writer, commits made durable by an fsync of its file.
+    Redb,
+}
+
+impl EngineKind {
+    /// Both engines, for tests held to the same contract.
+    pub const ALL: [EngineKind; 2] = [EngineKind::Sled, EngineKind::Redb];
+
+    /// The engine's name in `node.toml` and in the `ENGINE` file.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Sled => "sled",
+            EngineKind::Redb => "redb",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        EngineKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
+
+/// Opens (or creates) the store in `dir` with engine `kind`; refuses a
+/// directory created by the other engine.
+pub fn open(dir: &Path, kind: EngineKind) -> Result<Arc<dyn Engine>> {
+    let io = |e: std::io::Error| NodeError::Store(format!("无法准备数据目录 {}：{e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    match recorded(dir)? {
+        Some(found) if found != kind => return Err(refusal(dir, found, kind)),
+        Some(_) if dir.join(MARKER).exists() => {}
+        // New, or from before the file: name its engine from now on.
+        _ => record(dir, kind).map_err(io)?,
+    }
+    Ok(match kind {
+        EngineKind::Sled => Arc::new(SledEngine::open(dir)?),
+        EngineKind::Redb => Arc::new(RedbEngine::open(dir)?),
+    })
+}
+
+/// The engine `dir` was created with: its `ENGINE` file, else the data file
+/// an engine left there (a directory from before the file), else none.
+fn recorded(dir: &Path) -> Result<Option<EngineKind>> {
+    match std::fs::read_to_string(dir.join(MARKER)) {
+        Ok(text) => EngineKind::parse(text.trim()).map(Some).ok_or_else(|| {
+            NodeError::Store(format!(
+                "数据目录 {} 的 {MARKER} 文件内容“{}”不是已知的存储引擎（sled 或 redb）",
+                dir.display(),
+                text.trim()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if dir.join("db").exists() {
+                Ok(Some(EngineKind::Sled))
+            } else if dir.join(super::redb_tables::FILE).exists() {
+                Ok(Some(EngineKind::Redb))
+            } else {
+                Ok(None)
+            }
+        }
+        Err(e) => Err(NodeError::Store(format!("无法读取 {}：{e}", dir.join(MARKER).display()))),
+    }
+}
+
+/// Writes and fsyncs the `ENGINE` file, then the directory entry.
+fn record(dir: &Path, kind: EngineKind) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(dir.join(MARKER))?;
+    writeln!(f, "{}", kind.name())?;
+    f.sync_all()?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+fn refusal(dir: &Path, found: EngineKind, wanted: EngineKind) -> NodeError {
+    let (found, wanted) = (found.name(), wanted.name());
+    NodeError::Config(format!(
+        "数据目录 {} 由 {found} 存储引擎创建，而配置 [store] engine 要求 {wanted}：\
+         两种引擎不能读取对方的数据。请把 engine 改回 \"{found}\"，\
+         或停止节点后用 `extranet store migrate --from <旧目录> --to <新目录> --engine {wanted}` \
+         把数据迁移到新目录（该命令将在后续版本提供）",
+        dir.display()
+    ))
+}
