@@ -99,7 +99,7 @@ fn record(dir: &Path, kind: EngineKind) -> std::io::Result<()> {
 
 fn refusal(dir: &Path, found: EngineKind, wanted: EngineKind) -> NodeError {
     let (found, wanted) = (found.name(), wanted.name());
-    NodeError::Config(format!(
+    NodeError::config(format!(
         "数据目录 {} 由 {found} 存储引擎创建，而配置 [store] engine 要求 {wanted}：\
          两种引擎不能读取对方的数据。请把 engine 改回 \"{found}\"，\
          或停止节点后用 `extranet store migrate --from <旧目录> --to <新目录> --engine {wanted}` \

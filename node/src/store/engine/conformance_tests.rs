@@ -8,6 +8,8 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
+use extranet_domain::DomainError;
+
 use super::{Engine, EngineKind, MARKER, TxStop, open};
 use crate::error::NodeError;
 use crate::store::TreeId;
@@ -127,9 +129,11 @@ async fn an_aborted_transaction_keeps_nothing_in_any_tree(kind: EngineKind) {
         tx.insert(TreeId::Events, b"s/2", b"event")?;
         tx.insert(TreeId::Cursors, b"s", b"2")?;
         tx.remove(TreeId::Cursors, b"s")?;
-        Err(TxStop::Abort(NodeError::FailedPrecondition("拒绝".into())))
+        Err(TxStop::Abort(NodeError::precondition("拒绝")))
     });
-    assert!(matches!(res, Err(TxStop::Abort(NodeError::FailedPrecondition(m))) if m == "拒绝"));
+    assert!(
+        matches!(res, Err(TxStop::Abort(NodeError::Domain(DomainError::FailedPrecondition(ref m)))) if m == "拒绝")
+    );
     assert_eq!(e.get(TreeId::Events, b"s/2").unwrap(), None);
     assert_eq!(e.get(TreeId::Cursors, b"s").unwrap().as_deref(), Some(&b"1"[..]));
     // The engine still writes after an abort.
@@ -179,7 +183,7 @@ async fn a_directory_refuses_the_other_engine(kind: EngineKind) {
     assert_eq!(std::fs::read_to_string(dir.path().join(MARKER)).unwrap().trim(), kind.name());
     let err = open(dir.path(), other).err().expect("the other engine opened the directory");
     let text = err.to_string();
-    assert!(matches!(err, NodeError::Config(_)), "{err:?}");
+    assert!(matches!(err, NodeError::Domain(DomainError::Config(_))), "{err:?}");
     for needle in [kind.name(), other.name(), "extranet store migrate"] {
         assert!(text.contains(needle), "{needle} missing from: {text}");
     }
