@@ -77,9 +77,9 @@ pub type WriteGate = tokio::sync::watch::Receiver<Option<extranet_federation::Re
 /// Every write a client asks for ([`NodeStore::transact`]) and every flush
 /// runs off the runtime's worker threads ([`blocking`]); events from peers
 /// and point reads run on the caller's task, where moving them cost about
-/// 1–2 ms of county → region latency per measurement. Every sled call is
+/// 1–2 ms of county → region latency per measurement. Every engine call is
 /// registered with the storage watchdog while it runs, so a call stuck inside
-/// sled (#1412) is noticed and the node restarted.
+/// the engine (sled #1412) is noticed and the node restarted.
 #[derive(Clone)]
 pub struct NodeStore {
     pub(crate) me: NodeId,
@@ -133,7 +133,7 @@ impl NodeStore {
     /// Runs the read `f` over the open trees, watched by the watchdog. Reads
     /// run on the caller's thread: moving each short point read off the
     /// worker (`block_in_place`) cost about 2 ms of county → region latency
-    /// (p50 7.5 ms against 5.4 ms, measured); a read stuck in sled is still
+    /// (p50 7.5 ms against 5.4 ms, measured); a read stuck in the engine is still
     /// caught by the watchdog. Long scans that answer a client go through
     /// [`blocking`] at their call site.
     pub(crate) fn view<R, E: From<NodeError>>(&self, f: impl FnOnce(&dyn Engine) -> Result<R, E>) -> Result<R, E> {
@@ -141,7 +141,7 @@ impl NodeStore {
         f(&*self.engine)
     }
 
-    /// Runs `f` as one atomic transaction over every tree; retried by sled on
+    /// Runs `f` as one atomic transaction over every tree; retried by the engine on
     /// conflict, so `f` must have no effects outside `tx`. Not yet durable:
     /// follow with [`NodeStore::sync`] before acknowledging. Refused while
     /// the store is unhealthy (disk full: `RESOURCE_EXHAUSTED`; failed or
@@ -235,7 +235,7 @@ impl NodeStore {
     /// Stops the flusher after a final flush and the watchdog; the store can
     /// then be reopened once every clone is dropped.
     pub fn close(&self) {
-        // A failed sled blocks for ever in flush: skip it (nothing more
+        // A failed engine (sled) blocks for ever in flush: skip it (nothing more
         // could be acknowledged anyway).
         if self.health.get().is_healthy() {
             let _ = blocking(|| self.engine.flush());
