@@ -101,6 +101,15 @@ pub trait Engine: Send + Sync + 'static {
     /// Runs `f` as one atomic transaction over every tree, again on a
     /// conflict. `Err(TxStop::Abort)` keeps nothing and is returned.
     fn transact(&self, f: &mut dyn FnMut(&mut dyn EngineTx) -> Result<(), TxStop>) -> Result<(), TxStop>;
+    /// Sets one key outside any transaction (atomic by itself), for a write
+    /// that needs no other: by default a transaction of its own.
+    fn insert_one(&self, t: TreeId, key: &[u8], value: &[u8]) -> Result<(), EngineError> {
+        match self.transact(&mut |tx| tx.insert(t, key, value)) {
+            Ok(()) => Ok(()),
+            Err(TxStop::Storage(e)) => Err(e),
+            Err(other) => Err(EngineError { detail: format!("{other:?}"), io: None }),
+        }
+    }
     /// The durability barrier: returns once every transaction committed
     /// before the call is on disk.
     fn flush(&self) -> Result<(), EngineError>;

@@ -136,6 +136,12 @@ impl Engine for SledEngine {
         }
     }
 
+    fn insert_one(&self, t: TreeId, key: &[u8], value: &[u8]) -> std::result::Result<(), EngineError> {
+        // A plain insert: a transaction over every tree costs several times more.
+        self.tree(t).insert(key, value).map_err(engine_error)?;
+        Ok(())
+    }
+
     fn flush(&self) -> std::result::Result<(), EngineError> {
         self.parts().0.flush().map_err(engine_error)?;
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
