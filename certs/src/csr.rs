@@ -114,7 +114,7 @@ pub(crate) fn parse_csr(csr_pem: &str) -> Result<(CsrSubject, rcgen::PublicKey),
     let subject = if name.starts_with("ca.") {
         parse_ca_dns_name(name).map(CsrSubject::Ca)
     } else {
-        Identity::from_dns_name(name).map(CsrSubject::Leaf)
+        Identity::from_dns_name(name).map(CsrSubject::Leaf).map_err(CertError::from)
     }
     .map_err(|e| CertError::CsrRejected(format!("subjectAltName 不是有效身份：{e}")))?;
     Ok((subject, csr.public_key))

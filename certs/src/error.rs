@@ -87,3 +87,9 @@ impl CertError {
         CertError::Crypto(e.to_string())
     }
 }
+
+impl From<extranet_ids::IdentityError> for CertError {
+    fn from(e: extranet_ids::IdentityError) -> Self {
+        CertError::InvalidIdentity(e.0)
+    }
+}

@@ -14,7 +14,8 @@ mod ca_store;
 pub mod crl;
 pub mod csr;
 pub mod error;
-pub mod identity;
+/// Identities (their own crate, `extranet-ids`, re-exported here).
+pub use extranet_ids as identity;
 pub mod inspect;
 pub mod tls;
 pub mod transport;
@@ -25,7 +26,7 @@ pub use ca::{CertificateAuthority, IssueKind, IssuedCert};
 pub use crl::RevokedEntry;
 pub use csr::{CsrSubject, KeyAndRequest, csr_identity, request_ca, request_leaf, write_private_key};
 pub use error::CertError;
-pub use identity::{Identity, NodeId, Role};
+pub use extranet_ids::{Identity, IdentityError, NodeId, Role};
 pub use inspect::{CertInfo, cert_info, expiry_warnings, inspect_chain_pem};
 pub use tls::TlsMaterial;
 pub use transport::{TlsConn, TlsConnectInfo, TlsIncoming, bind, connect, peer_identity};

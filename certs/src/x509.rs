@@ -135,7 +135,7 @@ pub(crate) fn dns_sans(cert: &X509Certificate<'_>) -> Vec<String> {
 pub(crate) fn leaf_identity(cert: &X509Certificate<'_>) -> Result<Identity, CertError> {
     let sans = dns_sans(cert);
     match sans.as_slice() {
-        [one] => Identity::from_dns_name(one),
+        [one] => Ok(Identity::from_dns_name(one)?),
         _ => Err(CertError::InvalidIdentity(format!(
             "证书 “{}” 的 subjectAltName 须恰好包含一个身份 DNS 名称，实际为 {sans:?}",
             cert.subject()
@@ -154,7 +154,7 @@ pub(crate) fn parse_ca_dns_name(name: &str) -> Result<NodeId, CertError> {
         .strip_prefix(&format!("{CA_LABEL}."))
         .ok_or_else(|| CertError::InvalidIdentity(format!("CA 身份 “{name}” 无效：须以 “{CA_LABEL}.” 开头")))?;
     // Reuse the identity parser for the zone: `node.<zone>` names the same node.
-    Identity::from_dns_name(&format!("node.{zone}")).map(|id| id.node)
+    Ok(Identity::from_dns_name(&format!("node.{zone}"))?.node)
 }
 
 /// The node a CA certificate belongs to, from its single `ca.<zone>` SAN.

@@ -4,7 +4,7 @@
 //! (备案回执) that travels back to the origin.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 //! reclaim; the ledger exports to CSV.
 
 use chrono::NaiveDate;
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use serde::{Deserialize, Serialize};
 
 use super::unit::UnitId;

@@ -3,7 +3,7 @@
 //! with the application.
 
 use chrono::{Datelike, NaiveDate};
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use serde::{Deserialize, Serialize};
 
 /// A written notice, kept with the application it answers.

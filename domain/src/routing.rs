@@ -7,7 +7,7 @@
 //! 向县级政务外网主管部门申请；其中自治区垂直管理单位由其自治区级主管部门向
 //! 自治区级政务外网主管部门申请。
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use serde::{Deserialize, Serialize};
 
 use crate::choices;

@@ -3,7 +3,7 @@
 //! is about.
 
 use chrono::NaiveDate;
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 
 use crate::access::{
     AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadlines, ResourceSubject,

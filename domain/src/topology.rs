@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use serde::Serialize;
 
 use crate::error::{DomainError, Result};

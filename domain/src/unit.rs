@@ -4,7 +4,7 @@
 //! department (责任部门) and responsible person (责任人); a unit without them
 //! is not registered.
 
-use extranet_certs::{Identity, NodeId};
+use extranet_ids::{Identity, NodeId};
 use serde::{Deserialize, Serialize};
 
 use crate::choices;

@@ -73,6 +73,12 @@ impl NodeError {
     }
 }
 
+impl From<extranet_certs::IdentityError> for NodeError {
+    fn from(e: extranet_certs::IdentityError) -> Self {
+        NodeError::Cert(e.into())
+    }
+}
+
 impl From<NodeError> for Status {
     fn from(e: NodeError) -> Status {
         let code = match &e {

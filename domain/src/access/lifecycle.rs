@@ -2,7 +2,7 @@
 //! ([`Application::act`]), and the deadlines each step starts or meets.
 
 use chrono::NaiveDate;
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 
 use super::*;
 use crate::calendar::WorkCalendar;

@@ -10,7 +10,7 @@
 //! record.
 
 use chrono::NaiveDate;
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use serde::{Deserialize, Serialize};
 
 use super::notice::WrittenNotice;

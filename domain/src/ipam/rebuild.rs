@@ -1,7 +1,7 @@
 //! A node's pool as its records imply it: the records are the truth, the
 //! pool is derived, so nothing can drift between the two.
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 
 use super::pool::{Holder, Pool};

@@ -1,7 +1,7 @@
 //! The records of address management: delegations (委派, owned by the
 //! parent) and assignments (分配, owned by the assigning node).
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 

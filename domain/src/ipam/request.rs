@@ -3,7 +3,7 @@
 //! sent back down. Until the decision arrives — however long the link is
 //! down — the request is pending, never failed.
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 

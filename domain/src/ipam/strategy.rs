@@ -5,7 +5,7 @@
 //! keeps the space after every earlier child free for as long as possible,
 //! so a child that needs more can usually grow in place.
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 
 use super::pool::{Holder, Pool};

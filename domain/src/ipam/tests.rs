@@ -3,7 +3,7 @@
 //! in the pool, quarantine holds and then releases, and the same history
 //! always gives the same pool.
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 use proptest::prelude::*;
 

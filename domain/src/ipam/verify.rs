@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use extranet_certs::NodeId;
+use extranet_ids::NodeId;
 use ipnet::IpNet;
 use serde::Serialize;
 

@@ -202,3 +202,31 @@ fn the_layer_table_is_read_from_the_crate_doc() {
                //! | top | [`cli`], [`demo`] | the [`x`] front |\n//! | low | [`store`] | kept |\n";
     assert_eq!(stated_layers(doc), vec![vec!["cli".to_string(), "demo".into()], vec!["store".into()]]);
 }
+
+/// The `[dependencies]` names of a workspace crate's manifest.
+fn dependencies(dir: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir).join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let section = text.split("\n[").find(|s| s.starts_with("dependencies]")).unwrap_or_default();
+    section
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(['=', '.']).next())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty() && !n.starts_with('#'))
+        .collect()
+}
+
+#[test]
+fn the_domain_and_the_identities_depend_on_no_storage_transport_or_runtime_crate() {
+    let forbidden =
+        ["sled", "redb", "tonic", "tokio", "prost", "extranet-proto", "extranet-certs", "extranet-federation"];
+    for (krate, allowed_inner) in [("domain", vec!["extranet-ids"]), ("ids", vec![])] {
+        let deps = dependencies(krate);
+        assert!(!deps.is_empty() || krate == "ids", "{krate} has dependencies to check: {deps:?}");
+        let bad: Vec<_> = deps.iter().filter(|d| forbidden.iter().any(|f| d.starts_with(f))).collect();
+        assert!(bad.is_empty(), "{krate} depends on {bad:?}");
+        let inner: Vec<_> = deps.iter().filter(|d| d.starts_with("extranet-")).cloned().collect();
+        assert_eq!(inner, allowed_inner, "{krate}'s in-tree dependencies");
+    }
+}

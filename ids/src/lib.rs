@@ -1,5 +1,7 @@
-//! Identities carried in certificates: a node is its division path, and every
-//! certificate names exactly one role at one node.
+//! Identities of the federation: a node is its division path, and every
+//! certificate names exactly one role at one node. A crate of its own with
+//! no dependency beyond serde, so the domain (`extranet-domain`) can name
+//! nodes without depending on the TLS stack; `extranet-certs` re-exports it.
 //!
 //! The identity travels as a DNS name in the certificate's subjectAltName, most
 //! specific label first, so that an X.509 name constraint on a prefecture's
@@ -16,7 +18,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::CertError;
+/// An identity that breaks the federation's naming rules: the Chinese
+/// message names the value and the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct IdentityError(pub String);
 
 /// The DNS suffix under which every identity of the federation lives.
 pub const DNS_SUFFIX: &str = "extranet";
@@ -33,10 +39,10 @@ pub struct NodeId(String);
 
 impl NodeId {
     /// Parses and validates a division path such as `540000/540100/540102`.
-    pub fn parse(s: &str) -> Result<Self, CertError> {
+    pub fn parse(s: &str) -> Result<Self, IdentityError> {
         let s = s.trim().trim_matches('/');
         let segments: Vec<&str> = s.split('/').collect();
-        let bad = |rule: &str| CertError::InvalidIdentity(format!("区划路径 “{s}” 无效：{rule}"));
+        let bad = |rule: &str| IdentityError(format!("区划路径 “{s}” 无效：{rule}"));
         if s.is_empty() {
             return Err(bad("不能为空"));
         }
@@ -77,7 +83,7 @@ impl NodeId {
     }
 
     /// The path of a child of this node with the given code.
-    pub fn child(&self, code: &str) -> Result<NodeId, CertError> {
+    pub fn child(&self, code: &str) -> Result<NodeId, IdentityError> {
         NodeId::parse(&format!("{}/{}", self.0, code))
     }
 
@@ -111,7 +117,7 @@ impl NodeId {
     }
 
     /// Parses the zone part of a DNS identity (inverse of [`NodeId::dns_zone`]).
-    fn from_zone_labels(labels: &[&str]) -> Result<Self, CertError> {
+    fn from_zone_labels(labels: &[&str]) -> Result<Self, IdentityError> {
         let mut codes: Vec<&str> = labels.to_vec();
         codes.reverse();
         NodeId::parse(&codes.join("/"))
@@ -131,7 +137,7 @@ impl fmt::Debug for NodeId {
 }
 
 impl TryFrom<String> for NodeId {
-    type Error = CertError;
+    type Error = IdentityError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         NodeId::parse(&s)
     }
@@ -144,7 +150,7 @@ impl From<NodeId> for String {
 }
 
 impl std::str::FromStr for NodeId {
-    type Err = CertError;
+    type Err = IdentityError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         NodeId::parse(s)
     }
@@ -178,13 +184,13 @@ impl Identity {
 
     /// An operator identity bound to `node`. Names are lowercase ASCII
     /// letters, digits and `-` (they become a DNS label).
-    pub fn operator(node: NodeId, name: &str) -> Result<Self, CertError> {
+    pub fn operator(node: NodeId, name: &str) -> Result<Self, IdentityError> {
         check_label("操作员名称", name)?;
         Ok(Identity { node, role: Role::Operator(name.to_string()) })
     }
 
     /// A unit identity registered at `node`.
-    pub fn unit(node: NodeId, unit_id: &str) -> Result<Self, CertError> {
+    pub fn unit(node: NodeId, unit_id: &str) -> Result<Self, IdentityError> {
         check_label("单位编号", unit_id)?;
         Ok(Identity { node, role: Role::Unit(unit_id.to_string()) })
     }
@@ -200,8 +206,8 @@ impl Identity {
     }
 
     /// Parses a DNS name produced by [`Identity::dns_name`].
-    pub fn from_dns_name(name: &str) -> Result<Self, CertError> {
-        let bad = || CertError::InvalidIdentity(format!("证书身份 “{name}” 不是本联邦的格式"));
+    pub fn from_dns_name(name: &str) -> Result<Self, IdentityError> {
+        let bad = || IdentityError(format!("证书身份 “{name}” 不是本联邦的格式"));
         let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
         let (last, rest) = labels.split_last().ok_or_else(bad)?;
         if *last != DNS_SUFFIX {
@@ -226,7 +232,7 @@ impl fmt::Display for Identity {
     }
 }
 
-fn check_label(field: &str, s: &str) -> Result<(), CertError> {
+fn check_label(field: &str, s: &str) -> Result<(), IdentityError> {
     let ok = !s.is_empty()
         && s.len() <= 63
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -236,9 +242,7 @@ fn check_label(field: &str, s: &str) -> Result<(), CertError> {
     if ok {
         Ok(())
     } else {
-        Err(CertError::InvalidIdentity(format!(
-            "{field} “{s}” 无效：只能使用小写字母、数字和 -，不能全为数字，长度 1–63"
-        )))
+        Err(IdentityError(format!("{field} “{s}” 无效：只能使用小写字母、数字和 -，不能全为数字，长度 1–63")))
     }
 }
 
