@@ -1,12 +1,16 @@
 //! An acknowledged filing survives `kill -9` of a real `extranet serve`
-//! process and is delivered upstream after the restart.
+//! process and is delivered upstream after the restart — also when the
+//! process is killed under load, with writes in flight, on either store
+//! engine.
 
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use extranet_node::client::Client;
 use extranet_node::config::NodeConfig;
-use extranet_tests::{Harness, eventually, valid_cutover};
+use extranet_node::store::engine::EngineKind;
+use extranet_tests::{Harness, PATIENCE, eventually, valid_cutover};
 
 const FILINGS: usize = 20;
 
@@ -121,4 +125,76 @@ async fn a_stalled_store_exits_75_for_the_supervisor_and_answers_status_meanwhil
     let answer = filing.await?;
     assert!(answer.is_err(), "a filing whose flush hung was acknowledged: {answer:?}");
     Ok(())
+}
+
+/// Eight clients file as fast as they can; the node is killed with
+/// `kill -9` once 200 filings are acknowledged, writes still in flight.
+/// Restarted, it holds every filing it acknowledged, each once.
+async fn acknowledged_under_load_survive_kill_9(engine: EngineKind) -> anyhow::Result<()> {
+    let h = Harness::created(&["540000", "540000/540100"])?;
+    let node = h.node(&h.prefecture());
+    let cfg_path = node.config_path();
+    let mut cfg = NodeConfig::load(&cfg_path)?;
+    cfg.store.engine = engine;
+    cfg.save(&cfg_path)?;
+    let creds = node.operator();
+    let (mut proc1, addr) = spawn_node(&cfg_path)?;
+    let client = Client::connect(&addr, &creds).await?;
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let mut writers = Vec::new();
+    for _ in 0..8 {
+        let (mut filings, acked) = (client.filings(), acked.clone());
+        writers.push(tokio::spawn(async move {
+            let req =
+                || extranet_proto::v1::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() };
+            // ends with the first error: the kill
+            while let Ok(f) = filings.file_cutover(req()).await {
+                acked.lock().unwrap().push(f.into_inner().id);
+            }
+        }));
+    }
+    eventually("200 filings acknowledged", PATIENCE, async || {
+        let n = acked.lock().unwrap().len();
+        Ok((n >= 200, n))
+    })
+    .await?;
+    proc1.kill()?; // SIGKILL with writes in flight
+    proc1.wait()?;
+    for w in writers {
+        w.await?;
+    }
+    let mut acked = acked.lock().unwrap().clone();
+    acked.sort();
+    let (mut proc2, addr) = spawn_node(&cfg_path)?;
+    let client = Client::connect(&addr, &creds).await?;
+    let mut held = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let req = extranet_proto::v1::ListFilingsRequest { page_token, page_size: 1000, ..Default::default() };
+        let page = client.filings().list_filings(req).await?.into_inner();
+        held.extend(page.filings.into_iter().map(|f| f.id));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
+    }
+    held.sort();
+    let missing: Vec<_> = acked.iter().filter(|id| held.binary_search(id).is_err()).collect();
+    assert!(missing.is_empty(), "{} acknowledged filings lost on {}: {missing:?}", missing.len(), engine.name());
+    let mut unique = held.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), held.len(), "a filing is held twice");
+    let _ = proc2.kill();
+    let _ = proc2.wait();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_filings_survive_kill_9_under_load_on_sled() -> anyhow::Result<()> {
+    acknowledged_under_load_survive_kill_9(EngineKind::Sled).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_filings_survive_kill_9_under_load_on_redb() -> anyhow::Result<()> {
+    acknowledged_under_load_survive_kill_9(EngineKind::Redb).await
 }
