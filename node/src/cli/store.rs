@@ -50,7 +50,8 @@ pub async fn run(cmd: StoreCmd) -> anyhow::Result<()> {
     match cmd {
         StoreCmd::Migrate { from, to, engine: target, json } => {
             let mut shown = Shown { last: Instant::now() };
-            let report = crate::store::blocking(|| engine::migrate(&from, &to, target, &mut |p| shown.progress(p)))?;
+            let report =
+                crate::store::blocking(|| engine::migrate_dir(&from, &to, target, &mut |p| shown.progress(p)))?;
             output::emit(json, &report, print)
         }
     }

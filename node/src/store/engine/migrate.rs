@@ -69,7 +69,7 @@ pub struct MigrationReport {
 /// on engine `target`, and verifies the copy; `progress` hears of each
 /// batch. Refuses, writing nothing, when the source is in use, on the target
 /// engine already, or not a data directory, and when `to` is not empty.
-pub fn migrate(
+pub fn migrate_dir(
     from: &Path,
     to: &Path,
     target: EngineKind,

@@ -12,7 +12,7 @@ use extranet_federation::Envelope;
 use super::conformance_tests::on_both_engines;
 use super::migrate::{begin_destination, discard};
 use super::migrate_verify::digest;
-use super::{Engine, EngineKind, Entry, MARKER, MigrationReport, Progress, migrate, open, verify};
+use super::{Engine, EngineKind, Entry, MARKER, MigrationReport, Progress, migrate_dir, open, verify};
 use crate::error::NodeError;
 use crate::store::{Applier, NodeStore, SelfRestart, StoreConfig, TreeId, Tx, TxResult, fixtures};
 
@@ -67,7 +67,7 @@ fn contents(dir: &Path, kind: EngineKind) -> Vec<Vec<Entry>> {
 
 fn run(from: &Path, to: &Path, target: EngineKind) -> (Result<MigrationReport, NodeError>, Vec<Progress>) {
     let mut seen = Vec::new();
-    let res = migrate(from, to, target, &mut |p| seen.push(p));
+    let res = migrate_dir(from, to, target, &mut |p| seen.push(p));
     (res, seen)
 }
 

@@ -35,7 +35,7 @@ mod sled_files;
 use std::ops::Bound;
 
 pub use self::choice::{EngineKind, MARKER, open};
-pub use self::migrate::{MigrationReport, Progress, migrate};
+pub use self::migrate::{MigrationReport, Progress, migrate_dir};
 pub use self::migrate_verify::{TreeReport, verify};
 pub use self::redb::RedbEngine;
 pub use self::sled::SledEngine;
