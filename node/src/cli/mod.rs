@@ -19,6 +19,7 @@ mod pages;
 mod report;
 mod serve;
 mod status;
+mod store;
 mod topology;
 mod unit;
 
@@ -78,6 +79,9 @@ enum Command {
     /// Divisions of a topology; render deployment files for every node (区划拓扑).
     #[command(subcommand)]
     Topology(topology::TopologyCmd),
+    /// A stopped node's data directory: migrate it to the other store engine (存储).
+    #[command(subcommand)]
+    Store(store::StoreCmd),
     /// Start a local federation on loopback and walk through a filing (演示).
     Demo {
         /// Keep the four-node federation (region, Lhasa, two counties).
@@ -121,6 +125,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Status { conn } => status::run(&conn).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),
+        Command::Store(c) => store::run(c).await,
         Command::Report(c) => report::run(c).await,
         Command::Demo { small, once } => crate::demo::run(small, once).await,
     }

@@ -67,7 +67,7 @@ pub fn open(dir: &Path, kind: EngineKind) -> Result<Arc<dyn Engine>> {
 
 /// The engine `dir` was created with: its `ENGINE` file, else the data file
 /// an engine left there (a directory from before the file), else none.
-fn recorded(dir: &Path) -> Result<Option<EngineKind>> {
+pub(super) fn recorded(dir: &Path) -> Result<Option<EngineKind>> {
     match std::fs::read_to_string(dir.join(MARKER)) {
         Ok(text) => EngineKind::parse(text.trim()).map(Some).ok_or_else(|| {
             NodeError::Store(format!(
@@ -103,7 +103,7 @@ fn refusal(dir: &Path, found: EngineKind, wanted: EngineKind) -> NodeError {
         "数据目录 {} 由 {found} 存储引擎创建，而配置 [store] engine 要求 {wanted}：\
          两种引擎不能读取对方的数据。请把 engine 改回 \"{found}\"，\
          或停止节点后用 `extranet store migrate --from <旧目录> --to <新目录> --engine {wanted}` \
-         把数据迁移到新目录（该命令将在后续版本提供）",
+         把数据迁移到新目录",
         dir.display()
     ))
 }

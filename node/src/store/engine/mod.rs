@@ -6,7 +6,8 @@
 //! through [`Engine`]; only an adapter (`sled.rs`, `redb.rs`) names an
 //! engine's types, and both adapters are held to the same tests
 //! (`conformance_tests.rs`). Which one a node runs is its `[store] engine`,
-//! fixed for a data directory once created (`choice.rs`).
+//! fixed for a data directory once created (`choice.rs`); `migrate.rs`
+//! copies a stopped node's store to the other engine and verifies the copy.
 //!
 //! The contract an adapter keeps:
 //! - a committed transaction is visible to every later read and
@@ -21,6 +22,10 @@
 mod choice;
 #[cfg(test)]
 pub mod conformance_tests;
+mod migrate;
+#[cfg(test)]
+mod migrate_tests;
+mod migrate_verify;
 mod redb;
 mod redb_scan;
 mod redb_tables;
@@ -30,6 +35,8 @@ mod sled_files;
 use std::ops::Bound;
 
 pub use self::choice::{EngineKind, MARKER, open};
+pub use self::migrate::{MigrationReport, Progress, migrate_dir};
+pub use self::migrate_verify::{TreeReport, verify};
 pub use self::redb::RedbEngine;
 pub use self::sled::SledEngine;
 use super::TreeId;
