@@ -167,17 +167,12 @@ async fn acknowledged_under_load_survive_kill_9(engine: EngineKind) -> anyhow::R
     acked.sort();
     let (mut proc2, addr) = spawn_node(&cfg_path)?;
     let client = Client::connect(&addr, &creds).await?;
-    let mut held = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let req = extranet_proto::v1::ListFilingsRequest { page_token, page_size: 1000, ..Default::default() };
-        let page = client.filings().list_filings(req).await?.into_inner();
-        held.extend(page.filings.into_iter().map(|f| f.id));
-        if page.next_page_token.is_empty() {
-            break;
-        }
-        page_token = page.next_page_token;
-    }
+    let mut held = extranet_node::cli::pages::collect(u32::MAX, client, async |c: Client, page_token, page_size| {
+        let req = extranet_proto::v1::ListFilingsRequest { page_token, page_size, ..Default::default() };
+        let page = c.filings().list_filings(req).await?.into_inner();
+        Ok((page.filings.into_iter().map(|f| f.id).collect(), page.next_page_token))
+    })
+    .await?;
     held.sort();
     let missing: Vec<_> = acked.iter().filter(|id| held.binary_search(id).is_err()).collect();
     assert!(missing.is_empty(), "{} acknowledged filings lost on {}: {missing:?}", missing.len(), engine.name());

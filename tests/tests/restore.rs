@@ -74,21 +74,12 @@ async fn lose_data_after_five(lose: impl Fn(&Path, &Path) -> std::io::Result<()>
         file(&h, &county).await?;
     }
     h.wait_filing(&region, "540102-000002", 0).await?;
-    h.fed.stop(&county).await?;
-    let data = h.node(&county).config.data_dir.clone();
-    let backup = data.with_file_name("backup");
-    copy_dir(&data, &backup)?;
-    restart(&mut h, &county).await?;
+    let backup = back_up(&mut h, &county).await?;
     for _ in 0..3 {
         file(&h, &county).await?;
     }
     h.wait_filing(&region, "540102-000005", 0).await?;
-    h.fed.stop(&county).await?;
-    std::fs::remove_dir_all(&data)?;
-    lose(&backup, &data)?;
-    let c = county.clone();
-    h.fed.configure(move |cfg| cfg.sync.confirm_own_streams = cfg.node == c)?;
-    restart(&mut h, &county).await?;
+    lose_and_restart(&mut h, &county, |data| lose(&backup, data)).await?;
     Ok((h, county))
 }
 
@@ -208,10 +199,20 @@ async fn lodge_when_ready(h: &Harness, n: &NodeId, span: pb::AccessSpan) -> anyh
 
 /// Stops `n`, puts `backup` back as its data directory and starts it in confirm mode.
 async fn restore_from(h: &mut Harness, n: &NodeId, backup: &Path) -> anyhow::Result<()> {
+    lose_and_restart(h, n, |data| copy_dir(backup, data)).await
+}
+
+/// Stops `n`, removes its data directory, lets `refill` put back what the
+/// office has (a backup, or nothing) and starts it in confirm mode.
+async fn lose_and_restart(
+    h: &mut Harness,
+    n: &NodeId,
+    refill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     h.fed.stop(n).await?;
     let data = h.node(n).config.data_dir.clone();
     std::fs::remove_dir_all(&data)?;
-    copy_dir(backup, &data)?;
+    refill(&data)?;
     let m = n.clone();
     h.fed.configure(move |cfg| cfg.sync.confirm_own_streams = cfg.node == m)?;
     restart(h, n).await

@@ -15,7 +15,7 @@ mod ipam;
 mod ipam_print;
 mod output;
 mod oversight;
-mod pages;
+pub mod pages;
 mod report;
 mod serve;
 mod status;

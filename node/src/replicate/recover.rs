@@ -129,7 +129,8 @@ fn restore_summary(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         return Ok(());
     };
     let code = tx.me().code().to_string();
-    let own_number = summary.id.split_once("-A").filter(|(c, _)| *c == code).and_then(|(_, n)| n.parse::<u64>().ok());
+    let own_number =
+        codec::split_numbered_id(&summary.id, "-A", "申请编号").ok().filter(|(c, _)| *c == code).map(|(_, n)| n);
     // One lodged elsewhere comes back whole with the decision sent to its
     // lodging node (`restore_access`).
     let Some(n) = own_number else { return Ok(()) };

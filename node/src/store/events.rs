@@ -100,10 +100,8 @@ impl EventStore for NodeStore {
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
         let value = keys::encode(&cursors.to_vec()).map_err(fed)?;
-        self.health().get().refusal().map_or(Ok(()), Err).map_err(fed)?;
-        let _op = self.ops.begin("write");
         // Saved on every acknowledgement: one plain write, nothing else.
-        self.engine.insert_one(TreeId::Peers, peer.as_str().as_bytes(), &value).map_err(fed)
+        self.insert_unacknowledged(TreeId::Peers, peer.as_str().as_bytes(), &value).map_err(fed)
     }
 
     fn peer_cursors(&self, peer: &NodeId) -> Result<Vec<(StreamId, u64)>, FedError> {

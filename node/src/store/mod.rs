@@ -178,8 +178,17 @@ impl NodeStore {
     /// every peer acknowledgement and every summary relayed. Refused, like
     /// every write, unless the store is healthy.
     pub(crate) fn transact_unacknowledged<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
-        self.health.get().refusal().map_or(Ok(()), Err)?;
+        self.health.check_writable()?;
         self.run_transaction(f)
+    }
+
+    /// [`NodeStore::transact_unacknowledged`] for a single key: one plain
+    /// write, without a transaction over every tree (for writes made on
+    /// every peer acknowledgement).
+    pub(crate) fn insert_unacknowledged(&self, t: TreeId, key: &[u8], value: &[u8]) -> Result<()> {
+        self.health.check_writable()?;
+        let _op = self.ops.begin("write");
+        self.engine.insert_one(t, key, value).map_err(|e| self.storage_failed(e))
     }
 
     fn run_transaction<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
