@@ -20,7 +20,7 @@ impl Applier for NoApply {
     }
 }
 
-fn open(dir: &std::path::Path, engine: EngineKind) -> crate::error::Result<NodeStore> {
+pub(super) fn open(dir: &std::path::Path, engine: EngineKind) -> crate::error::Result<NodeStore> {
     let cfg = StoreConfig { restart: SelfRestart::Report, engine, ..Default::default() };
     NodeStore::open_with(dir, "540000/540100/540102".parse().unwrap(), Arc::new(NoApply), &cfg)
 }

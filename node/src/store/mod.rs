@@ -23,6 +23,8 @@ mod tx;
 pub mod watchdog;
 
 #[cfg(test)]
+mod blocking_tests;
+#[cfg(test)]
 mod durability_tests;
 mod unapplied;
 
@@ -74,12 +76,14 @@ pub type WriteGate = tokio::sync::watch::Receiver<Option<extranet_federation::Re
 
 /// One node's durable store. Cheap to clone.
 ///
-/// Every write a client asks for ([`NodeStore::transact`]) and every flush
-/// runs off the runtime's worker threads ([`blocking`]); events from peers
-/// and point reads run on the caller's task, where moving them cost about
-/// 1–2 ms of county → region latency per measurement. Every engine call is
-/// registered with the storage watchdog while it runs, so a call stuck inside
-/// the engine (sled #1412) is noticed and the node restarted.
+/// No engine call that can wait on the engine's own locks runs on a runtime
+/// worker thread (defect 11: sled #1412 froze nodes for good): every write —
+/// a client's, a peer's event, a cursor — and every flush runs through
+/// [`blocking`], and so does every read on an engine whose reads can stall
+/// ([`Engine::reads_may_stall`]: sled). A stall then holds one blocking
+/// thread, while health, status, metrics and shutdown keep answering; and
+/// every engine call is registered with the storage watchdog while it runs,
+/// so a stuck one is noticed and the node restarted.
 #[derive(Clone)]
 pub struct NodeStore {
     pub(crate) me: NodeId,
@@ -130,15 +134,16 @@ impl NodeStore {
         })
     }
 
-    /// Runs the read `f` over the open trees, watched by the watchdog. Reads
-    /// run on the caller's thread: moving each short point read off the
-    /// worker (`block_in_place`) cost about 2 ms of county → region latency
-    /// (p50 7.5 ms against 5.4 ms, measured); a read stuck in the engine is still
-    /// caught by the watchdog. Long scans that answer a client go through
-    /// [`blocking`] at their call site.
+    /// Runs the read `f` over the open trees, watched by the watchdog; off
+    /// the runtime's workers where the engine's reads can stall (sled),
+    /// inline where they cannot (redb reads a snapshot). Long scans that
+    /// answer a client go through [`blocking`] at their call site on either.
     pub(crate) fn view<R, E: From<NodeError>>(&self, f: impl FnOnce(&dyn Engine) -> Result<R, E>) -> Result<R, E> {
-        let _op = self.ops.begin("read");
-        f(&*self.engine)
+        let read = || {
+            let _op = self.ops.begin("read");
+            f(&*self.engine)
+        };
+        if self.engine.reads_may_stall() { blocking(read) } else { read() }
     }
 
     /// Runs `f` as one atomic transaction over every tree; retried by the engine on
@@ -150,7 +155,7 @@ impl NodeStore {
         if let Some(r) = self.gate.get().and_then(|g| g.borrow().clone()) {
             return Err(NodeError::Unavailable(format!("本节点正在恢复，暂不受理写入：{}", r.message())));
         }
-        blocking(|| self.transact_always(f))
+        self.transact_always(f)
     }
 
     /// Refuses own writes (every [`NodeStore::transact`]) with `UNAVAILABLE`
@@ -168,7 +173,7 @@ impl NodeStore {
     /// taken in even while own writes wait.
     pub(crate) fn transact_always<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
         let _ticket = self.durability.begin_write()?;
-        self.run_transaction(f)
+        blocking(|| self.run_transaction(f))
     }
 
     /// A write nothing is ever acknowledged on — the cursors a peer said it
@@ -179,7 +184,7 @@ impl NodeStore {
     /// every write, unless the store is healthy.
     pub(crate) fn transact_unacknowledged<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
         self.health.check_writable()?;
-        self.run_transaction(f)
+        blocking(|| self.run_transaction(f))
     }
 
     /// [`NodeStore::transact_unacknowledged`] for a single key: one plain
@@ -187,8 +192,10 @@ impl NodeStore {
     /// every peer acknowledgement).
     pub(crate) fn insert_unacknowledged(&self, t: TreeId, key: &[u8], value: &[u8]) -> Result<()> {
         self.health.check_writable()?;
-        let _op = self.ops.begin("write");
-        self.engine.insert_one(t, key, value).map_err(|e| self.storage_failed(e))
+        blocking(|| {
+            let _op = self.ops.begin("write");
+            self.engine.insert_one(t, key, value).map_err(|e| self.storage_failed(e))
+        })
     }
 
     fn run_transaction<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {

@@ -1,12 +1,11 @@
 //! The storage watchdog: notices a storage call that never returns.
 //!
 //! sled 0.34 can deadlock under load (sled #1412): tried from outside, a node
-//! froze for good inside sled — alive, silent, deaf to SIGTERM. A client's
-//! writes run off the runtime's worker threads, so a stuck one leaves health,
-//! status and shutdown answering; reads and the events of sync sessions run
-//! on the caller's task (moving them cost too much latency, see
-//! docs/architecture.md). Either way the federation above and below would
-//! stand still. So every
+//! froze for good inside sled — alive, silent, deaf to SIGTERM. No engine
+//! call that can wait on the engine's own locks runs on a runtime worker
+//! (`NodeStore` says which), so a stuck one leaves health, status and
+//! shutdown answering; but the federation above and below would still stand
+//! still. So every
 //! transaction, read and flush registers itself here while it runs, and a
 //! plain OS thread (not a runtime task: it must not depend on anything that
 //! could be stuck) checks once a second whether one has run longer than the

@@ -120,6 +120,13 @@ pub trait Engine: Send + Sync + 'static {
     /// The durability barrier: returns once every transaction committed
     /// before the call is on disk.
     fn flush(&self) -> Result<(), EngineError>;
+    /// Whether a read can wait on the engine's internal locks — and so, by
+    /// an engine bug, for ever (sled 0.34 splits nodes during reads and can
+    /// deadlock there, #1412). Then every read runs off the runtime's worker
+    /// threads like every write. By default it can.
+    fn reads_may_stall(&self) -> bool {
+        true
+    }
     /// Notes that the engine returned an I/O error, so that it is not
     /// flushed again at the end (a failed sled blocks for ever in its drop).
     fn mark_failed(&self) {}

@@ -149,6 +149,12 @@ impl Engine for RedbEngine {
         }
     }
 
+    /// A read opens an MVCC snapshot: it never waits for the writer or a
+    /// flush, only for its own page reads.
+    fn reads_may_stall(&self) -> bool {
+        false
+    }
+
     fn flush(&self) -> std::result::Result<(), EngineError> {
         let mut txn = self.db.begin_write().map_err(engine_error)?;
         txn.set_durability(Durability::Immediate).map_err(engine_error)?;
