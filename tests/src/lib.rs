@@ -24,6 +24,8 @@ use tempfile::TempDir;
 
 mod eventually;
 pub use eventually::{Seen, eventually};
+#[cfg(target_os = "linux")]
+pub mod power;
 
 /// The four-node tree of the foundation: region, Lhasa, Chengguan, Doilungdêqên.
 pub const FOUR: &[&str] = &["540000", "540000/540100", "540000/540100/540102", "540000/540100/540103"];
