@@ -67,6 +67,18 @@ pub fn frame_from_proto(frame: pb::SyncFrame) -> Result<Frame, FedError> {
     })
 }
 
+/// An event in its wire form (`extranet.v1.Envelope`, protobuf): how a
+/// store keeps it, so it is as compact on disk as on the wire.
+pub fn encode_envelope(ev: &Envelope) -> Vec<u8> {
+    prost::Message::encode_to_vec(&envelope_to_proto(ev.clone()))
+}
+
+/// Reads an event in its wire form, checked like one from a peer.
+pub fn decode_envelope(bytes: &[u8]) -> Result<Envelope, FedError> {
+    let ev = <pb::Envelope as prost::Message>::decode(bytes).map_err(|e| bad(format!("事件无法解码：{e}")))?;
+    envelope_from_proto(ev)
+}
+
 fn envelope_to_proto(ev: Envelope) -> pb::Envelope {
     let (scope_kind, scope) = match &ev.route {
         Route::Up => (pb::ScopeKind::Unspecified, String::new()),

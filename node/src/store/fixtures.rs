@@ -311,7 +311,7 @@ pub(crate) fn records() -> Vec<(&'static str, Vec<u8>, Check)> {
 }
 
 /// Writes the fixtures of the current record formats that are missing
-/// (`store/v1/*.bin`); existing files are history and never rewritten.
+/// (`store/v<version>/*.bin`); existing files are history and never rewritten.
 #[test]
 #[ignore = "writes fixture files; run with EXTRANET_WRITE_FIXTURES=1 -- --ignored"]
 fn write_current_fixtures() {
@@ -319,7 +319,7 @@ fn write_current_fixtures() {
         return;
     }
     let mut files: Vec<(String, Vec<u8>)> =
-        records().into_iter().map(|(name, bytes, _)| (format!("store/v1/{name}.bin"), bytes)).collect();
+        records().into_iter().map(|(name, bytes, _)| (format!("store/v{}/{name}.bin", bytes[0]), bytes)).collect();
     files.push(("store/v1/cursor.bin".into(), super::keys::u64_value(40).to_vec()));
     for m in access_messages() {
         let name = if matches!(m, AccessMessage::Forward { .. }) { "forward" } else { "decision" };

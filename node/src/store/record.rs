@@ -3,8 +3,9 @@
 //! otherwise make the data already on disk unreadable — or worse, read
 //! wrongly after a downgrade.
 //!
-//! A stored record is one version byte (1–31) followed by its body (JSON of
-//! the record for every version so far). Records written before there was a
+//! A stored record is one version byte (1–31) followed by its body: JSON of
+//! the record, except events since their version 2 (their protobuf wire
+//! form, [`Record::encode_body`]). Records written before there was a
 //! version byte are bare JSON, whose first byte is printable (`{`, `[`, `"`,
 //! a digit): they read as version 0. A record of a version newer than this
 //! build knows is refused with [`NodeError::NewerFormat`] rather than
@@ -34,6 +35,17 @@ pub trait Record: Serialize + DeserializeOwned {
     /// The format version this build writes (and the newest it reads).
     const VERSION: u8 = 1;
 
+    /// Writes the body of the current version: JSON, unless the record
+    /// says otherwise.
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        serde_json::to_writer(out, self).map_err(|e| NodeError::Store(format!("{}编码失败：{e}", Self::NAME)))
+    }
+
+    /// Reads a body of the current version.
+    fn decode_body(body: &[u8]) -> Result<Self> {
+        json(Self::NAME, body)
+    }
+
     /// Reads a body of an older `version` (< [`Record::VERSION`]). By
     /// default the older versions have today's shape.
     fn upgrade(version: u8, body: &[u8]) -> Result<Self> {
@@ -50,14 +62,14 @@ pub(crate) fn json<T: DeserializeOwned>(name: &str, body: &[u8]) -> Result<T> {
 /// Encodes `v` in the current format of its record.
 pub fn encode<T: Record>(v: &T) -> Result<Vec<u8>> {
     let mut out = vec![T::VERSION];
-    serde_json::to_writer(&mut out, v).map_err(|e| NodeError::Store(format!("{}编码失败：{e}", T::NAME)))?;
+    v.encode_body(&mut out)?;
     Ok(out)
 }
 
 /// Decodes a stored `T` of any version up to this build's.
 pub fn decode<T: Record>(v: &[u8]) -> Result<T> {
     let (version, body) = split(T::NAME, T::VERSION, v)?;
-    if version == T::VERSION { json(T::NAME, body) } else { T::upgrade(version, body) }
+    if version == T::VERSION { T::decode_body(body) } else { T::upgrade(version, body) }
 }
 
 /// The version of a stored value and its body; refuses a newer version.
@@ -117,8 +129,25 @@ records! {
     ipam::Reservation => "保留地址",
     ipam::SpaceRequest => "地址扩容申请",
     ipnet::IpNet => "根地址池",
-    Envelope => "事件",
     Vec<(StreamId, u64)> => "对端游标",
+}
+
+/// An event: since version 2 in its wire form (protobuf), a third of its
+/// JSON size (whose payload bytes were a list of numbers); versions 0 and 1
+/// are JSON.
+impl Record for Envelope {
+    const NAME: &'static str = "事件";
+    const VERSION: u8 = 2;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&extranet_federation::convert::encode_envelope(self));
+        Ok(())
+    }
+
+    fn decode_body(body: &[u8]) -> Result<Self> {
+        extranet_federation::convert::decode_envelope(body)
+            .map_err(|e| NodeError::Store(format!("{}记录已损坏：{e}", Self::NAME)))
+    }
 }
 
 /// A held status summary: generated at (ms), payload, heard at (ms).

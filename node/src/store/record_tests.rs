@@ -23,11 +23,14 @@ fn a_status_summary_of_the_old_two_field_form_reads_as_heard_when_generated() {
 }
 
 #[test]
-fn every_record_of_the_current_format_reads_and_is_written_with_its_version() {
+fn every_record_of_the_current_format_reads_and_is_written_with_its_version_and_version_1_still_reads() {
     for (name, bytes, check) in fixtures::records() {
-        assert_eq!(bytes[0], 1, "{name} is written as version 1");
-        check(&read(&format!("store/v1/{name}.bin")));
+        let version = bytes[0];
+        assert!((1..=2).contains(&version), "{name} is written with a version byte, got {version}");
+        check(&read(&format!("store/v{version}/{name}.bin")));
         check(&bytes);
+        // and every record's version 1 still reads, also where a newer one is written
+        check(&read(&format!("store/v1/{name}.bin")));
     }
     let cursor = read("store/v1/cursor.bin");
     assert_eq!((cursor[0], keys::read_u64(Some(&cursor)).unwrap()), (1, 40));
