@@ -253,12 +253,12 @@ mod store_section {
     }
 
     #[test]
-    fn the_engine_is_sled_unless_the_store_section_names_redb() {
+    fn the_engine_follows_the_data_directory_unless_the_store_section_names_one() {
         let text = include_str!("../../deploy/node.example.toml");
         let cfg: NodeConfig = toml::from_str(text).expect("example parses");
-        assert_eq!(cfg.store.engine, EngineKind::Sled, "the default engine stays sled until measured");
-        assert_eq!(with_store("engine = \"redb\"").unwrap().store.engine, EngineKind::Redb);
-        assert_eq!(with_store("engine = \"sled\"").unwrap().store.engine, EngineKind::Sled);
+        assert_eq!(cfg.store.engine, None, "unset: the directory's engine, the default for a new one");
+        assert_eq!(with_store("engine = \"redb\"").unwrap().store.engine, Some(EngineKind::Redb));
+        assert_eq!(with_store("engine = \"sled\"").unwrap().store.engine, Some(EngineKind::Sled));
         let err = with_store("engine = \"lmdb\"").unwrap_err().to_string();
         assert!(err.contains("lmdb") && err.contains("sled") && err.contains("redb"), "{err}");
     }

@@ -88,7 +88,7 @@ async fn run() -> anyhow::Result<()> {
 
 fn open(dir: &Path, engine: EngineKind) -> anyhow::Result<NodeStore> {
     let me = NodeId::parse("540000/540100/540102")?;
-    let cfg = StoreConfig { restart: SelfRestart::Report, engine, ..Default::default() };
+    let cfg = StoreConfig { restart: SelfRestart::Report, engine: Some(engine), ..Default::default() };
     Ok(NodeStore::open_with(dir, me, Arc::new(DomainApplier::without_pki()), &cfg)?)
 }
 

@@ -140,7 +140,7 @@ impl Harness {
         let engine = store_engine()?;
         fed.configure(|c| {
             c.oversight = fast_oversight();
-            c.store.engine = engine;
+            c.store.engine = Some(engine);
         })?;
         Ok(Harness { fed, _dir: dir })
     }

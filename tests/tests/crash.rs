@@ -135,7 +135,7 @@ async fn acknowledged_under_load_survive_kill_9(engine: EngineKind) -> anyhow::R
     let node = h.node(&h.prefecture());
     let cfg_path = node.config_path();
     let mut cfg = NodeConfig::load(&cfg_path)?;
-    cfg.store.engine = engine;
+    cfg.store.engine = Some(engine);
     cfg.save(&cfg_path)?;
     let creds = node.operator();
     let (mut proc1, addr) = spawn_node(&cfg_path)?;

@@ -50,7 +50,7 @@ async fn acknowledged_survive_power_cut(engine: EngineKind) -> anyhow::Result<()
     let node = h.node(&h.prefecture());
     let cfg_path = node.config_path();
     let mut cfg = NodeConfig::load(&cfg_path)?;
-    cfg.store.engine = engine;
+    cfg.store.engine = Some(engine);
     cfg.data_dir = disk.path().join("data");
     cfg.save(&cfg_path)?;
     let creds = node.operator();

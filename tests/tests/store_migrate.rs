@@ -59,7 +59,7 @@ async fn a_stopped_nodes_data_migrated_to_the_other_engine_serves_its_filings() 
     h.fed.configure(|c| {
         if c.node == pref {
             c.data_dir = copy.clone();
-            c.store.engine = target;
+            c.store.engine = Some(target);
         }
     })?;
     let node = h.node(&pref);

@@ -21,7 +21,7 @@ impl Applier for NoApply {
 }
 
 pub(super) fn open(dir: &std::path::Path, engine: EngineKind) -> crate::error::Result<NodeStore> {
-    let cfg = StoreConfig { restart: SelfRestart::Report, engine, ..Default::default() };
+    let cfg = StoreConfig { restart: SelfRestart::Report, engine: Some(engine), ..Default::default() };
     NodeStore::open_with(dir, "540000/540100/540102".parse().unwrap(), Arc::new(NoApply), &cfg)
 }
 

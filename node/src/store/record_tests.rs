@@ -63,7 +63,7 @@ super::engine::conformance_tests::on_both_engines!(the_store_refuses_an_applicat
 async fn the_store_refuses_an_application_of_a_newer_version_and_leaves_it(engine: super::engine::EngineKind) {
     let dir = tempfile::tempdir().unwrap();
     let me = extranet_certs::NodeId::parse("540000/540100").unwrap();
-    let cfg = super::StoreConfig { restart: super::SelfRestart::Report, engine, ..Default::default() };
+    let cfg = super::StoreConfig { restart: super::SelfRestart::Report, engine: Some(engine), ..Default::default() };
     let applier = Arc::new(crate::replicate::DomainApplier::without_pki());
     let store = NodeStore::open_with(dir.path(), me, applier, &cfg).unwrap();
     let mut bytes = read("store/v1/application.bin");

@@ -58,8 +58,12 @@ pub struct StoreConfig {
     /// after a full disk).
     pub restart: SelfRestart,
     /// The embedded engine (`"sled"` or `"redb"`), fixed for a data
-    /// directory once created.
-    pub engine: super::engine::EngineKind,
+    /// directory once created. Unset: the engine the data directory was
+    /// created with, and the default engine for a new one — so a node
+    /// whose `node.toml` names no engine keeps its data when the default
+    /// changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<super::engine::EngineKind>,
 }
 
 impl Default for StoreConfig {

@@ -48,12 +48,15 @@ impl EngineKind {
     }
 }
 
-/// Opens (or creates) the store in `dir` with engine `kind`; refuses a
-/// directory created by the other engine.
-pub fn open(dir: &Path, kind: EngineKind) -> Result<Arc<dyn Engine>> {
+/// Opens (or creates) the store in `dir` with engine `kind`, or — `None` —
+/// with the engine the directory was created with (the default for a new
+/// one); refuses a directory created by the other engine.
+pub fn open(dir: &Path, kind: Option<EngineKind>) -> Result<Arc<dyn Engine>> {
     let io = |e: std::io::Error| NodeError::Store(format!("无法准备数据目录 {}：{e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(io)?;
-    match recorded(dir)? {
+    let held = recorded(dir)?;
+    let kind = kind.or(held).unwrap_or_default();
+    match held {
         Some(found) if found != kind => return Err(refusal(dir, found, kind)),
         Some(_) if dir.join(MARKER).exists() => {}
         // New, or from before the file: name its engine from now on.
@@ -106,4 +109,29 @@ fn refusal(dir: &Path, found: EngineKind, wanted: EngineKind) -> NodeError {
          把数据迁移到新目录",
         dir.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EngineKind, MARKER, open};
+
+    /// A node whose `node.toml` names no engine opens its directory with the
+    /// engine that created it — so changing the default never strands an
+    /// existing node's data — and creates a new one with the default.
+    #[test]
+    fn an_unnamed_engine_is_the_directory_s_own_and_the_default_for_a_new_one() {
+        let root = tempfile::tempdir().unwrap();
+        for kind in EngineKind::ALL {
+            let dir = root.path().join(kind.name());
+            drop(open(&dir, Some(kind)).unwrap());
+            drop(open(&dir, None).expect("an unnamed engine opens the directory's own"));
+            let other = EngineKind::ALL.into_iter().find(|k| *k != kind).unwrap();
+            let err = open(&dir, Some(other)).err().expect("the other engine is refused");
+            assert!(err.to_string().contains(kind.name()), "{err}");
+        }
+        let fresh = root.path().join("fresh");
+        drop(open(&fresh, None).unwrap());
+        let marker = std::fs::read_to_string(fresh.join(MARKER)).unwrap();
+        assert_eq!(marker.trim(), EngineKind::default().name());
+    }
 }

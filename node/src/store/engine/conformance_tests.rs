@@ -65,7 +65,7 @@ on_both_engines!(
 
 async fn point_reads_see_writes_overwrites_and_removals(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     assert_eq!(e.get(TreeId::Meta, b"a").unwrap(), None);
     put(&*e, TreeId::Meta, b"a", b"1");
     assert_eq!(e.get(TreeId::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
@@ -80,7 +80,7 @@ async fn point_reads_see_writes_overwrites_and_removals(kind: EngineKind) {
 
 async fn scans_are_ordered_reversible_and_bounded(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     for k in ["crl/b", "b", "crl/a", "a", "crm", "crl0", "crl/"] {
         put(&*e, TreeId::Meta, k.as_bytes(), b"v");
     }
@@ -100,7 +100,7 @@ async fn scans_are_ordered_reversible_and_bounded(kind: EngineKind) {
 
 async fn a_long_scan_read_from_both_ends_yields_each_key_once(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     let n = super::redb_scan::CHUNK * 4 + 17;
     let all = fill(&*e, TreeId::Events, n);
     assert_eq!(keys(e.iter(TreeId::Events)), all);
@@ -123,7 +123,7 @@ async fn a_long_scan_read_from_both_ends_yields_each_key_once(kind: EngineKind) 
 
 async fn an_aborted_transaction_keeps_nothing_in_any_tree(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     put(&*e, TreeId::Cursors, b"s", b"1");
     let res = e.transact(&mut |tx| {
         tx.insert(TreeId::Events, b"s/2", b"event")?;
@@ -143,7 +143,7 @@ async fn an_aborted_transaction_keeps_nothing_in_any_tree(kind: EngineKind) {
 
 async fn a_transaction_sees_its_own_writes_and_later_reads_see_them_all(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     put(&*e, TreeId::Meta, b"gone", b"x");
     e.transact(&mut |tx| {
         assert_eq!(tx.get(TreeId::Events, b"e1")?, None);
@@ -163,12 +163,12 @@ async fn a_transaction_sees_its_own_writes_and_later_reads_see_them_all(kind: En
 
 async fn flushed_data_survives_close_and_reopen(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     let all = fill(&*e, TreeId::Filings, 300);
     put(&*e, TreeId::Meta, b"counter", b"7");
     e.flush().unwrap();
     drop(e);
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     assert_eq!(keys(e.iter(TreeId::Filings)), all);
     assert_eq!(e.get(TreeId::Meta, b"counter").unwrap().as_deref(), Some(&b"7"[..]));
 }
@@ -176,33 +176,33 @@ async fn flushed_data_survives_close_and_reopen(kind: EngineKind) {
 async fn a_directory_refuses_the_other_engine(kind: EngineKind) {
     let other = EngineKind::ALL.into_iter().find(|k| *k != kind).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     put(&*e, TreeId::Meta, b"a", b"1");
     e.flush().unwrap();
     drop(e);
     assert_eq!(std::fs::read_to_string(dir.path().join(MARKER)).unwrap().trim(), kind.name());
-    let err = open(dir.path(), other).err().expect("the other engine opened the directory");
+    let err = open(dir.path(), Some(other)).err().expect("the other engine opened the directory");
     let text = err.to_string();
     assert!(matches!(err, NodeError::Domain(DomainError::Config(_))), "{err:?}");
     for needle in [kind.name(), other.name(), "extranet store migrate"] {
         assert!(text.contains(needle), "{needle} missing from: {text}");
     }
     // Refused without touching anything: the data still opens with its engine.
-    let e = open(dir.path(), kind).unwrap();
+    let e = open(dir.path(), Some(kind)).unwrap();
     assert_eq!(e.get(TreeId::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
 }
 
 #[test]
 fn a_sled_directory_from_before_the_engine_file_is_sled() {
     let dir = tempfile::tempdir().unwrap();
-    let e = open(dir.path(), EngineKind::Sled).unwrap();
+    let e = open(dir.path(), Some(EngineKind::Sled)).unwrap();
     put(&*e, TreeId::Meta, b"a", b"1");
     e.flush().unwrap();
     drop(e);
     std::fs::remove_file(dir.path().join(MARKER)).unwrap();
-    let err = open(dir.path(), EngineKind::Redb).err().expect("redb opened a sled directory");
+    let err = open(dir.path(), Some(EngineKind::Redb)).err().expect("redb opened a sled directory");
     assert!(err.to_string().contains("由 sled 存储引擎创建"), "{err}");
-    let e = open(dir.path(), EngineKind::Sled).unwrap();
+    let e = open(dir.path(), Some(EngineKind::Sled)).unwrap();
     assert_eq!(e.get(TreeId::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
     assert!(dir.path().join(MARKER).exists(), "the old directory now names its engine");
 }
@@ -211,7 +211,7 @@ fn a_sled_directory_from_before_the_engine_file_is_sled() {
 fn an_unknown_engine_file_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(MARKER), "lmdb\n").unwrap();
-    let err = open(dir.path(), EngineKind::Sled).err().expect("opened a directory of an unknown engine");
+    let err = open(dir.path(), Some(EngineKind::Sled)).err().expect("opened a directory of an unknown engine");
     assert!(err.to_string().contains("lmdb"), "{err}");
 }
 
@@ -223,7 +223,7 @@ fn an_unknown_engine_file_is_refused_naming_it() {
 fn crash_child() {
     let (Ok(dir), Ok(kind)) = (std::env::var("CRASH_DIR"), std::env::var("CRASH_ENGINE")) else { return };
     let kind = EngineKind::ALL.into_iter().find(|k| k.name() == kind).unwrap();
-    let e: Arc<dyn Engine> = open(std::path::Path::new(&dir), kind).unwrap();
+    let e: Arc<dyn Engine> = open(std::path::Path::new(&dir), Some(kind)).unwrap();
     fill(&*e, TreeId::Events, 500);
     for i in 0..50u32 {
         put(&*e, TreeId::Meta, format!("m{i:02}").as_bytes(), b"acked");
@@ -248,7 +248,7 @@ fn flushed_data_survives_a_crash_of_the_process_on_both_engines() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("FLUSHED"), "{}: the child never flushed: {stdout}", kind.name());
         assert!(!out.status.success(), "{}: the child was meant to crash", kind.name());
-        let e = open(dir.path(), kind).unwrap();
+        let e = open(dir.path(), Some(kind)).unwrap();
         assert_eq!(e.iter(TreeId::Events).count(), 500, "{}: flushed events lost in a crash", kind.name());
         for i in 0..50u32 {
             let v = e.get(TreeId::Meta, format!("m{i:02}").as_bytes()).unwrap();

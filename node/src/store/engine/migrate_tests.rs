@@ -24,7 +24,7 @@ impl Applier for NoApply {
 }
 
 fn store(dir: &Path, engine: EngineKind) -> NodeStore {
-    let cfg = StoreConfig { restart: SelfRestart::Report, engine, ..Default::default() };
+    let cfg = StoreConfig { restart: SelfRestart::Report, engine: Some(engine), ..Default::default() };
     NodeStore::open_with(dir, "540000/540100/540102".parse().unwrap(), Arc::new(NoApply), &cfg).unwrap()
 }
 
@@ -61,7 +61,7 @@ fn fill(s: &NodeStore) {
 
 /// Every entry of every tree of the store in `dir`.
 fn contents(dir: &Path, kind: EngineKind) -> Vec<Vec<Entry>> {
-    let e = open(dir, kind).unwrap();
+    let e = open(dir, Some(kind)).unwrap();
     TreeId::ALL.iter().map(|t| e.iter(*t).map(|r| r.unwrap()).collect()).collect()
 }
 
@@ -163,8 +163,8 @@ async fn a_source_held_open_by_a_node_is_refused_saying_to_stop_it_first(kind: E
 fn verification_names_the_tree_and_both_figures_when_the_copy_differs() {
     let root = tempfile::tempdir().unwrap();
     let (a, b) = (
-        open(&root.path().join("a"), EngineKind::Sled).unwrap(),
-        open(&root.path().join("b"), EngineKind::Redb).unwrap(),
+        open(&root.path().join("a"), Some(EngineKind::Sled)).unwrap(),
+        open(&root.path().join("b"), Some(EngineKind::Redb)).unwrap(),
     );
     let put = |e: &dyn Engine, t: TreeId, k: &[u8], v: &[u8]| e.insert_one(t, k, v).unwrap();
     for e in [&*a, &*b] {
@@ -200,7 +200,7 @@ fn an_unfinished_copy_is_refused_by_a_node_and_a_failed_one_is_deleted() {
     let root = tempfile::tempdir().unwrap();
     let to = root.path().join("copy");
     begin_destination(&to, EngineKind::Redb).unwrap();
-    let err = open(&to, EngineKind::Redb).err().expect("a node opened an unfinished copy");
+    let err = open(&to, Some(EngineKind::Redb)).err().expect("a node opened an unfinished copy");
     assert!(err.to_string().contains("迁移未完成"), "{err}");
     let err = discard(&to, false, NodeError::Store("迁移校验失败".into()));
     assert!(err.to_string().contains("迁移校验失败；已删除目标目录"), "{err}");
