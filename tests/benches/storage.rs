@@ -28,7 +28,7 @@
 //!   `kill -9` under load, on that store (`store.rs`, `served.rs`).
 //!
 //! Run: `cargo bench -p extranet-tests --bench storage` (about 4 minutes
-//! with the defaults on a 2-core machine, 4 GB of temporary disk at its
+//! with the defaults on a 2-core machine, about 2 GB of temporary disk at its
 //! peak; the large stores take most of it). Knobs (environment):
 //!
 //! | variable | default | what |
