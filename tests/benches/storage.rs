@@ -1,145 +1,151 @@
-//! The two store engines side by side (issue 10), one engine after the
-//! other in the same run, each on a fresh data directory of one node store
-//! (no network), through the node's own filing operation — so a figure is
-//! what a county's filings cost on that engine:
+//! The two store engines side by side (issue 10): every figure the issue
+//! asks for, for each engine, in one run — one block per engine, then a
+//! table (rows = figures, columns = engines) for the docs. Engines run one
+//! after the other, each on fresh data directories:
 //!
-//! - durable filings per second with 1, 8 and 64 concurrent writers (each
-//!   acknowledged only after the engine's durability barrier);
-//! - disk bytes per filing after `BENCH_FILINGS` filings (default 50,000);
-//! - resident memory of the process after the fill, and its growth (the
-//!   whole process: engines run one after the other, so only the first
-//!   engine's growth is its own);
-//! - time to open the filled store again, and its event count.
+//! - durable filings per second with 1, 8 and 64 concurrent writers, on one
+//!   bare node store (no network) through the node's own filing operation,
+//!   each acknowledged only after the engine's durability barrier
+//!   (`store.rs`);
+//! - disk bytes per filing after `BENCH_FILINGS` filings, and the time to
+//!   open that store again in-process (`store.rs`);
+//! - resident memory of a real `extranet serve` process on that engine
+//!   (`VmRSS`, `VmHWM` of the child), serving the filled store after
+//!   `BENCH_SERVED` more filings through gRPC from 64 clients; then that
+//!   process killed with `kill -9` under that load, and the time from
+//!   spawning it again to its status answering and to a new filing being
+//!   acknowledged (`served.rs`);
+//! - county → prefecture → region propagation p50/p99 over real mTLS
+//!   (three in-process nodes, `BENCH_PROPAGATION` sequential filings, each
+//!   timed from the call to the region holding it), and the catch-up rate:
+//!   the prefecture stopped, the county files `BENCH_CATCHUP` filings (in
+//!   large transactions, as below: the figure is the catch-up, not the
+//!   filing), the prefecture starts, events per second until the region holds them all
+//!   (`federated.rs`);
+//! - the time to open a store holding `BENCH_OPEN_EVENTS` events (the same
+//!   store, topped up with large transactions of the filing operation's own
+//!   write), and the same served process, memory and recovery after
+//!   `kill -9` under load, on that store (`store.rs`, `served.rs`).
 //!
-//! Run: `cargo bench -p extranet-tests --bench storage`
-//! (`BENCH_SECS` seconds per concurrency level, default 3;
-//! `BENCH_FILINGS` filings in the fill, default 50,000;
-//! `BENCH_ENGINES=sled,redb` which engines, in that order).
+//! Run: `cargo bench -p extranet-tests --bench storage` (about 4 minutes
+//! with the defaults on a 2-core machine, about 2 GB of temporary disk at its
+//! peak; the large stores take most of it). Knobs (environment):
+//!
+//! | variable | default | what |
+//! |---|---|---|
+//! | `BENCH_ENGINES` | `sled,redb` | which engines, in that order |
+//! | `BENCH_SECS` | 3 | seconds per concurrency level (1, 8, 64 writers) |
+//! | `BENCH_FILINGS` | 50000 | filings in the in-process fill (bytes per filing, reopen; the served store) |
+//! | `BENCH_SERVED` | 20000 | filings through the served process before its memory is read and it is killed |
+//! | `BENCH_PROPAGATION` | 300 | sequential filings timed county → region |
+//! | `BENCH_CATCHUP` | 20000 | filings the region catches up on through the restarted prefecture |
+//! | `BENCH_OPEN_EVENTS` | 1000000 | events in the store whose open and recovery are timed (0: skip) |
+//! | `BENCH_BATCH` | 5000 | filings per transaction in the fast fills (catch-up, open) |
 
-use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+#[path = "storage/federated.rs"]
+mod federated;
+#[path = "storage/served.rs"]
+mod served;
+#[path = "storage/store.rs"]
+mod store;
 
-use extranet_certs::NodeId;
-use extranet_federation::EventStore;
-use extranet_node::codec;
-use extranet_node::domain::FilingDetails;
-use extranet_node::ops;
-use extranet_node::replicate::DomainApplier;
 use extranet_node::store::engine::EngineKind;
-use extranet_node::store::{NodeStore, SelfRestart, StoreConfig};
-use extranet_tests::valid_cutover;
+use extranet_tests::bench::env;
+use extranet_tests::{FOUR, Harness};
+
+/// Filings acknowledged by the node serving the large store before it is killed.
+const LOAD_BEFORE_KILL: u64 = 2_000;
 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(run())
 }
 
-fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+/// The run's knobs (see the table above).
+#[derive(Clone, Debug)]
+pub struct Knobs {
+    secs: u64,
+    fill: u64,
+    served: u64,
+    propagation: usize,
+    catchup: u64,
+    open_events: u64,
+    batch: u64,
+}
+
+impl Knobs {
+    fn from_env() -> Self {
+        Knobs {
+            secs: env("BENCH_SECS", 3),
+            fill: env("BENCH_FILINGS", 50_000),
+            served: env("BENCH_SERVED", 20_000),
+            propagation: env("BENCH_PROPAGATION", 300),
+            catchup: env("BENCH_CATCHUP", 20_000),
+            open_events: env("BENCH_OPEN_EVENTS", 1_000_000),
+            batch: env("BENCH_BATCH", 5_000).max(1),
+        }
+    }
+}
+
+/// One engine's figures, in the order they were measured: (figure, value).
+#[derive(Default)]
+pub struct Figures(Vec<(String, String)>);
+
+impl Figures {
+    /// Records `value` for `figure` and prints it in the engine's block.
+    pub fn put(&mut self, figure: impl Into<String>, value: String) {
+        let figure = figure.into();
+        println!("  {figure}: {value}");
+        self.0.push((figure, value));
+    }
+
+    fn get(&self, figure: &str) -> &str {
+        self.0.iter().find(|(f, _)| f == figure).map_or("—", |(_, v)| v.as_str())
+    }
 }
 
 async fn run() -> anyhow::Result<()> {
-    let secs: u64 = env("BENCH_SECS", 3);
-    let fill: u64 = env("BENCH_FILINGS", 50_000);
+    let knobs = Knobs::from_env();
     let engines: String = env("BENCH_ENGINES", "sled,redb".to_string());
+    let mut results = Vec::new();
     for name in engines.split(',') {
-        let engine = match name.trim() {
-            "sled" => EngineKind::Sled,
-            "redb" => EngineKind::Redb,
-            other => anyhow::bail!("BENCH_ENGINES: unknown engine {other}"),
-        };
-        let dir = tempfile::tempdir()?;
-        println!("== {} ({} s per level, fill {fill} filings)", engine.name(), secs);
-        let rss_before = rss_kib();
-        let store = open(dir.path(), engine)?;
-        let mut filings = 0;
-        for writers in [1usize, 8, 64] {
-            let (n, took) = file_many(&store, writers, Some(Duration::from_secs(secs)), u64::MAX).await?;
-            filings += n;
-            println!("  durable filings/s, {writers:>2} writers: {:>8.0}", n as f64 / took.as_secs_f64());
+        let engine = EngineKind::ALL
+            .into_iter()
+            .find(|k| k.name() == name.trim())
+            .ok_or_else(|| anyhow::anyhow!("BENCH_ENGINES: unknown engine {name}"))?;
+        println!("== {} ({knobs:?})", engine.name());
+        let started = std::time::Instant::now();
+        let mut figs = Figures::default();
+        // the county of a three-node tree, its certificates minted; only the
+        // county runs here, in-process or as its own process, on one store
+        let h = Harness::created_with_engine(&FOUR[..3], engine)?;
+        let (county, fig) = (h.county_a(), &mut figs);
+        let dir = h.node(&county).config.data_dir.clone();
+        store::fill_and_reopen(&dir, &county, engine, &knobs, fig).await?;
+        let held = format!("{} filings", knobs.fill);
+        served::kill_and_recover(&h, &county, &held, knobs.served, fig).await?;
+        federated::propagation_and_catch_up(engine, &knobs, fig).await?;
+        if store::open_large(&dir, &county, engine, &knobs, fig).await? {
+            let held = format!("{} events", knobs.open_events);
+            served::kill_and_recover(&h, &county, &held, LOAD_BEFORE_KILL, fig).await?;
         }
-        let (n, took) = file_many(&store, 64, None, fill.saturating_sub(filings)).await?;
-        filings += n;
-        println!("  fill to {filings} filings: {:.1} s", took.as_secs_f64());
-        let rss_after = rss_kib();
-        store.close();
-        store.closed().await;
-        drop(store);
-        let bytes = dir_bytes(dir.path())?;
-        println!("  disk: {:.1} MiB, {:.0} bytes per filing", bytes as f64 / 1048576.0, bytes as f64 / filings as f64);
-        println!(
-            "  resident memory after the fill: {:.0} MiB (grew {:.0} MiB)",
-            rss_after as f64 / 1024.0,
-            rss_after.saturating_sub(rss_before) as f64 / 1024.0
-        );
-        let started = Instant::now();
-        let store = open(dir.path(), engine)?;
-        let opened = started.elapsed();
-        // the cursors say how many events each stream holds, without reading them
-        let events: u64 = store.cursors()?.iter().map(|(_, seq)| seq).sum();
-        println!("  open again with {events} events: {:.0} ms", opened.as_secs_f64() * 1e3);
-        store.close();
-        store.closed().await;
+        drop(h);
+        println!("  ({} done in {:.0} s)", engine.name(), started.elapsed().as_secs_f64());
+        results.push((engine, figs));
     }
+    print_table(&results);
     Ok(())
 }
 
-fn open(dir: &Path, engine: EngineKind) -> anyhow::Result<NodeStore> {
-    let me = NodeId::parse("540000/540100/540102")?;
-    let cfg = StoreConfig { restart: SelfRestart::Report, engine: Some(engine), ..Default::default() };
-    Ok(NodeStore::open_with(dir, me, Arc::new(DomainApplier::without_pki()), &cfg)?)
-}
-
-/// Files cutovers from `writers` concurrent tasks, for `dur` or until `total`
-/// are filed; returns how many and how long it took.
-async fn file_many(
-    store: &NodeStore,
-    writers: usize,
-    dur: Option<Duration>,
-    total: u64,
-) -> anyhow::Result<(u64, Duration)> {
-    let details = FilingDetails::Cutover(codec::cutover_from_pb(Some(valid_cutover()))?);
-    let (start, left) = (Instant::now(), Arc::new(AtomicU64::new(total)));
-    let mut tasks = Vec::new();
-    for _ in 0..writers {
-        let (store, details, left) = (store.clone(), details.clone(), left.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut n = 0u64;
-            while dur.is_none_or(|d| start.elapsed() < d)
-                && left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(1)).is_ok()
-            {
-                ops::filing::file(&store, details.clone(), "bench").await?;
-                n += 1;
-            }
-            Ok::<u64, extranet_node::NodeError>(n)
-        }));
+/// The side-by-side table, as Markdown for the docs.
+fn print_table(results: &[(EngineKind, Figures)]) {
+    let Some((_, first)) = results.first() else { return };
+    println!();
+    let names: Vec<&str> = results.iter().map(|(e, _)| e.name()).collect();
+    println!("| figure | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    for (figure, _) in &first.0 {
+        let values: Vec<&str> = results.iter().map(|(_, f)| f.get(figure)).collect();
+        println!("| {figure} | {} |", values.join(" | "));
     }
-    let mut done = 0;
-    for t in tasks {
-        done += t.await??;
-    }
-    Ok((done, start.elapsed()))
-}
-
-/// Bytes of every file under `dir`.
-fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let meta = entry.metadata()?;
-        total += if meta.is_dir() { dir_bytes(&entry.path())? } else { meta.len() };
-    }
-    Ok(total)
-}
-
-/// This process's resident memory, KiB (Linux).
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }

@@ -22,6 +22,7 @@ use extranet_node::server::RunningNode;
 use extranet_proto::v1 as pb;
 use tempfile::TempDir;
 
+pub mod bench;
 mod eventually;
 pub use eventually::{Seen, eventually};
 #[cfg(target_os = "linux")]
@@ -131,13 +132,22 @@ impl Harness {
         Ok(h)
     }
 
-    /// Mints a PKI and configs for `paths` without starting anything.
+    /// Mints a PKI and configs for `paths` without starting anything, every
+    /// node on the engine of [`store_engine`].
     pub fn created(paths: &[&str]) -> anyhow::Result<Self> {
+        Self::created_with_engine(paths, store_engine()?)
+    }
+
+    /// [`Harness::created`] with every node on `engine` whatever the
+    /// environment says (the storage bench runs both engines in one process).
+    pub fn created_with_engine(
+        paths: &[&str],
+        engine: extranet_node::store::engine::EngineKind,
+    ) -> anyhow::Result<Self> {
         init_logging();
         let dir = tempfile::Builder::new().prefix("extranet-test-").tempdir()?;
         let ids: Vec<NodeId> = paths.iter().map(|p| id(p)).collect();
         let mut fed = LocalFederation::create(dir.path(), &ids, fast_sync())?;
-        let engine = store_engine()?;
         fed.configure(|c| {
             c.oversight = fast_oversight();
             c.store.engine = Some(engine);

@@ -1,0 +1,67 @@
+//! The engine under three real nodes (county → prefecture → region, each on
+//! that engine, real mTLS on loopback, in this process): propagation
+//! latency of sequential filings, and the catch-up rate — the prefecture
+//! stopped while the county files, then started, timed until the region
+//! holds every one of them.
+
+use std::time::{Duration, Instant};
+
+use extranet_node::store::engine::EngineKind;
+use extranet_tests::bench::{ms, propagation, up_cursor};
+use extranet_tests::{FOUR, Harness, eventually};
+
+use super::{Figures, Knobs, store};
+
+/// How long the catch-up may take before the bench fails.
+const CATCH_UP_PATIENCE: Duration = Duration::from_secs(600);
+
+/// Propagation p50/p99 and the catch-up rate on `engine`.
+pub async fn propagation_and_catch_up(engine: EngineKind, knobs: &Knobs, figs: &mut Figures) -> anyhow::Result<()> {
+    let mut h = Harness::created_with_engine(&FOUR[..3], engine)?;
+    h.fed.start_all().await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+    if knobs.propagation > 0 {
+        let p = propagation(&h, &county, &region, knobs.propagation, Duration::from_secs(60)).await?;
+        let figure = format!("propagation county → region p50 / p99 ({} filings)", knobs.propagation);
+        figs.put(figure, format!("{:.2} / {:.2} ms", ms(p.p50), ms(p.p99)));
+    }
+    if knobs.catchup > 0 {
+        h.fed.stop(&pref).await?;
+        let base = up_cursor(&h.running(&region).store, &county)?;
+        let county_store = h.running(&county).store.clone();
+        store::fill_fast(&county_store, knobs.catchup, knobs.batch, "catch-up backlog at the county").await?;
+        let head = up_cursor(&county_store, &county)?;
+        let started = Instant::now();
+        h.fed.start(&pref).await?;
+        let region_store = h.running(&region).store.clone();
+        let (mut first, mut shown) = (None, Instant::now());
+        eventually(&format!("the region to hold the county's events up to {head}"), CATCH_UP_PATIENCE, async || {
+            let held = up_cursor(&region_store, &county)?;
+            if held > base && first.is_none() {
+                first = Some(started.elapsed());
+            }
+            if shown.elapsed() > Duration::from_secs(5) {
+                shown = Instant::now();
+                println!("  … catch-up: region holds {} / {}", held - base, head - base);
+            }
+            Ok((held >= head, held))
+        })
+        .await?;
+        let (took, first) = (started.elapsed(), first.unwrap_or_default());
+        let events = (head - base) as f64;
+        figs.put(
+            format!("catch-up after the prefecture restarts ({} events)", knobs.catchup),
+            format!("{:.0} events/s ({:.1} s)", events / took.as_secs_f64(), took.as_secs_f64()),
+        );
+        figs.put(
+            "catch-up from the first arrival",
+            format!(
+                "{:.0} events/s (first after {:.0} ms)",
+                events / (took - first).max(Duration::from_millis(1)).as_secs_f64(),
+                ms(first)
+            ),
+        );
+    }
+    h.shutdown().await;
+    Ok(())
+}

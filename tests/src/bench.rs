@@ -1,0 +1,111 @@
+//! Measuring helpers shared by the benches (`tests/benches/`): one way to
+//! time county → region propagation, read a process's memory and a data
+//! directory's size, so `--bench federation` and `--bench storage` report
+//! the same figure the same way instead of two copies drifting apart.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use extranet_certs::NodeId;
+use extranet_federation::{Channel, EventStore, StreamId};
+use extranet_node::store::NodeStore;
+use extranet_proto::v1 as pb;
+
+use crate::{Harness, valid_cutover};
+
+/// The value of environment knob `name`, or `default` when unset or unparsable.
+pub fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+}
+
+/// Propagation latency percentiles over `n` sequential filings.
+#[derive(Clone, Copy, Debug)]
+pub struct Propagation {
+    /// Median.
+    pub p50: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// How many filings were timed.
+    pub n: usize,
+}
+
+/// The highest contiguous sequence of `origin`'s up stream held in `store`.
+pub fn up_cursor(store: &NodeStore, origin: &NodeId) -> anyhow::Result<u64> {
+    let stream = StreamId { origin: origin.clone(), channel: Channel::Up };
+    Ok(store.cursors()?.into_iter().find(|(s, _)| *s == stream).map_or(0, |(_, seq)| seq))
+}
+
+/// Files `n` cutovers at `origin` one after the other, each timed from the
+/// call to `at` holding it (woken by `at`'s durability watch, so the time is
+/// when `at` had it durable). Waits first (up to `drain`) until `at` holds
+/// everything `origin` filed before, so an earlier backlog is not counted.
+pub async fn propagation(
+    h: &Harness,
+    origin: &NodeId,
+    at: &NodeId,
+    n: usize,
+    drain: Duration,
+) -> anyhow::Result<Propagation> {
+    anyhow::ensure!(n > 0, "propagation needs at least one filing");
+    let (held, from) = (h.running(at).store.clone(), h.running(origin).store.clone());
+    let head = up_cursor(&from, origin)?;
+    let deadline = Instant::now() + drain;
+    while up_cursor(&held, origin)? < head && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut filings = h.fed.client(origin).await?.filings();
+    let mut watch = held.durable_watch();
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t0 = Instant::now();
+        let f = filings
+            .file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() })
+            .await?
+            .into_inner();
+        while held.filing(&f.id)?.is_none() {
+            tokio::time::timeout(Duration::from_secs(5), watch.changed()).await??;
+        }
+        samples.push(t0.elapsed());
+    }
+    samples.sort();
+    Ok(Propagation { p50: samples[n / 2], p99: samples[(n * 99) / 100], n })
+}
+
+/// A process's memory from `/proc/<pid>/status` (Linux), KiB.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Memory {
+    /// Resident now (`VmRSS`).
+    pub rss_kib: u64,
+    /// Highest resident so far (`VmHWM`).
+    pub hwm_kib: u64,
+}
+
+/// The memory of process `pid` (`None`: this process).
+pub fn memory(pid: Option<u32>) -> anyhow::Result<Memory> {
+    let path = pid.map_or("/proc/self/status".to_string(), |p| format!("/proc/{p}/status"));
+    let status = std::fs::read_to_string(&path)?;
+    let field = |name: &str| -> anyhow::Result<u64> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("{path}: no {name}"))
+    };
+    Ok(Memory { rss_kib: field("VmRSS:")?, hwm_kib: field("VmHWM:")? })
+}
+
+/// Bytes of every file under `dir`.
+pub fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() { dir_bytes(&entry.path())? } else { meta.len() };
+    }
+    Ok(total)
+}
+
+/// Milliseconds, for printing.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
