@@ -257,6 +257,7 @@ mod store_section {
         let text = include_str!("../../deploy/node.example.toml");
         let cfg: NodeConfig = toml::from_str(text).expect("example parses");
         assert_eq!(cfg.store.engine, None, "unset: the directory's engine, the default for a new one");
+        assert_eq!(EngineKind::default(), EngineKind::Redb, "redb is the default, chosen by measurement (issue 10)");
         assert_eq!(with_store("engine = \"redb\"").unwrap().store.engine, Some(EngineKind::Redb));
         assert_eq!(with_store("engine = \"sled\"").unwrap().store.engine, Some(EngineKind::Sled));
         let err = with_store("engine = \"lmdb\"").unwrap_err().to_string();

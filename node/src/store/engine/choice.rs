@@ -24,10 +24,12 @@ pub const MARKER: &str = "ENGINE";
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EngineKind {
-    /// sled 0.34 (the default until measurement decides, issue 10).
-    #[default]
+    /// sled 0.34: kept for nodes created with it (and to migrate from).
     Sled,
-    /// redb: one writer, commits made durable by an fsync of its file.
+    /// redb: one writer, commits made durable by an fsync of its file. The
+    /// default since issue 10 measured both (docs/architecture.md,
+    /// "Choosing the default engine").
+    #[default]
     Redb,
 }
 
