@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 use crate::core::Core;
 use crate::flow::{Cursors, Shared};
 use crate::relay::refuse;
-use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, PeerRole, StreamId, Summary};
+use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, Incoming, PeerRole, StreamId, Summary};
 
 /// The receiving half of one session.
 pub(crate) struct Inbound<'a, S> {
@@ -85,41 +85,35 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         Ok(())
     }
 
-    /// Accepts a batch: refuse anything outside the link's rules, skip
-    /// duplicates (after checking they are the same event), stop at a gap;
-    /// then sync and queue the ack.
+    /// Accepts a batch: refuse it if any event is outside the link's rules;
+    /// take it in (one atomic write at the node's store), skip duplicates
+    /// (after checking they are the same event), stop at a gap; then sync
+    /// and queue the ack.
     async fn on_events(&mut self, events: &[Envelope]) -> Result<(), FedError> {
-        let me = &self.core.me;
-        let peer = self.role.node();
+        let batch = self.admit(events)?;
+        let outcomes = self.core.store.accept_batch(&batch)?;
         let mut touched = Cursors::new();
         let mut recovered = false;
-        for ev in events {
-            let stream = ev.stream();
-            let own = stream == self.own.0 && ev.seq <= self.own.1;
-            if !own && !self.role.accepts(me, &stream) {
-                let reason = format!("发送了其无权发送的事件：来源 {} {:?} 序号 {}", ev.origin, stream.channel, ev.seq);
-                return Err(refuse(peer, reason));
-            }
-            let accepted = match own {
-                true => self.core.store.accept_own_recovered(ev)?,
-                false => self.core.store.accept(ev, ev.takes_effect_at(me))?,
-            };
+        for (inc, accepted) in batch.iter().zip(outcomes) {
+            let ev = inc.event;
             match accepted {
-                Accepted::Applied => note(&mut touched, stream, ev.seq),
+                Accepted::Applied => note(&mut touched, ev.stream(), ev.seq),
                 Accepted::Duplicate => {
                     self.same_as_held(ev)?;
-                    note(&mut touched, stream, ev.seq);
+                    note(&mut touched, ev.stream(), ev.seq);
                 }
                 Accepted::Gap { expected } => {
                     let msg = format!(
                         "事件序号不连续：来源 {} {:?} 期望序号 {expected}，收到 {}",
-                        ev.origin, stream.channel, ev.seq
+                        ev.origin,
+                        ev.route.channel(),
+                        ev.seq
                     );
-                    tracing::warn!(peer = %peer, "{msg}");
+                    tracing::warn!(peer = %self.role.node(), "{msg}");
                     return Err(FedError::Protocol(msg));
                 }
             }
-            recovered |= own;
+            recovered |= inc.own;
         }
         if touched.is_empty() {
             return Ok(());
@@ -133,6 +127,25 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         self.shared.flow().add_pending_ack(touched);
         self.shared.wake.notify_one();
         Ok(())
+    }
+
+    /// Checks every event of a batch against the link's rules before any of
+    /// it is taken in, and says how each is to be taken: one of our own
+    /// events this peer holds for us (after a restore), or one to store and
+    /// — where it takes effect here — apply.
+    fn admit<'e>(&self, events: &'e [Envelope]) -> Result<Vec<Incoming<'e>>, FedError> {
+        let me = &self.core.me;
+        let mut batch = Vec::with_capacity(events.len());
+        for ev in events {
+            let stream = ev.stream();
+            let own = stream == self.own.0 && ev.seq <= self.own.1;
+            if !own && !self.role.accepts(me, &stream) {
+                let reason = format!("发送了其无权发送的事件：来源 {} {:?} 序号 {}", ev.origin, stream.channel, ev.seq);
+                return Err(refuse(self.role.node(), reason));
+            }
+            batch.push(Incoming { event: ev, deliver: !own && ev.takes_effect_at(me), own });
+        }
+        Ok(batch)
     }
 
     /// A duplicate must be the very event we hold: one origin issuing a

@@ -140,5 +140,5 @@ pub use recovery::{Recovering, RecoveringStream};
 pub use relay::PeerRole;
 pub use simstore::{SimStore, SyncFault};
 pub use status::{LinkStatus, PeerStatus};
-pub use store::{Accepted, EventStore};
+pub use store::{Accepted, EventStore, Incoming};
 pub use summary::Summary;

@@ -24,6 +24,19 @@ pub enum Accepted {
     },
 }
 
+/// One event of a batch offered to [`EventStore::accept_batch`], with how to
+/// take it in.
+#[derive(Clone, Copy, Debug)]
+pub struct Incoming<'a> {
+    /// The event as the peer sent it.
+    pub event: &'a Envelope,
+    /// Whether the domain applies it here ([`EventStore::accept`]'s `deliver`).
+    pub deliver: bool,
+    /// Whether it is one of this node's own events taken back after a
+    /// restore ([`EventStore::accept_own_recovered`]).
+    pub own: bool,
+}
+
 /// Durable, ordered storage of every replicated stream a node holds: its own
 /// events and those it received. Implementations must make each `accept`
 /// atomic (event, cursor and domain effect together) and must never delete
@@ -53,6 +66,26 @@ pub trait EventStore: Send + Sync + 'static {
     /// The default refuses: a store must opt in.
     fn accept_own_recovered(&self, event: &Envelope) -> Result<Accepted, FedError> {
         Err(FedError::Store(format!("本存储不支持恢复本节点自身的事件（来源 {} 序号 {}）", event.origin, event.seq)))
+    }
+
+    /// Takes in a batch from one peer, in order, exactly as
+    /// [`EventStore::accept`] and [`EventStore::accept_own_recovered`]
+    /// would one event at a time, and stops after the first gap: the
+    /// outcomes returned are those of the events up to and including it. A
+    /// store may (and the node's does) take the whole batch in one atomic
+    /// write, so a catch-up costs one transaction per batch rather than
+    /// per event; by default it takes the events one by one.
+    fn accept_batch(&self, batch: &[Incoming<'_>]) -> Result<Vec<Accepted>, FedError> {
+        let mut out = Vec::with_capacity(batch.len());
+        for inc in batch {
+            let accepted =
+                if inc.own { self.accept_own_recovered(inc.event)? } else { self.accept(inc.event, inc.deliver)? };
+            out.push(accepted);
+            if matches!(accepted, Accepted::Gap { .. }) {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// Durability barrier (group commit): resolves once everything written

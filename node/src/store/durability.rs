@@ -113,6 +113,12 @@ impl Durability {
         Ok(WriteTicket(guard))
     }
 
+    /// How many writes have begun since the store opened (for tests and
+    /// figures: each is one transaction).
+    pub fn writes_begun(&self) -> u64 {
+        self.inner.begun.load(Ordering::SeqCst)
+    }
+
     /// Resolves once every write begun before the call is on disk; fails if
     /// the disk failed first.
     pub async fn sync(&self) -> Result<()> {

@@ -2,45 +2,72 @@
 //! events; this decides how they are kept and hands them to the domain.
 
 use extranet_certs::NodeId;
-use extranet_federation::{Accepted, Envelope, EventStore, FedError, StreamId, Summary};
+use extranet_federation::{Accepted, Envelope, EventStore, FedError, Incoming, StreamId, Summary};
 use tokio::sync::watch;
 
 use super::record::HeldSummary;
 use std::ops::Bound;
 
-use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use super::{NodeStore, TreeId, abort, keys};
 use crate::error::NodeError;
 
 fn fed(e: impl std::fmt::Display) -> FedError {
     FedError::Store(e.to_string())
 }
 
+/// The outcome of a batch of one.
+fn first(outcomes: Vec<Accepted>) -> Accepted {
+    outcomes.into_iter().next().unwrap_or(Accepted::Duplicate)
+}
+
 impl NodeStore {
-    /// Stores `event` as the next of its stream and runs `effect` in the same
-    /// write; a duplicate or a gap changes nothing.
-    fn take_in(&self, event: &Envelope, effect: impl Fn(&mut Tx<'_>) -> TxResult<()>) -> Result<Accepted, FedError> {
-        let stream = event.stream();
-        // Cursors never move backwards, so an event at or below the cursor is
-        // a duplicate whatever happens concurrently: answer it without a
-        // transaction, which would count as a write and cost the receiver a
-        // flush and fsync for nothing while a reconnecting peer replays.
-        let held = self.view(|t| t.get(TreeId::Cursors, &keys::stream_key(&stream)).map_err(fed))?;
-        if event.seq <= keys::read_u64(held.as_deref()).map_err(fed)? {
-            return Ok(Accepted::Duplicate);
+    /// Takes in a batch from one peer in one atomic write: each event that
+    /// is next in its stream is stored and, where it takes effect here,
+    /// applied (or, if it is one of our own taken back, re-applied); stops
+    /// after the first gap. A batch the cursors already cover is answered
+    /// without a transaction, which would cost a flush (a reconnecting
+    /// peer replays).
+    fn take_in_batch(&self, batch: &[Incoming<'_>]) -> Result<Vec<Accepted>, FedError> {
+        if self.all_held(batch)? {
+            return Ok(vec![Accepted::Duplicate; batch.len()]);
         }
         let outcome = self.transact_always(|tx| {
-            let cursor = tx.cursor(&stream)?;
-            if event.seq <= cursor {
-                return Ok(Accepted::Duplicate);
+            let mut out = Vec::with_capacity(batch.len());
+            for inc in batch {
+                let (event, stream) = (inc.event, inc.event.stream());
+                let cursor = tx.cursor(&stream)?;
+                if event.seq <= cursor {
+                    out.push(Accepted::Duplicate);
+                    continue;
+                }
+                if event.seq != cursor + 1 {
+                    out.push(Accepted::Gap { expected: cursor + 1 });
+                    break;
+                }
+                tx.append(&stream, event)?;
+                match (inc.own, inc.deliver) {
+                    (true, _) => self.applier.recover_own(tx, event)?,
+                    (false, true) => self.applier.apply(tx, event)?,
+                    (false, false) => {}
+                }
+                out.push(Accepted::Applied);
             }
-            if event.seq != cursor + 1 {
-                return Ok(Accepted::Gap { expected: cursor + 1 });
-            }
-            tx.append(&stream, event)?;
-            effect(tx)?;
-            Ok(Accepted::Applied)
+            Ok(out)
         });
         outcome.map_err(FedError::from)
+    }
+
+    /// Whether every event of `batch` is at or below its stream's cursor.
+    fn all_held(&self, batch: &[Incoming<'_>]) -> Result<bool, FedError> {
+        self.view(|t| {
+            for inc in batch {
+                let held = t.get(TreeId::Cursors, &keys::stream_key(&inc.event.stream())).map_err(fed)?;
+                if inc.event.seq > keys::read_u64(held.as_deref()).map_err(fed)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
     }
 }
 
@@ -80,14 +107,18 @@ impl EventStore for NodeStore {
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {
-        self.take_in(event, |tx| if deliver { self.applier.apply(tx, event) } else { Ok(()) })
+        self.accept_batch(&[Incoming { event, deliver, own: false }]).map(first)
     }
 
     fn accept_own_recovered(&self, event: &Envelope) -> Result<Accepted, FedError> {
-        if &event.origin != self.me() {
-            return Err(fed(format!("恢复的事件来源 {} 不是本节点", event.origin)));
+        self.accept_batch(&[Incoming { event, deliver: false, own: true }]).map(first)
+    }
+
+    fn accept_batch(&self, batch: &[Incoming<'_>]) -> Result<Vec<Accepted>, FedError> {
+        if let Some(inc) = batch.iter().find(|inc| inc.own && &inc.event.origin != self.me()) {
+            return Err(fed(format!("恢复的事件来源 {} 不是本节点", inc.event.origin)));
         }
-        self.take_in(event, |tx| self.applier.recover_own(tx, event))
+        self.take_in_batch(batch)
     }
 
     async fn sync(&self) -> Result<(), FedError> {

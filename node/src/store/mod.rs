@@ -23,6 +23,8 @@ mod tx;
 pub mod watchdog;
 
 #[cfg(test)]
+mod batch_tests;
+#[cfg(test)]
 mod blocking_tests;
 #[cfg(test)]
 mod durability_tests;
