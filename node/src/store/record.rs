@@ -119,6 +119,7 @@ records! {
     ipnet::IpNet => "根地址池",
     Envelope => "事件",
     Vec<(StreamId, u64)> => "对端游标",
+    std::collections::BTreeSet<String> => "待重算期限的申请",
 }
 
 /// A held status summary: generated at (ms), payload, heard at (ms).
