@@ -12,7 +12,6 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use extranet_federation::{Channel, EventStore, StreamId};
 use extranet_proto::v1 as pb;
-use ipnet::IpNet;
 
 use super::summary::{RecordFigures, record_figures};
 use crate::domain::ipam::{AssigneeId, Policy, Purpose};
@@ -198,18 +197,16 @@ async fn act(at: &Ipam, other: &Ipam, op: usize, step: usize, dice: &mut Dice) -
             at.delegate(&child, dice.roll(3) != 0, None, None, "op").await.is_ok()
         }
         8 => reserve(at, dice).await,
-        _ => {
-            let live: Vec<IpNet> = store
-                .ipam_delegations()
-                .unwrap()
-                .into_iter()
-                .filter(|d| d.parent == me && d.is_live())
-                .map(|d| d.prefix)
-                .collect();
-            let Some(p) = live.first() else { return false };
-            at.reclaim_delegation(*p, true, "op", "调整规划").await.is_ok()
-        }
+        _ => reclaim(at).await,
     }
+}
+
+/// Reclaims a live delegation by force (its records below become orphans).
+async fn reclaim(at: &Ipam) -> bool {
+    let me = at.store().me();
+    let live = at.store().ipam_delegations().unwrap().into_iter().filter(|d| &d.parent == me && d.is_live());
+    let Some(p) = live.map(|d| d.prefix).next() else { return false };
+    at.reclaim_delegation(p, true, "op", "调整规划").await.is_ok()
 }
 
 /// The next step of the lifecycle of an application this node decides.
