@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, id, row, valid_cutover, xizang_paths};
+use extranet_tests::{Harness, id, row, valid_cutover, valid_form, valid_unit, xizang_paths};
 
 /// Ngari prefecture (阿里地区) and one of its remote counties, Gêrzê (改则县).
 const NGARI: &str = "540000/542500";
@@ -144,6 +144,45 @@ async fn totals_at_the_region_equal_the_sum_of_the_counties_own_figures() -> any
         .await?;
     assert_eq!(row(&v, "540000/540100").subtree.unwrap().filings, 3);
     assert_eq!(row(&v, NGARI).subtree.unwrap().filings, 3);
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A change to a county's units or applications — not only its filings —
+/// reaches the region's view at once: the periodic summary here comes
+/// once an hour, so only a prompt one can carry it within the patience.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_or_application_change_reaches_the_region_without_waiting_for_the_interval() -> anyhow::Result<()> {
+    let county = "540000/540100/540102";
+    let mut h = Harness::created(&["540000", "540000/540100", county])?;
+    h.fed.configure(|c| {
+        c.oversight.summary_interval_secs = 3_600;
+        c.oversight.stale_after_secs = 7_200;
+    })?;
+    h.fed.start_all().await?;
+    let patience = Duration::from_secs(30);
+    let units = |v: &pb::OversightView| {
+        row(v, county).summary.as_ref().and_then(|s| s.units.clone()).map_or(0, |u| u.by_status.values().sum::<u64>())
+    };
+    let lodged = |v: &pb::OversightView| {
+        let apps = row(v, county).summary.as_ref().and_then(|s| s.applications.clone());
+        apps.map_or(0, |a| a.by_state.values().sum::<u64>())
+    };
+    h.wait_oversight(&id("540000"), "the county's first summary", patience, |v| row(v, county).summary.is_some())
+        .await?;
+    h.register_unit(&id(county), valid_unit("u0001", county)).await?;
+    let v = h.wait_oversight(&id("540000"), "the county's unit counted", patience, |v| units(v) == 1).await?;
+    assert_eq!(lodged(&v), 0);
+    let unit = h.unit_client(&id(county), "u0001").await?;
+    let form = valid_form(pb::AccessSpan::Local);
+    let request = pb::SubmitRequest {
+        unit_id: "u0001".into(),
+        kind: pb::ApplicationKind::New as i32,
+        form: Some(form),
+        ..Default::default()
+    };
+    unit.access().submit(request).await?;
+    h.wait_oversight(&id("540000"), "the county's application counted", patience, |v| lodged(v) == 1).await?;
     h.shutdown().await;
     Ok(())
 }

@@ -11,6 +11,9 @@ pub mod publisher;
 pub mod summary;
 pub mod view;
 
+#[cfg(test)]
+mod figures_tests;
+
 pub use publisher::Publisher;
 pub use summary::build_summary;
 pub use view::{Bounds, Held, build_view};

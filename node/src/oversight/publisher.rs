@@ -57,7 +57,8 @@ impl Worker for Publisher {
         self.durable.borrow_and_update();
         let prev_at = self.last.as_ref().map_or(0, |s| s.generated_at_ms);
         let now = chrono::Utc::now().timestamp_millis().max(prev_at + 1);
-        let summary = build_summary(&self.ipam, &self.engine, &self.tls, now)?;
+        // it reads the store: never on a runtime worker thread
+        let summary = crate::store::blocking(|| build_summary(self.ipam.store(), &self.engine, &self.tls, now))?;
         if !self.forced && self.last.as_ref().is_some_and(|l| same_figures(l, &summary)) {
             return Ok(());
         }
@@ -81,14 +82,47 @@ impl Worker for Publisher {
     }
 }
 
-/// Whether two summaries show the same figures of the node's records
-/// (filings, applications, units, addresses, calendar warning): a durable
-/// write that changed any of them publishes at once. Link health and ages
-/// change by themselves and wait for the periodic summary.
+/// Whether two summaries say the same, apart from what changes by itself:
+/// the time it was made, the last contact with the parent and the backlogs
+/// either way (every write and every acknowledgement move them; they ride
+/// the periodic summary). Any other change — a figure of the records
+/// (filings, applications, units, addresses), the calendar warning, a link
+/// up or down, a new certificate — publishes at once.
 fn same_figures(a: &pb::NodeSummary, b: &pb::NodeSummary) -> bool {
-    a.filings == b.filings
-        && a.applications == b.applications
-        && a.units == b.units
-        && a.addresses == b.addresses
-        && a.calendar_warning == b.calendar_warning
+    let steady = |s: &pb::NodeSummary| pb::NodeSummary {
+        generated_at_ms: 0,
+        parent_last_contact_ms: 0,
+        owed_to_parent: None,
+        owed_by_parent: None,
+        ..s.clone()
+    };
+    steady(a) == steady(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any figure publishes at once (a unit, an application, an address
+    /// figure — not only filings); the clock and backlogs wait.
+    #[test]
+    fn any_figure_but_not_the_clock_or_backlogs_makes_a_summary_new() {
+        let base = pb::NodeSummary { generated_at_ms: 1, ..Default::default() };
+        let mut later = base.clone();
+        later.generated_at_ms = 2;
+        later.parent_last_contact_ms = 7;
+        later.owed_to_parent = Some(pb::Backlog { count: 3, oldest_created_at_ms: 1 });
+        assert!(same_figures(&base, &later), "time and backlogs alone wait for the interval");
+        let mut units = base.clone();
+        units.units = Some(pb::UnitFigures { by_status: [("已接入".to_string(), 1)].into_iter().collect() });
+        let mut apps = base.clone();
+        apps.applications = Some(pb::ApplicationFigures { overdue_reviews: 1, ..Default::default() });
+        let mut addresses = base.clone();
+        addresses.addresses = Some(pb::AddressFigures { pool_utilisation: 0.5, ipv6_share: 1.0 });
+        let mut link = base.clone();
+        link.parent_connected = true;
+        for changed in [units, apps, addresses, link] {
+            assert!(!same_figures(&base, &changed), "{changed:?} publishes at once");
+        }
+    }
 }

@@ -6,30 +6,28 @@ use extranet_federation::{Backlog, Engine};
 use extranet_proto::v1 as pb;
 
 use crate::error::Result;
-use crate::ops::ipam::Ipam;
-use crate::store::NodeStore;
+use crate::store::{Figures, NodeStore, Space};
 
 fn backlog(b: &Backlog) -> pb::Backlog {
     pb::Backlog { count: b.count, oldest_created_at_ms: b.oldest_created_at_ms }
 }
 
 /// Builds this node's summary as of `now_ms`, with the figures of its
-/// records: filings, the applications it decides and their overdue
-/// deadlines, its units, and its address pool.
+/// records — filings, the applications it decides and their overdue
+/// deadlines, its units, its address pool — read from the counters the
+/// store keeps in each write's transaction (`store/figures.rs`): a few
+/// point reads and short scans, however long the history. It reads the
+/// store: call it off the runtime's workers ([`crate::store::blocking`]).
 pub fn build_summary(
-    ipam: &Ipam,
+    store: &NodeStore,
     engine: &Engine<NodeStore>,
     tls: &TlsMaterial,
     now_ms: i64,
 ) -> Result<pb::NodeSummary> {
-    let store = ipam.store();
     let links = engine.status()?;
     let parent = links.parent.as_ref();
-    let filings = store
-        .own_filing_counts()?
-        .into_iter()
-        .map(|((kind, state), count)| pb::FilingCount { kind: kind.into(), state: state.into(), count })
-        .collect();
+    let today = crate::calendar::today();
+    let f = record_figures(&store.figures(today)?);
     Ok(pb::NodeSummary {
         node: links.me.to_string(),
         software_version: crate::VERSION.to_string(),
@@ -41,60 +39,57 @@ pub fn build_summary(
         children_connected: u32::try_from(links.children.iter().filter(|c| c.connected).count()).unwrap_or(u32::MAX),
         children_known: u32::try_from(links.children.len()).unwrap_or(u32::MAX),
         cert_not_after_ms: tls.chain_info().iter().map(|c| c.not_after.timestamp_millis()).min().unwrap_or(0),
-        filings,
-        applications: application_figures(store)?,
-        addresses: address_figures(ipam)?,
-        units: unit_figures(store)?,
-        calendar_warning: store.calendar_warning(crate::calendar::today())?.unwrap_or_default(),
+        filings: f.filings,
+        applications: f.applications,
+        addresses: f.addresses,
+        units: f.units,
+        calendar_warning: store.calendar_warning(today)?.unwrap_or_default(),
     })
 }
 
+/// The figures of a node's records as its summary shows them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordFigures {
+    /// Own filings by kind and state.
+    pub filings: Vec<pb::FilingCount>,
+    /// Applications decided here; unset while it decides none.
+    pub applications: Option<pb::ApplicationFigures>,
+    /// Address pool; unset while the node holds no pool.
+    pub addresses: Option<pb::AddressFigures>,
+    /// Units; unset while there are none.
+    pub units: Option<pb::UnitFigures>,
+}
+
+/// The summary's figures from the store's counters.
+pub fn record_figures(f: &Figures) -> RecordFigures {
+    let filings = f
+        .filings
+        .iter()
+        .map(|(kind, state, count)| pb::FilingCount { kind: kind.clone(), state: state.clone(), count: *count })
+        .collect();
+    let applications = (!f.applications.is_empty()).then(|| pb::ApplicationFigures {
+        by_state: f.applications.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        overdue_reviews: f.overdue.reviews,
+        overdue_implementations: f.overdue.implementations,
+        overdue_notices: f.overdue.notices,
+    });
+    let units = (!f.units.is_empty())
+        .then(|| pb::UnitFigures { by_status: f.units.iter().map(|(k, v)| (k.clone(), *v)).collect() });
+    RecordFigures { filings, applications, addresses: address_figures(&f.space), units }
+}
+
 /// Share of this node's pool delegated, assigned or reserved, and the IPv6
-/// share of its assignments (Art.6); unset while the node holds no pool.
-fn address_figures(ipam: &Ipam) -> Result<Option<pb::AddressFigures>> {
-    let s = ipam.summary()?;
-    let total: u128 = s.usage.iter().map(|u| u.total).sum();
+/// share of its live assignments (Art.6; 1 when it has none); unset while
+/// the node holds no pool.
+fn address_figures(space: &[Space; 2]) -> Option<pb::AddressFigures> {
+    let total: u128 = space.iter().map(|s| s.total).fold(0, u128::saturating_add);
     if total == 0 {
-        return Ok(None);
+        return None;
     }
-    let used: u128 = s.usage.iter().map(|u| u.delegated + u.assigned + u.reserved).sum();
-    Ok(Some(pb::AddressFigures { pool_utilisation: used as f64 / total as f64, ipv6_share: s.ipv6_share }))
-}
-
-/// The applications this node decides, by state, and their Art.16 deadlines
-/// past due today; unset while it decides none.
-fn application_figures(store: &NodeStore) -> Result<Option<pb::ApplicationFigures>> {
-    let mut mine: Vec<_> = store.applications()?.into_iter().filter(|a| a.owned_by(store.me())).collect();
-    if mine.is_empty() {
-        return Ok(None);
-    }
-    let (cal, today) = (store.calendar()?, crate::calendar::today());
-    for a in &mut mine {
-        a.refresh_deadlines(&cal);
-    }
-    let mut f = pb::ApplicationFigures::default();
-    for a in &mine {
-        *f.by_state.entry(a.state.zh().to_string()).or_default() += 1;
-        for (name, _, _) in a.overdue(&cal, today) {
-            match name {
-                "审核" => f.overdue_reviews += 1,
-                "实施" => f.overdue_implementations += 1,
-                _ => f.overdue_notices += 1,
-            }
-        }
-    }
-    Ok(Some(f))
-}
-
-/// The access units registered here, by status; unset while there are none.
-fn unit_figures(store: &NodeStore) -> Result<Option<pb::UnitFigures>> {
-    let units = store.units()?;
-    if units.is_empty() {
-        return Ok(None);
-    }
-    let mut f = pb::UnitFigures::default();
-    for u in &units {
-        *f.by_status.entry(u.status.zh().to_string()).or_default() += 1;
-    }
-    Ok(Some(f))
+    let used = space.iter().map(|s| s.delegated.saturating_add(s.assigned).saturating_add(s.reserved));
+    let used = used.fold(0, u128::saturating_add);
+    let [v6, v4] = space;
+    let all = v6.assignments.saturating_add(v4.assignments);
+    let ipv6_share = if all == 0 { 1.0 } else { v6.assignments as f64 / all as f64 };
+    Some(pb::AddressFigures { pool_utilisation: used as f64 / total as f64, ipv6_share })
 }

@@ -2,7 +2,7 @@
 
 use super::engine::Scan;
 use super::record::Record;
-use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use super::{NodeStore, TreeId, Tx, TxResult, abort, figures, keys};
 use crate::domain::{AccessUnit, Application, DeadlineSummary, UnitId, WithdrawalEntry};
 use crate::error::Result;
 
@@ -65,8 +65,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Writes a unit.
+    /// Writes a unit, counting it in the summary figures.
     pub fn put_unit(&mut self, u: &AccessUnit) -> TxResult<()> {
+        let old = self.unit(&u.id)?.map(|o| figures::unit_share(&o)).unwrap_or_default();
+        self.count(old, figures::unit_share(u))?;
         self.write(TreeId::Units, u.id.as_str().as_bytes(), u)
     }
 
@@ -75,8 +77,14 @@ impl Tx<'_> {
         self.read(TreeId::Applications, key.as_bytes())
     }
 
-    /// Writes an application.
+    /// Writes an application, counting it in the summary figures and
+    /// indexing its open deadlines if this node decides it.
     pub fn put_application(&mut self, a: &Application) -> TxResult<()> {
+        let old = self.application(&a.id.key())?;
+        let me = self.me().clone();
+        let share = |x: &Application| figures::application_share(&me, x);
+        self.count(old.as_ref().map(share).unwrap_or_default(), share(a))?;
+        self.index_deadlines(old.as_ref(), a)?;
         self.write(TreeId::Applications, a.id.key().as_bytes(), a)
     }
 

@@ -60,15 +60,19 @@ impl Tx<'_> {
 
     /// Stores `doc` if it is newer than every version held; returns whether
     /// it was (older and repeated versions are ignored: publication is
-    /// idempotent and the newest wins).
+    /// idempotent and the newest wins). The deadlines it moves are
+    /// re-indexed in the same write (`deadline_index.rs`).
     pub fn put_calendar(&mut self, doc: &CalendarDocument) -> TxResult<bool> {
         let newest = keys::read_u64(self.get(TreeId::Meta, CURRENT)?.as_deref()).or_else(abort)?;
         if doc.version <= newest {
             return Ok(false);
         }
+        let old = self.calendar_document()?;
         let value = keys::encode(doc).or_else(abort)?;
         self.insert(TreeId::Calendars, keys::u64_key(doc.version), value)?;
         self.insert(TreeId::Meta, CURRENT, keys::u64_value(doc.version))?;
+        // deadlines computed past the end of the old calendar may move
+        self.reindex_for_calendar(&old, doc)?;
         Ok(true)
     }
 }

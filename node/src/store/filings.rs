@@ -4,7 +4,7 @@ use std::ops::Bound;
 
 use extranet_certs::NodeId;
 
-use super::{NodeStore, TreeId, Tx, TxResult, keys};
+use super::{NodeStore, TreeId, Tx, TxResult, figures, keys};
 use crate::domain::Filing;
 use crate::error::Result;
 
@@ -51,8 +51,15 @@ impl Tx<'_> {
         self.read(TreeId::Filings, key.as_bytes())
     }
 
-    /// Writes a filing (own or replica).
+    /// Writes a filing (own or replica), counting an own one in the
+    /// summary figures (a replica's key holds only replicas: not read).
     pub fn put_filing(&mut self, f: &Filing) -> TxResult<()> {
-        self.write(TreeId::Filings, f.id.key().as_bytes(), f)
+        let key = f.id.key();
+        if &f.id.origin == self.me() {
+            let me = self.me().clone();
+            let old = self.filing(&key)?.map(|o| figures::filing_share(&me, &o)).unwrap_or_default();
+            self.count(old, figures::filing_share(&me, f))?;
+        }
+        self.write(TreeId::Filings, key.as_bytes(), f)
     }
 }

@@ -5,7 +5,7 @@
 //! (compare-and-swap), so concurrent writers never hand out the same space.
 
 use super::record::Record;
-use super::{NodeStore, TreeId, Tx, TxResult, abort, keys};
+use super::{NodeStore, TreeId, Tx, TxResult, abort, figures, keys};
 use crate::domain::ipam::{AddressLedgerEntry, Assignment, Delegation, Reservation, SpaceRequest};
 use crate::error::Result;
 use extranet_certs::NodeId;
@@ -108,8 +108,12 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Adds a root pool of the top node.
+    /// Adds a root pool of the top node, counting it in the summary figures.
     pub fn put_ipam_root(&mut self, net: &IpNet) -> TxResult<()> {
+        if self.get(TreeId::IpamRoots, net.to_string().as_bytes())?.is_none() {
+            let me = self.me().clone();
+            self.count(Vec::new(), figures::root_share(&me, net))?;
+        }
         self.write(TreeId::IpamRoots, net.to_string().as_bytes(), net)
     }
 
@@ -118,8 +122,15 @@ impl Tx<'_> {
         self.read(TreeId::IpamDelegations, record_key(parent, number))
     }
 
-    /// Writes a delegation (own or replica).
+    /// Writes a delegation (own or replica), counting it in the summary
+    /// figures.
     pub fn put_ipam_delegation(&mut self, d: &Delegation) -> TxResult<()> {
+        let me = self.me().clone();
+        let old = self.ipam_delegation(&d.parent, d.number)?;
+        self.count(
+            old.map(|o| figures::delegation_share(&me, &o)).unwrap_or_default(),
+            figures::delegation_share(&me, d),
+        )?;
         self.write(TreeId::IpamDelegations, record_key(&d.parent, d.number), d)
     }
 
@@ -128,8 +139,15 @@ impl Tx<'_> {
         self.read(TreeId::IpamAssignments, record_key(node, number))
     }
 
-    /// Writes an assignment (own or replica).
+    /// Writes an assignment (own or replica), counting an own one in the
+    /// summary figures (a replica's key holds only replicas: not read).
     pub fn put_ipam_assignment(&mut self, a: &Assignment) -> TxResult<()> {
+        if &a.id.node == self.me() {
+            let me = self.me().clone();
+            let old = self.ipam_assignment(&a.id.node, a.id.number)?;
+            let share = |x: &Assignment| figures::assignment_share(&me, x);
+            self.count(old.as_ref().map(share).unwrap_or_default(), share(a))?;
+        }
         self.write(TreeId::IpamAssignments, record_key(&a.id.node, a.id.number), a)
     }
 
@@ -143,13 +161,22 @@ impl Tx<'_> {
         self.write(TreeId::IpamRequests, record_key(&r.id.node, r.id.number), r)
     }
 
-    /// Writes a reservation.
+    /// Writes a reservation, counting it in the summary figures.
     pub fn put_ipam_reservation(&mut self, r: &Reservation) -> TxResult<()> {
+        let old = self.ipam_reservation(&r.prefix)?.map(|o| figures::reservation_share(&o)).unwrap_or_default();
+        self.count(old, figures::reservation_share(r))?;
         self.write(TreeId::IpamReservations, r.prefix.to_string().as_bytes(), r)
     }
 
-    /// Removes a reservation.
+    /// A reservation by prefix.
+    pub fn ipam_reservation(&self, prefix: &IpNet) -> TxResult<Option<Reservation>> {
+        self.read(TreeId::IpamReservations, prefix.to_string().as_bytes())
+    }
+
+    /// Removes a reservation, and its share of the summary figures.
     pub fn remove_ipam_reservation(&mut self, prefix: &IpNet) -> TxResult<()> {
+        let old = self.ipam_reservation(prefix)?.map(|o| figures::reservation_share(&o)).unwrap_or_default();
+        self.count(old, Vec::new())?;
         self.remove(TreeId::IpamReservations, prefix.to_string().as_bytes())?;
         Ok(())
     }

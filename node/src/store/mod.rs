@@ -6,15 +6,17 @@
 
 mod access;
 mod calendar;
+mod deadline_index;
 mod durability;
 pub mod engine;
 mod events;
+mod figures;
+mod figures_rebuild;
 mod filings;
 pub mod health;
 mod idempotency;
 mod ipam;
 mod keys;
-mod oversight;
 mod pki;
 mod record;
 mod report;
@@ -28,6 +30,8 @@ mod batch_tests;
 mod blocking_tests;
 #[cfg(test)]
 mod durability_tests;
+#[cfg(test)]
+mod figures_tests;
 mod unapplied;
 
 #[cfg(test)]
@@ -42,6 +46,7 @@ use extranet_certs::NodeId;
 use extranet_federation::Envelope;
 
 pub use durability::Durability;
+pub use figures::{Figures, Overdue, Space};
 pub use health::{Health, StoreState};
 pub use report::YearFilings;
 pub use trees::TreeId;
@@ -118,13 +123,14 @@ impl NodeStore {
         Self::open_with(dir, me, applier, &StoreConfig { restart: SelfRestart::Report, ..Default::default() })
     }
 
-    /// Opens (or creates) the store of node `me` in `dir`.
+    /// Opens (or creates) the store of node `me` in `dir`; counts its
+    /// records into the summary figures if they were never counted.
     pub fn open_with(dir: &Path, me: NodeId, applier: Arc<dyn Applier>, cfg: &StoreConfig) -> Result<Self> {
         let engine = blocking(|| engine::open(dir, cfg.engine))?;
         let (health, ops) = (Health::default(), watchdog::Ops::default());
         ops.watch(cfg, health.clone());
         let durability = Durability::start(engine.clone(), dir, health.clone(), ops.clone(), cfg.restart)?;
-        Ok(NodeStore {
+        let store = NodeStore {
             me,
             engine,
             durability,
@@ -133,7 +139,13 @@ impl NodeStore {
             health,
             ops,
             gate: Default::default(),
-        })
+        };
+        // a store written before the summary figures were counters is counted once
+        if let Err(e) = store.ensure_figures() {
+            store.close();
+            return Err(e);
+        }
+        Ok(store)
     }
 
     /// Runs the read `f` over the open trees, watched by the watchdog; off

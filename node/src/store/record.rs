@@ -130,6 +130,7 @@ records! {
     ipam::SpaceRequest => "地址扩容申请",
     ipnet::IpNet => "根地址池",
     Vec<(StreamId, u64)> => "对端游标",
+    std::collections::BTreeSet<String> => "待重算期限的申请",
 }
 
 /// An event: since version 2 in its wire form (protobuf), a third of its

@@ -42,11 +42,18 @@ pub enum TreeId {
     IpamReservations,
     /// (caller, method, request id) → the encoded response of that write (idempotency).
     Idempotency,
+    /// counter name → the count or sum a summary figure reads (`figures.rs`):
+    /// kept in the transaction of every write to the records it counts.
+    Figures,
+    /// (due date, application key, deadline) → nothing: the open Art.16
+    /// deadlines of the applications this node decides, so the overdue ones
+    /// are a range scan up to today (`figures.rs`).
+    DeadlineIndex,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 18] = [
+    pub const ALL: [TreeId; 20] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -65,6 +72,8 @@ impl TreeId {
         TreeId::IpamRequests,
         TreeId::IpamReservations,
         TreeId::Idempotency,
+        TreeId::Figures,
+        TreeId::DeadlineIndex,
     ];
 
     /// The tree's name on disk.
@@ -88,6 +97,8 @@ impl TreeId {
             TreeId::IpamRequests => "ipam_requests",
             TreeId::IpamReservations => "ipam_reservations",
             TreeId::Idempotency => "idempotency",
+            TreeId::Figures => "figures",
+            TreeId::DeadlineIndex => "deadline_index",
         }
     }
 }

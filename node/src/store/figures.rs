@@ -1,0 +1,259 @@
+//! The figures of this node's status summary, kept as counters: each record
+//! writer of the store (`put_filing`, `put_application`, `put_unit`, the
+//! address writers) takes the old record's share out of the counters and
+//! puts the new one's in, in the same transaction as the record. No caller
+//! can write a record without counting it, and a summary reads a few
+//! counters instead of scanning a history that is never deleted.
+//!
+//! Counters live in [`TreeId::Figures`] under readable names (the share of
+//! one record below); the open Art.16 deadlines of the applications this
+//! node decides live in [`TreeId::DeadlineIndex`] keyed by due date, so the
+//! overdue ones are a range scan up to today. A store written before the
+//! counters existed has no [`MARKER`]: [`NodeStore::open_with`] then counts
+//! everything once (`figures_rebuild.rs`).
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use chrono::NaiveDate;
+use extranet_certs::NodeId;
+use ipnet::IpNet;
+
+use super::{NodeStore, TreeId, Tx, TxResult, abort};
+use crate::calendar::WorkCalendar;
+use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
+use crate::domain::{AccessUnit, Application, Filing};
+use crate::error::{NodeError, Result};
+
+/// Key of the marker saying every counter is complete, and its format.
+pub(super) const MARKER: &[u8] = b"version";
+/// Format of the counters (the marker's value).
+pub(super) const FORMAT: u64 = 1;
+/// Key of the applications whose deadlines a new calendar may move.
+pub(super) const PROVISIONAL: &[u8] = b"provisional";
+/// Format version byte of a counter value (then 16 bytes, big-endian).
+const COUNTER_VERSION: u8 = 1;
+
+/// One record's share of the counters: counter names and amounts.
+pub(super) type Share = Vec<(Vec<u8>, u128)>;
+
+fn family(net: &IpNet) -> &'static str {
+    if matches!(net, IpNet::V6(_)) { "v6" } else { "v4" }
+}
+
+fn space(net: &IpNet, what: &str) -> (Vec<u8>, u128) {
+    (format!("space/{}/{what}", family(net)).into_bytes(), size_of(net))
+}
+
+/// An own filing counts once under its kind and state; a replica not at all.
+pub(super) fn filing_share(me: &NodeId, f: &Filing) -> Share {
+    if &f.id.origin != me {
+        return Vec::new();
+    }
+    vec![(format!("filings/{}/{}", f.details.kind_code(), f.state_code()).into_bytes(), 1)]
+}
+
+/// An application this node decides counts once under its state.
+pub(super) fn application_share(me: &NodeId, a: &Application) -> Share {
+    if !a.owned_by(me) {
+        return Vec::new();
+    }
+    vec![(format!("applications/{}", a.state.zh()).into_bytes(), 1)]
+}
+
+/// A unit registered here counts once under its status.
+pub(super) fn unit_share(u: &AccessUnit) -> Share {
+    vec![(format!("units/{}", u.status.zh()).into_bytes(), 1)]
+}
+
+/// A live delegation to this node is space it holds (a root of its pool);
+/// one it made is space delegated.
+pub(super) fn delegation_share(me: &NodeId, d: &Delegation) -> Share {
+    let mut out = Vec::new();
+    if d.is_live() && &d.child == me {
+        out.push(space(&d.prefix, "total"));
+    }
+    if d.is_live() && &d.parent == me {
+        out.push(space(&d.prefix, "delegated"));
+    }
+    out
+}
+
+/// A live assignment this node made is space assigned, and one assignment
+/// of its family (the IPv6 share, Art.6).
+pub(super) fn assignment_share(me: &NodeId, a: &Assignment) -> Share {
+    if !a.is_live() || &a.id.node != me {
+        return Vec::new();
+    }
+    vec![space(&a.prefix, "assigned"), (format!("assignments/{}", family(&a.prefix)).into_bytes(), 1)]
+}
+
+/// A reservation is space reserved.
+pub(super) fn reservation_share(r: &Reservation) -> Share {
+    vec![space(&r.prefix, "reserved")]
+}
+
+/// A root pool is space held, at the top node (whose pool it is).
+pub(super) fn root_share(me: &NodeId, net: &IpNet) -> Share {
+    if me.depth() == 1 { vec![space(net, "total")] } else { Vec::new() }
+}
+
+/// Encodes a counter value.
+pub(super) fn counter_value(n: u128) -> [u8; 17] {
+    let mut out = [COUNTER_VERSION; 17];
+    out[1..].copy_from_slice(&n.to_be_bytes());
+    out
+}
+
+/// Decodes a counter value (absent = 0).
+pub(super) fn read_counter(v: Option<&[u8]>) -> Result<u128> {
+    let Some(v) = v else { return Ok(0) };
+    match v.split_first() {
+        Some((&COUNTER_VERSION, body)) => {
+            let b = <[u8; 16]>::try_from(body).map_err(|_| NodeError::Store("汇总计数器已损坏".into()))?;
+            Ok(u128::from_be_bytes(b))
+        }
+        _ => Err(NodeError::Store(format!("汇总计数器格式未知（{} 字节）", v.len()))),
+    }
+}
+
+/// The changes to counters that replacing `old` by `new` makes: name →
+/// (taken out, put in); unchanged names are left out.
+pub(super) fn delta(old: Share, new: Share) -> BTreeMap<Vec<u8>, (u128, u128)> {
+    let mut out: BTreeMap<Vec<u8>, (u128, u128)> = BTreeMap::new();
+    for (k, n) in old {
+        let e = out.entry(k).or_default();
+        e.0 = e.0.saturating_add(n);
+    }
+    for (k, n) in new {
+        let e = out.entry(k).or_default();
+        e.1 = e.1.saturating_add(n);
+    }
+    out.retain(|_, (sub, add)| sub != add);
+    out
+}
+
+impl Tx<'_> {
+    /// Replaces the share `old` of a record by `new` in the counters. A
+    /// counter that reaches 0 is removed, so a figure lists only what exists.
+    pub(super) fn count(&mut self, old: Share, new: Share) -> TxResult<()> {
+        for (k, (sub, add)) in delta(old, new) {
+            let held = read_counter(self.get(TreeId::Figures, &k)?.as_deref()).or_else(abort)?;
+            let n = if add >= sub { held.saturating_add(add - sub) } else { held.saturating_sub(sub - add) };
+            if n == 0 {
+                self.remove(TreeId::Figures, &k)?;
+            } else {
+                self.insert(TreeId::Figures, &k, counter_value(n))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The calendar in force, parsed (for deadlines a calendar may move).
+    pub(super) fn work_calendar(&self) -> TxResult<WorkCalendar> {
+        Ok(self.calendar_document()?.work_calendar())
+    }
+}
+
+/// Overdue Art.16 deadlines by kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overdue {
+    /// Reviews past due (审核).
+    pub reviews: u64,
+    /// Implementations past due (实施).
+    pub implementations: u64,
+    /// Written rejection notices past due (书面告知).
+    pub notices: u64,
+}
+
+/// The address space of one family, in addresses, and the live assignments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Space {
+    /// Held: the roots of the pool.
+    pub total: u128,
+    /// Delegated to children.
+    pub delegated: u128,
+    /// Assigned here.
+    pub assigned: u128,
+    /// Reserved here.
+    pub reserved: u128,
+    /// Live assignments made here.
+    pub assignments: u128,
+}
+
+/// What a summary shows of this node's records, read from the counters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Figures {
+    /// Own filings by (kind, state), in that order.
+    pub filings: Vec<(String, String, u64)>,
+    /// Applications this node decides, by state (Chinese name).
+    pub applications: BTreeMap<String, u64>,
+    /// Their open deadlines past due.
+    pub overdue: Overdue,
+    /// Units registered here, by status (Chinese name).
+    pub units: BTreeMap<String, u64>,
+    /// IPv6 space, then IPv4.
+    pub space: [Space; 2],
+}
+
+fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    for item in t.scan_prefix(TreeId::Figures, prefix.as_bytes()) {
+        let (k, v) = item?;
+        let name = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+        out.push((name, u64::try_from(read_counter(Some(&v))?).unwrap_or(u64::MAX)));
+    }
+    Ok(out)
+}
+
+fn space_of(t: &dyn super::engine::Engine, fam: &str) -> Result<Space> {
+    let get = |what: &str| -> Result<u128> {
+        read_counter(t.get(TreeId::Figures, format!("space/{fam}/{what}").as_bytes())?.as_deref())
+    };
+    let assignments = read_counter(t.get(TreeId::Figures, format!("assignments/{fam}").as_bytes())?.as_deref())?;
+    Ok(Space {
+        total: get("total")?,
+        delegated: get("delegated")?,
+        assigned: get("assigned")?,
+        reserved: get("reserved")?,
+        assignments,
+    })
+}
+
+/// The open deadlines due before `today`, by kind: a scan of the overdue
+/// ones only.
+fn overdue(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<Overdue> {
+    let mut o = Overdue::default();
+    let to = Bound::Excluded(today.to_string().into_bytes());
+    for item in t.range(TreeId::DeadlineIndex, Bound::Unbounded, to) {
+        let (k, _) = item?;
+        let stage = k.rsplit(|b| *b == 0).next().unwrap_or_default();
+        match stage {
+            s if s == "审核".as_bytes() => o.reviews += 1,
+            s if s == "实施".as_bytes() => o.implementations += 1,
+            _ => o.notices += 1,
+        }
+    }
+    Ok(o)
+}
+
+impl NodeStore {
+    /// This node's summary figures as of `today`, from the counters: a few
+    /// short scans, whatever the history held.
+    pub fn figures(&self, today: NaiveDate) -> Result<Figures> {
+        self.view(|t| {
+            let mut filings = Vec::new();
+            for (name, n) in counts(t, "filings/")? {
+                let (kind, state) = name.split_once('/').unwrap_or((&name, ""));
+                filings.push((kind.to_string(), state.to_string(), n));
+            }
+            Ok(Figures {
+                filings,
+                applications: counts(t, "applications/")?.into_iter().collect(),
+                overdue: overdue(t, today)?,
+                units: counts(t, "units/")?.into_iter().collect(),
+                space: [space_of(t, "v6")?, space_of(t, "v4")?],
+            })
+        })
+    }
+}
