@@ -113,7 +113,7 @@ fn open(dir: &std::path::Path) -> anyhow::Result<NodeStore> {
         "redb" => EngineKind::Redb,
         _ => EngineKind::Sled,
     };
-    let cfg = StoreConfig { restart: SelfRestart::Report, engine, ..Default::default() };
+    let cfg = StoreConfig { restart: SelfRestart::Report, engine: Some(engine), ..Default::default() };
     let applier = Arc::new(DomainApplier::without_pki());
     Ok(NodeStore::open_with(dir, NodeId::parse(COUNTY)?, applier, &cfg)?)
 }
