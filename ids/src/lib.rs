@@ -100,12 +100,13 @@ impl NodeId {
 
     /// True when `self` is `other` or lies below it.
     pub fn is_within(&self, other: &NodeId) -> bool {
-        self.0 == other.0 || self.0.starts_with(&format!("{}/", other.0))
+        self.0 == other.0 || other.is_ancestor_of(self)
     }
 
-    /// True when `self` lies strictly above `other`.
+    /// True when `self` lies strictly above `other`. Allocates nothing: a
+    /// view of a national tree asks this millions of times.
     pub fn is_ancestor_of(&self, other: &NodeId) -> bool {
-        other.0.starts_with(&format!("{}/", self.0))
+        other.0.len() > self.0.len() && other.0.starts_with(&self.0) && other.0.as_bytes()[self.0.len()] == b'/'
     }
 
     /// The DNS zone of this node's subtree, e.g. `540102.540100.540000.extranet`;

@@ -98,7 +98,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     // have handed back what this node wrote after the backup.
     store.refuse_writes_while(engine.watch_recovering());
     // Read once: the services and the expected-children list share it.
-    let topology = Arc::new(cfg.oversight.load_topology()?);
+    let topology = cfg.oversight.shared_topology()?;
     // Children the topology expects are listed (and counted in oversight)
     // even before they ever connect.
     for child in topology.subtree(&cfg.node).iter().filter(|d| d.id.parent() == Some(cfg.node.clone())) {

@@ -25,6 +25,7 @@ use tempfile::TempDir;
 pub mod bench;
 mod eventually;
 pub use eventually::{Seen, eventually};
+pub mod national;
 #[cfg(target_os = "linux")]
 pub mod power;
 
@@ -294,7 +295,7 @@ impl Harness {
     pub fn oversight(&self, n: &NodeId) -> anyhow::Result<pb::OversightView> {
         let node = self.node(n);
         let bounds = extranet_node::oversight::Bounds::of(&node.config.oversight);
-        let topo = node.config.oversight.load_topology()?;
+        let topo = node.config.oversight.shared_topology()?;
         Ok(extranet_node::service::oversight::view(&self.running(n).engine, &topo, bounds)?)
     }
 

@@ -80,16 +80,19 @@ pub fn build_view(
         row.set_health(health);
         row.age_ms = age;
     }
-    let ids: Vec<NodeId> = rows.keys().cloned().collect();
-    for root in &ids {
-        let totals = ids
-            .iter()
-            .filter(|id| id.is_within(root))
-            .map(|id| own_totals(&rows[id]))
-            .fold(pb::Totals::default(), |a, b| add(&a, &b));
-        if let Some(row) = rows.get_mut(root) {
-            row.subtree = Some(totals);
+    // Each row's own figures count in its subtree and in each listed
+    // ancestor's: O(rows × depth), where comparing every pair of rows is
+    // 12 million comparisons for a national tree of 3,442 rows.
+    let mut subtree: BTreeMap<NodeId, pb::Totals> = BTreeMap::new();
+    for (id, row) in &rows {
+        let own = own_totals(row);
+        for at in std::iter::once(id.clone()).chain(id.ancestors()).filter(|a| rows.contains_key(a)) {
+            let t = subtree.entry(at).or_default();
+            *t = add(t, &own);
         }
+    }
+    for (id, row) in rows.iter_mut() {
+        row.subtree = Some(subtree.remove(id).unwrap_or_default());
     }
     pb::OversightView { node: me.to_string(), now_ms, stale_after_ms, rows: rows.into_values().collect() }
 }
@@ -177,6 +180,26 @@ mod tests {
         assert_eq!(row("542523").health(), pb::Health::NeverConnected);
         let t = row("542500").subtree.unwrap();
         assert_eq!((t.nodes, t.ok, t.stale, t.never_connected, t.filings), (8, 1, 2, 5, 5));
+    }
+
+    /// A node that reports without being in the topology has a row of its
+    /// own and counts in every listed ancestor's totals, not in a sibling's.
+    #[test]
+    fn an_unlisted_reporter_counts_in_its_ancestors_totals() {
+        let topo = Topology::xizang();
+        let region = n("540000");
+        let held: BTreeMap<NodeId, Held> = [
+            (n("540000/542500/542599"), held(summary(9_000, 4), 9_000)),
+            (n("540000/542500/542521"), held(summary(9_000, 1), 9_000)),
+        ]
+        .into();
+        let v = build_view(&region, &topo, held, 10_000, BOUNDS);
+        assert_eq!(v.rows.len(), 83, "the 82 divisions and the unlisted county");
+        let total = |code: &str| v.rows.iter().find(|r| r.node.ends_with(code)).unwrap().subtree.unwrap();
+        assert_eq!((total("542599").filings, total("542599").nodes), (4, 1));
+        assert_eq!((total("542500").filings, total("542500").nodes, total("542500").ok), (5, 9, 2));
+        assert_eq!((total("540000").filings, total("540000").nodes), (5, 83));
+        assert_eq!(total("540600").filings, 0, "another prefecture");
     }
 
     /// Peers' figures near u64::MAX neither panic (debug) nor wrap
