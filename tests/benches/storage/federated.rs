@@ -2,12 +2,14 @@
 //! that engine, real mTLS on loopback, in this process): propagation
 //! latency of sequential filings, and the catch-up rate — the prefecture
 //! stopped while the county files, then started, timed until the region
-//! holds every one of them.
+//! holds every one of them; then the disk bytes per filing at the region
+//! and at the county, with the events, receipts and summaries each keeps.
 
 use std::time::{Duration, Instant};
 
+use extranet_node::config::NodeConfig;
 use extranet_node::store::engine::EngineKind;
-use extranet_tests::bench::{ms, propagation, up_cursor};
+use extranet_tests::bench::{dir_bytes, ms, propagation, up_cursor};
 use extranet_tests::{FOUR, Harness, eventually};
 
 use super::{Figures, Knobs, store};
@@ -62,6 +64,18 @@ pub async fn propagation_and_catch_up(engine: EngineKind, knobs: &Knobs, figs: &
             ),
         );
     }
-    h.shutdown().await;
+    // bytes per filing on disk where the filings ended up, with their
+    // events, receipts and summaries (after a clean stop, so the files are final)
+    let held = up_cursor(&h.running(&region).store, &county)?;
+    let data_dir = |n| NodeConfig::load(&h.node(n).config_path()).map(|c| c.data_dir);
+    let dirs = [("region", data_dir(&region)?), ("county", data_dir(&county)?)];
+    h.fed.shutdown().await; // the nodes stop; their directories stay until `h` goes
+    for (at, dir) in dirs {
+        let bytes = dir_bytes(&dir)? as f64;
+        figs.put(
+            format!("disk bytes per filing at the {at}, three real nodes"),
+            format!("{:.0} ({held} filings)", bytes / held.max(1) as f64),
+        );
+    }
     Ok(())
 }

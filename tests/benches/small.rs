@@ -1,0 +1,95 @@
+//! Small nodes stay small (issue 11, point 6): a county run as a real
+//! `extranet serve` process with an empty store, connected to its
+//! prefecture (the region and the prefecture run in this process), on the
+//! production defaults for its links and its oversight. Once its uplink is
+//! up it is left idle for a window, and the bench prints its resident
+//! memory and the CPU it used, beside the issue's targets (≤ 16 MiB
+//! resident, < 0.5% of one core).
+//!
+//! Run: `cargo bench -p extranet-tests --bench small`
+//! (`BENCH_IDLE_SECS` the idle window, default 30).
+
+use std::time::{Duration, Instant};
+
+use extranet_node::client::Client;
+use extranet_node::config::{NodeConfig, OversightConfig, SyncTuning};
+use extranet_proto::v1 as pb;
+use extranet_tests::{Harness, PATIENCE, bench, eventually, id};
+
+fn main() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run())
+}
+
+/// Kills and reaps the served county on drop.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let window = Duration::from_secs(bench::env("BENCH_IDLE_SECS", 30));
+    let mut h = Harness::created(&["540000", "540000/540100", "540000/540100/540102"])?;
+    let (region, pref, county) = (id("540000"), id("540000/540100"), id("540000/540100/540102"));
+    h.fed.start(&region).await?;
+    h.fed.start(&pref).await?;
+    let node = h.node(&county);
+    let mut cfg = NodeConfig::load(&node.config_path())?;
+    cfg.parent = Some(h.node(&pref).config.listen.clone());
+    cfg.sync = SyncTuning::default();
+    cfg.oversight = OversightConfig::default();
+    cfg.save(&node.config_path())?;
+    let engine = cfg.store.engine.unwrap_or_default().name();
+    let (child, addr) =
+        extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), &node.config_path(), &[])?;
+    let served = Served(child);
+    let pid = served.0.id();
+    let client = Client::connect(&addr, &node.operator()).await?;
+    eventually("the county's uplink to connect", PATIENCE, async || {
+        let status = client.status().get_status(pb::GetStatusRequest {}).await?.into_inner();
+        Ok((status.parent.as_ref().is_some_and(|p| p.connected), status.parent))
+    })
+    .await?;
+    let after_start = bench::memory(Some(pid))?;
+    println!("a county as a real process ({engine}, empty store, uplink connected, production defaults):");
+    println!("  resident after start: {:.1} MiB", after_start.rss_kib as f64 / 1024.0);
+    let (cpu0, t0) = (cpu_secs(pid)?, Instant::now());
+    tokio::time::sleep(window).await; // the measurement window itself, not a wait for a condition
+    let (cpu1, took) = (cpu_secs(pid)?, t0.elapsed());
+    let idle = bench::memory(Some(pid))?;
+    let cpu = 100.0 * (cpu1 - cpu0) / took.as_secs_f64();
+    let (rss, hwm) = (idle.rss_kib as f64 / 1024.0, idle.hwm_kib as f64 / 1024.0);
+    println!(
+        "  idle {:.0} s: resident {rss:.1} MiB (peak {hwm:.1}), target ≤ 16 MiB: {}",
+        took.as_secs_f64(),
+        met(rss <= 16.0)
+    );
+    println!("  idle CPU: {cpu:.2}% of one core, target < 0.5%: {}", met(cpu < 0.5));
+    drop(served);
+    h.shutdown().await;
+    Ok(())
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT MET" }
+}
+
+/// CPU seconds (user + system) process `pid` has used so far (Linux).
+fn cpu_secs(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // the fields after the command name, which is in parentheses
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or_else(|| anyhow::anyhow!("/proc/{pid}/stat unreadable"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line; after the name the
+    // first field is the state (field 3), so they are at 11 and 12 here
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields.get(i).ok_or_else(|| anyhow::anyhow!("/proc/{pid}/stat: field {i} missing"))?.parse::<f64>()?)
+    };
+    // SAFETY: sysconf has no preconditions.
+    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Ok((ticks(11)? + ticks(12)?) / per_sec)
+}
