@@ -108,14 +108,6 @@ impl OversightConfig {
         i64::try_from(self.clock_skew_warn_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
     }
 
-    /// The topology in force.
-    pub fn load_topology(&self) -> Result<crate::topology::Topology> {
-        match &self.topology {
-            None => Ok(crate::topology::Topology::xizang()),
-            Some(p) => Ok(crate::topology::Topology::parse(&read_topology(p)?)?),
-        }
-    }
-
     /// The topology in force, shared with every other node of this process
     /// that reads the same text: a local federation of a national tree
     /// (3,442 nodes, one process) otherwise parses its file once per node

@@ -28,7 +28,7 @@ use extranet_federation::{Channel, EventStore, StreamId};
 use extranet_node::config::{OversightConfig, SyncTuning};
 use extranet_proto::v1 as pb;
 use extranet_tests::national::{national_paths, national_tsv};
-use extranet_tests::{Harness, eventually, id, row, valid_cutover};
+use extranet_tests::{Harness, bench, eventually, id, row, valid_cutover};
 use prost::Message;
 
 /// Prefectures per province and counties per prefecture.
@@ -81,7 +81,7 @@ async fn run() -> anyhow::Result<()> {
     let (took, events) = wait_settled(&h, &paths).await?;
     println!("  then the nation's {events} down event(s) held by all {} nodes after {took:.1?}", n - 1);
 
-    let rss_kib = vm_rss_kib()?;
+    let rss_kib = bench::memory(None)?.rss_kib;
     println!(
         "resident memory: {:.0} MiB total, {:.2} MiB per node ({n} nodes in one process)",
         rss_kib as f64 / 1024.0,
@@ -247,22 +247,14 @@ fn hops(h: &Harness, county: &NodeId, filed_at_ms: i64) -> anyhow::Result<String
 
 /// CPU the idle federation uses, in % of one core, over `window`.
 async fn idle_cpu(window: Duration) -> anyhow::Result<f64> {
-    let ticks = || -> anyhow::Result<u64> {
-        let stat = std::fs::read_to_string("/proc/self/stat")?;
-        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        let f: Vec<&str> = after_name.split_whitespace().collect();
-        Ok(f[11].parse::<u64>()? + f[12].parse::<u64>()?)
-    };
-    let (t0, c0) = (Instant::now(), ticks()?);
+    let (t0, c0) = (Instant::now(), bench::cpu_secs(None)?);
     tokio::time::sleep(window).await;
-    let used = (ticks()? - c0) as f64 / 100.0;
-    Ok(used / t0.elapsed().as_secs_f64() * 100.0)
+    Ok((bench::cpu_secs(None)? - c0) / t0.elapsed().as_secs_f64() * 100.0)
 }
 
 /// Prints `what` beside its target and whether it is met.
 fn verdict(what: &str, value: f64, target: f64, unit: &str) {
-    let met = if value <= target { "met" } else { "NOT MET" };
-    println!("{what}: {value:.1} {unit} (target ≤ {target} {unit}): {met}");
+    println!("{what}: {value:.1} {unit} (target ≤ {target} {unit}): {}", bench::met(value <= target));
 }
 
 /// Raises the soft limit of open files to the hard limit (each node holds
@@ -306,10 +298,4 @@ fn check_open_files(limit: u64, nodes: usize) -> anyhow::Result<()> {
         engine.name()
     );
     Ok(())
-}
-
-fn vm_rss_kib() -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
-    Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
 }

@@ -19,21 +19,11 @@ use std::time::{Duration, Instant};
 use extranet_node::client::Client;
 use extranet_node::config::{NodeConfig, OversightConfig, SyncTuning};
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, PATIENCE, bench, eventually, id};
+use extranet_tests::{Harness, PATIENCE, Served, bench, eventually, id};
 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(run())
-}
-
-/// Kills and reaps the served county on drop.
-struct Served(std::process::Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -52,8 +42,7 @@ async fn run() -> anyhow::Result<()> {
     // as deploy/systemd/extranet.service and the Dockerfile run it
     let deployed = [("MALLOC_ARENA_MAX", "2")];
     let exe = env!("CARGO_BIN_EXE_extranet-under-test");
-    let (child, addr) = extranet_tests::spawn_served(exe, &node.config_path(), &deployed)?;
-    let served = Served(child);
+    let (served, addr) = Served::spawn(exe, &node.config_path(), &deployed)?;
     let pid = served.0.id();
     let client = Client::connect(&addr, &node.operator()).await?;
     eventually("the county's uplink to connect", PATIENCE, async || {
@@ -66,18 +55,18 @@ async fn run() -> anyhow::Result<()> {
         "a county as a real process ({engine}, empty store, uplink connected, production defaults, MALLOC_ARENA_MAX=2):"
     );
     println!("  resident after start: {:.1} MiB", after_start.rss_kib as f64 / 1024.0);
-    let (cpu0, t0) = (cpu_secs(pid)?, Instant::now());
+    let (cpu0, t0) = (bench::cpu_secs(Some(pid))?, Instant::now());
     tokio::time::sleep(window).await; // the measurement window itself, not a wait for a condition
-    let (cpu1, took) = (cpu_secs(pid)?, t0.elapsed());
+    let (cpu1, took) = (bench::cpu_secs(Some(pid))?, t0.elapsed());
     let idle = bench::memory(Some(pid))?;
     let cpu = 100.0 * (cpu1 - cpu0) / took.as_secs_f64();
     let (rss, hwm) = (idle.rss_kib as f64 / 1024.0, idle.hwm_kib as f64 / 1024.0);
     println!(
         "  idle {:.0} s: resident {rss:.1} MiB (peak {hwm:.1}), target ≤ 16 MiB: {}",
         took.as_secs_f64(),
-        met(rss <= 16.0)
+        bench::met(rss <= 16.0)
     );
-    println!("  idle CPU: {cpu:.2}% of one core, target < 0.5%: {}", met(cpu < 0.5));
+    println!("  idle CPU: {cpu:.2}% of one core, target < 0.5%: {}", bench::met(cpu < 0.5));
     let backlog: u64 = bench::env("BENCH_CATCHUP", 50_000);
     if backlog > 0 {
         h.fed.stop(&pref).await?;
@@ -96,7 +85,7 @@ async fn run() -> anyhow::Result<()> {
             "  after filing {backlog} with its prefecture down and catching up ({:.1} s):",
             started.elapsed().as_secs_f64()
         );
-        println!("  resident {rss:.1} MiB (peak {hwm:.1}), target ≤ 64 MiB: {}", met(rss <= 64.0));
+        println!("  resident {rss:.1} MiB (peak {hwm:.1}), target ≤ 64 MiB: {}", bench::met(rss <= 64.0));
     }
     drop(served);
     h.shutdown().await;
@@ -131,24 +120,4 @@ async fn file_many(client: &Client, n: u64) -> anyhow::Result<()> {
         t.await??;
     }
     Ok(())
-}
-
-fn met(ok: bool) -> &'static str {
-    if ok { "met" } else { "NOT MET" }
-}
-
-/// CPU seconds (user + system) process `pid` has used so far (Linux).
-fn cpu_secs(pid: u32) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // the fields after the command name, which is in parentheses
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or_else(|| anyhow::anyhow!("/proc/{pid}/stat unreadable"))?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line; after the name the
-    // first field is the state (field 3), so they are at 11 and 12 here
-    let ticks = |i: usize| -> anyhow::Result<f64> {
-        Ok(fields.get(i).ok_or_else(|| anyhow::anyhow!("/proc/{pid}/stat: field {i} missing"))?.parse::<f64>()?)
-    };
-    // SAFETY: sysconf has no preconditions.
-    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    Ok((ticks(11)? + ticks(12)?) / per_sec)
 }

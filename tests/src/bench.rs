@@ -96,6 +96,28 @@ pub fn memory(pid: Option<u32>) -> anyhow::Result<Memory> {
     Ok(Memory { rss_kib: field("VmRSS:")?, hwm_kib: field("VmHWM:")? })
 }
 
+/// CPU seconds (user + system) process `pid` (`None`: this process) has
+/// used so far (Linux `/proc/<pid>/stat`).
+pub fn cpu_secs(pid: Option<u32>) -> anyhow::Result<f64> {
+    let path = pid.map_or("/proc/self/stat".to_string(), |p| format!("/proc/{p}/stat"));
+    let stat = std::fs::read_to_string(&path)?;
+    // after the command name (in parentheses) the first field is the state,
+    // field 3; utime and stime, fields 14 and 15, are at 11 and 12 there
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or_else(|| anyhow::anyhow!("{path} unreadable"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields.get(i).ok_or_else(|| anyhow::anyhow!("{path}: field {i} missing"))?.parse::<f64>()?)
+    };
+    // SAFETY: sysconf has no preconditions.
+    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Ok((ticks(11)? + ticks(12)?) / per_sec)
+}
+
+/// "met" or "NOT MET", for a figure printed beside its target.
+pub fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT MET" }
+}
+
 /// Bytes of every file under `dir`.
 pub fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
     let mut total = 0;

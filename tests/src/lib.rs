@@ -326,6 +326,26 @@ pub fn row<'a>(view: &'a pb::OversightView, node: &str) -> &'a pb::OversightRow 
     view.rows.iter().find(|r| r.node == node).unwrap_or_else(|| panic!("{node} missing from the oversight view"))
 }
 
+/// A served node process, killed (`kill -9`) and reaped when dropped — also
+/// when a test or bench fails, so no process is left behind (or holding a
+/// disk the test must unmount).
+pub struct Served(pub std::process::Child);
+
+impl Served {
+    /// [`spawn_served`], held so.
+    pub fn spawn(exe: &str, config: &std::path::Path, env: &[(&str, &str)]) -> anyhow::Result<(Served, String)> {
+        let (child, addr) = spawn_served(exe, config, env)?;
+        Ok((Served(child), addr))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill(); // it may have stopped by itself
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts a real `extranet serve` process (`exe`: the test's
 /// `env!("CARGO_BIN_EXE_extranet-under-test")`) on `config`; returns the
 /// process and the address it printed once listening.

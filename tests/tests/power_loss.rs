@@ -13,27 +13,15 @@ use extranet_node::config::NodeConfig;
 use extranet_node::store::engine::EngineKind;
 use extranet_proto::v1 as pb;
 use extranet_tests::power::{PowerCutDisk, skipped};
-use extranet_tests::{Harness, PATIENCE, eventually, valid_cutover};
+use extranet_tests::{Harness, PATIENCE, Served, eventually, valid_cutover};
 
 /// Acknowledged filings before the power is cut.
 const BEFORE_CUT: usize = 200;
 /// Clients filing at once.
 const WRITERS: usize = 8;
 
-/// A served node, killed (`kill -9`) and reaped on drop: also when the test
-/// fails, so no process keeps the loop disk busy.
-struct Served(std::process::Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill(); // it may already have stopped on the dead disk
-        let _ = self.0.wait();
-    }
-}
-
 fn spawn_node(config: &std::path::Path) -> anyhow::Result<(Served, String)> {
-    let (child, addr) = extranet_tests::spawn_served(env!("CARGO_BIN_EXE_extranet-under-test"), config, &[])?;
-    Ok((Served(child), addr))
+    Served::spawn(env!("CARGO_BIN_EXE_extranet-under-test"), config, &[])
 }
 
 fn cutover() -> pb::FileCutoverRequest {

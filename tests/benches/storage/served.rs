@@ -6,7 +6,6 @@
 //! new filing being acknowledged. (The county runs without a parent link:
 //! no upstream traffic is counted.)
 
-use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use extranet_certs::NodeId;
 use extranet_node::client::{Client, CredentialDir};
 use extranet_proto::v1 as pb;
 use extranet_tests::bench::{Memory, memory, ms};
-use extranet_tests::{Harness, eventually, spawn_served, valid_cutover};
+use extranet_tests::{Harness, Served, eventually, valid_cutover};
 
 use super::Figures;
 
@@ -25,21 +24,9 @@ const CLIENTS: usize = 64;
 /// How long a restarted node may take to answer before the bench fails.
 const RECOVERY_PATIENCE: Duration = Duration::from_secs(300);
 
-/// A served node, killed with `kill -9` when dropped (a failing bench
-/// leaves no process behind).
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn spawn(h: &Harness, node: &NodeId) -> anyhow::Result<(Served, String)> {
     let exe = env!("CARGO_BIN_EXE_extranet-under-test");
-    let (child, addr) = spawn_served(exe, &h.node(node).config_path(), &[])?;
-    Ok((Served(child), addr))
+    Served::spawn(exe, &h.node(node).config_path(), &[])
 }
 
 /// Serves `node` (its store holding `held`, e.g. "50000 filings"), files
