@@ -16,10 +16,9 @@
 #[path = "federation/floor.rs"]
 mod floor;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, bench, valid_cutover};
+use extranet_tests::{Harness, bench};
 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -70,25 +69,5 @@ async fn run() -> anyhow::Result<()> {
 
 async fn throughput(h: &Harness, clients: usize, dur: Duration) -> anyhow::Result<f64> {
     let client = h.fed.client(&h.county_a()).await?;
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    // made once: building it reads the built-in calendar, which is not what is measured
-    let cutover = valid_cutover();
-    for _ in 0..clients {
-        let (mut f, cutover) = (client.filings(), cutover.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut n = 0u64;
-            while start.elapsed() < dur {
-                let req = pb::FileCutoverRequest { cutover: Some(cutover.clone()), ..Default::default() };
-                f.file_cutover(req).await?;
-                n += 1;
-            }
-            Ok::<u64, tonic::Status>(n)
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await??;
-    }
-    Ok(total as f64 / start.elapsed().as_secs_f64())
+    Ok(bench::Load::run_for(&client, clients, dur).await?.per_sec)
 }

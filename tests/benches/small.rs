@@ -70,7 +70,7 @@ async fn run() -> anyhow::Result<()> {
     let backlog: u64 = bench::env("BENCH_CATCHUP", 50_000);
     if backlog > 0 {
         h.fed.stop(&pref).await?;
-        file_many(&client, backlog).await?;
+        let backlog = file_many(&client, backlog).await?;
         let started = Instant::now();
         h.fed.start(&pref).await?;
         let region_store = h.running(&region).store.clone();
@@ -92,32 +92,22 @@ async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Files `n` cutovers at the county from 64 clients, with progress lines.
-async fn file_many(client: &Client, n: u64) -> anyhow::Result<()> {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    let (left, cutover, started) = (Arc::new(AtomicU64::new(n)), extranet_tests::valid_cutover(), Instant::now());
-    let mut tasks = Vec::new();
-    for _ in 0..64 {
-        let (mut f, left, cutover) = (client.filings(), left.clone(), cutover.clone());
-        tasks.push(tokio::spawn(async move {
-            while left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(1)).is_ok() {
-                f.file_cutover(pb::FileCutoverRequest { cutover: Some(cutover.clone()), ..Default::default() }).await?;
-            }
-            Ok::<(), tonic::Status>(())
-        }));
-    }
+/// Files at least `n` cutovers at the county from 64 clients, with
+/// progress lines; answers how many were acknowledged.
+async fn file_many(client: &Client, n: u64) -> anyhow::Result<u64> {
+    let load = bench::Load::start(client, 64);
     let mut shown = Instant::now();
-    while !tasks.iter().all(|t| t.is_finished()) {
-        tokio::time::sleep(Duration::from_millis(200)).await; // progress display only
+    eventually(&format!("{n} filings at the county"), Duration::from_secs(900), async || {
         if shown.elapsed() > Duration::from_secs(5) {
             shown = Instant::now();
-            let done = n - left.load(Ordering::Relaxed);
-            println!("  … {done} / {n} filed, {:.0} s", started.elapsed().as_secs_f64());
+            println!("  … {} / {n} filed, {:.0} s", load.acked(), load.elapsed().as_secs_f64());
         }
+        Ok((load.acked() >= n, load.acked()))
+    })
+    .await?;
+    let done = load.stop().await;
+    match done.error {
+        Some(e) => Err(anyhow::anyhow!("a filing client failed: {e}")),
+        None => Ok(done.acked),
     }
-    for t in tasks {
-        t.await??;
-    }
-    Ok(())
 }

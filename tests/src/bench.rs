@@ -1,13 +1,16 @@
 //! Measuring helpers shared by the benches (`tests/benches/`): one way to
-//! time county → region propagation, read a process's memory and a data
-//! directory's size, so `--bench federation` and `--bench storage` report
+//! time county → region propagation, load a node with filing clients, read
+//! a process's memory and CPU and a data directory's size, so `--bench federation` and `--bench storage` report
 //! the same figure the same way instead of two copies drifting apart.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use extranet_certs::NodeId;
 use extranet_federation::{Channel, EventStore, StreamId};
+use extranet_node::client::Client;
 use extranet_node::store::NodeStore;
 use extranet_proto::v1 as pb;
 
@@ -132,4 +135,83 @@ pub fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
 /// Milliseconds, for printing.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// Clients filing cutovers at one node as fast as they can until stopped;
+/// a client ends at its first error (a node killed under load refuses).
+pub struct Load {
+    acked: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    tasks: Vec<tokio::task::JoinHandle<Option<tonic::Status>>>,
+    started: Instant,
+}
+
+/// What a [`Load`] did.
+pub struct Loaded {
+    /// Filings acknowledged.
+    pub acked: u64,
+    /// Acknowledged per second, from the start to the stop.
+    pub per_sec: f64,
+    /// The first error a client ended on, if one did.
+    pub error: Option<tonic::Status>,
+}
+
+impl Load {
+    /// Starts `writers` clients filing through `client`.
+    pub fn start(client: &Client, writers: usize) -> Self {
+        let (acked, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        // made once: building it reads the built-in calendar, which is not what is measured
+        let cutover = valid_cutover();
+        let tasks = (0..writers)
+            .map(|_| {
+                let (mut filings, acked, stop, cutover) =
+                    (client.filings(), acked.clone(), stop.clone(), cutover.clone());
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        let req = pb::FileCutoverRequest { cutover: Some(cutover.clone()), ..Default::default() };
+                        if let Err(e) = filings.file_cutover(req).await {
+                            return Some(e);
+                        }
+                        acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                    None
+                })
+            })
+            .collect();
+        Load { acked, stop, tasks, started: Instant::now() }
+    }
+
+    /// Filings acknowledged so far.
+    pub fn acked(&self) -> u64 {
+        self.acked.load(Ordering::Relaxed)
+    }
+
+    /// Since the start.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Stops the clients and waits for them.
+    pub async fn stop(self) -> Loaded {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut error = None;
+        for t in self.tasks {
+            if let Ok(Some(e)) = t.await {
+                error.get_or_insert(e);
+            }
+        }
+        let acked = self.acked.load(Ordering::Relaxed);
+        Loaded { acked, per_sec: acked as f64 / self.started.elapsed().as_secs_f64(), error }
+    }
+
+    /// Runs `writers` clients for `dur` and stops them; fails if one failed.
+    pub async fn run_for(client: &Client, writers: usize, dur: Duration) -> anyhow::Result<Loaded> {
+        let load = Load::start(client, writers);
+        tokio::time::sleep(dur).await; // the measurement window
+        let done = load.stop().await;
+        match done.error {
+            Some(e) => Err(anyhow::anyhow!("a filing client failed: {e}")),
+            None => Ok(done),
+        }
+    }
 }

@@ -5,16 +5,12 @@
 //! holds every one of them; then the disk bytes per filing at the region
 //! and at the county, with the events, receipts and summaries each keeps.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-use extranet_proto::v1 as pb;
 
 use extranet_node::config::NodeConfig;
 use extranet_node::store::engine::EngineKind;
-use extranet_tests::bench::{dir_bytes, ms, propagation, up_cursor};
-use extranet_tests::{FOUR, Harness, eventually, valid_cutover};
+use extranet_tests::bench::{Load, dir_bytes, ms, propagation, up_cursor};
+use extranet_tests::{FOUR, Harness, eventually};
 
 use super::{Figures, Knobs, store};
 
@@ -56,15 +52,13 @@ pub async fn propagation_and_catch_up(engine: EngineKind, knobs: &Knobs, figs: &
 /// before the catch-up (the issue asks for at least half).
 async fn catch_up(h: &mut Harness, knobs: &Knobs, figs: &mut Figures) -> anyhow::Result<()> {
     let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
-    let normal = Load::start(h, &county).await?;
-    tokio::time::sleep(NORMAL_FOR).await; // the measurement window
-    let normal = normal.stop().await?;
+    let normal = Load::run_for(&h.fed.client(&county).await?, LOAD_WRITERS, NORMAL_FOR).await?.per_sec;
     h.fed.stop(&pref).await?;
     let base = up_cursor(&h.running(&region).store, &county)?;
     let county_store = h.running(&county).store.clone();
     store::fill_fast(&county_store, knobs.catchup, knobs.batch, "catch-up backlog at the county").await?;
     let head = up_cursor(&county_store, &county)?;
-    let load = Load::start(h, &county).await?;
+    let load = Load::start(&h.fed.client(&county).await?, LOAD_WRITERS);
     let started = Instant::now();
     h.fed.start(&pref).await?;
     let region_store = h.running(&region).store.clone();
@@ -82,7 +76,11 @@ async fn catch_up(h: &mut Harness, knobs: &Knobs, figs: &mut Figures) -> anyhow:
     })
     .await?;
     let (took, first) = (started.elapsed(), first.unwrap_or_default());
-    let during = load.stop().await?;
+    let during = load.stop().await;
+    if let Some(e) = during.error {
+        anyhow::bail!("a client filing during the catch-up failed: {e}");
+    }
+    let during = during.per_sec;
     let events = (head - base) as f64;
     figs.put(
         format!("catch-up after the prefecture restarts ({} events)", knobs.catchup),
@@ -107,41 +105,3 @@ async fn catch_up(h: &mut Harness, knobs: &Knobs, figs: &mut Figures) -> anyhow:
 const LOAD_WRITERS: usize = 8;
 /// How long the rate before the catch-up is measured.
 const NORMAL_FOR: Duration = Duration::from_secs(2);
-
-/// Clients filing at one node as fast as they can until stopped.
-struct Load {
-    stop: Arc<AtomicBool>,
-    tasks: Vec<tokio::task::JoinHandle<Result<u64, tonic::Status>>>,
-    started: Instant,
-}
-
-impl Load {
-    async fn start(h: &Harness, node: &extranet_certs::NodeId) -> anyhow::Result<Self> {
-        let (client, stop, cutover) = (h.fed.client(node).await?, Arc::new(AtomicBool::new(false)), valid_cutover());
-        let tasks = (0..LOAD_WRITERS)
-            .map(|_| {
-                let (mut f, stop, cutover) = (client.filings(), stop.clone(), cutover.clone());
-                tokio::spawn(async move {
-                    let mut n = 0;
-                    while !stop.load(Ordering::Relaxed) {
-                        f.file_cutover(pb::FileCutoverRequest { cutover: Some(cutover.clone()), ..Default::default() })
-                            .await?;
-                        n += 1;
-                    }
-                    Ok(n)
-                })
-            })
-            .collect();
-        Ok(Load { stop, tasks, started: Instant::now() })
-    }
-
-    /// Stops the clients and answers their filings per second since the start.
-    async fn stop(self) -> anyhow::Result<f64> {
-        self.stop.store(true, Ordering::Relaxed);
-        let mut n = 0;
-        for t in self.tasks {
-            n += t.await??;
-        }
-        Ok(n as f64 / self.started.elapsed().as_secs_f64())
-    }
-}

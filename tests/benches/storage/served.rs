@@ -6,14 +6,12 @@
 //! new filing being acknowledged. (The county runs without a parent link:
 //! no upstream traffic is counted.)
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use extranet_certs::NodeId;
 use extranet_node::client::{Client, CredentialDir};
 use extranet_proto::v1 as pb;
-use extranet_tests::bench::{Memory, memory, ms};
+use extranet_tests::bench::{Load, Memory, memory, ms};
 use extranet_tests::{Harness, Served, eventually, valid_cutover};
 
 use super::Figures;
@@ -69,10 +67,10 @@ struct UnderLoad {
 async fn load_then_kill(h: &Harness, node: &NodeId, creds: &CredentialDir, filings: u64) -> anyhow::Result<UnderLoad> {
     let (mut served, addr) = spawn(h, node)?;
     let client = Client::connect(&addr, creds).await?;
-    let load = Load::start(&client);
+    let load = Load::start(&client, CLIENTS);
     let (started, mut shown) = (Instant::now(), Instant::now());
     eventually(&format!("{filings} filings at the served node"), RECOVERY_PATIENCE, async || {
-        let n = load.acked.load(Ordering::Relaxed);
+        let n = load.acked();
         if shown.elapsed() > Duration::from_secs(5) {
             shown = Instant::now();
             println!("  … served node: {n} / {filings} filed, {:.0} s", started.elapsed().as_secs_f64());
@@ -81,10 +79,10 @@ async fn load_then_kill(h: &Harness, node: &NodeId, creds: &CredentialDir, filin
     })
     .await?;
     let memory = memory(Some(served.0.id()))?;
-    let rate = load.acked.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let rate = load.acked() as f64 / started.elapsed().as_secs_f64();
     served.0.kill()?; // SIGKILL with writes in flight
     served.0.wait()?;
-    let acked = load.stop().await;
+    let acked = load.stop().await.acked;
     Ok(UnderLoad { memory, rate, acked })
 }
 
@@ -133,39 +131,5 @@ async fn retry<T>(what: &str, mut f: impl AsyncFnMut() -> anyhow::Result<T>) -> 
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(2)).await,
         }
-    }
-}
-
-/// [`CLIENTS`] tasks filing cutovers until stopped or refused (the kill).
-struct Load {
-    acked: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Load {
-    fn start(client: &Client) -> Self {
-        let (acked, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
-        let tasks = (0..CLIENTS)
-            .map(|_| {
-                let (mut filings, acked, stop) = (client.filings(), acked.clone(), stop.clone());
-                tokio::spawn(async move {
-                    let req = || pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() };
-                    while !stop.load(Ordering::Relaxed) && filings.file_cutover(req()).await.is_ok() {
-                        acked.fetch_add(1, Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        Load { acked, stop, tasks }
-    }
-
-    /// Stops the clients and waits for them; returns how many filings were acknowledged.
-    async fn stop(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        for t in self.tasks {
-            let _ = t.await;
-        }
-        self.acked.load(Ordering::Relaxed)
     }
 }
