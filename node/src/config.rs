@@ -2,7 +2,7 @@
 //! relative to the file's own directory, so a node's folder can be moved.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use extranet_certs::NodeId;
@@ -108,27 +108,18 @@ impl OversightConfig {
         i64::try_from(self.clock_skew_warn_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
     }
 
-    /// The topology in force, shared with every other node of this process
-    /// that reads the same text: a local federation of a national tree
-    /// (3,442 nodes, one process) otherwise parses its file once per node
-    /// and holds a copy per node, about 1 MiB each. The file is read at
-    /// every call, so a changed file is parsed afresh.
-    pub fn shared_topology(&self) -> Result<Arc<crate::topology::Topology>> {
-        static XIZANG: OnceLock<Arc<crate::topology::Topology>> = OnceLock::new();
-        static LAST: Mutex<Option<(String, Arc<crate::topology::Topology>)>> = Mutex::new(None);
-        let Some(p) = &self.topology else {
-            return Ok(Arc::clone(XIZANG.get_or_init(|| Arc::new(crate::topology::Topology::xizang()))));
-        };
-        let text = read_topology(p)?;
-        let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((held, topo)) = last.as_ref()
-            && *held == text
-        {
-            return Ok(Arc::clone(topo));
-        }
-        let topo = Arc::new(crate::topology::Topology::parse(&text)?);
-        *last = Some((text, Arc::clone(&topo)));
-        Ok(topo)
+    /// The topology in force: the named file's, or the built-in one of
+    /// the Tibet Autonomous Region.
+    pub fn topology(&self) -> Result<Arc<crate::topology::Topology>> {
+        Ok(Arc::new(match &self.topology {
+            None => crate::topology::Topology::xizang(),
+            Some(p) => crate::topology::Topology::parse(&read_topology(p)?)?,
+        }))
+    }
+
+    /// The text of the named topology file (`None`: the built-in one).
+    pub fn topology_text(&self) -> Result<Option<String>> {
+        self.topology.as_deref().map(read_topology).transpose()
     }
 }
 
@@ -293,29 +284,5 @@ mod ipam_section {
         let text = text.replace("# roots = [", "roots = [");
         let cfg: NodeConfig = toml::from_str(&text).expect("with roots");
         assert_eq!(cfg.ipam.roots, vec!["2408:8000::/32".parse::<ipnet::IpNet>().unwrap()]);
-    }
-}
-
-#[cfg(test)]
-mod topology_section {
-    use super::*;
-
-    /// Nodes of one process naming the same file share one parsed
-    /// topology; a changed file is parsed afresh.
-    #[test]
-    fn nodes_reading_the_same_topology_share_one_copy() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("t.tsv");
-        let one = "100000\tnation\t全国\tNation\t\n540000\tregion\t西藏自治区\tXizang\t100000\n";
-        std::fs::write(&file, one).unwrap();
-        let cfg = OversightConfig { topology: Some(file.clone()), ..Default::default() };
-        let (a, b) = (cfg.shared_topology().unwrap(), cfg.shared_topology().unwrap());
-        assert!(Arc::ptr_eq(&a, &b), "one copy for both");
-        std::fs::write(&file, format!("{one}540100\tprefecture\t拉萨市\tLhasa\t540000\n")).unwrap();
-        let c = cfg.shared_topology().unwrap();
-        assert_eq!((a.divisions().len(), c.divisions().len()), (2, 3), "the changed file is read");
-        let none = OversightConfig::default();
-        assert!(Arc::ptr_eq(&none.shared_topology().unwrap(), &none.shared_topology().unwrap()));
-        assert_eq!(none.shared_topology().unwrap().divisions().len(), 82);
     }
 }

@@ -5,14 +5,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use extranet_certs::csr::{request_ca, request_leaf, write_private_key};
 use extranet_certs::{CertificateAuthority, Identity, IssueKind, NodeId};
 
 use crate::client::{self, Client, CredentialDir};
-use crate::config::{NodeConfig, SyncTuning, TlsPaths};
+use crate::config::{NodeConfig, OversightConfig, SyncTuning, TlsPaths};
 use crate::error::{NodeError, Result};
 use crate::server::{self, RunningNode};
+use crate::topology::Topology;
 
 /// Login name of the operator minted for every node.
 pub const OPERATOR: &str = "operator";
@@ -46,6 +48,28 @@ pub struct LocalFederation {
     /// Where everything lives.
     pub root: PathBuf,
     nodes: BTreeMap<NodeId, LocalNode>,
+    topologies: Topologies,
+}
+
+/// The topologies the nodes of this process read, parsed once each: a
+/// national tree (3,442 nodes in one process) would otherwise parse its
+/// file once per node and hold a copy per node, about 1 MiB each. A file
+/// whose text changed is parsed afresh.
+#[derive(Default)]
+struct Topologies(std::sync::Mutex<BTreeMap<Option<String>, Arc<Topology>>>);
+
+impl Topologies {
+    /// The topology `cfg` names, shared with every node naming the same text.
+    fn get(&self, cfg: &OversightConfig) -> Result<Arc<Topology>> {
+        let text = cfg.topology_text()?;
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = held.get(&text) {
+            return Ok(Arc::clone(t));
+        }
+        let topology = cfg.topology()?;
+        held.insert(text, Arc::clone(&topology));
+        Ok(topology)
+    }
 }
 
 impl LocalFederation {
@@ -83,7 +107,7 @@ impl LocalFederation {
             config.save(&dir.join("node.toml"))?;
             nodes.insert(id.clone(), LocalNode { id: id.clone(), dir, config, running: None });
         }
-        Ok(LocalFederation { root: root.to_path_buf(), nodes })
+        Ok(LocalFederation { root: root.to_path_buf(), nodes, topologies: Topologies::default() })
     }
 
     /// Starts every node that is not running, parents first.
@@ -102,13 +126,20 @@ impl LocalFederation {
     /// Starts one node on its data directory (keeping its port once it has one).
     pub async fn start(&mut self, id: &NodeId) -> Result<()> {
         let parent_addr = id.parent().and_then(|p| self.nodes.get(&p)).map(|p| p.config.listen.clone());
+        let topology = self.topology(id)?;
         let node = self.node_mut(id)?;
         node.config.parent = parent_addr;
-        let running = server::start(&node.config).await?;
+        let running = server::start_with(&node.config, topology).await?;
         node.config.listen = running.addr.to_string();
         node.config.save(&node.config_path())?;
         node.running = Some(running);
         Ok(())
+    }
+
+    /// The topology node `id` reads, parsed once for every node naming the
+    /// same text.
+    pub fn topology(&self, id: &NodeId) -> Result<Arc<Topology>> {
+        self.topologies.get(&self.node(id)?.config.oversight)
     }
 
     /// Changes every node's configuration (e.g. shorter oversight
@@ -215,5 +246,30 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         // Many nodes share this process: a stalled store is reported, not
         // answered by exiting (which would stop every node).
         store: crate::store::StoreConfig { restart: crate::store::SelfRestart::Report, ..Default::default() },
+    }
+}
+
+#[cfg(test)]
+mod topologies {
+    use super::*;
+
+    /// Nodes of one process naming the same file share one parsed
+    /// topology; a changed file is parsed afresh.
+    #[test]
+    fn nodes_reading_the_same_topology_share_one_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.tsv");
+        let one = "100000\tnation\t全国\tNation\t\n540000\tregion\t西藏自治区\tXizang\t100000\n";
+        std::fs::write(&file, one).unwrap();
+        let (cache, cfg) =
+            (Topologies::default(), OversightConfig { topology: Some(file.clone()), ..Default::default() });
+        let (a, b) = (cache.get(&cfg).unwrap(), cache.get(&cfg).unwrap());
+        assert!(Arc::ptr_eq(&a, &b), "one copy for both");
+        std::fs::write(&file, format!("{one}540100\tprefecture\t拉萨市\tLhasa\t540000\n")).unwrap();
+        let c = cache.get(&cfg).unwrap();
+        assert_eq!((a.divisions().len(), c.divisions().len()), (2, 3), "the changed file is read");
+        let none = OversightConfig::default();
+        assert!(Arc::ptr_eq(&cache.get(&none).unwrap(), &cache.get(&none).unwrap()));
+        assert_eq!(cache.get(&none).unwrap().divisions().len(), 82);
     }
 }

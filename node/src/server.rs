@@ -83,8 +83,14 @@ impl RunningNode {
     }
 }
 
-/// Starts the node described by `cfg`.
+/// Starts the node described by `cfg`, reading its topology.
 pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
+    start_with(cfg, cfg.oversight.topology()?).await
+}
+
+/// Starts the node described by `cfg` with its topology already read
+/// (nodes of one process share one, `local.rs`).
+pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topology>) -> Result<RunningNode> {
     let tls = TlsMaterial::load(&cfg.tls.root, &cfg.tls.cert, &cfg.tls.key)?;
     if tls.identity() != &Identity::node(cfg.node.clone()) {
         return Err(NodeError::config(format!("证书身份为 {}，与配置的节点 {} 不符", tls.identity(), cfg.node)));
@@ -97,8 +103,7 @@ pub async fn start(cfg: &NodeConfig) -> Result<RunningNode> {
     // After a restore from an older backup, own writes wait until the peers
     // have handed back what this node wrote after the backup.
     store.refuse_writes_while(engine.watch_recovering());
-    // Read once: the services and the expected-children list share it.
-    let topology = cfg.oversight.shared_topology()?;
+    // The services and the expected-children list share it.
     // Children the topology expects are listed (and counted in oversight)
     // even before they ever connect.
     for child in topology.subtree(&cfg.node).iter().filter(|d| d.id.parent() == Some(cfg.node.clone())) {

@@ -295,7 +295,7 @@ impl Harness {
     pub fn oversight(&self, n: &NodeId) -> anyhow::Result<pb::OversightView> {
         let node = self.node(n);
         let bounds = extranet_node::oversight::Bounds::of(&node.config.oversight);
-        let topo = node.config.oversight.shared_topology()?;
+        let topo = self.fed.topology(n)?;
         Ok(extranet_node::service::oversight::view(&self.running(n).engine, &topo, bounds)?)
     }
 
