@@ -46,6 +46,7 @@ struct Inner {
     revoked: RwLock<HashSet<String>>,
     server_config: Arc<ServerConfig>,
     client_config: Arc<ClientConfig>,
+    browser_config: Arc<ServerConfig>,
 }
 
 impl std::fmt::Debug for TlsMaterial {
@@ -98,6 +99,7 @@ impl TlsMaterial {
         let client_verifier = Arc::new(ReloadableClientVerifier::new(trust.clone())?);
         let server_config = server_config(&trust, &client_verifier, &chain, &key)?;
         let client_config = client_config(&trust, &server_verifier, &chain, &key)?;
+        let browser_config = browser_config(&trust, &chain, &key)?;
         Ok(TlsMaterial {
             inner: Arc::new(Inner {
                 identity,
@@ -109,6 +111,7 @@ impl TlsMaterial {
                 revoked: RwLock::new(HashSet::new()),
                 server_config,
                 client_config,
+                browser_config,
             }),
         })
     }
@@ -144,6 +147,13 @@ impl TlsMaterial {
     /// against the root and the current CRLs; ALPN `h2`.
     pub fn server_config(&self) -> Arc<ServerConfig> {
         self.inner.server_config.clone()
+    }
+
+    /// The configuration for browsers (the web console): our chain, no
+    /// client certificate asked (browsers sign in another way), TLS 1.2 or
+    /// 1.3, ALPN `http/1.1`.
+    pub fn browser_config(&self) -> Arc<ServerConfig> {
+        self.inner.browser_config.clone()
     }
 
     /// The client configuration: presents our chain, checks the server
@@ -260,6 +270,21 @@ fn server_config(
     // could reconnect on its old ticket. Every connection does a full handshake.
     config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
+    Ok(Arc::new(config))
+}
+
+fn browser_config(
+    trust: &TrustConfig,
+    chain: &[CertificateDer<'static>],
+    key: &PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, CertError> {
+    let mut config = ServerConfig::builder_with_provider(trust.provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| CertError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain.to_vec(), key.clone_key())
+        .map_err(|e| CertError::Tls(format!("私钥与本机证书不匹配或无法使用：{e}")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 

@@ -136,6 +136,12 @@ impl Filing {
     }
 }
 
+/// The first day a cutover may start when the units were notified on
+/// `notified_on`: two working days later (Art.21).
+pub fn earliest_cutover_start(notified_on: NaiveDate, cal: &WorkCalendar) -> NaiveDate {
+    cal.add_working_days(notified_on, CUTOVER_NOTICE_WORKING_DAYS)
+}
+
 /// Checks a cutover against the regulation once its fields are well-formed:
 /// the window must be ordered, the notice date not in the future, and the
 /// notice at least two working days before the start (Art.21). Dates the
@@ -151,7 +157,7 @@ pub fn check_cutover(c: &Cutover, cal: &WorkCalendar, today: NaiveDate) -> Resul
         ));
     }
     let start = date_of(&c.window_start);
-    let earliest_start = cal.add_working_days(c.notified_on, CUTOVER_NOTICE_WORKING_DAYS);
+    let earliest_start = earliest_cutover_start(c.notified_on, cal);
     if start < earliest_start {
         let latest_notice = cal.sub_working_days(start, CUTOVER_NOTICE_WORKING_DAYS);
         let mark = if cal.covers(latest_notice.min(c.notified_on), earliest_start.max(start)) {

@@ -103,6 +103,11 @@ impl Client {
         NodeStatusClient::new(self.channel.clone())
     }
 
+    /// The web console's sign-in service.
+    pub fn console(&self) -> extranet_proto::v1::console_client::ConsoleClient<Channel> {
+        extranet_proto::v1::console_client::ConsoleClient::new(self.channel.clone())
+    }
+
     /// The oversight service.
     pub fn oversight(&self) -> extranet_proto::v1::oversight_client::OversightClient<Channel> {
         extranet_proto::v1::oversight_client::OversightClient::new(self.channel.clone())

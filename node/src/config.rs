@@ -40,6 +40,9 @@ pub struct NodeConfig {
     /// absent: no metrics endpoint).
     #[serde(default)]
     pub metrics: Option<MetricsConfig>,
+    /// The web console (optional section `[console]`; absent: no console).
+    #[serde(default)]
+    pub console: Option<ConsoleConfig>,
     /// Address management: the region's root pools and the address plan.
     #[serde(default)]
     pub ipam: IpamConfig,
@@ -66,6 +69,40 @@ pub struct MetricsConfig {
     /// Address of the plain-HTTP `GET /metrics` endpoint, e.g.
     /// `127.0.0.1:9464`; keep it on a local or management interface.
     pub listen: String,
+}
+
+/// Where the web console listens and how long its sessions last
+/// (`[console]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Address of the HTTPS console, e.g. `0.0.0.0:8443` (`127.0.0.1:0`
+    /// picks a free port). It presents the node's certificate.
+    pub listen: String,
+    /// The address people reach the console at, e.g.
+    /// `https://10.54.0.1:8443`, used in sign-in links (absent: the
+    /// listening address).
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// Minutes a session lasts after sign-in (default 480, a working day).
+    #[serde(default = "ConsoleConfig::default_session_minutes")]
+    pub session_minutes: u32,
+}
+
+impl ConsoleConfig {
+    fn default_session_minutes() -> u32 {
+        480
+    }
+
+    /// A console on `listen` with the default session length.
+    pub fn on(listen: impl Into<String>) -> Self {
+        ConsoleConfig { listen: listen.into(), public_url: None, session_minutes: Self::default_session_minutes() }
+    }
+
+    /// How long a session lasts (at least a minute).
+    pub fn session(&self) -> Duration {
+        Duration::from_secs(u64::from(self.session_minutes.max(1)) * 60)
+    }
 }
 
 /// How often a node reports its status upward and when a silent node is

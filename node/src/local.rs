@@ -131,6 +131,11 @@ impl LocalFederation {
         node.config.parent = parent_addr;
         let running = server::start_with(&node.config, topology).await?;
         node.config.listen = running.addr.to_string();
+        // the console keeps its port across restarts too (open browsers
+        // and printed links stay valid)
+        if let (Some(c), Some(a)) = (node.config.console.as_mut(), running.console_addr) {
+            c.listen = a.to_string();
+        }
         node.config.save(&node.config_path())?;
         node.running = Some(running);
         Ok(())
@@ -151,6 +156,26 @@ impl LocalFederation {
             node.config.save(&node.dir.join("node.toml"))?;
         }
         Ok(())
+    }
+
+    /// Turns the web console on for node `id` (a free loopback port, kept
+    /// once chosen); takes effect at its next start.
+    pub fn enable_console(&mut self, id: &NodeId) -> Result<()> {
+        let node = self.node_mut(id)?;
+        node.config.console = Some(crate::config::ConsoleConfig::on("127.0.0.1:0"));
+        node.config.save(&node.config_path())
+    }
+
+    /// The address of node `id`'s web console, `https://127.0.0.1:port`,
+    /// once it runs with one.
+    pub fn console_url(&self, id: &NodeId) -> Result<String> {
+        let node = self.node(id)?;
+        let addr = node
+            .running
+            .as_ref()
+            .and_then(|r| r.console_addr)
+            .ok_or_else(|| NodeError::precondition(format!("节点 {id} 未运行或未启用控制台")))?;
+        Ok(format!("https://{addr}"))
     }
 
     /// Stops one node cleanly (its data stays).
@@ -242,6 +267,7 @@ fn node_config(id: &NodeId, dir: &Path, holds_ca: bool, sync: SyncTuning) -> Nod
         sync,
         oversight: Default::default(),
         metrics: None,
+        console: None,
         ipam: Default::default(),
         // Many nodes share this process: a stalled store is reported, not
         // answered by exiting (which would stop every node).

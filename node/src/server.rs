@@ -8,6 +8,7 @@ use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transp
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
+use extranet_proto::v1::console_server::ConsoleServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
@@ -24,7 +25,8 @@ use crate::domain::limits::MAX_REQUEST_BYTES;
 use crate::error::{NodeError, Result};
 use crate::replicate::DomainApplier;
 use crate::service::{
-    AccessService, CalendarService, FilingsService, Gate, OversightService, PkiService, StatusService, UnitsService,
+    AccessService, CalendarService, FilingsService, Gate, OversightService, PkiService, Services, StatusService,
+    UnitsService,
 };
 use crate::store::NodeStore;
 use crate::worker::{Runner, Wake, Worker};
@@ -45,6 +47,8 @@ pub struct RunningNode {
     pub tls: TlsMaterial,
     /// Where its Prometheus endpoint listens, when `[metrics]` is configured.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where its web console listens, when `[console]` is configured.
+    pub console_addr: Option<SocketAddr>,
     /// Stored revocation lists skipped at start-up, and why (also logged):
     /// a bad list is reported, the node starts with the others.
     pub skipped_crls: Vec<String>,
@@ -126,8 +130,17 @@ pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topolog
         metrics: Arc::clone(&metrics),
         topology,
     };
-    let (addr, serve) = serve(cfg, &parts, ca, &mut runner, cancel.clone()).await?;
+    let services = services(cfg, &parts, ca, &runner);
+    let sessions = cfg.console.as_ref().map(|c| Arc::new(crate::console::Sessions::new(c.session())));
+    let (addr, serve) = serve(cfg, &parts, &services, sessions.clone(), &mut runner, cancel.clone()).await?;
     runner.own("grpc-server", serve);
+    let mut console_addr = None;
+    if let (Some(c), Some(sessions)) = (&cfg.console, &sessions) {
+        let console = crate::console::Console::new(services, Arc::clone(sessions), &parts, c);
+        let (a, task) = crate::console::serve(&c.listen, console, tls.clone(), cancel.clone()).await?;
+        console_addr = Some(a);
+        runner.own("web-console", task);
+    }
     let mut metrics_addr = None;
     if let Some(m) = &cfg.metrics {
         let (a, task) =
@@ -135,7 +148,7 @@ pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topolog
         metrics_addr = Some(a);
         runner.own("metrics-endpoint", task);
     }
-    runner.spawn(CrlWatcher::new(store.clone(), tls.clone(), engine.clone()));
+    runner.spawn(CrlWatcher::new(store.clone(), tls.clone(), engine.clone(), sessions));
     runner.spawn(crate::oversight::Publisher::new(ipam, engine.clone(), tls.clone(), &cfg.oversight));
     if let Some(parent_addr) = &cfg.parent {
         let parent = cfg.node.parent().ok_or_else(|| NodeError::config("最上级节点不能配置 parent"))?;
@@ -143,29 +156,49 @@ pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topolog
         runner.own("parent-link", engine.spawn_uplink(dialer, cancel.clone()));
     }
     tracing::info!(node = %cfg.node, %addr, parent = ?cfg.parent, "node serving");
-    Ok(RunningNode { addr, store, engine, tls, metrics_addr, skipped_crls, cancel, runner })
+    Ok(RunningNode { addr, store, engine, tls, metrics_addr, console_addr, skipped_crls, cancel, runner })
 }
 
 /// What a node's services are built from (shared handles, cheap to clone).
-struct Parts {
-    store: NodeStore,
-    engine: Engine<NodeStore>,
-    tls: TlsMaterial,
-    ipam: crate::ops::ipam::Ipam,
-    metrics: Arc<crate::metrics::Metrics>,
-    topology: Arc<crate::topology::Topology>,
+pub(crate) struct Parts {
+    pub(crate) store: NodeStore,
+    pub(crate) engine: Engine<NodeStore>,
+    pub(crate) tls: TlsMaterial,
+    pub(crate) ipam: crate::ops::ipam::Ipam,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    pub(crate) topology: Arc<crate::topology::Topology>,
+}
+
+/// Builds the node's operator services once; the gRPC server and the
+/// console share them.
+fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, runner: &Runner) -> Services {
+    let Parts { store, engine, tls, ipam, topology, .. } = parts;
+    let gate = Gate::new(cfg.node.clone(), tls.clone());
+    Services {
+        filings: Arc::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology))),
+        access: Arc::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))),
+        ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
+        calendar: Arc::new(CalendarService::new(store.clone(), gate.clone())),
+        units: Arc::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
+        status: Arc::new(
+            StatusService::new(engine.clone(), gate.clone(), tls.clone(), cfg.oversight.clock_skew_warn_ms())
+                .with_workers(runner.board()),
+        ),
+        oversight: Arc::new(OversightService::new(engine.clone(), gate.clone(), Arc::clone(topology), &cfg.oversight)),
+        pki: Arc::new(PkiService::new(store.clone(), gate, tls.clone(), ca)),
+    }
 }
 
 async fn serve(
     cfg: &NodeConfig,
     parts: &Parts,
-    ca: Option<CertificateAuthority>,
+    services: &Services,
+    console: Option<Arc<crate::console::Sessions>>,
     runner: &mut Runner,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
-    let Parts { store, engine, tls, ipam, metrics, topology } = parts;
+    let Parts { store, engine, tls, ipam, metrics, .. } = parts;
     let listen = resolve(&cfg.listen).await?;
-    let gate = Gate::new(cfg.node.clone(), tls.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<FilingsServer<FilingsService>>().await;
     runner.spawn(StoreHealthReporter::new(store, health));
@@ -176,51 +209,28 @@ async fn serve(
         .map_err(|e| NodeError::config(format!("反射服务初始化失败：{e}")))?;
     let (addr, incoming) =
         transport::bind(listen, tls.clone()).await.map_err(|e| NodeError::config(format!("无法监听 {listen}：{e}")))?;
+    let s = services.clone();
     let router = Server::builder()
         .layer(crate::metrics::RpcLatencyLayer(Arc::clone(metrics)))
         .layer(crate::service::edge_status::EdgeStatusLayer)
         .add_service(health_service)
         .add_service(reflection)
         .add_service(engine.grpc_service())
+        .add_service(FilingsServer::from_arc(s.filings).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(IpamServer::from_arc(s.ipam).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(CalendarServer::from_arc(s.calendar).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(UnitsServer::from_arc(s.units).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(AccessServer::from_arc(s.access).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(
-            FilingsServer::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology)))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            IpamServer::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone()))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            CalendarServer::new(CalendarService::new(store.clone(), gate.clone()))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            UnitsServer::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology)))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            AccessServer::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology)))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            NodeStatusServer::new(
-                StatusService::new(engine.clone(), gate.clone(), tls.clone(), cfg.oversight.clock_skew_warn_ms())
-                    .with_workers(runner.board()),
-            )
-            .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            OversightServer::new(OversightService::new(
-                engine.clone(),
-                gate.clone(),
-                Arc::clone(topology),
-                &cfg.oversight,
+            ConsoleServer::new(crate::console::ConsoleService::new(
+                Gate::new(cfg.node.clone(), tls.clone()),
+                console,
+                cfg.console.clone(),
             ))
             .max_decoding_message_size(MAX_REQUEST_BYTES),
-        )
-        .add_service(
-            PkiServer::new(PkiService::new(store.clone(), gate, tls.clone(), ca))
-                .max_decoding_message_size(MAX_REQUEST_BYTES),
         );
     runner.spawn(crate::ops::withdrawn_addresses::AddressReclaimer::new(store.clone(), ipam.clone()));
     runner.spawn(crate::ops::ipam::Decider::new(ipam.clone()));
@@ -311,13 +321,20 @@ struct CrlWatcher {
     durable: watch::Receiver<u64>,
     /// The lists installed last.
     last: Vec<Vec<u8>>,
+    /// The console's sessions, ended when their certificate is revoked.
+    sessions: Option<Arc<crate::console::Sessions>>,
 }
 
 impl CrlWatcher {
-    fn new(store: NodeStore, tls: TlsMaterial, engine: Engine<NodeStore>) -> Self {
+    fn new(
+        store: NodeStore,
+        tls: TlsMaterial,
+        engine: Engine<NodeStore>,
+        sessions: Option<Arc<crate::console::Sessions>>,
+    ) -> Self {
         let durable = store.durable_watch();
         let last = store.crls().unwrap_or_default();
-        CrlWatcher { store, tls, engine, durable, last }
+        CrlWatcher { store, tls, engine, durable, last, sessions }
     }
 }
 
@@ -332,6 +349,12 @@ impl Worker for CrlWatcher {
             install_crls(&self.tls, now.clone());
             tracing::info!(lists = now.len(), "revocation lists reloaded; sync links re-handshake");
             self.engine.reset_links();
+            if let Some(s) = &self.sessions {
+                let ended = s.end_revoked(|serial| self.tls.is_revoked(serial));
+                if ended > 0 {
+                    tracing::info!(ended, "console sessions of revoked certificates ended");
+                }
+            }
             self.last = now;
         }
         Ok(())

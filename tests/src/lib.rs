@@ -28,6 +28,7 @@ pub use eventually::{Seen, eventually};
 pub mod national;
 #[cfg(target_os = "linux")]
 pub mod power;
+pub mod web;
 
 /// The four-node tree of the foundation: region, Lhasa, Chengguan, Doilungdêqên.
 pub const FOUR: &[&str] = &["540000", "540000/540100", "540000/540100/540102", "540000/540100/540103"];

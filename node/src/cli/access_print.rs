@@ -4,8 +4,8 @@
 use extranet_proto::v1 as pb;
 
 use super::output;
-use crate::codec::WireEnum;
-use crate::domain::{AppState, ApplicationKind};
+pub use crate::present::access::mark;
+use crate::present::access::{kind_zh, next_due, state_zh};
 
 /// A submitted application: where it went and its deadlines.
 pub fn print_submitted(a: &pb::Application) {
@@ -66,29 +66,6 @@ pub fn print_decided(a: &pb::Application) {
     for d in a.deadlines.iter().filter(|d| d.met_on.is_empty()) {
         println!("{}期限：{}{}", d.name, d.due, mark(d.provisional));
     }
-}
-
-/// The mark of a due date computed past the published calendar (weekends
-/// only): it changes once the region publishes that year.
-pub fn mark(provisional: bool) -> &'static str {
-    if provisional { "（暂定）" } else { "" }
-}
-
-fn kind_zh(k: i32) -> &'static str {
-    ApplicationKind::from_pb(k).map_or("—", ApplicationKind::zh)
-}
-
-fn state_zh(s: i32) -> &'static str {
-    AppState::from_pb(s).map_or("—", AppState::zh)
-}
-
-fn next_due(a: &pb::Application) -> String {
-    a.deadlines
-        .iter()
-        .filter(|d| d.met_on.is_empty())
-        .min_by(|x, y| x.due.cmp(&y.due))
-        .map(|d| format!("{} {}{}", d.name, d.due, mark(d.provisional)))
-        .unwrap_or_else(|| "—".into())
 }
 
 /// One application as a row of `extranet access list`.

@@ -10,6 +10,7 @@ mod calendar;
 mod certs;
 mod choice;
 mod conn;
+mod console;
 mod filing;
 mod ipam;
 mod ipam_print;
@@ -71,6 +72,9 @@ enum Command {
         #[command(flatten)]
         conn: Conn,
     },
+    /// The web console: a one-time sign-in link (控制台).
+    #[command(subcommand)]
+    Console(console::ConsoleCmd),
     /// The tree below a node: health, backlog, overdue, last heard (监督视图).
     Oversight(oversight::OversightArgs),
     /// Reports filed upward: the annual work report (报告, Art.10).
@@ -123,6 +127,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Unit(c) => unit::run(c).await,
         Command::Access(c) => access::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
+        Command::Console(cmd) => console::run(&cmd).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),
         Command::Store(c) => store::run(c).await,

@@ -110,6 +110,7 @@ fn config_for(d: &Division, has_children: bool, host: &str, port: u16) -> NodeCo
         sync: SyncTuning::default(),
         oversight: OversightConfig::default(),
         metrics: None,
+        console: None,
         ipam: Default::default(),
         store: Default::default(),
     }

@@ -2,6 +2,8 @@
 //! oversight view. Both the CLI and the demo print through here, and it
 //! depends on neither, so the CLI can run the demo without a cycle.
 
+pub mod access;
 pub mod filing;
+pub mod filter;
 pub mod oversight;
 pub mod text;

@@ -16,7 +16,8 @@ pub fn own(r: &pb::OversightRow) -> pb::Totals {
     crate::oversight::view::own_totals(r)
 }
 
-fn health_zh(r: &pb::OversightRow) -> String {
+/// A row's health in Chinese: 正常, 失联 N 分钟, 从未连接.
+pub fn health_zh(r: &pb::OversightRow) -> String {
     match r.health() {
         pb::Health::Ok => "正常".into(),
         pb::Health::Stale => format!("失联 {}", age(r.age_ms / 1000)),

@@ -11,6 +11,7 @@ pub mod ipam;
 pub mod oversight;
 pub mod paging;
 pub mod pki;
+pub mod set;
 pub mod status;
 pub mod units;
 
@@ -20,5 +21,6 @@ pub use calendar::CalendarService;
 pub use filings::FilingsService;
 pub use oversight::OversightService;
 pub use pki::PkiService;
+pub use set::Services;
 pub use status::StatusService;
 pub use units::UnitsService;

@@ -1,0 +1,87 @@
+//! The console's pages, one file per subject, and the routes that reach
+//! them. Every handler takes [`Signed`](super::guard::Signed) (reads) or
+//! [`Posted`](super::guard::Posted) (writes, CSRF-checked), calls the
+//! node's services and renders the answer.
+//!
+//! | route | page |
+//! | --- | --- |
+//! | `/signin`, `/signin/<token>`, `/signout` | [`signin`] |
+//! | `/` | [`home`]: an operator's day, or a unit's own records |
+//! | `/filings…` | [`filings`]: list, file a cutover (Art.21 checked live), one filing with its receipts |
+//! | `/access…` | [`access`]: the review queue, one application, decide, the written notice |
+//! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
+//! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
+//! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
+//! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
+
+pub mod access;
+pub mod addresses;
+pub mod apply;
+pub mod calendar;
+pub mod filings;
+pub mod home;
+pub mod oversight;
+pub mod signin;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+
+use super::Console;
+use super::assets;
+use super::page::Failure;
+use crate::calendar::WorkCalendar;
+
+/// Every route of the console.
+pub fn router() -> Router<Console> {
+    Router::new()
+        .route("/assets/console.css", get(assets::css))
+        .route("/assets/console.js", get(assets::js))
+        .route("/signin", get(signin::page))
+        .route("/signin/{token}", get(signin::confirm).post(signin::exchange))
+        .route("/signout", post(signin::signout))
+        .route("/", get(home::page))
+        .route("/filings", get(filings::list))
+        .route("/filings/new", get(filings::form).post(filings::file))
+        .route("/filings/earliest", get(filings::earliest))
+        .route("/filings/{id}", get(filings::show))
+        .route("/access", get(access::list))
+        .route("/access/new", get(apply::form).post(apply::submit))
+        .route("/access/{id}", get(access::show))
+        .route("/access/{id}/decide", post(access::decide))
+        .route("/access/{id}/notice", get(access::notice))
+        .route("/addresses", get(addresses::page))
+        .route("/addresses/assign", post(addresses::assign))
+        .route("/addresses/request", post(addresses::request))
+        .route("/oversight", get(oversight::tree))
+        .route("/oversight/node", get(oversight::node))
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/publish", post(calendar::publish))
+        .fallback(not_found)
+}
+
+async fn not_found() -> impl IntoResponse {
+    Failure::new(StatusCode::NOT_FOUND, "没有这个页面")
+}
+
+/// A working-day deadline as people read it: the date, and
+/// "还剩 N 个工作日" or "已逾期 N 个工作日".
+pub fn due(cal: &WorkCalendar, today: NaiveDate, due: &str, provisional: bool) -> Markup {
+    let mark = crate::present::access::mark(provisional);
+    let Ok(d) = due.parse::<NaiveDate>() else { return html! { (due) } };
+    let (class, text) = match cal.working_days_between(today, d) {
+        n if n < 0 => ("late", format!("已逾期 {} 个工作日", -n)),
+        0 => ("soon", "今天到期".to_string()),
+        n if n <= 2 => ("soon", format!("还剩 {n} 个工作日")),
+        n => ("", format!("还剩 {n} 个工作日")),
+    };
+    html! { (d) (mark) " " span class=(class) { "（" (text) "）" } }
+}
+
+/// The node's calendar in force.
+pub fn calendar_of(console: &Console) -> Result<std::sync::Arc<WorkCalendar>, Failure> {
+    Ok(console.store().calendar()?)
+}

@@ -1,0 +1,134 @@
+//! `/oversight`: every node below this one — health as colour (stale and
+//! never-connected rows stand out), backlog, overdue counts, filings,
+//! utilisation, last report — with the CLI's filters and sorting
+//! (`present::filter`), refreshing itself every 15 s without a script; and
+//! one node's figures (`/oversight/node?id=`).
+
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use extranet_domain::choice::Choice;
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::oversight_server::Oversight;
+use maud::{Markup, html};
+
+use crate::console::Console;
+use crate::console::draw::{bar, health_dot};
+use crate::console::guard::Signed;
+use crate::console::page::{Failure, PageResult, frame};
+use crate::present::filter::{Only, SortBy, keep, sort};
+use crate::present::oversight::{health_zh, own};
+use crate::present::text::{age, time};
+
+/// The tree's filter and order, as in `extranet oversight --only --sort`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ViewQuery {
+    only: String,
+    sort: String,
+}
+
+fn parse<T: Choice>(field: &'static str, v: &str) -> Result<Option<T>, Failure> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    T::CHOICES.iter().find(|(name, _)| *name == v).map(|(_, c)| Some(*c)).ok_or_else(|| {
+        let names: Vec<&str> = T::CHOICES.iter().map(|(n, _)| *n).collect();
+        Failure::new(axum::http::StatusCode::BAD_REQUEST, format!("{field}：应为 {} 之一", names.join("、")))
+    })
+}
+
+fn class(r: &pb::OversightRow) -> &'static str {
+    match r.health() {
+        pb::Health::Ok => "ok",
+        pb::Health::Stale => "stale",
+        _ => "never",
+    }
+}
+
+/// `GET /oversight?only=&sort=`.
+pub async fn tree(State(console): State<Console>, signed: Signed, Query(q): Query<ViewQuery>) -> PageResult {
+    let only: Option<Only> = parse("only", &q.only)?;
+    let by: SortBy = parse("sort", &q.sort)?.unwrap_or(SortBy::Tree);
+    let mut view =
+        console.services().oversight.get_oversight(signed.request(pb::GetOversightRequest {})).await?.into_inner();
+    let all = view.rows.len();
+    view.rows.retain(|r| keep(r, only));
+    sort(&mut view.rows, by);
+    let base = view.node.split('/').count();
+    let top = view.rows.iter().find(|r| r.node == view.node).and_then(|r| r.subtree).unwrap_or_default();
+    let body = html! {
+        p { "共 " (top.nodes) " 个节点：" span.health-ok { "正常 " (top.ok) } " · " span.health-stale { "失联 " (top.stale) } " · "
+            span.health-never { "从未连接 " (top.never_connected) } " · 待回执备案 " (top.filings_awaiting_receipts) " · 逾期 " (top.overdue)
+            " · 时间 " (time(view.now_ms)) " · 失联判定 " (age(view.stale_after_ms / 1000)) " 无上报" }
+        form.filters method="get" action="/oversight" {
+            label { "只看 " select name="only" {
+                option value="" selected[only.is_none()] { "全部" }
+                @for (v, c) in Only::CHOICES { option value=(v) selected[only == Some(*c)] { (c.name_zh()) } }
+            } }
+            label { "排序 " select name="sort" {
+                @for (v, c) in SortBy::CHOICES { option value=(v) selected[by == *c] { (c.name_zh()) } }
+            } }
+            button.secondary type="submit" { "应用" }
+        }
+        p.muted { "显示 " (view.rows.len()) " / " (all) " 行，每 15 秒自动刷新。" }
+        table #oversight {
+            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "地址池" } th { "下级" } th { "最后上报" } }
+            @for r in &view.rows { (row(&console, r, base)) }
+        }
+    };
+    // refreshes itself, no script needed
+    Ok(([("refresh", "15")], frame(&console, &signed, "下级监督", body)).into_response())
+}
+
+fn row(console: &Console, r: &pb::OversightRow, base: usize) -> Markup {
+    let depth = r.node.split('/').count().saturating_sub(base);
+    let t = r.subtree.unwrap_or_default();
+    let util = r.summary.as_ref().and_then(|s| s.addresses.as_ref());
+    html! {
+        tr class=(class(r)) data-node=(r.node) {
+            td class=(format!("depth-{}", depth.min(5))) {
+                (health_dot(class(r))) " " a href=(format!("/oversight/node?id={}", r.node)) { (console.division(&r.node)) } }
+            td class=(format!("health-{}", class(r))) { (health_zh(r)) }
+            td.num { (own(r).backlog) }
+            td.num { (own(r).overdue) }
+            td.num { (t.filings) "（" (t.filings_awaiting_receipts) "）" }
+            td { @if let Some(a) = util { (bar(a.pool_utilisation, &format!("{:.0}%", a.pool_utilisation * 100.0))) } @else { "—" } }
+            td { @if t.nodes > 1 { (t.ok) "/" (t.nodes) " 正常" } }
+            td { (time(r.heard_at_ms)) }
+        }
+    }
+}
+
+/// Which node `/oversight/node` shows.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NodeQuery {
+    id: String,
+}
+
+/// `GET /oversight/node?id=`: one node of the tree and its figures.
+pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Query<NodeQuery>) -> PageResult {
+    let view =
+        console.services().oversight.get_oversight(signed.request(pb::GetOversightRequest {})).await?.into_inner();
+    let r = view.rows.iter().find(|r| r.node == q.id).ok_or_else(|| {
+        Failure::new(axum::http::StatusCode::NOT_FOUND, format!("id：节点 {} 不在本节点的监督范围内", q.id))
+    })?;
+    let s = r.summary.clone().unwrap_or_default();
+    let apps = s.applications.clone().unwrap_or_default();
+    let body = html! {
+        p { span class=(format!("health-{}", class(r))) { (health_zh(r)) } " · 最后上报 " (time(r.heard_at_ms)) " · 软件版本 " (s.software_version) }
+        @if !s.calendar_warning.is_empty() { p.error { (s.calendar_warning) } }
+        @if r.clock_skewed { p.error { "时钟偏差 " (r.clock_offset_ms / 1000) " 秒" } }
+        table {
+            tr { th { "上联" } td { (if s.parent_connected { "已连接" } else { "未连接" }) " · 最后联系 " (time(s.parent_last_contact_ms)) } }
+            tr { th { "待上送" } td { (s.owed_to_parent.unwrap_or_default().count) } }
+            tr { th { "下级连接" } td { (s.children_connected) " / " (s.children_known) } }
+            tr { th { "证书到期" } td { (time(s.cert_not_after_ms)) } }
+            tr { th { "逾期" } td { "审核 " (apps.overdue_reviews) " · 实施 " (apps.overdue_implementations) " · 告知 " (apps.overdue_notices) } }
+            @for f in &s.filings { tr { th { (f.kind) "（" (f.state) "）" } td { (f.count) } } }
+            @for (state, n) in &apps.by_state { tr { th { "申请：" (state) } td { (n) } } }
+        }
+        p { a href="/oversight" { "返回监督树" } }
+    };
+    Ok(frame(&console, &signed, &console.division(&r.node), body))
+}

@@ -1,0 +1,31 @@
+//! The node's operator services built once and shared: the gRPC server
+//! serves them, and the web console calls the very same instances in
+//! process, so a rule, a check or a message exists in one place only.
+
+use std::sync::Arc;
+
+use super::{
+    AccessService, CalendarService, FilingsService, OversightService, PkiService, StatusService, UnitsService,
+    ipam::IpamService,
+};
+
+/// Every operator service of one node.
+#[derive(Clone)]
+pub struct Services {
+    /// `extranet.v1.Filings`.
+    pub filings: Arc<FilingsService>,
+    /// `extranet.v1.Access`.
+    pub access: Arc<AccessService>,
+    /// `extranet.v1.Ipam`.
+    pub ipam: Arc<IpamService>,
+    /// `extranet.v1.Calendar`.
+    pub calendar: Arc<CalendarService>,
+    /// `extranet.v1.Units`.
+    pub units: Arc<UnitsService>,
+    /// `extranet.v1.NodeStatus`.
+    pub status: Arc<StatusService>,
+    /// `extranet.v1.Oversight`.
+    pub oversight: Arc<OversightService>,
+    /// `extranet.v1.Pki`.
+    pub pki: Arc<PkiService>,
+}
