@@ -132,15 +132,20 @@ pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topolog
     };
     let services = services(cfg, &parts, ca, &runner);
     let sessions = cfg.console.as_ref().map(|c| Arc::new(crate::console::Sessions::new(c.session())));
-    let (addr, serve) = serve(cfg, &parts, &services, sessions.clone(), &mut runner, cancel.clone()).await?;
-    runner.own("grpc-server", serve);
     let mut console_addr = None;
     if let (Some(c), Some(sessions)) = (&cfg.console, &sessions) {
-        let console = crate::console::Console::new(services, Arc::clone(sessions), &parts, c);
+        let console = crate::console::Console::new(services.clone(), Arc::clone(sessions), &parts, c);
         let (a, task) = crate::console::serve(&c.listen, console, tls.clone(), cancel.clone()).await?;
         console_addr = Some(a);
         runner.own("web-console", task);
     }
+    let console = crate::console::ConsoleService::new(
+        Gate::new(cfg.node.clone(), tls.clone()),
+        sessions.clone(),
+        cfg.console.clone().zip(console_addr),
+    );
+    let (addr, serve) = serve(cfg, &parts, &services, console, &mut runner, cancel.clone()).await?;
+    runner.own("grpc-server", serve);
     let mut metrics_addr = None;
     if let Some(m) = &cfg.metrics {
         let (a, task) =
@@ -193,7 +198,7 @@ async fn serve(
     cfg: &NodeConfig,
     parts: &Parts,
     services: &Services,
-    console: Option<Arc<crate::console::Sessions>>,
+    console: crate::console::ConsoleService,
     runner: &mut Runner,
     cancel: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>)> {
@@ -224,14 +229,7 @@ async fn serve(
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))
-        .add_service(
-            ConsoleServer::new(crate::console::ConsoleService::new(
-                Gate::new(cfg.node.clone(), tls.clone()),
-                console,
-                cfg.console.clone(),
-            ))
-            .max_decoding_message_size(MAX_REQUEST_BYTES),
-        );
+        .add_service(ConsoleServer::new(console).max_decoding_message_size(MAX_REQUEST_BYTES));
     runner.spawn(crate::ops::withdrawn_addresses::AddressReclaimer::new(store.clone(), ipam.clone()));
     runner.spawn(crate::ops::ipam::Decider::new(ipam.clone()));
     let task = tokio::spawn(async move {

@@ -147,6 +147,8 @@ async fn the_session_cookie_is_secure_http_only_and_strict() -> anyhow::Result<(
     let mut web = h.web(&region)?;
     let client = h.fed.client(&region).await?;
     let link = client.console().issue_sign_in(pb::IssueSignInRequest::default()).await?.into_inner();
+    let url = h.fed.console_url(&region)?;
+    assert!(link.url.starts_with(&format!("{url}/signin/")), "the link names the console's own address: {link:?}");
     let path = &link.url[link.url.find("/signin/").unwrap()..];
     let r = web.post(path, &[]).await?;
     let cookie = r.header("set-cookie").expect("a cookie").to_string();

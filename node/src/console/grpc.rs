@@ -4,6 +4,7 @@
 //! ([`Gate::member`]) and answers a one-time link bound to that
 //! certificate.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use extranet_certs::transport::TlsConnectInfo;
@@ -21,19 +22,20 @@ pub struct ConsoleService {
     gate: Gate,
     /// The console's sessions, when `[console]` is configured.
     sessions: Option<Arc<Sessions>>,
-    config: Option<ConsoleConfig>,
+    /// The `[console]` section and the address the console is bound to.
+    config: Option<(ConsoleConfig, SocketAddr)>,
 }
 
 impl ConsoleService {
     /// The service; without `sessions` (no `[console]`) it refuses.
-    pub fn new(gate: Gate, sessions: Option<Arc<Sessions>>, config: Option<ConsoleConfig>) -> Self {
+    pub fn new(gate: Gate, sessions: Option<Arc<Sessions>>, config: Option<(ConsoleConfig, SocketAddr)>) -> Self {
         ConsoleService { gate, sessions, config }
     }
 }
 
 /// The host a link names: the one asked for, else `public_url`'s, else
-/// the listening address.
-fn base_url(cfg: &ConsoleConfig, host: &str) -> Result<String, NodeError> {
+/// the address the console is bound to.
+fn base_url(cfg: &ConsoleConfig, bound: SocketAddr, host: &str) -> Result<String, NodeError> {
     let host = host.trim();
     if !host.is_empty() {
         if host.len() > 253 || !host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
@@ -43,7 +45,12 @@ fn base_url(cfg: &ConsoleConfig, host: &str) -> Result<String, NodeError> {
     }
     Ok(match &cfg.public_url {
         Some(u) => u.trim_end_matches('/').to_string(),
-        None => format!("https://{}", cfg.listen),
+        None if bound.ip().is_unspecified() => {
+            return Err(NodeError::precondition(format!(
+                "控制台监听 {bound}（所有地址），链接无法指明浏览器应访问的地址：请在 [console] 中设置 public_url，或用 --host 指明"
+            )));
+        }
+        None => format!("https://{bound}"),
     })
 }
 
@@ -51,7 +58,7 @@ fn base_url(cfg: &ConsoleConfig, host: &str) -> Result<String, NodeError> {
 impl Console for ConsoleService {
     async fn issue_sign_in(&self, req: Request<pb::IssueSignInRequest>) -> Result<Response<pb::SignInLink>, Status> {
         let caller = self.gate.member(&req)?;
-        let (Some(sessions), Some(cfg)) = (&self.sessions, &self.config) else {
+        let (Some(sessions), Some((cfg, bound))) = (&self.sessions, &self.config) else {
             return Err(
                 NodeError::precondition("本节点未启用网页控制台：请在 node.toml 中配置 [console] listen").into()
             );
@@ -62,7 +69,7 @@ impl Console for ConsoleService {
         let (Some(identity), Some(serial)) = (identity, serial) else {
             return Err(NodeError::PermissionDenied("请求未携带经验证的客户端证书".into()).into());
         };
-        let base = base_url(cfg, &req.get_ref().host)?;
+        let base = base_url(cfg, *bound, &req.get_ref().host)?;
         let (token, expires_at_ms) = sessions.issue_link(Who { identity, serial }, crate::store::health::now_ms())?;
         tracing::info!(who = %caller.label(), "console sign-in link issued");
         Ok(Response::new(pb::SignInLink {

@@ -15,7 +15,7 @@ use crate::local::LocalFederation;
 /// real address space appears in a demo.
 const DEMO_ROOT: &str = "2001:db8::/32";
 /// The unit that applies.
-const UNIT: &str = "u0001";
+pub const UNIT: &str = "u0001";
 
 /// Delegates the region's pool down to `county` through its prefecture,
 /// then has a unit there apply, be approved and receive a /64. Returns the

@@ -5,6 +5,7 @@
 //! both print through [`crate::present`], never through the CLI, so the
 //! CLI can start the demo without the two depending on each other.
 
+mod console;
 mod cutover;
 mod day;
 mod region;

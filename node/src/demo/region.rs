@@ -42,6 +42,8 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
     fed.configure(|c| {
         c.oversight = OversightConfig { summary_interval_secs: 2, stale_after_secs: 6, ..Default::default() }
     })?;
+    let shown = showcase(&topo)?;
+    super::console::enable(&mut fed, &shown)?;
     println!("      完成（{} 毫秒）", started.elapsed().as_millis());
     println!("[2/6] 启动 {} 个节点（双向 TLS，回环地址）…", ids.len());
     let started = Instant::now();
@@ -49,6 +51,7 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
     let result = walkthrough(&mut fed, &topo, started).await;
     if result.is_ok() {
         print_commands(&fed, &topo)?;
+        super::console::print_links(&fed, &shown).await?;
     }
     if result.is_ok() && !once {
         println!("\n全区联邦运行中，按 Ctrl-C 停止。");
@@ -111,6 +114,24 @@ async fn walkthrough(fed: &mut LocalFederation, topo: &Topology, started: Instan
     println!("[6/6] 自治区监督视图：\n");
     print_view(&view);
     Ok(())
+}
+
+/// The consoles the demo shows: the region's, Ngari's and Gêrzê's
+/// operators, and the Gêrzê township office that applies in the day's work.
+fn showcase(topo: &Topology) -> anyhow::Result<Vec<super::console::Showcase>> {
+    let at = |code: &str| topo.by_code(code).map(|d| (d.id.clone(), d.name_zh.clone())).context("division");
+    let mut shown = Vec::new();
+    for code in ["540000", "542500", REMOTE_COUNTY] {
+        let (node, name) = at(code)?;
+        shown.push(super::console::Showcase { node, unit: None, label: format!("{name} 操作员") });
+    }
+    let (node, name) = at(REMOTE_COUNTY)?;
+    shown.push(super::console::Showcase {
+        node,
+        unit: Some(super::day::UNIT.into()),
+        label: format!("{name} 接入单位"),
+    });
+    Ok(shown)
 }
 
 /// Gêrzê's cutover, notified today, starting as early as the county's own

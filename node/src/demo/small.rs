@@ -33,6 +33,11 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
         ..Default::default()
     };
     let mut fed = LocalFederation::create(dir.path(), &ids, sync)?;
+    let shown: Vec<super::console::Showcase> = ids[..3]
+        .iter()
+        .map(|id| super::console::Showcase { node: id.clone(), unit: None, label: format!("{} 操作员", id.code()) })
+        .collect();
+    super::console::enable(&mut fed, &shown)?;
     println!("[2/4] 启动 {} 个节点（双向 TLS，回环地址）…", ids.len());
     fed.start_all().await?;
     for n in fed.nodes() {
@@ -41,6 +46,7 @@ pub async fn run(once: bool) -> anyhow::Result<()> {
     let result = walkthrough(&fed, &ids).await;
     if result.is_ok() {
         print_next_steps(&fed)?;
+        super::console::print_links(&fed, &shown).await?;
     }
     if result.is_ok() && !once {
         println!("\n联邦运行中，按 Ctrl-C 停止。");

@@ -85,7 +85,7 @@ fn row(console: &Console, r: &pb::OversightRow, base: usize) -> Markup {
     let t = r.subtree.unwrap_or_default();
     let util = r.summary.as_ref().and_then(|s| s.addresses.as_ref());
     html! {
-        tr class=(class(r)) data-node=(r.node) {
+        tr class=(format!("row-{}", class(r))) data-node=(r.node) {
             td class=(format!("depth-{}", depth.min(5))) {
                 (health_dot(class(r))) " " a href=(format!("/oversight/node?id={}", r.node)) { (console.division(&r.node)) } }
             td class=(format!("health-{}", class(r))) { (health_zh(r)) }
