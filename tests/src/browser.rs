@@ -209,8 +209,9 @@ impl Drop for Driver {
     }
 }
 
-/// The session's capabilities: headless Chromium at 1280×1000 in Chinese,
-/// with its own profile, trusting any certificate.
+/// The session's capabilities: headless Chromium at 1280×1000 in Chinese
+/// (its UI and the languages pages see), with its own profile, trusting
+/// any certificate.
 fn capabilities(chromium: &Path, profile: &Path) -> serde_json::Map<String, serde_json::Value> {
     let caps = serde_json::json!({
         "acceptInsecureCerts": true,
@@ -225,6 +226,9 @@ fn capabilities(chromium: &Path, profile: &Path) -> serde_json::Map<String, serd
                 "--lang=zh-CN",
                 format!("--user-data-dir={}", profile.display()),
             ],
+            // --lang sets only the UI language on Linux; this sets what
+            // pages see (navigator.languages, Accept-Language)
+            "prefs": { "intl.accept_languages": "zh-CN,zh" },
         },
     });
     match caps {

@@ -93,6 +93,8 @@ async fn a_chinese_page_is_read_filled_submitted_and_screenshotted_in_a_real_bro
     let title = browser.wait_for_text("h1", "联邦节点控制台", PAGE).await?;
     assert_eq!(title, "西藏自治区电子政务外网 联邦节点控制台");
     assert_eq!(browser.client().title().await?, "政务外网");
+    let langs = browser.client().execute("return navigator.languages.join(',')", vec![]).await?;
+    assert_eq!(langs.as_str(), Some("zh-CN,zh"), "the page sees a Chinese browser");
 
     browser.fill("#unit", "改则县人民政府办公室").await?;
     browser.submit_form("#f").await?;
