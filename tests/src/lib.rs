@@ -23,6 +23,8 @@ use extranet_proto::v1 as pb;
 use tempfile::TempDir;
 
 pub mod bench;
+#[cfg(target_os = "linux")]
+pub mod browser;
 mod eventually;
 pub use eventually::{Seen, eventually};
 pub mod national;
@@ -59,6 +61,12 @@ pub fn store_engine() -> anyhow::Result<extranet_node::store::engine::EngineKind
             .find(|k| k.name() == name)
             .ok_or_else(|| anyhow::anyhow!("EXTRANET_STORE_ENGINE={name}: expected sled or redb")),
     }
+}
+
+/// Whether this run is CI's (`CI` set, and not `false` or `0`): there a test
+/// that cannot run here fails instead of standing down.
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// Link tuning for tests: quick heartbeats and reconnects.

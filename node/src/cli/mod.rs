@@ -94,27 +94,42 @@ enum Command {
         /// Exit after the walkthrough instead of running until Ctrl-C.
         #[arg(long)]
         once: bool,
+        /// Show the nodes' logs on the terminal instead of in the demo's log file.
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
 /// Parses the command line and runs it; the binary's whole `main`.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.log_json, matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }));
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("错误：无法启动运行时：{e}");
-            return std::process::ExitCode::FAILURE;
+    let result = match cli.command {
+        Command::Demo { small, once, verbose } => demo(cli.log_json, small, once, verbose),
+        command => {
+            init_tracing(cli.log_json, matches!(command, Command::Serve { .. }), None);
+            runtime().and_then(|rt| rt.block_on(run(command)))
         }
     };
-    match rt.block_on(run(cli.command)) {
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误：{}", output::one_line(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The demo makes its directory first, so that (unless `verbose`) the
+/// nodes log to its file and the terminal shows only the walkthrough.
+fn demo(json: bool, small: bool, once: bool, verbose: bool) -> anyhow::Result<()> {
+    let (dir, log) = crate::demo::Workdir::create(verbose)?;
+    init_tracing(json, true, log);
+    runtime()?.block_on(crate::demo::run(dir, small, once))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("无法启动运行时")
 }
 
 async fn run(cmd: Command) -> anyhow::Result<()> {
@@ -132,15 +147,22 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Topology(c) => topology::run(c),
         Command::Store(c) => store::run(c).await,
         Command::Report(c) => report::run(c).await,
-        Command::Demo { small, once } => crate::demo::run(small, once).await,
+        Command::Demo { .. } => unreachable!("the demo is run by `demo`, with its log"),
     }
 }
 
-fn init_tracing(json: bool, long_running: bool) {
+/// Logs to stderr, or to `file` (the demo's log, without colours); the
+/// level from `RUST_LOG`, else info for long-running commands.
+fn init_tracing(json: bool, long_running: bool, file: Option<std::fs::File>) {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
     let default = if long_running { "info" } else { "warn" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = match file {
+        Some(f) => builder.with_writer(BoxMakeWriter::new(std::sync::Mutex::new(f))).with_ansi(false),
+        None => builder.with_writer(BoxMakeWriter::new(std::io::stderr)),
+    };
     if json {
         builder.json().init();
     } else {

@@ -3,16 +3,20 @@
 //! the whole region (`region.rs`, with its day of work in `day.rs`), or four
 //! nodes with `--small` (`small.rs`). This module only chooses between them;
 //! both print through [`crate::present`], never through the CLI, so the
-//! CLI can start the demo without the two depending on each other.
+//! CLI can start the demo without the two depending on each other. Its
+//! directory and log file ([`Workdir`]) are made first, before logging.
 
 mod console;
 mod cutover;
 mod day;
 mod region;
 mod small;
+mod workdir;
 
-/// Runs the walkthrough (the whole region, or the four nodes with `small`);
-/// with `once`, stops after it instead of waiting for Ctrl-C.
-pub async fn run(small: bool, once: bool) -> anyhow::Result<()> {
-    if small { small::run(once).await } else { region::run(once).await }
+pub use workdir::Workdir;
+
+/// Runs the walkthrough in `dir` (the whole region, or the four nodes with
+/// `small`); with `once`, stops after it instead of waiting for Ctrl-C.
+pub async fn run(dir: Workdir, small: bool, once: bool) -> anyhow::Result<()> {
+    if small { small::run(dir, once).await } else { region::run(dir, once).await }
 }

@@ -10,6 +10,7 @@ use anyhow::Context;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
+use super::Workdir;
 use super::cutover::{cutover_start, node_calendar, wait_for};
 use crate::calendar::{WorkCalendar, today};
 use crate::config::{OversightConfig, SyncTuning};
@@ -23,12 +24,12 @@ const REMOTE_COUNTY: &str = "542526";
 /// The county whose link goes quiet in the scenario: Mêdog (墨脱县), Nyingchi.
 const QUIET_COUNTY: &str = "540423";
 
-/// Runs the regional demo; with `once`, stops after the walkthrough.
-pub async fn run(once: bool) -> anyhow::Result<()> {
+/// Runs the regional demo in `dir`; with `once`, stops after the walkthrough.
+pub async fn run(dir: Workdir, once: bool) -> anyhow::Result<()> {
     let topo = Topology::xizang();
     let ids = topo.ids();
-    let dir = tempfile::Builder::new().prefix("extranet-demo-").tempdir()?;
     println!("== 西藏自治区电子政务外网 全区联邦演示（{} 个节点）==", ids.len());
+    dir.announce_log();
     println!("[1/6] 在 {} 生成 PKI（根 CA、7 个地市中间 CA、各节点与操作员证书）…", dir.path().display());
     let started = Instant::now();
     let sync = SyncTuning {

@@ -8,6 +8,7 @@ use std::time::Instant;
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 
+use super::Workdir;
 use super::cutover::{cutover_start, node_calendar, wait_for};
 use crate::calendar::today;
 use crate::config::SyncTuning;
@@ -18,12 +19,12 @@ use crate::signal::shutdown_signal;
 /// The demo's nodes, parents first.
 const SMALL: &[&str] = &["540000", "540000/540100", "540000/540100/540102", "540000/540100/540103"];
 
-/// Runs the four-node walkthrough; with `once`, stops after it instead of
+/// Runs the four-node walkthrough in `dir`; with `once`, stops after it instead of
 /// waiting for Ctrl-C.
-pub async fn run(once: bool) -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("extranet-demo-").tempdir()?;
+pub async fn run(dir: Workdir, once: bool) -> anyhow::Result<()> {
     let ids: Vec<NodeId> = SMALL.iter().map(|s| NodeId::parse(s)).collect::<Result<_, _>>()?;
     println!("== 西藏自治区电子政务外网 联邦演示 ==");
+    dir.announce_log();
     println!("[1/4] 在 {} 生成 PKI（根 CA、拉萨市中间 CA、节点与操作员证书）…", dir.path().display());
     let sync = SyncTuning {
         heartbeat_secs: 2,
