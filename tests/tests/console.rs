@@ -58,6 +58,8 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() -> anyho
     let foreign = format!("csrf={csrf}&description=x");
     let r = web.post_with("/filings/new", &foreign, &[("Origin", "https://evil.example")]).await?;
     assert_eq!(r.status, 403, "a post from another origin: {r:?}");
+    let r = web.post_with("/filings/new", &foreign, &[("Sec-Fetch-Site", "cross-site")]).await?;
+    assert_eq!(r.status, 403, "a post the browser says came from another site: {r:?}");
     assert_eq!(held(), 0, "nothing was filed");
     let csrf: &'static str = Box::leak(csrf.into_boxed_str());
     let r = web.post("/filings/new", &fields(csrf)).await?;

@@ -148,8 +148,14 @@ impl<T: DeserializeOwned + Send> FromRequest<Console> for Posted<T> {
     }
 }
 
-/// A browser that names the origin of a form must name this host.
+/// A browser that names the origin of a form must name this host, and one
+/// that says where the request comes from (`Sec-Fetch-Site`) must say this
+/// site.
 fn same_origin(headers: &HeaderMap) -> bool {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| s != "same-origin") {
+        return false;
+    }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     origin.strip_prefix("https://").is_some_and(|o| o == host)

@@ -149,7 +149,9 @@ pub async fn security_headers(mut res: Response) -> Response {
     set(h, header::CACHE_CONTROL, "no-store");
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::REFERRER_POLICY, "no-referrer");
+    // not `no-referrer`: with it browsers send `Origin: null` on our own
+    // forms, and the origin check (`guard.rs`) needs the real one
+    set(h, header::REFERRER_POLICY, "same-origin");
     set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     set(
         h,

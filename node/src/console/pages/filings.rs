@@ -172,7 +172,19 @@ pub async fn show(State(console): State<Console>, signed: Signed, Path(id): Path
         ul #receipts { @for r in &f.receipts { li.receipt { (console.division(&r.node)) " 于 " (time(r.received_at_ms)) " 接收" } } }
         @if f.receipts.is_empty() { p.muted { "尚未收到上级回执（上联恢复后自动送达）。" } }
     };
-    Ok(frame(&console, &signed, &format!("备案 {}", f.id), body))
+    let page = frame(&console, &signed, &format!("备案 {}", f.id), body);
+    // while receipts are still to come, the page refreshes itself
+    if f.receipts.len() < origin.ancestors().len() {
+        return Ok(([("refresh", "5")], page).into_response());
+    }
+    Ok(page)
+}
+
+/// An RFC 3339 instant as Beijing time to the minute (as typed if unreadable).
+fn beijing(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&crate::calendar::beijing()).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| t.to_string())
 }
 
 fn short(console: &Console, node: &str) -> String {
@@ -185,7 +197,7 @@ fn details(f: &pb::Filing) -> Markup {
             @match &f.details {
                 Some(pb::filing::Details::Cutover(c)) => {
                     tr { th { "涉及单位" } td { (c.affected_units.join("、")) } }
-                    tr { th { "割接窗口" } td { (c.window_start) " 至 " (c.window_end) } }
+                    tr { th { "割接窗口" } td { (beijing(&c.window_start)) " 至 " (beijing(&c.window_end)) "（北京时间）" } }
                     tr { th { "通知日期" } td { (c.notified_on) } }
                     tr { th { "重大调整" } td { (if c.major_adjustment { "是" } else { "否" }) } }
                     tr { th { "内容" } td { (c.description) } }

@@ -1,0 +1,130 @@
+//! The web console in a real browser (Debian's headless Chromium through
+//! WebDriver) against a real federation: what an operator, a prefecture
+//! and a unit do, each leaving a screenshot under `target/screenshots/`.
+#![cfg(target_os = "linux")]
+
+use std::time::Duration;
+
+use extranet_certs::NodeId;
+use extranet_node::client::{Client, CredentialDir};
+use extranet_proto::v1 as pb;
+use extranet_tests::browser::Browser;
+use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_cutover, valid_unit};
+
+/// How long a page may take to show what a test waits for.
+const PAGE: Duration = Duration::from_secs(20);
+
+/// Opens a fresh sign-in link for `creds` at `n` and presses its button.
+async fn sign_in(b: &Browser, h: &Harness, n: &NodeId, creds: &CredentialDir) -> anyhow::Result<String> {
+    let client = Client::connect(&h.running(n).addr.to_string(), creds).await?;
+    let link = client.console().issue_sign_in(pb::IssueSignInRequest::default()).await?.into_inner();
+    b.goto(&link.url).await?;
+    b.click("#signin").await?;
+    b.wait_for_text("header", "退出", PAGE).await?;
+    Ok(h.fed.console_url(n)?)
+}
+
+/// Sets a form field the way a date picker would, and tells the page.
+async fn set(b: &Browser, id: &str, value: &str) -> anyhow::Result<()> {
+    let js = "const e = document.getElementById(arguments[0]); e.value = arguments[1]; \
+              e.dispatchEvent(new Event('input', { bubbles: true }));";
+    b.client().execute(js, vec![id.into(), value.into()]).await?;
+    Ok(())
+}
+
+/// Reloads `url` until the element `css` contains `needle`.
+async fn reload_until(b: &Browser, url: &str, css: &str, needle: &str) -> anyhow::Result<()> {
+    eventually(&format!("{url}: {css} to contain “{needle}”"), PATIENCE, async || {
+        b.goto(url).await?;
+        let text = b.text_of(css).await.unwrap_or_default();
+        Ok((text.contains(needle), text))
+    })
+    .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_operator_files_a_cutover_and_watches_both_receipts_arrive() -> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: cutover").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    let url = sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.wait_for_text("main", "待回执的备案", PAGE).await?;
+    b.goto(&format!("{url}/filings/new")).await?;
+    let c = valid_cutover();
+    b.fill("#affected_units", "城关区人民政府办公室").await?;
+    set(&b, "window_start", &c.window_start[..16]).await?;
+    b.wait_for_text("#earliest", "符合规定", PAGE).await?;
+    set(&b, "window_end", &c.window_end[..16]).await?;
+    b.fill("#description", "汇聚交换机升级").await?;
+    b.screenshot("console-cutover-form").await?;
+    b.click("#file-cutover").await?;
+    b.wait_for_text("h1", "备案 540102-", PAGE).await?;
+    let filing = b.client().current_url().await?.to_string();
+    reload_until(&b, &filing, "#receipts", "西藏自治区").await?;
+    let receipts = b.text_of("#receipts").await?;
+    assert!(receipts.contains("拉萨市") && receipts.contains("西藏自治区"), "both receipts: {receipts}");
+    b.screenshot("console-filing-receipts").await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prefecture_operator_sees_a_stopped_county_turn_stale() -> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: oversight").await? else { return Ok(()) };
+    let mut h = Harness::with_consoles(&FOUR[..3]).await?;
+    let (pref, county) = (h.prefecture(), h.county_a());
+    let url = sign_in(&b, &h, &pref, &h.node(&pref).operator()).await?;
+    let row = format!("tr[data-node='{county}']");
+    reload_until(&b, &format!("{url}/oversight"), &row, "正常").await?;
+    b.screenshot("console-oversight").await?;
+    h.fed.stop(&county).await?;
+    reload_until(&b, &format!("{url}/oversight"), &row, "失联").await?;
+    let class = b.client().find(fantoccini::Locator::Css(&row)).await?.attr("class").await?;
+    assert_eq!(class.as_deref(), Some("row-stale"), "the stale row stands out");
+    b.screenshot("console-oversight-stale").await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_applies_and_after_the_rejection_reads_the_written_notice() -> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: application").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.fed.mint_unit(&county, "u0001")?;
+    let url = sign_in(&b, &h, &county, &unit).await?;
+    b.goto(&format!("{url}/access/new")).await?;
+    b.fill("#basis", "依据管理办法开展政务业务").await?;
+    b.fill("#scope", "本单位机关").await?;
+    b.fill("#location", "单位机房").await?;
+    b.fill("#bandwidth_mbps", "100").await?;
+    b.fill("#technical_requirements", "IPv6 单栈").await?;
+    b.fill("#security_measures", "边界防火墙").await?;
+    b.click("#declares").await?;
+    b.screenshot("console-unit-apply").await?;
+    b.click("#submit-application").await?;
+    b.wait_for_text("#state", "已提交", PAGE).await?;
+    let id = b.text_of("h1").await?.trim_start_matches("申请 ").to_string();
+    // the operator reviews and rejects it, in the browser too
+    b.click(".signout button").await?;
+    sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.goto(&format!("{url}/access/{id}")).await?;
+    b.click("form.inline button").await?;
+    b.wait_for_text("#state", "审核中", PAGE).await?;
+    b.fill("#reasons", "安全保护措施不足：缺少终端准入").await?;
+    b.submit_form("#reject").await?;
+    b.wait_for_text("#state", "未通过", PAGE).await?;
+    b.click(".signout button").await?;
+    sign_in(&b, &h, &county, &unit).await?;
+    b.wait_for_text("main", "审核未通过书面告知书", PAGE).await?;
+    b.click("main ul a").await?;
+    b.wait_for_text("body", "安全保护措施不足", PAGE).await?;
+    b.screenshot("console-unit-notice").await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}
