@@ -4,16 +4,26 @@
 
 use maud::{Markup, html};
 
-/// A horizontal bar filled to `share` (0–1), with `label` beside it.
+/// A utilisation bar filled to `share` (0–1), with `label` beside it:
+/// green, orange from 70%, red from 90% (a pool running out).
 pub fn bar(share: f64, label: &str) -> Markup {
-    let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 };
-    let width = 200.0;
-    let fill = (share * width).max(if share > 0.0 { 2.0 } else { 0.0 });
     let colour = match share {
         s if s >= 0.9 => "#c92a2a",
         s if s >= 0.7 => "#e8590c",
         _ => "#2f9e44",
     };
+    filled(share, label, colour)
+}
+
+/// A share where more is better (e.g. the IPv6 share, Art.6): one colour.
+pub fn meter(share: f64, label: &str) -> Markup {
+    filled(share, label, "#1c5d99")
+}
+
+fn filled(share: f64, label: &str, colour: &str) -> Markup {
+    let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 };
+    let width = 200.0;
+    let fill = (share * width).max(if share > 0.0 { 2.0 } else { 0.0 });
     html! {
         svg width="320" height="18" viewBox="0 0 320 18" role="img" aria-label=(label) {
             rect x="0" y="2" width=(width) height="14" rx="3" fill="#e9ecef" {}

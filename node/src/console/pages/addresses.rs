@@ -11,7 +11,7 @@ use extranet_proto::v1::ipam_server::Ipam;
 use maud::{Markup, html};
 
 use crate::console::Console;
-use crate::console::draw::{bar, stacked};
+use crate::console::draw::{meter, stacked};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
 use crate::present::text::time;
@@ -39,7 +39,7 @@ async fn body(console: &Console, signed: &Signed, error: Option<&str>) -> Result
             section.card {
                 h2 { "概况" }
                 p { "本节点有效分配 " (pool.assignments) " 个，向下级委派 " (pool.delegations) " 个。" }
-                p { "IPv6 占比（第六条）：" (bar(pool.ipv6_share, &format!("{:.0}%", pool.ipv6_share * 100.0))) }
+                p { "IPv6 占比（第六条）：" (meter(pool.ipv6_share, &format!("{:.0}%", pool.ipv6_share * 100.0))) }
                 p { "最大空闲块：" (pool.largest_free.join("、")) }
             }
             section.card {
@@ -48,8 +48,8 @@ async fn body(console: &Console, signed: &Signed, error: Option<&str>) -> Result
                     (csrf(signed)) input type="hidden" name="request_id" value=(rid);
                     label for="assignee" { "使用单位（单位编号）" }
                     input #assignee type="text" name="assignee" required;
-                    label for="serves" { "所服务的申请或备案编号" }
-                    input #serves type="text" name="serves";
+                    label for="serves" { "所服务的接入申请或备案（编号）" }
+                    input #serves type="text" name="serves" required;
                     button type="submit" { "分配" }
                 }
             }

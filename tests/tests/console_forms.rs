@@ -1,0 +1,164 @@
+//! The web console's forms do what the CLI does, through the same service
+//! calls: assign addresses and ask for space, publish the calendar (the
+//! region only), decide an application, and refuse what the services
+//! refuse with their own message and status, changing nothing.
+
+use extranet_proto::v1 as pb;
+use extranet_tests::web::{Reply, Web};
+use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_cutover, valid_form, valid_unit};
+
+fn location(r: &Reply) -> &str {
+    r.header("location").unwrap_or("")
+}
+
+/// Posts `fields` to `path` with the CSRF token of the page at `page`.
+async fn post_form(web: &Web, page: &str, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
+    let csrf = web.get(page).await?.csrf().expect("the page has a form");
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    web.post(path, &all).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_operator_assigns_a_64_and_asks_the_prefecture_for_space() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+    let r = h.fed.client(&region).await?;
+    r.ipam().add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() }).await?;
+    r.ipam().delegate(pb::DelegateRequest { child: pref.to_string(), ..Default::default() }).await?;
+    let ps = &h.running(&pref).store;
+    eventually("the prefecture to get a pool", PATIENCE, async || Ok((!ps.ipam_delegations()?.is_empty(), ()))).await?;
+    let p = h.fed.client(&pref).await?;
+    p.ipam().delegate(pb::DelegateRequest { child: county.to_string(), ..Default::default() }).await?;
+    let cs = &h.running(&county).store;
+    eventually("the county to get a pool", PATIENCE, async || Ok((!cs.ipam_delegations()?.is_empty(), ()))).await?;
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+
+    let web = h.operator_web(&county).await?;
+    let page = web.get("/addresses").await?;
+    assert!(page.body.contains("已委派") && page.body.contains("<svg"), "the pool as a picture: {}", page.body);
+    let bad = post_form(&web, "/addresses", "/addresses/assign", &[("assignee", ""), ("serves", "")]).await?;
+    assert_eq!(bad.status, 400, "{bad:?}");
+    assert!(bad.body.contains("assignee"), "the service names the field: {}", bad.body);
+    let ok = post_form(&web, "/addresses", "/addresses/assign", &[("assignee", "u0001"), ("serves", "540102-A000001")])
+        .await?;
+    assert_eq!((ok.status, location(&ok)), (303, "/addresses"), "{ok:?}");
+    let page = web.get("/addresses").await?;
+    assert!(page.body.contains("本节点有效分配 1 个"), "one assignment, not two: {}", page.body);
+
+    let asked =
+        post_form(&web, "/addresses", "/addresses/request", &[("reason", "全县视频会议系统扩容"), ("length", "")])
+            .await?;
+    assert_eq!(asked.status, 303, "{asked:?}");
+    let at_pref = h.operator_web(&pref).await?;
+    eventually("the prefecture's console to list the county's request", PATIENCE, async || {
+        let b = at_pref.get("/addresses").await?.body;
+        Ok((b.contains("全县视频会议系统扩容") && b.contains("城关区"), ()))
+    })
+    .await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_publishes_next_years_calendar_from_its_page_and_a_county_cannot() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let (region, county) = (h.region(), h.county_a());
+    let tsv = "# 测试用 2027 年日历\ndate\tkind\tname\tscope\n2027-02-08\toff\t春节\tnational\n2027-02-20\twork\t春节\tnational\n";
+    let at_county = h.operator_web(&county).await?;
+    let page = at_county.get("/calendar").await?;
+    assert!(page.status == 200 && !page.body.contains("id=\"publish\""), "no publish form below the region");
+    let refused = post_form(&at_county, "/calendar", "/calendar/publish", &[("tsv", tsv)]).await?;
+    assert_eq!(refused.status, 409, "{refused:?}");
+    let web = h.operator_web(&region).await?;
+    let bad = post_form(&web, "/calendar", "/calendar/publish", &[("tsv", "2027-03-02\twork\t测试\n")]).await?;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("第 1 行") && bad.body.contains("2027-03-02"),
+        "the line named, what was typed kept: {}",
+        bad.body
+    );
+    assert_eq!(h.running(&region).store.calendar()?.version(), 0, "nothing published");
+    let ok = post_form(&web, "/calendar", "/calendar/publish", &[("tsv", tsv)]).await?;
+    assert_eq!((ok.status, location(&ok)), (303, "/calendar"), "{ok:?}");
+    let shown = web.get("/calendar?year=2027").await?.body;
+    assert!(shown.contains("第 1 版") && shown.contains("2027 年 2 月") && shown.contains("title=\"春节\""), "{shown}");
+    h.wait_calendar(&county, 1).await?;
+    assert!(at_county.get("/calendar?year=2027").await?.body.contains("第 1 版"), "it travelled down");
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_needs_its_access_plan_and_a_decision_is_made_once() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.unit_client(&county, "u0001").await?;
+    let submit = pb::SubmitRequest {
+        kind: pb::ApplicationKind::New as i32,
+        form: Some(valid_form(pb::AccessSpan::Local)),
+        ..Default::default()
+    };
+    let id = unit.access().submit(submit).await?.into_inner().id;
+    let web = h.operator_web(&county).await?;
+    let page = format!("/access/{id}");
+    let decide = format!("/access/{id}/decide");
+    let review = post_form(&web, &page, &decide, &[("action", "review"), ("request_id", "rv-1")]).await?;
+    assert_eq!(review.status, 303, "{review:?}");
+    let empty =
+        post_form(&web, &page, &decide, &[("action", "approve"), ("text", " "), ("request_id", "ap-1")]).await?;
+    assert_eq!(empty.status, 400, "{empty:?}");
+    assert!(
+        empty.body.contains("接入方案") && empty.body.contains("审核中"),
+        "the rule, and the state unchanged: {}",
+        empty.body
+    );
+    let plan = [("action", "approve"), ("text", "经县级汇聚接入，IPv6 单栈"), ("request_id", "ap-2")];
+    let approved = post_form(&web, &page, &decide, &plan).await?;
+    assert_eq!(approved.status, 303);
+    let again = post_form(&web, &page, &decide, &plan).await?;
+    assert_eq!(again.status, 303, "the same form sent twice answers as the first: {again:?}");
+    let shown = web.get(&page).await?.body;
+    assert!(shown.contains("已批准") && shown.contains("经县级汇聚接入"), "{shown}");
+    let held = h.running(&county).store.application(&id)?.expect("held");
+    assert_eq!(
+        held.history.iter().filter(|t| t.state == extranet_node::domain::AppState::Approved).count(),
+        1,
+        "approved once"
+    );
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cutover_too_soon_is_refused_with_the_art21_message_and_the_form_kept() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..2]).await?;
+    let pref = h.prefecture();
+    let web = h.operator_web(&pref).await?;
+    let today = extranet_node::calendar::today().to_string();
+    let c = valid_cutover();
+    let live = web.get(&format!("/filings/earliest?notified_on={today}&window_start={today}T22:00")).await?;
+    assert!(live.body.contains("早于此日"), "{live:?}");
+    let ok = web.get(&format!("/filings/earliest?notified_on={today}&window_start={}", &c.window_start[..16])).await?;
+    assert!(ok.body.contains("符合规定"), "{ok:?}");
+    let start = format!("{today}T22:00");
+    let end = format!("{today}T23:00");
+    let fields = [
+        ("affected_units", "城关区人民政府办公室"),
+        ("window_start", start.as_str()),
+        ("window_end", end.as_str()),
+        ("notified_on", today.as_str()),
+        ("description", "今晚临时割接"),
+    ];
+    let r = post_form(&web, "/filings/new", "/filings/new", &fields).await?;
+    assert_eq!(r.status, 409, "{r:?}");
+    assert!(
+        r.body.contains("第二十一条") && r.body.contains("今晚临时割接"),
+        "the rule, and what was typed: {}",
+        r.body
+    );
+    assert_eq!(h.running(&pref).store.filings_desc(None).count(), 0, "nothing filed");
+    h.shutdown().await;
+    Ok(())
+}
