@@ -14,9 +14,9 @@
 //! | layer | modules | what it does |
 //! | --- | --- | --- |
 //! | front ends | [`cli`], [`demo`], [`local`] | the `extranet` command, the demo federation, a federation of nodes in one process for the demo and tests |
-//! | printing | [`present`] | how records read to a person: Beijing time, tables, a filing, the oversight view |
 //! | runtime | [`server`] | starts a node: certificates, store, engine, services, workers; shuts it down in order |
 //! | web console | [`console`] | the Chinese HTTPS console: sign-in links and sessions, pages that call the gRPC service objects in process — no rule lives here |
+//! | printing | [`present`] | how records read to a person: Beijing time, tables, a filing, the oversight view (the CLI, the demo and the console) |
 //! | gRPC | [`service`], [`metrics`] | handlers that authorise ([`service::auth`]), decode ([`codec`]), call one operation and encode — no rule lives here; the Prometheus endpoint |
 //! | oversight | [`oversight`] | this node's summary for the tree above, and the view of the tree below |
 //! | operations | [`ops`] | what a filing, an application, a unit, an address request *does*: domain rules applied in one store transaction, with the events that announce it |

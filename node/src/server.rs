@@ -134,7 +134,13 @@ pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topolog
     let sessions = cfg.console.as_ref().map(|c| Arc::new(crate::console::Sessions::new(c.session())));
     let mut console_addr = None;
     if let (Some(c), Some(sessions)) = (&cfg.console, &sessions) {
-        let console = crate::console::Console::new(services.clone(), Arc::clone(sessions), &parts, c);
+        let console = crate::console::Console::new(
+            services.clone(),
+            Arc::clone(sessions),
+            tls.clone(),
+            store.clone(),
+            Arc::clone(&parts.topology),
+        );
         let (a, task) = crate::console::serve(&c.listen, console, tls.clone(), cancel.clone()).await?;
         console_addr = Some(a);
         runner.own("web-console", task);

@@ -14,10 +14,13 @@ use extranet_certs::Role;
 use extranet_certs::transport::TlsConnectInfo;
 use serde::de::DeserializeOwned;
 
-use super::Console;
-use super::page::Failure;
+use super::failure::Failure;
 use super::sessions::{Session, same_secret};
+use super::state::Console;
 use crate::store::health::now_ms;
+
+/// Largest form body the console reads.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The session cookie. `__Host-`: only over HTTPS, only for this host and
 /// path `/`, so no other site or subdomain can set or read it.
@@ -130,7 +133,7 @@ impl<T: DeserializeOwned + Send> FromRequest<Console> for Posted<T> {
             return Err(Failure::new(StatusCode::FORBIDDEN, "请求来自其他网站，已拒绝（Origin 与本控制台不符）")
                 .into_response());
         }
-        let bytes = axum::body::to_bytes(body, super::MAX_FORM_BYTES)
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
             .await
             .map_err(|_| Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "表单过大：不超过 64 KiB").into_response())?;
         let csrf: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });

@@ -9,11 +9,14 @@
 //!
 //! | module | what |
 //! | --- | --- |
+//! | [`state`] | what every page works with: services, sessions, certificates, store, topology |
 //! | [`sessions`] | one-time sign-in links and the bounded session table |
 //! | [`grpc`] | the `Console` gRPC service: `extranet console login` asks it for a link |
 //! | [`listen`] | the HTTPS listener (the node's certificate, bounded connections) |
 //! | [`guard`] | the session extractor, CSRF-checked forms, in-process calls |
-//! | [`page`] | the page frame, navigation, errors as pages, HTTP status of a refusal |
+//! | [`html`] | the bare HTML document every page sits in |
+//! | [`failure`] | a refusal as a page, and the one mapping of a gRPC code to an HTTP status |
+//! | [`page`] | the signed-in frame, navigation, form parts, security headers |
 //! | [`draw`] | server-rendered SVG: utilisation bars, timelines, health |
 //! | [`assets`] | the embedded stylesheet and the small script (nothing is fetched from elsewhere, Art.3) |
 //! | [`pages`] | the pages: sign-in, today, filings, applications, addresses, oversight, calendar |
@@ -23,117 +26,27 @@
 
 pub mod assets;
 pub mod draw;
+pub mod failure;
 pub mod grpc;
 pub mod guard;
+pub mod html;
 pub mod listen;
 pub mod page;
 pub mod pages;
 pub mod sessions;
+pub mod state;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use extranet_certs::{NodeId, TlsMaterial};
-use extranet_federation::Engine;
+use extranet_certs::TlsMaterial;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use grpc::ConsoleService;
 pub use sessions::Sessions;
+pub use state::Console;
 
-use crate::config::ConsoleConfig;
 use crate::error::{NodeError, Result};
-use crate::service::Services;
-use crate::store::NodeStore;
-use crate::topology::Topology;
-
-/// Largest form body the console reads.
-const MAX_FORM_BYTES: usize = 64 * 1024;
-
-/// Everything a page needs, cheap to clone.
-#[derive(Clone)]
-pub struct Console {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    services: Services,
-    sessions: Arc<Sessions>,
-    tls: TlsMaterial,
-    store: NodeStore,
-    engine: Engine<NodeStore>,
-    topology: Arc<Topology>,
-}
-
-impl Console {
-    /// The console of the node whose services and parts these are.
-    pub(crate) fn new(
-        services: Services,
-        sessions: Arc<Sessions>,
-        parts: &crate::server::Parts,
-        _cfg: &ConsoleConfig,
-    ) -> Self {
-        Console {
-            inner: Arc::new(Inner {
-                services,
-                sessions,
-                tls: parts.tls.clone(),
-                store: parts.store.clone(),
-                engine: parts.engine.clone(),
-                topology: Arc::clone(&parts.topology),
-            }),
-        }
-    }
-
-    /// The node's services.
-    pub fn services(&self) -> &Services {
-        &self.inner.services
-    }
-
-    /// The sign-in links and sessions.
-    pub fn sessions(&self) -> &Sessions {
-        &self.inner.sessions
-    }
-
-    /// The node's certificates (revocation checks).
-    pub fn tls(&self) -> &TlsMaterial {
-        &self.inner.tls
-    }
-
-    /// The node's store (its calendar, for the live cutover check).
-    pub fn store(&self) -> &NodeStore {
-        &self.inner.store
-    }
-
-    /// The node's federation engine (its links, for the front page).
-    pub fn engine(&self) -> &Engine<NodeStore> {
-        &self.inner.engine
-    }
-
-    /// This node.
-    pub fn me(&self) -> &NodeId {
-        self.inner.store.me()
-    }
-
-    /// Whether the topology puts any node below this one.
-    pub fn has_children(&self) -> bool {
-        self.inner.topology.subtree(self.me()).len() > 1
-    }
-
-    /// The topology.
-    pub fn topology(&self) -> &Topology {
-        &self.inner.topology
-    }
-
-    /// A division's Chinese name with its code, e.g. `噶尔县（542523）`.
-    pub fn division(&self, id: &str) -> String {
-        let code = id.rsplit('/').next().unwrap_or(id);
-        match NodeId::parse(id).ok().and_then(|n| self.inner.topology.get(&n).map(|d| d.name_zh.clone())) {
-            Some(name) => format!("{name}（{code}）"),
-            None => code.to_string(),
-        }
-    }
-}
 
 /// Serves the console on `listen` until `cancel`; returns the address bound.
 pub async fn serve(
@@ -152,7 +65,7 @@ pub async fn serve(
         .map_err(|e| NodeError::config(format!("控制台无法监听 {addr}：{e}")))?;
     let local = axum::serve::Listener::local_addr(&listener).map_err(|e| NodeError::config(e.to_string()))?;
     let app = pages::router()
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(guard::MAX_FORM_BYTES))
         .layer(axum::middleware::map_response(page::security_headers))
         .with_state(console);
     let task = tokio::spawn(async move {

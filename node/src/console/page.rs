@@ -1,93 +1,17 @@
-//! The frame every console page shares — title, the node and who is signed
-//! in, the navigation of their role, the sign-out button — and refusals as
-//! pages: a service's `Status` becomes the HTTP status a browser expects
-//! and its Chinese message, unchanged.
+//! The frame every signed-in console page shares — title, the node and who
+//! is signed in, the navigation of their role, the sign-out button — the
+//! parts of a form (CSRF field, error banner) and the security headers on
+//! every answer.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 
-use super::Console;
+pub use super::failure::{Failure, PageResult, http_status};
 use super::guard::Signed;
+use super::html::bare;
+use super::state::Console;
 use crate::present::text::time;
-
-/// The one mapping from a service's refusal to an HTTP status.
-pub fn http_status(code: tonic::Code) -> StatusCode {
-    use tonic::Code::*;
-    match code {
-        InvalidArgument | OutOfRange => StatusCode::BAD_REQUEST,
-        PermissionDenied | Unauthenticated => StatusCode::FORBIDDEN,
-        NotFound => StatusCode::NOT_FOUND,
-        FailedPrecondition | AlreadyExists | Aborted => StatusCode::CONFLICT,
-        ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
-        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// A refusal shown as a page.
-#[derive(Debug)]
-pub struct Failure {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The message, in Chinese, naming the field and the rule.
-    pub message: String,
-}
-
-impl Failure {
-    /// A refusal with `status`.
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Failure { status, message: message.into() }
-    }
-}
-
-impl From<tonic::Status> for Failure {
-    fn from(s: tonic::Status) -> Self {
-        Failure::new(http_status(s.code()), s.message())
-    }
-}
-
-impl From<crate::error::NodeError> for Failure {
-    fn from(e: crate::error::NodeError) -> Self {
-        tonic::Status::from(e).into()
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let body = bare(
-            "无法完成",
-            html! {
-                main {
-                    h1 { "无法完成" }
-                    p.error role="alert" { (self.message) }
-                    p { a href="/" { "返回首页" } }
-                }
-            },
-        );
-        (self.status, Html(body.into_string())).into_response()
-    }
-}
-
-/// What a handler answers: a page or a refusal.
-pub type PageResult = Result<Response, Failure>;
-
-/// A whole page: `<head>` with the embedded stylesheet and script, and `body`.
-pub fn bare(title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="zh-CN" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · 政务外网节点控制台" }
-                link rel="stylesheet" href="/assets/console.css";
-                script src="/assets/console.js" defer {}
-            }
-            body { (body) }
-        }
-    }
-}
 
 /// A signed-in page: the frame with navigation for `signed`'s role.
 pub fn frame(console: &Console, signed: &Signed, title: &str, body: Markup) -> Response {

@@ -11,11 +11,11 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::access_server::Access;
 use maud::{Markup, html};
 
-use super::{calendar_of, due};
-use crate::console::Console;
+use super::common::{calendar_of, due};
 use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{PageResult, banner, csrf, frame, http_status};
+use crate::console::state::Console;
 use crate::present::access::{kind_zh, state_zh};
 use crate::present::text::time;
 

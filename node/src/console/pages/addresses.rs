@@ -10,10 +10,10 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::ipam_server::Ipam;
 use maud::{Markup, html};
 
-use crate::console::Console;
 use crate::console::draw::{meter, stacked};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::state::Console;
 use crate::present::text::time;
 
 /// `GET /addresses`.

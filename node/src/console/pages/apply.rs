@@ -9,9 +9,9 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::access_server::Access;
 use maud::{Markup, html};
 
-use crate::console::Console;
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{PageResult, banner, csrf, frame, http_status};
+use crate::console::state::Console;
 
 /// The application form as typed.
 #[derive(serde::Deserialize, Default, Clone)]

@@ -10,10 +10,10 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::calendar_server::Calendar;
 use maud::{Markup, html};
 
-use super::calendar_of;
-use crate::console::Console;
+use super::common::calendar_of;
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::state::Console;
 use crate::present::text::time;
 
 /// Which year to show.

@@ -10,11 +10,11 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::filings_server::Filings;
 use maud::{Markup, html};
 
-use super::calendar_of;
-use crate::console::Console;
+use super::common::calendar_of;
 use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::state::Console;
 use crate::present::filing::kind;
 use crate::present::text::time;
 

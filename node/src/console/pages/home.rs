@@ -11,10 +11,10 @@ use extranet_proto::v1::filings_server::Filings;
 use extranet_proto::v1::node_status_server::NodeStatus;
 use maud::{Markup, html};
 
-use super::{calendar_of, due};
-use crate::console::Console;
+use super::common::{calendar_of, due};
 use crate::console::guard::Signed;
 use crate::console::page::{PageResult, frame};
+use crate::console::state::Console;
 use crate::present::access::{kind_zh, state_zh};
 use crate::present::text::{age, time};
 

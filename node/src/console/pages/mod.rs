@@ -3,6 +3,9 @@
 //! [`Posted`](super::guard::Posted) (writes, CSRF-checked), calls the
 //! node's services and renders the answer.
 //!
+//! Shared by the pages: [`common`] (a deadline as people read it, the
+//! calendar in force).
+//!
 //! | route | page |
 //! | --- | --- |
 //! | `/signin`, `/signin/<token>`, `/signout` | [`signin`] |
@@ -18,22 +21,19 @@ pub mod access;
 pub mod addresses;
 pub mod apply;
 pub mod calendar;
+pub mod common;
 pub mod filings;
 pub mod home;
 pub mod oversight;
 pub mod signin;
 
+use super::assets;
+use super::failure::Failure;
+use super::state::Console;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use chrono::NaiveDate;
-use maud::{Markup, html};
-
-use super::Console;
-use super::assets;
-use super::page::Failure;
-use crate::calendar::WorkCalendar;
 
 /// Every route of the console.
 pub fn router() -> Router<Console> {
@@ -65,23 +65,4 @@ pub fn router() -> Router<Console> {
 
 async fn not_found() -> impl IntoResponse {
     Failure::new(StatusCode::NOT_FOUND, "没有这个页面")
-}
-
-/// A working-day deadline as people read it: the date, and
-/// "还剩 N 个工作日" or "已逾期 N 个工作日".
-pub fn due(cal: &WorkCalendar, today: NaiveDate, due: &str, provisional: bool) -> Markup {
-    let mark = crate::present::access::mark(provisional);
-    let Ok(d) = due.parse::<NaiveDate>() else { return html! { (due) } };
-    let (class, text) = match cal.working_days_between(today, d) {
-        n if n < 0 => ("late", format!("已逾期 {} 个工作日", -n)),
-        0 => ("soon", "今天到期".to_string()),
-        n if n <= 2 => ("soon", format!("还剩 {n} 个工作日")),
-        n => ("", format!("还剩 {n} 个工作日")),
-    };
-    html! { (d) (mark) " " span class=(class) { "（" (text) "）" } }
-}
-
-/// The node's calendar in force.
-pub fn calendar_of(console: &Console) -> Result<std::sync::Arc<WorkCalendar>, Failure> {
-    Ok(console.store().calendar()?)
 }

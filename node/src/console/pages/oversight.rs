@@ -11,10 +11,10 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::oversight_server::Oversight;
 use maud::{Markup, html};
 
-use crate::console::Console;
 use crate::console::draw::{bar, health_dot};
 use crate::console::guard::Signed;
 use crate::console::page::{Failure, PageResult, frame};
+use crate::console::state::Console;
 use crate::present::filter::{Only, SortBy, keep, sort};
 use crate::present::oversight::{health_zh, own};
 use crate::present::text::{age, time};

@@ -8,10 +8,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 
-use crate::console::Console;
+use crate::console::failure::Failure;
 use crate::console::guard::{COOKIE, Posted};
-use crate::console::page::{Failure, bare};
+use crate::console::html::bare;
 use crate::console::sessions::Who;
+use crate::console::state::Console;
 use crate::present::text::time;
 use crate::store::health::now_ms;
 
