@@ -248,3 +248,21 @@ fn assert_no_external(page: &str, body: &str) {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_value_in_an_address_is_refused_in_chinese_naming_it() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..2]).await?;
+    let web = h.operator_web(&h.prefecture()).await?;
+    for (path, field) in
+        [("/access?state=abc", "state"), ("/calendar?year=99999", "year"), ("/oversight?only=all", "only")]
+    {
+        let r = web.get(path).await?;
+        assert_eq!(r.status, 400, "{path}: {r:?}");
+        assert!(r.body.contains(&format!("{field}：")), "{path} names {field}: {}", r.body);
+    }
+    let r = web.get("/no/such/page").await?;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("没有这个页面"));
+    h.shutdown().await;
+    Ok(())
+}

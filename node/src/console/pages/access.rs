@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use super::common::{calendar_of, due};
 use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
 use crate::console::state::Console;
 use crate::present::access::{kind_zh, state_zh};
 use crate::present::text::time;
@@ -23,25 +23,24 @@ use crate::present::text::time;
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct Filter {
-    state: i32,
+    state: String,
     overdue: String,
 }
 
 /// `GET /access?state=&overdue=on`.
 pub async fn list(State(console): State<Console>, signed: Signed, Query(q): Query<Filter>) -> PageResult {
-    let r = pb::ListApplicationsRequest {
-        state: q.state,
-        overdue: q.overdue == "on",
-        page_size: 500,
-        ..Default::default()
+    let state: i32 = match q.state.trim() {
+        "" => 0,
+        s => s.parse().map_err(|_| Failure::new(axum::http::StatusCode::BAD_REQUEST, "state：应为申请状态的编号"))?,
     };
+    let r = pb::ListApplicationsRequest { state, overdue: q.overdue == "on", page_size: 500, ..Default::default() };
     let apps = console.services().access.list_applications(signed.request(r)).await?.into_inner().applications;
     let cal = calendar_of(&console)?;
     let body = html! {
         form.filters method="get" action="/access" {
             label { "状态 " select name="state" {
-                option value="0" selected[q.state == 0] { "全部" }
-                @for s in 1..=7 { option value=(s) selected[q.state == s] { (state_zh(s)) } }
+                option value="0" selected[state == 0] { "全部" }
+                @for s in 1..=7 { option value=(s) selected[state == s] { (state_zh(s)) } }
             } }
             label { input type="checkbox" name="overdue" value="on" checked[q.overdue == "on"]; " 只看逾期" }
             button.secondary type="submit" { "筛选" }
@@ -63,7 +62,7 @@ fn application(
     signed: &Signed,
     a: &pb::Application,
     error: Option<&str>,
-) -> Result<Markup, crate::console::page::Failure> {
+) -> Result<Markup, Failure> {
     let cal = calendar_of(console)?;
     let today = crate::calendar::today();
     let unit = a.unit.clone().unwrap_or_default();
@@ -110,7 +109,7 @@ fn short(node: &str) -> &str {
 }
 
 /// The decision forms the application's state allows.
-fn decisions(console: &Console, signed: &Signed, a: &pb::Application) -> Result<Markup, crate::console::page::Failure> {
+fn decisions(console: &Console, signed: &Signed, a: &pb::Application) -> Result<Markup, Failure> {
     use pb::ApplicationState as S;
     let state = S::try_from(a.state).unwrap_or(S::Unspecified);
     let action = format!("/access/{}/decide", a.id);

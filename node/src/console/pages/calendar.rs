@@ -20,12 +20,19 @@ use crate::present::text::time;
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
-    year: i32,
+    year: String,
 }
 
 /// `GET /calendar?year=`.
 pub async fn page(State(console): State<Console>, signed: Signed, Query(q): Query<YearQuery>) -> PageResult {
-    Ok(frame(&console, &signed, "工作日历", body(&console, &signed, q.year, None, "").await?))
+    let year =
+        match q.year.trim() {
+            "" => 0,
+            y => y.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+                Failure::new(axum::http::StatusCode::BAD_REQUEST, "year：应为 2000 至 2100 之间的年份")
+            })?,
+        };
+    Ok(frame(&console, &signed, "工作日历", body(&console, &signed, year, None, "").await?))
 }
 
 async fn body(
