@@ -129,7 +129,19 @@ fn the_regional_demo_runs_its_scenario() {
         "墨脱县  失联",
         "重新显示为正常",
         "82/82 正常",
+        "网页控制台",
+        "西藏自治区 操作员",
+        "阿里地区 操作员",
+        "改则县 操作员",
+        "改则县 接入单位",
     ] {
         assert!(stdout.contains(expected), "missing “{expected}” in:\n{stdout}");
     }
+    // one sign-in link per showcased console, each naming its console's own address
+    let links: Vec<&str> = stdout.lines().filter_map(|l| l.split("登录：").nth(1)).collect();
+    assert_eq!(links.len(), 4, "{stdout}");
+    assert!(
+        links.iter().all(|l| l.starts_with("https://127.0.0.1:") && !l.starts_with("https://127.0.0.1:0/")),
+        "{links:?}"
+    );
 }
