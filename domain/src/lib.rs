@@ -8,6 +8,7 @@
 //! | module | what it holds |
 //! | --- | --- |
 //! | [`filing`] | cutover and system-launch filings (割接/上线备案), Art.21's two-working-day rule, receipts |
+//! | [`fault`] | fault tickets (故障报告) and Art.13's response and repair clocks, derived from each ticket's history |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
@@ -27,6 +28,7 @@ pub mod access;
 pub mod calendar;
 pub mod choice;
 pub mod error;
+pub mod fault;
 pub mod filing;
 pub mod ids;
 pub mod ipam;
@@ -47,6 +49,7 @@ pub use access::{
     Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, DeadlineSummary,
     Deadlines, Transition,
 };
+pub use fault::{ClockKind, FaultAction, FaultClass, FaultId, FaultState, FaultTicket, Policy};
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};
 pub use notice::WrittenNotice;
