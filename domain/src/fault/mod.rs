@@ -26,9 +26,11 @@ use crate::unit::{Contact, UnitId};
 
 pub mod clock;
 mod lifecycle;
+pub mod registry;
 
 pub use clock::{ClockView, WarnPolicy, Warning};
 pub use lifecycle::{FaultAction, FaultReport};
+pub use registry::{AccessPoint, DutySlot, LinkProvider, MaintenanceUnit};
 
 /// An hour, ms.
 pub const HOUR_MS: i64 = 3_600_000;

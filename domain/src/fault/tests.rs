@@ -204,3 +204,34 @@ proptest! {
         prop_assert_eq!(t.breaches.iter().any(|b| b.clock == ClockKind::Repair), repair_late);
     }
 }
+
+#[test]
+fn registries_name_the_field_that_breaks_a_rule() {
+    let provider = LinkProvider {
+        id: "telecom".into(),
+        name: "中国电信西藏分公司".into(),
+        hotline: "0891-10000".into(),
+        platform: "10000号服务平台".into(),
+        serves: vec!["cg-gov".into()],
+    };
+    assert!(provider.clone().checked().is_ok());
+    let err = LinkProvider { hotline: "打电话".into(), ..provider.clone() }.checked().unwrap_err().to_string();
+    assert!(err.contains("provider.hotline"), "{err}");
+    let err = LinkProvider { id: "电信".into(), ..provider }.checked().unwrap_err().to_string();
+    assert!(err.contains("provider.id"), "{err}");
+    let duty = Contact { name: "次仁".into(), phone: "13908900000".into() };
+    let unit = MaintenanceUnit {
+        id: "cg-om".into(),
+        name: "城关区运维中心".into(),
+        area: "城关区全域".into(),
+        roster: vec![DutySlot { from_ms: t0(), until_ms: t0() + 12 * 60 * MIN, person: duty.clone() }],
+        emergency: vec![],
+    };
+    let err = unit.clone().checked().unwrap_err().to_string();
+    assert!(err.contains("maintainer.emergency") && err.contains("第十二条"), "{err}");
+    let unit = MaintenanceUnit { emergency: vec![duty.clone()], ..unit }.checked().unwrap();
+    assert_eq!(unit.on_duty(t0() + 60 * MIN), Some(&duty));
+    assert_eq!(unit.on_duty(t0() + 13 * 60 * MIN), None, "after the slot, no one");
+    assert_eq!(FaultClass::default_for(true), FaultClass::RemoteTownship);
+    assert_eq!(FaultClass::default_for(false), FaultClass::Urban);
+}
