@@ -109,8 +109,10 @@ impl Browser {
     pub async fn wait_for_text(&self, css: &str, needle: &str, deadline: Duration) -> anyhow::Result<String> {
         let what = format!("an element matching {css} to contain “{needle}”");
         eventually(&what, deadline, async || {
-            for el in self.client.find_all(Locator::Css(css)).await? {
-                let text = el.text().await?;
+            // while a page loads, what was found a moment ago goes stale:
+            // that is "not yet", not a failure
+            for el in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+                let Ok(text) = el.text().await else { continue };
                 if text.contains(needle) {
                     return Ok(Ok(text));
                 }
