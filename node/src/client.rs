@@ -103,6 +103,11 @@ impl Client {
         NodeStatusClient::new(self.channel.clone())
     }
 
+    /// The fault service.
+    pub fn faults(&self) -> extranet_proto::v1::faults_client::FaultsClient<Channel> {
+        extranet_proto::v1::faults_client::FaultsClient::new(self.channel.clone())
+    }
+
     /// The web console's sign-in service.
     pub fn console(&self) -> extranet_proto::v1::console_client::ConsoleClient<Channel> {
         extranet_proto::v1::console_client::ConsoleClient::new(self.channel.clone())

@@ -9,6 +9,7 @@ use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::console_server::ConsoleServer;
+use extranet_proto::v1::faults_server::FaultsServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
@@ -188,6 +189,7 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
     Services {
         filings: Arc::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology))),
         access: Arc::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))),
+        faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
         calendar: Arc::new(CalendarService::new(store.clone(), gate.clone())),
         units: Arc::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -232,12 +234,14 @@ async fn serve(
         .add_service(CalendarServer::from_arc(s.calendar).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(UnitsServer::from_arc(s.units).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(AccessServer::from_arc(s.access).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(ConsoleServer::new(console).max_decoding_message_size(MAX_REQUEST_BYTES));
     runner.spawn(crate::ops::withdrawn_addresses::AddressReclaimer::new(store.clone(), ipam.clone()));
     runner.spawn(crate::ops::ipam::Decider::new(ipam.clone()));
+    runner.spawn(crate::ops::fault::BreachScanner::new(store.clone()));
     let task = tokio::spawn(async move {
         if let Err(e) = router.serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()).await {
             tracing::error!(error = %e, "gRPC server stopped with an error");

@@ -161,3 +161,12 @@ impl FaultTicket {
         })
     }
 }
+
+impl FaultAction {
+    /// Whether an access unit may take this step on its own ticket: confirm
+    /// and score, dispute, or add a note. Responding, repairing and
+    /// reclassifying are the operator's (who records the provider's steps).
+    pub fn unit_may(&self) -> bool {
+        matches!(self, FaultAction::Close { .. } | FaultAction::Reopen { .. } | FaultAction::Note { .. })
+    }
+}

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::error::{NodeError, Result};
 
-fn phone(field: &'static str, v: &str) -> Result<String> {
+pub(crate) fn phone(field: &'static str, v: &str) -> Result<String> {
     let v = text(field, v)?;
     let digits = v.chars().filter(char::is_ascii_digit).count();
     let ok = v.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) && (5..=20).contains(&digits);
@@ -25,7 +25,12 @@ fn phone(field: &'static str, v: &str) -> Result<String> {
     }
 }
 
-fn contact(prefix: &'static str, name: &'static str, tel: &'static str, c: Option<&pb::Contact>) -> Result<Contact> {
+pub(crate) fn contact(
+    prefix: &'static str,
+    name: &'static str,
+    tel: &'static str,
+    c: Option<&pb::Contact>,
+) -> Result<Contact> {
     let c = c.ok_or_else(|| NodeError::invalid(prefix, "必须填写（第十一条：明确分管领导、责任部门和责任人）"))?;
     Ok(Contact { name: text(name, &c.name)?, phone: phone(tel, &c.phone)? })
 }
@@ -74,7 +79,7 @@ pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -
     Ok(unit)
 }
 
-fn contact_to_pb(c: &Contact) -> pb::Contact {
+pub(crate) fn contact_to_pb(c: &Contact) -> pb::Contact {
     pb::Contact { name: c.name.clone(), phone: c.phone.clone() }
 }
 

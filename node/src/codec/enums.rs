@@ -9,7 +9,9 @@ use extranet_proto::v1 as pb;
 use crate::calendar::DayKind;
 use crate::domain::access::ResourceSubject;
 use crate::domain::ipam::Purpose;
-use crate::domain::{AccessSpan, AppState, ApplicationKind, UnitCategory, UnitStatus};
+use crate::domain::{
+    AccessSpan, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, UnitCategory, UnitStatus,
+};
 
 /// A domain enum with a twin in `extranet.v1`.
 pub trait WireEnum: Sized + Copy {
@@ -156,3 +158,22 @@ mod tests {
         assert_eq!(AccessSpan::from_pb(pb::AccessSpan::Local as i32), Some(AccessSpan::Local));
     }
 }
+
+wire_enum!(FaultClass => FaultClass {
+    Backbone <=> Backbone,
+    Urban <=> Urban,
+    RemoteTownship <=> RemoteTownship,
+});
+
+wire_enum!(FaultState => FaultState {
+    Reported <=> Reported,
+    Acknowledged <=> Acknowledged,
+    Repairing <=> Repairing,
+    Repaired <=> Repaired,
+    Closed <=> Closed,
+});
+
+wire_enum!(ClockKind => FaultClock {
+    Response <=> Response,
+    Repair <=> Repair,
+});

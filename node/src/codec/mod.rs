@@ -9,6 +9,7 @@ mod calendar;
 #[cfg(test)]
 mod compat_tests;
 mod enums;
+mod fault;
 mod filing;
 mod ipam;
 mod kinds;
@@ -19,6 +20,7 @@ pub use access_event::*;
 pub use access_v1::*;
 pub use calendar::*;
 pub use enums::WireEnum;
+pub use fault::*;
 pub use filing::*;
 pub use ipam::*;
 pub use kinds::*;

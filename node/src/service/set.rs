@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    AccessService, CalendarService, FilingsService, OversightService, PkiService, StatusService, UnitsService,
-    ipam::IpamService,
+    AccessService, CalendarService, FaultsService, FilingsService, OversightService, PkiService, StatusService,
+    UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -14,6 +14,8 @@ use super::{
 pub struct Services {
     /// `extranet.v1.Filings`.
     pub filings: Arc<FilingsService>,
+    /// `extranet.v1.Faults`.
+    pub faults: Arc<FaultsService>,
     /// `extranet.v1.Access`.
     pub access: Arc<AccessService>,
     /// `extranet.v1.Ipam`.

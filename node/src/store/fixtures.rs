@@ -251,6 +251,32 @@ pub(crate) fn status_summary() -> (i64, Vec<u8>, i64) {
     (1_764_000_000_000, vec![8, 1, 16, 2], 1_764_000_000_250)
 }
 
+/// A fault ticket reported, answered late (a response breach) and repaired.
+pub(crate) fn fault_ticket() -> crate::domain::FaultTicket {
+    use crate::domain::fault::FaultReport;
+    use crate::domain::{Contact, FaultAction, FaultClass, FaultId};
+    let at = node("540000/540100/540102");
+    let report = FaultReport {
+        unit: Some(UnitId::parse("u0001").unwrap()),
+        access_point: "城关区政府三楼机房".into(),
+        description: "上联光缆中断".into(),
+        down_since_ms: 1_764_000_000_000,
+        contact: Contact { name: "卓玛".into(), phone: "13908901234".into() },
+        class: FaultClass::Urban,
+    };
+    let mut t = crate::domain::FaultTicket::open(
+        FaultId { origin: at.clone(), number: 1 },
+        report,
+        1_764_000_060_000,
+        "operator",
+        &at,
+    )
+    .unwrap();
+    t.act(FaultAction::Acknowledge, 1_764_004_000_000, "operator", &at).unwrap();
+    t.act(FaultAction::MarkRepaired, 1_764_010_000_000, "operator", &at).unwrap();
+    t
+}
+
 /// An event stored but not applied.
 pub(crate) fn unapplied() -> Unapplied {
     Unapplied {
@@ -310,6 +336,11 @@ pub(crate) fn records() -> Vec<(&'static str, Vec<u8>, Check)> {
     ]
 }
 
+/// The records added after formats carried a version: no version-0 file.
+pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
+    vec![("fault_ticket", super::keys::encode(&fault_ticket()).unwrap(), record(fault_ticket()))]
+}
+
 /// Writes the fixtures of the current record formats that are missing
 /// (`store/v<version>/*.bin`); existing files are history and never rewritten.
 #[test]
@@ -318,14 +349,18 @@ fn write_current_fixtures() {
     if std::env::var("EXTRANET_WRITE_FIXTURES").is_err() {
         return;
     }
-    let mut files: Vec<(String, Vec<u8>)> =
-        records().into_iter().map(|(name, bytes, _)| (format!("store/v{}/{name}.bin", bytes[0]), bytes)).collect();
+    let mut files: Vec<(String, Vec<u8>)> = records()
+        .into_iter()
+        .chain(records_since_v1())
+        .map(|(name, bytes, _)| (format!("store/v{}/{name}.bin", bytes[0]), bytes))
+        .collect();
     files.push(("store/v1/cursor.bin".into(), super::keys::u64_value(40).to_vec()));
     for m in access_messages() {
         let name = if matches!(m, AccessMessage::Forward { .. }) { "forward" } else { "decision" };
         files.push((format!("wire/access.v2/{name}.bin"), crate::codec::encode_access(&m)));
     }
     files.push(("wire/access.summary.v2/summary.bin".into(), crate::codec::encode_summary(&deadline_summary())));
+    files.push(("wire/fault.v1/ticket.bin".into(), crate::codec::encode_fault(&fault_ticket())));
     for (name, bytes) in files {
         let path = dir().join(name);
         if !path.exists() {

@@ -10,6 +10,7 @@ mod deadline_index;
 mod durability;
 pub mod engine;
 mod events;
+mod faults;
 mod figures;
 mod figures_rebuild;
 mod filings;

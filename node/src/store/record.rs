@@ -21,7 +21,7 @@ use extranet_federation::{Envelope, StreamId};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::calendar::CalendarDocument;
-use crate::domain::{AccessUnit, Application, DeadlineSummary, Filing, WithdrawalEntry, ipam};
+use crate::domain::{AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, WithdrawalEntry, ipam};
 use crate::error::{NodeError, Result};
 
 /// The highest first byte that is a version marker; anything above starts
@@ -122,6 +122,7 @@ records! {
     DeadlineSummary => "期限摘要",
     WithdrawalEntry => "撤销台账条目",
     Filing => "备案",
+    FaultTicket => "故障报告",
     CalendarDocument => "工作日历",
     ipam::Delegation => "地址委派",
     ipam::Assignment => "地址分配",

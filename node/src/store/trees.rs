@@ -49,11 +49,13 @@ pub enum TreeId {
     /// deadlines of the applications this node decides, so the overdue ones
     /// are a range scan up to today (`figures.rs`).
     DeadlineIndex,
+    /// fault key → fault ticket (own, and replicas from below).
+    Faults,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 20] = [
+    pub const ALL: [TreeId; 21] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -74,6 +76,7 @@ impl TreeId {
         TreeId::Idempotency,
         TreeId::Figures,
         TreeId::DeadlineIndex,
+        TreeId::Faults,
     ];
 
     /// The tree's name on disk.
@@ -99,6 +102,7 @@ impl TreeId {
             TreeId::Idempotency => "idempotency",
             TreeId::Figures => "figures",
             TreeId::DeadlineIndex => "deadline_index",
+            TreeId::Faults => "faults",
         }
     }
 }

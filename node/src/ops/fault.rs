@@ -1,0 +1,162 @@
+//! Fault tickets at their own node (Art.13, Art.24): a report opens one and
+//! starts both clocks; each step is appended in one write with the breaches
+//! it reveals; every change goes up to every ancestor as a `fault.v1`
+//! event (the whole ticket). A worker records the breaches of tickets left
+//! untouched past a deadline, so a breach is on record within
+//! [`SCAN_EVERY`] of it, with nobody acting.
+
+use std::time::Duration;
+
+use extranet_federation::Route;
+
+use super::idempotency;
+use crate::codec;
+use crate::domain::fault::FaultReport;
+use crate::domain::{FaultAction, FaultClass, FaultId, FaultState, FaultTicket, UnitId, limits};
+use crate::error::{NodeError, Result};
+use crate::store::{NodeStore, Tx, TxResult, abort};
+use crate::worker::{Wake, Worker};
+
+/// How often open tickets are checked for a deadline passed.
+pub const SCAN_EVERY: Duration = Duration::from_secs(20);
+
+/// Opens a ticket at this node from `report`; `class` unset takes the
+/// unit's township flag (remote township, else urban). By `by`; answered
+/// once durable.
+pub async fn report(
+    store: &NodeStore,
+    report: FaultReport,
+    class: Option<FaultClass>,
+    by: &str,
+) -> Result<FaultTicket> {
+    let ticket = store.transact(|tx| {
+        let mut report = report.clone();
+        if let Some(u) = &report.unit {
+            let unit =
+                tx.unit(u)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有登记单位 {u}"))).or_else(abort)?;
+            report.class = class.unwrap_or(FaultClass::default_for(unit.township));
+        }
+        let number = tx.next_number("fault")?;
+        let id = FaultId { origin: tx.me().clone(), number };
+        let me = tx.me().clone();
+        let t = FaultTicket::open(id, report, tx.now_ms(), by, &me).or_else(abort)?;
+        write(tx, &t)?;
+        idempotency::record(tx, || codec::fault_to_pb(&t, t.reported_at_ms))?;
+        Ok(t)
+    })?;
+    store.sync().await?;
+    tracing::info!(fault = %ticket.id, class = ticket.policy.class.zh(), by, "fault reported");
+    Ok(ticket)
+}
+
+/// Takes `action` on ticket `key` owned by this node, by `by`; `unit` is
+/// the access unit acting (it may act only on its own ticket, and only as
+/// [`FaultAction::unit_may`] allows), `None` for an operator.
+pub async fn act(
+    store: &NodeStore,
+    key: &str,
+    action: FaultAction,
+    by: &str,
+    unit: Option<&UnitId>,
+) -> Result<FaultTicket> {
+    let ticket = store.transact(|tx| {
+        let mut t = owned(tx, key)?;
+        if let Some(u) = unit {
+            if t.unit.as_ref() != Some(u) {
+                return abort(NodeError::PermissionDenied(format!("接入单位 {u} 只能办理本单位的故障")));
+            }
+            if !action.unit_may() {
+                return abort(NodeError::PermissionDenied(
+                    "接入单位只能确认关闭、重新打开或备注，响应与修复由运维方办理".into(),
+                ));
+            }
+        }
+        let me = tx.me().clone();
+        t.act(action.clone(), tx.now_ms(), by, &me).or_else(abort)?;
+        write(tx, &t)?;
+        idempotency::record(tx, || codec::fault_to_pb(&t, t.history.last().map_or(0, |s| s.at_ms)))?;
+        Ok(t)
+    })?;
+    store.sync().await?;
+    tracing::info!(fault = %ticket.id, state = ticket.state.zh(), by, "fault step");
+    Ok(ticket)
+}
+
+/// The ticket `key`, which this node must own.
+fn owned(tx: &Tx<'_>, key: &str) -> TxResult<FaultTicket> {
+    let t =
+        tx.fault(key)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {key} 的故障"))).or_else(abort)?;
+    if &t.id.origin != tx.me() {
+        return abort(NodeError::precondition(format!("故障 {key} 由 {} 办理，本节点只保存副本", t.id.origin)));
+    }
+    Ok(t)
+}
+
+/// Within a write: stores the ticket and sends it up.
+fn write(tx: &mut Tx<'_>, t: &FaultTicket) -> TxResult<()> {
+    let payload = codec::encode_fault(t);
+    limits::event_payload("fault", payload.len()).or_else(abort)?;
+    tx.put_fault(t)?;
+    tx.emit(Route::Up, codec::KIND_FAULT, payload)?;
+    Ok(())
+}
+
+/// Records, in one write, the breaches due now on every open ticket this
+/// node owns; returns how many tickets changed.
+pub async fn record_due_breaches(store: &NodeStore) -> Result<usize> {
+    let me = store.me().clone();
+    let now = crate::store::health::now_ms();
+    let due: Vec<String> = store
+        .faults()?
+        .into_iter()
+        .filter(|t| t.id.origin == me && t.state != FaultState::Closed && !t.due_breaches(now).is_empty())
+        .map(|t| t.id.key())
+        .collect();
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let changed = store.transact(|tx| {
+        let mut n = 0;
+        for key in &due {
+            let mut t = owned(tx, key)?;
+            if t.record_breaches(tx.now_ms()) > 0 {
+                t.revision += 1;
+                write(tx, &t)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    })?;
+    store.sync().await?;
+    if changed > 0 {
+        tracing::warn!(tickets = changed, "fault deadlines breached (Art.13)");
+    }
+    Ok(changed)
+}
+
+/// The worker that keeps breaches on record with nobody acting.
+pub struct BreachScanner {
+    store: NodeStore,
+}
+
+impl BreachScanner {
+    /// The scanner of `store`'s own open tickets.
+    pub fn new(store: NodeStore) -> Self {
+        BreachScanner { store }
+    }
+}
+
+impl Worker for BreachScanner {
+    fn name(&self) -> &'static str {
+        "fault-breaches"
+    }
+
+    async fn work(&mut self) -> Result<()> {
+        record_due_breaches(&self.store).await.map(drop)
+    }
+
+    async fn wait(&mut self) -> Wake {
+        tokio::time::sleep(SCAN_EVERY).await;
+        Wake::Ready
+    }
+}

@@ -1,0 +1,116 @@
+//! The `Faults` service: units and operators report faults at their own
+//! node; the operator records the provider's response and repair, the unit
+//! confirms or disputes; every answer carries both clocks as of now. A unit
+//! sees and acts on only its own tickets.
+
+use extranet_proto::v1 as pb;
+use extranet_proto::v1::faults_server::Faults;
+use tonic::{Request, Response, Status};
+
+use super::auth::{Caller, Gate};
+use super::idempotent::Once;
+use super::paging;
+use crate::codec;
+use crate::domain::{FaultState, FaultTicket, UnitId};
+use crate::error::{NodeError, Result};
+use crate::ops::fault;
+use crate::store::NodeStore;
+use crate::store::health::now_ms;
+
+/// Serves `extranet.v1.Faults` for one node.
+pub struct FaultsService {
+    store: NodeStore,
+    gate: Gate,
+}
+
+impl FaultsService {
+    /// The service over `store`, authorising through `gate`.
+    pub fn new(store: NodeStore, gate: Gate) -> Self {
+        FaultsService { store, gate }
+    }
+
+    /// A ticket held here that `caller` may see.
+    fn visible(&self, caller: &Caller, id: &str) -> Result<FaultTicket> {
+        let id = id.trim();
+        crate::domain::FaultId::check_key(id)?;
+        let t = self.store.fault(id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {id} 的故障")))?;
+        if let Caller::Unit(own) = caller
+            && !is_own(&t, own, &self.store)
+        {
+            return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查看本单位的故障")));
+        }
+        Ok(t)
+    }
+}
+
+fn is_own(t: &FaultTicket, unit: &UnitId, store: &NodeStore) -> bool {
+    t.unit.as_ref() == Some(unit) && &t.id.origin == store.me()
+}
+
+fn answer(t: &FaultTicket) -> pb::FaultTicket {
+    codec::fault_to_pb(t, now_ms())
+}
+
+#[tonic::async_trait]
+impl Faults for FaultsService {
+    async fn report_fault(&self, req: Request<pb::ReportFaultRequest>) -> Result<Response<pb::FaultTicket>, Status> {
+        let (caller, r) = self.gate.member_request(req)?;
+        Once::new(&caller.label(), "ReportFault", &r.request_id)?
+            .answer(&self.store, async {
+                let (mut report, class) = codec::report_from_pb(&r, now_ms())?;
+                if let Caller::Unit(own) = &caller {
+                    match &report.unit {
+                        Some(u) if u != own => {
+                            return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能报告本单位的故障")));
+                        }
+                        _ => report.unit = Some(own.clone()),
+                    }
+                }
+                Ok(answer(&fault::report(&self.store, report, class, &caller.label()).await?))
+            })
+            .await
+    }
+
+    async fn act_on_fault(&self, req: Request<pb::ActOnFaultRequest>) -> Result<Response<pb::FaultTicket>, Status> {
+        let (caller, r) = self.gate.member_request(req)?;
+        Once::new(&caller.label(), "ActOnFault", &r.request_id)?
+            .answer(&self.store, async {
+                let id = r.id.trim();
+                crate::domain::FaultId::check_key(id)?;
+                let action = codec::action_from_pb(&r)?;
+                let unit = match &caller {
+                    Caller::Unit(u) => Some(u),
+                    Caller::Operator(_) => None,
+                };
+                Ok(answer(&fault::act(&self.store, id, action, &caller.label(), unit).await?))
+            })
+            .await
+    }
+
+    async fn get_fault(&self, req: Request<pb::GetFaultRequest>) -> Result<Response<pb::FaultTicket>, Status> {
+        let caller = self.gate.member(&req)?;
+        Ok(Response::new(answer(&self.visible(&caller, &req.get_ref().id)?)))
+    }
+
+    async fn list_faults(
+        &self,
+        req: Request<pb::ListFaultsRequest>,
+    ) -> Result<Response<pb::ListFaultsResponse>, Status> {
+        let (caller, r) = self.gate.member_request(req)?;
+        let page = paging::spec(&r.page_token, r.page_size, 0)?;
+        let rows: Vec<(String, FaultTicket)> = self
+            .store
+            .faults()?
+            .into_iter()
+            .filter(|t| match &caller {
+                Caller::Unit(own) => is_own(t, own, &self.store),
+                Caller::Operator(_) => true,
+            })
+            .filter(|t| !r.open_only || t.state != FaultState::Closed)
+            // newest first: the key sorts by the report time, descending
+            .map(|t| (format!("{:020}|{}", i64::MAX - t.reported_at_ms, t.id.key()), t))
+            .collect();
+        let (faults, next_page_token) = paging::fill(paging::after_key(rows, &page), &page, answer)?;
+        Ok(Response::new(pb::ListFaultsResponse { faults, next_page_token }))
+    }
+}

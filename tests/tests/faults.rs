@@ -1,0 +1,114 @@
+//! Fault tickets across the federation: reported and worked at a county cut
+//! off from its prefecture, they reach the region once the link returns —
+//! every step, once, with the same clocks — and each party acts only where
+//! and on what it may.
+
+use extranet_proto::v1 as pb;
+use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_unit};
+use tonic::Code;
+
+fn report(unit: &str) -> pb::ReportFaultRequest {
+    pb::ReportFaultRequest {
+        unit_id: unit.into(),
+        access_point: "城关区政府三楼机房".into(),
+        description: "上联光缆中断，全楼无法访问政务外网".into(),
+        contact: Some(pb::Contact { name: "卓玛".into(), phone: "13908901234".into() }),
+        ..Default::default()
+    }
+}
+
+fn step(id: &str, action: pb::FaultAction) -> pb::ActOnFaultRequest {
+    pb::ActOnFaultRequest { id: id.into(), action: action as i32, ..Default::default() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_worked_while_the_prefecture_is_down_reaches_the_region_once_with_the_same_clocks() -> anyhow::Result<()>
+{
+    let mut h = Harness::four().await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+    h.register_unit(&county, pb::Unit { township: true, ..valid_unit("u0001", FOUR[2]) }).await?;
+    h.fed.stop(&pref).await?;
+    let op = h.fed.client(&county).await?;
+    let t = op.faults().report_fault(report("u0001")).await?.into_inner();
+    assert_eq!(t.policy.unwrap().class, pb::FaultClass::RemoteTownship as i32, "a township unit: remote township");
+    assert_eq!(t.policy.unwrap().repair_ms, 72 * 3_600_000);
+    let [response, repair] = [&t.clocks[0], &t.clocks[1]];
+    assert!(response.running && repair.running, "both clocks run from the report, link or no link");
+    assert_eq!(response.deadline_ms, t.reported_at_ms + 3_600_000);
+    op.faults().act_on_fault(step(&t.id, pb::FaultAction::Acknowledge)).await?;
+    let repaired = op.faults().act_on_fault(step(&t.id, pb::FaultAction::MarkRepaired)).await?.into_inner();
+    assert_eq!((repaired.state, repaired.revision), (pb::FaultState::Repaired as i32, 3));
+    h.fed.start(&pref).await?;
+    let at_region = &h.running(&region).store;
+    let held = eventually("the region to hold the ticket at revision 3", PATIENCE, async || {
+        Ok(match at_region.fault(&t.id)? {
+            Some(f) if f.revision == 3 => Ok(f),
+            other => Err(other.map(|f| f.revision)),
+        })
+    })
+    .await?;
+    let at_county = h.running(&county).store.fault(&t.id)?.expect("the county's own");
+    assert_eq!(held, at_county, "the region's copy is the county's ticket");
+    let now = extranet_node::store::health::now_ms();
+    assert_eq!(held.clocks(now), at_county.clocks(now), "same history, same clocks");
+    let events: Vec<u64> = h
+        .up_events(&region, &county)?
+        .into_iter()
+        .filter(|e| e.kind == extranet_node::codec::KIND_FAULT)
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(events.len(), 3, "report, response, repair: each once");
+    let mut seqs = events.clone();
+    seqs.dedup();
+    assert_eq!(seqs, events);
+    let region_op = h.fed.client(&region).await?;
+    let listed = region_op.faults().list_faults(pb::ListFaultsRequest::default()).await?.into_inner().faults;
+    assert_eq!(listed.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), vec![t.id.as_str()]);
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_sees_and_works_only_its_own_tickets_and_an_operator_only_its_own_nodes() -> anyhow::Result<()> {
+    let h = Harness::tree(&FOUR[..3]).await?;
+    let (pref, county) = (h.prefecture(), h.county_a());
+    for u in ["u0001", "u0002"] {
+        h.register_unit(&county, valid_unit(u, FOUR[2])).await?;
+    }
+    let mine = h.unit_client(&county, "u0001").await?;
+    let theirs = h.unit_client(&county, "u0002").await?;
+    let err = mine.faults().report_fault(report("u0002")).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    let t = theirs.faults().report_fault(report("")).await?.into_inner();
+    assert_eq!((t.unit_id.as_str(), t.policy.unwrap().class), ("u0002", pb::FaultClass::Urban as i32));
+    let err = mine.faults().get_fault(pb::GetFaultRequest { id: t.id.clone() }).await.unwrap_err();
+    assert!(err.code() == Code::PermissionDenied && err.message().contains("只能查看本单位的故障"), "{err:?}");
+    let err = mine.faults().act_on_fault(step(&t.id, pb::FaultAction::Note)).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    assert!(mine.faults().list_faults(pb::ListFaultsRequest::default()).await?.into_inner().faults.is_empty());
+    let err = theirs.faults().act_on_fault(step(&t.id, pb::FaultAction::Acknowledge)).await.unwrap_err();
+    assert!(err.code() == Code::PermissionDenied && err.message().contains("响应与修复由运维方办理"), "{err:?}");
+    let op = h.fed.client(&county).await?;
+    let err = op.faults().act_on_fault(step(&t.id, pb::FaultAction::Close)).await.unwrap_err();
+    assert!(err.code() == Code::FailedPrecondition && err.message().contains("已报告"), "{err:?}");
+    op.faults().act_on_fault(step(&t.id, pb::FaultAction::MarkRepaired)).await?;
+    let close = pb::ActOnFaultRequest { satisfaction: 4, ..step(&t.id, pb::FaultAction::Close) };
+    let closed = theirs.faults().act_on_fault(close).await?.into_inner();
+    assert_eq!((closed.state, closed.satisfaction), (pb::FaultState::Closed as i32, 4));
+    // the prefecture holds a copy, and may not work it
+    let ps = &h.running(&pref).store;
+    eventually("the prefecture to hold the closed ticket", PATIENCE, async || {
+        Ok((ps.fault(&t.id)?.is_some_and(|f| f.state == extranet_node::domain::FaultState::Closed), ()))
+    })
+    .await?;
+    let p = h.fed.client(&pref).await?;
+    let reopen = pb::ActOnFaultRequest { text: "x".into(), ..step(&t.id, pb::FaultAction::Reopen) };
+    let err = p.faults().act_on_fault(reopen).await.unwrap_err();
+    assert!(err.code() == Code::FailedPrecondition && err.message().contains("只保存副本"), "{err:?}");
+    let bad = pb::ReportFaultRequest { access_point: " ".into(), ..report("u0001") };
+    let err = mine.faults().report_fault(bad).await.unwrap_err();
+    assert!(err.code() == Code::InvalidArgument && err.message().contains("access_point"), "{err:?}");
+    assert_eq!(h.running(&county).store.faults()?.len(), 1, "refusals wrote nothing");
+    h.shutdown().await;
+    Ok(())
+}
