@@ -153,6 +153,8 @@ macro_rules! write_requests {
 
 write_requests!(
     FileCutoverRequest,
+    ReportFaultRequest,
+    ActOnFaultRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,
     RegisterUnitRequest,

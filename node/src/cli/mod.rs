@@ -11,6 +11,7 @@ mod certs;
 mod choice;
 mod conn;
 mod console;
+mod fault;
 mod filing;
 mod ipam;
 mod ipam_print;
@@ -52,6 +53,9 @@ enum Command {
     /// Certificates: root CA, requests, signing, inspection, revocation (证书).
     #[command(subcommand)]
     Certs(certs::CertsCmd),
+    /// Fault tickets and Art.13's response and repair clocks (故障).
+    #[command(subcommand)]
+    Fault(fault::FaultCmd),
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
@@ -142,6 +146,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Unit(c) => unit::run(c).await,
         Command::Access(c) => access::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
+        Command::Fault(cmd) => fault::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),

@@ -1,0 +1,63 @@
+//! `extranet fault …` against a running county: what an operator types,
+//! in Chinese, with the clocks.
+
+use std::process::Command;
+
+use extranet_tests::{FOUR, Harness, valid_unit};
+
+/// Runs `extranet fault <args>` as the county's operator.
+fn fault(h: &Harness, args: &[&str]) -> (bool, String, String) {
+    let county = h.county_a();
+    let out = Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
+        .arg("fault")
+        .args(args)
+        .arg("--endpoint")
+        .arg(h.running(&county).addr.to_string())
+        .arg("--cert-dir")
+        .arg(h.node(&county).operator().path())
+        .output()
+        .expect("run the binary");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_reports_answers_and_repairs_a_fault_from_the_command_line() -> anyhow::Result<()> {
+    let h = Harness::tree(&FOUR[..3]).await?;
+    h.register_unit(&h.county_a(), valid_unit("u0001", FOUR[2])).await?;
+    let run = |args: &[&str]| tokio::task::block_in_place(|| fault(&h, args));
+    let report = [
+        "report",
+        "--access-point",
+        "城关区政府三楼机房",
+        "--description",
+        "上联光缆中断",
+        "--contact",
+        "卓玛",
+        "--phone",
+        "13908901234",
+        "--unit",
+        "u0001",
+        "--class",
+        "backbone",
+    ];
+    let (ok, out, err) = run(&report);
+    assert!(ok, "{err}");
+    let left = out.contains("还剩 59 分钟") || out.contains("还剩 1 小时");
+    assert!(out.contains("540102-T000001") && out.contains("骨干网络") && left, "{out}");
+    let (ok, out, err) = run(&["ack", "540102-T000001"]);
+    assert!(ok && out.contains("已响应") && out.contains("已按时完成"), "{out}{err}");
+    let (ok, _, err) = run(&["close", "540102-T000001"]);
+    assert!(!ok && err.starts_with("错误：") && err.contains("已响应") && err.lines().count() == 1, "{err}");
+    let (ok, out, err) = run(&["repaired", "540102-T000001"]);
+    assert!(ok && out.contains("已修复"), "{out}{err}");
+    let (ok, out, err) = run(&["list", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(v["faults"][0]["id"], "540102-T000001", "{out}");
+    assert_eq!(v["faults"][0]["history"].as_array().map(Vec::len), Some(3));
+    let (ok, _, err) =
+        run(&["report", "--access-point", "x", "--description", "y", "--contact", "z", "--phone", "打电话"]);
+    assert!(!ok && err.contains("contact.phone"), "{err}");
+    h.shutdown().await;
+    Ok(())
+}
