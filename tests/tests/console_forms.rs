@@ -162,3 +162,41 @@ async fn a_cutover_too_soon_is_refused_with_the_art21_message_and_the_form_kept(
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_reports_a_fault_from_the_console_and_the_operator_answers_it() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    for u in ["u0001", "u0002"] {
+        h.register_unit(&county, valid_unit(u, FOUR[2])).await?;
+    }
+    let unit = h.unit_web(&county, "u0001").await?;
+    let fields = [
+        ("access_point", "城关区政府三楼机房"),
+        ("description", "上联光缆中断"),
+        ("contact", "卓玛"),
+        ("phone", "13908901234"),
+    ];
+    let r = post_form(&unit, "/faults/new", "/faults/new", &fields).await?;
+    assert_eq!(r.status, 303, "{r:?}");
+    let page = location(&r).to_string();
+    let shown = unit.get(&page).await?.body;
+    assert!(shown.contains("已报告") && shown.contains("data-countdown-ms") && shown.contains("还剩"), "{shown}");
+    assert!(!shown.contains("记录响应"), "a unit does not record the provider's response");
+    let op = h.operator_web(&county).await?;
+    let board = op.get("/faults").await?.body;
+    assert!(board.contains("城关区政府三楼机房") && board.contains("城区"), "{board}");
+    let id = page.trim_start_matches("/faults/");
+    let acted = post_form(&op, &page, &format!("{page}/act"), &[("action", "1"), ("request_id", "ack-1")]).await?;
+    assert_eq!(acted.status, 303, "{acted:?}");
+    let shown = op.get(&page).await?.body;
+    assert!(shown.contains("已响应") && shown.contains("已按时完成"), "{shown}");
+    let refused = post_form(&unit, &page, &format!("{page}/act"), &[("action", "3"), ("request_id", "rp-1")]).await?;
+    assert_eq!(refused.status, 403, "a unit cannot mark its fault repaired: {refused:?}");
+    let other = h.unit_web(&county, "u0002").await?;
+    let r = other.get(&page).await?;
+    assert!(r.status == 403 && r.body.contains("只能查看本单位的故障"), "{r:?}");
+    assert!(!other.get("/faults").await?.body.contains(id), "nor listed");
+    h.shutdown().await;
+    Ok(())
+}

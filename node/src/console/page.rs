@@ -43,9 +43,15 @@ pub fn frame(console: &Console, signed: &Signed, title: &str, body: Markup) -> R
 
 fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static str)> {
     if !signed.is_operator() {
-        return vec![("/", "本单位"), ("/access/new", "提交申请")];
+        return vec![("/", "本单位"), ("/access/new", "提交申请"), ("/faults", "故障报告")];
     }
-    let mut items = vec![("/", "今日待办"), ("/filings", "备案"), ("/access", "接入申请"), ("/addresses", "地址管理")];
+    let mut items = vec![
+        ("/", "今日待办"),
+        ("/filings", "备案"),
+        ("/access", "接入申请"),
+        ("/faults", "故障"),
+        ("/addresses", "地址管理"),
+    ];
     if console.has_children() {
         items.push(("/oversight", "下级监督"));
     }

@@ -13,6 +13,7 @@
 //! | `/filings…` | [`filings`]: list, file a cutover (Art.21 checked live), one filing with its receipts |
 //! | `/access…` | [`access`]: the review queue, one application, decide, the written notice |
 //! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
+//! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
 //! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
 //! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
@@ -22,6 +23,7 @@ pub mod addresses;
 pub mod apply;
 pub mod calendar;
 pub mod common;
+pub mod faults;
 pub mod filings;
 pub mod home;
 pub mod oversight;
@@ -53,6 +55,10 @@ pub fn router() -> Router<Console> {
         .route("/access/{id}", get(access::show))
         .route("/access/{id}/decide", post(access::decide))
         .route("/access/{id}/notice", get(access::notice))
+        .route("/faults", get(faults::board))
+        .route("/faults/new", get(faults::form).post(faults::report))
+        .route("/faults/{id}", get(faults::show))
+        .route("/faults/{id}/act", post(faults::act))
         .route("/addresses", get(addresses::page))
         .route("/addresses/assign", post(addresses::assign))
         .route("/addresses/request", post(addresses::request))
