@@ -46,6 +46,13 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&beijing()).date_naive()
 }
 
+/// The Beijing-time year of an instant given as Unix ms (a fault's
+/// breach counts in the year it happened there, not in UTC's).
+pub fn year_of_ms(ms: i64) -> i32 {
+    use chrono::TimeZone;
+    Utc.timestamp_millis_opt(ms).single().map_or(1970, |t| t.with_timezone(&beijing()).year())
+}
+
 /// The Beijing-time date of an instant.
 pub fn date_of(t: &DateTime<FixedOffset>) -> NaiveDate {
     t.with_timezone(&beijing()).date_naive()

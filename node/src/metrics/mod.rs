@@ -46,7 +46,49 @@ pub struct Metrics {
     store_state: Family<Labels, Gauge>,
     calendar_missing: Gauge,
     unapplied: Gauge,
+    faults: FaultGauges,
     rpc_seconds: Family<Labels, Histogram, fn() -> Histogram>,
+}
+
+/// The fault figures an alerting system pages the duty officer on (Art.13).
+#[derive(Default)]
+struct FaultGauges {
+    open: Family<Labels, Gauge>,
+    warning: Gauge,
+    breached: Gauge,
+    next_deadline: FloatGauge,
+}
+
+impl FaultGauges {
+    fn register(&self, registry: &mut Registry) {
+        registry.register("faults_open", "Own fault tickets not yet closed, by class", self.open.clone());
+        registry.register(
+            "faults_warning",
+            "Own open fault tickets whose response or repair clock is about to run out or has run out",
+            self.warning.clone(),
+        );
+        registry.register(
+            "faults_breached_this_year",
+            "Breaches recorded on own fault tickets this year",
+            self.breached.clone(),
+        );
+        registry.register(
+            "fault_next_deadline_seconds",
+            "Seconds to the nearest deadline of a running fault clock (negative: past it; 0: none)",
+            self.next_deadline.clone(),
+        );
+    }
+
+    fn set(&self, f: &extranet_proto::v1::FaultFigures, now_ms: i64) {
+        for class in ["backbone", "urban", "remote-township"] {
+            let n = f.open_by_class.get(class).copied().unwrap_or(0);
+            self.open.get_or_create(&vec![("class", class.to_string())]).set(gauge(n));
+        }
+        self.warning.set(gauge(f.warning));
+        self.breached.set(gauge(f.breached_this_year));
+        let next = if f.next_deadline_ms == 0 { 0.0 } else { (f.next_deadline_ms - now_ms) as f64 / 1000.0 };
+        self.next_deadline.set(next);
+    }
 }
 
 impl Metrics {
@@ -97,6 +139,8 @@ impl Metrics {
             "Peer events stored but not applied (payload undecodable or out of range)",
             unapplied.clone(),
         );
+        let faults = FaultGauges::default();
+        faults.register(&mut registry);
         registry.register(
             "rpc_duration_seconds",
             "gRPC latency to the response headers, by method",
@@ -112,6 +156,7 @@ impl Metrics {
             store_state,
             calendar_missing,
             unapplied,
+            faults,
             rpc_seconds,
         })
     }
@@ -152,6 +197,9 @@ impl Metrics {
         }
         if let Ok(u) = store.unapplied() {
             self.unapplied.set(gauge(u.len() as u64));
+        }
+        if let Ok(Some(f)) = crate::oversight::summary::fault_figures(store, chrono::Utc::now().timestamp_millis()) {
+            self.faults.set(&f, chrono::Utc::now().timestamp_millis());
         }
     }
 

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use extranet_federation::Route;
+use extranet_federation::{EventStore, Route};
 
 use super::idempotency;
 use crate::codec;
@@ -107,7 +107,7 @@ pub async fn record_due_breaches(store: &NodeStore) -> Result<usize> {
     let me = store.me().clone();
     let now = crate::store::health::now_ms();
     let due: Vec<String> = store
-        .faults()?
+        .open_faults()?
         .into_iter()
         .filter(|t| t.id.origin == me && t.state != FaultState::Closed && !t.due_breaches(now).is_empty())
         .map(|t| t.id.key())
@@ -134,15 +134,19 @@ pub async fn record_due_breaches(store: &NodeStore) -> Result<usize> {
     Ok(changed)
 }
 
-/// The worker that keeps breaches on record with nobody acting.
+/// The worker that keeps breaches on record with nobody acting: it looks
+/// at the open tickets after every durable write (a ticket may have arrived
+/// already late, e.g. restored) and at least every [`SCAN_EVERY`].
 pub struct BreachScanner {
     store: NodeStore,
+    durable: tokio::sync::watch::Receiver<u64>,
 }
 
 impl BreachScanner {
     /// The scanner of `store`'s own open tickets.
     pub fn new(store: NodeStore) -> Self {
-        BreachScanner { store }
+        let durable = store.durable_watch();
+        BreachScanner { store, durable }
     }
 }
 
@@ -156,7 +160,26 @@ impl Worker for BreachScanner {
     }
 
     async fn wait(&mut self) -> Wake {
-        tokio::time::sleep(SCAN_EVERY).await;
+        tokio::select! {
+            r = self.durable.changed() => if r.is_err() { return Wake::Closed },
+            _ = tokio::time::sleep(SCAN_EVERY) => {}
+        }
         Wake::Ready
     }
+}
+
+/// The warnings of this node's open tickets at `now_ms`, in Chinese, for
+/// `extranet status`: each clock about to run out or run out (Art.13).
+pub fn warnings(store: &NodeStore, now_ms: i64) -> Result<Vec<String>> {
+    let policy = crate::domain::fault::WarnPolicy::default();
+    let mut out = Vec::new();
+    for t in store.open_faults()? {
+        for w in t.warnings(now_ms, policy) {
+            let mins = w.left_ms.abs() / 60_000;
+            let left =
+                if w.left_ms >= 0 { format!("还剩 {mins} 分钟") } else { format!("已超过 {mins} 分钟") };
+            out.push(format!("故障 {}（{}）{}时限{left}（第十三条）", t.id, t.access_point, w.clock.zh()));
+        }
+    }
+    Ok(out)
 }

@@ -117,6 +117,11 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             .as_ref()
             .map_or(0, |a| saturating_sum([a.overdue_reviews, a.overdue_implementations, a.overdue_notices]));
         t.calendar_missing = u32::from(!s.calendar_warning.is_empty());
+        if let Some(f) = &s.faults {
+            t.open_faults = saturating_sum(f.open_by_class.values().copied());
+            t.faults_warning = f.warning;
+            t.faults_breached = f.breached_this_year;
+        }
     }
     t
 }
@@ -138,6 +143,9 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         backlog: a.backlog.saturating_add(b.backlog),
         overdue: a.overdue.saturating_add(b.overdue),
         calendar_missing: a.calendar_missing.saturating_add(b.calendar_missing),
+        open_faults: a.open_faults.saturating_add(b.open_faults),
+        faults_warning: a.faults_warning.saturating_add(b.faults_warning),
+        faults_breached: a.faults_breached.saturating_add(b.faults_breached),
     }
 }
 

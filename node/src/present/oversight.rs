@@ -52,6 +52,11 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
         own(r).backlog.to_string(),
         r.summary.as_ref().and_then(|s| s.applications.as_ref()).map_or("—".into(), |_| own(r).overdue.to_string()),
         format!("{}（待回执 {}）", t.filings, t.filings_awaiting_receipts),
+        if t.open_faults + t.faults_breached == 0 {
+            "—".into()
+        } else {
+            format!("{}（告警 {}，超时 {}）", t.open_faults, t.faults_warning, t.faults_breached)
+        },
         utilisation(r),
         sub,
         time(heard),
@@ -63,7 +68,21 @@ pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
     println!("监督视图：{}    时间：{}    失联判定：{} 无上报", v.node, time(v.now_ms), age(v.stale_after_ms / 1000));
     let rows: Vec<Vec<String>> = v.rows.iter().map(|r| row_cells(r, base)).collect();
-    table(&["区划", "名称", "状态", "待上送", "逾期", "备案(下辖合计)", "地址利用率", "下辖节点", "最近上报"], &rows);
+    table(
+        &[
+            "区划",
+            "名称",
+            "状态",
+            "待上送",
+            "逾期",
+            "备案(下辖合计)",
+            "故障(下辖合计)",
+            "地址利用率",
+            "下辖节点",
+            "最近上报",
+        ],
+        &rows,
+    );
     for (warning, codes) in calendar_warnings(v) {
         println!("工作日历：{warning}（{} 个节点：{}）", codes.len(), codes.join("、"));
     }

@@ -1,9 +1,11 @@
 //! Fault tickets in the store: the owner's, and the copies its ancestors
 //! hold (a copy is replaced only by a higher revision, so an old event
-//! relayed late never undoes a newer step).
+//! relayed late never undoes a newer step). Each write of an own ticket
+//! moves its share of the summary counters (open by class, breaches by
+//! year) and keeps the index of own open tickets, in the same transaction.
 
-use super::{NodeStore, TreeId, Tx, TxResult, keys};
-use crate::domain::FaultTicket;
+use super::{NodeStore, TreeId, Tx, TxResult, figures, keys};
+use crate::domain::{FaultState, FaultTicket};
 use crate::error::Result;
 
 impl NodeStore {
@@ -16,6 +18,21 @@ impl NodeStore {
     pub fn faults(&self) -> Result<Vec<FaultTicket>> {
         self.view(|t| t.iter(TreeId::Faults).map(|item| keys::decode(&item?.1)).collect())
     }
+
+    /// This node's own tickets not yet closed (from the index: as many
+    /// reads as open tickets, whatever the history).
+    pub fn open_faults(&self) -> Result<Vec<FaultTicket>> {
+        self.view(|t| {
+            let mut out = Vec::new();
+            for item in t.iter(TreeId::OpenFaults) {
+                let (k, _) = item?;
+                if let Some(v) = t.get(TreeId::Faults, &k)? {
+                    out.push(keys::decode(&v)?);
+                }
+            }
+            Ok(out)
+        })
+    }
 }
 
 impl Tx<'_> {
@@ -27,10 +44,20 @@ impl Tx<'_> {
     /// Writes a ticket unless one of the same or a later revision is held;
     /// returns whether it was written.
     pub fn put_fault(&mut self, f: &FaultTicket) -> TxResult<bool> {
-        if self.fault(&f.id.key())?.is_some_and(|held| held.revision >= f.revision) {
+        let old = self.fault(&f.id.key())?;
+        if old.as_ref().is_some_and(|held| held.revision >= f.revision) {
             return Ok(false);
         }
-        self.write(TreeId::Faults, f.id.key().as_bytes(), f)?;
+        let me = self.me().clone();
+        let share = |t: &FaultTicket| figures::fault_share(&me, t);
+        self.count(old.as_ref().map(share).unwrap_or_default(), share(f))?;
+        let key = f.id.key();
+        if f.id.origin == me && f.state != FaultState::Closed {
+            self.insert(TreeId::OpenFaults, key.as_bytes(), b"")?;
+        } else {
+            self.remove(TreeId::OpenFaults, key.as_bytes())?;
+        }
+        self.write(TreeId::Faults, key.as_bytes(), f)?;
         Ok(true)
     }
 }

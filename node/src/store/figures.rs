@@ -22,7 +22,7 @@ use ipnet::IpNet;
 use super::{NodeStore, TreeId, Tx, TxResult, abort};
 use crate::calendar::WorkCalendar;
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
-use crate::domain::{AccessUnit, Application, Filing};
+use crate::domain::{AccessUnit, Application, Choice, FaultState, FaultTicket, Filing};
 use crate::error::{NodeError, Result};
 
 /// Key of the marker saying every counter is complete, and its format.
@@ -51,6 +51,22 @@ pub(super) fn filing_share(me: &NodeId, f: &Filing) -> Share {
         return Vec::new();
     }
     vec![(format!("filings/{}/{}", f.details.kind_code(), f.state_code()).into_bytes(), 1)]
+}
+
+/// An own ticket counts under its class while open, and each of its
+/// breaches under the year (Beijing time) of the deadline missed.
+pub(super) fn fault_share(me: &NodeId, t: &FaultTicket) -> Share {
+    if &t.id.origin != me {
+        return Vec::new();
+    }
+    let mut share = Vec::new();
+    if t.state != FaultState::Closed {
+        share.push((format!("faults/open/{}", t.policy.class.value()).into_bytes(), 1));
+    }
+    for b in &t.breaches {
+        share.push((format!("faults/breached/{}", crate::calendar::year_of_ms(b.deadline_ms)).into_bytes(), 1));
+    }
+    share
 }
 
 /// An application this node decides counts once under its state.
@@ -194,6 +210,10 @@ pub struct Figures {
     pub units: BTreeMap<String, u64>,
     /// IPv6 space, then IPv4.
     pub space: [Space; 2],
+    /// Own open fault tickets by class (`backbone`, `urban`, `remote-township`).
+    pub faults_open: BTreeMap<String, u64>,
+    /// Breaches of own tickets by the year of the deadline missed.
+    pub faults_breached: BTreeMap<i32, u64>,
 }
 
 fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
@@ -253,6 +273,11 @@ impl NodeStore {
                 overdue: overdue(t, today)?,
                 units: counts(t, "units/")?.into_iter().collect(),
                 space: [space_of(t, "v6")?, space_of(t, "v4")?],
+                faults_open: counts(t, "faults/open/")?.into_iter().collect(),
+                faults_breached: counts(t, "faults/breached/")?
+                    .into_iter()
+                    .filter_map(|(y, n)| y.parse().ok().map(|y| (y, n)))
+                    .collect(),
             })
         })
     }

@@ -51,11 +51,14 @@ pub enum TreeId {
     DeadlineIndex,
     /// fault key → fault ticket (own, and replicas from below).
     Faults,
+    /// fault key → nothing: this node's own tickets not yet closed, so
+    /// the warnings and the breach scan read the open ones only.
+    OpenFaults,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 21] = [
+    pub const ALL: [TreeId; 22] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -77,6 +80,7 @@ impl TreeId {
         TreeId::Figures,
         TreeId::DeadlineIndex,
         TreeId::Faults,
+        TreeId::OpenFaults,
     ];
 
     /// The tree's name on disk.
@@ -103,6 +107,7 @@ impl TreeId {
             TreeId::Figures => "figures",
             TreeId::DeadlineIndex => "deadline_index",
             TreeId::Faults => "faults",
+            TreeId::OpenFaults => "open_faults",
         }
     }
 }

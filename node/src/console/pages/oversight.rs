@@ -72,7 +72,7 @@ pub async fn tree(State(console): State<Console>, signed: Signed, Query(q): Quer
         }
         p.muted { "显示 " (view.rows.len()) " / " (all) " 行，每 15 秒自动刷新。" }
         table #oversight {
-            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "地址池" } th { "下级" } th { "最后上报" } }
+            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "地址池" } th { "下级" } th { "最后上报" } }
             @for r in &view.rows { (row(&console, r, base)) }
         }
     };
@@ -92,6 +92,8 @@ fn row(console: &Console, r: &pb::OversightRow, base: usize) -> Markup {
             td.num { (own(r).backlog) }
             td.num { (own(r).overdue) }
             td.num { (t.filings) "（" (t.filings_awaiting_receipts) "）" }
+            td.num class=(if t.faults_warning > 0 || t.faults_breached > 0 { "late" } else { "" }) {
+                (t.open_faults) "（" (t.faults_warning) "/" (t.faults_breached) "）" }
             td { @if let Some(a) = util { (bar(a.pool_utilisation, &format!("{:.0}%", a.pool_utilisation * 100.0))) } @else { "—" } }
             td { @if t.nodes > 1 { (t.ok) "/" (t.nodes) " 正常" } }
             td { (time(r.heard_at_ms)) }
