@@ -128,3 +128,56 @@ async fn a_unit_applies_and_after_the_rejection_reads_the_written_notice() -> an
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_reports_a_fault_the_operator_answers_and_repairs_it_and_a_late_one_is_marked() -> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: faults").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    // one ticket reported two hours ago, already past both backbone clocks
+    let at = extranet_node::store::health::now_ms() - 130 * 60_000;
+    let report = extranet_node::domain::fault::FaultReport {
+        unit: None,
+        access_point: "城关区骨干汇聚点".into(),
+        description: "骨干链路中断".into(),
+        down_since_ms: at,
+        contact: extranet_node::domain::Contact { name: "次仁".into(), phone: "13908900000".into() },
+        class: extranet_node::domain::FaultClass::Backbone,
+    };
+    let id = extranet_node::domain::FaultId { origin: county.clone(), number: 1 };
+    let late = extranet_node::domain::FaultTicket::open(id, report, at, "operator", &county)?;
+    h.running(&county).store.transact(|tx| {
+        tx.raise_number("fault", 1)?;
+        tx.put_fault(&late)?;
+        Ok(())
+    })?;
+    let unit = h.fed.mint_unit(&county, "u0001")?;
+    let url = sign_in(&b, &h, &county, &unit).await?;
+    b.goto(&format!("{url}/faults/new")).await?;
+    b.fill("#access_point", "城关区政府三楼机房").await?;
+    b.fill("#description", "上联光缆中断").await?;
+    b.fill("#contact", "卓玛").await?;
+    b.fill("#phone", "13908901234").await?;
+    b.click("#report-fault").await?;
+    b.wait_for_text("#state", "已报告", PAGE).await?;
+    b.wait_for_text("#response", "还剩", PAGE).await?;
+    b.screenshot("console-fault-reported").await?;
+    let ticket = b.client().current_url().await?.to_string();
+    b.click(".signout button").await?;
+    sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.goto(&ticket).await?;
+    b.click("form.inline button").await?; // 记录响应
+    b.wait_for_text("#state", "已响应", PAGE).await?;
+    b.wait_for_text("#response", "已按时完成", PAGE).await?;
+    b.goto(&ticket).await?;
+    let repaired = b.client().find(fantoccini::Locator::XPath("//button[text()='修复完成']")).await?;
+    repaired.click().await?;
+    b.wait_for_text("#state", "已修复", PAGE).await?;
+    b.goto(&format!("{url}/faults")).await?;
+    b.wait_for_text(&format!("tr[data-fault='{}'] .breach", late.id.key()), "已超时", PAGE).await?;
+    b.screenshot("console-fault-board").await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}
