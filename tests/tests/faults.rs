@@ -112,3 +112,62 @@ async fn a_unit_sees_and_works_only_its_own_tickets_and_an_operator_only_its_own
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_at_a_registered_access_point_takes_the_class_the_operator_set() -> anyhow::Result<()> {
+    let h = Harness::tree(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, pb::Unit { township: true, ..valid_unit("u0001", FOUR[2]) }).await?;
+    let op = h.fed.client(&county).await?;
+    let mut faults = op.faults();
+    let provider = pb::LinkProvider {
+        id: "telecom".into(),
+        name: "中国电信西藏分公司".into(),
+        hotline: "0891-10000".into(),
+        platform: "10000号服务平台".into(),
+        serves: vec!["cg-gov".into()],
+    };
+    faults.put_provider(pb::PutProviderRequest { provider: Some(provider.clone()) }).await?;
+    let now = extranet_node::store::health::now_ms();
+    let duty = pb::Contact { name: "次仁".into(), phone: "13908900000".into() };
+    let maintainer = pb::MaintenanceUnit {
+        id: "cg-om".into(),
+        name: "城关区运维中心".into(),
+        area: "城关区全域".into(),
+        roster: vec![pb::DutySlot { from_ms: now - 3_600_000, until_ms: now + 3_600_000, person: Some(duty.clone()) }],
+        emergency: vec![duty.clone()],
+        on_duty: None,
+    };
+    faults.put_maintainer(pb::PutMaintainerRequest { maintainer: Some(maintainer) }).await?;
+    let point = |provider: &str| pb::AccessPoint {
+        id: "cg-gov".into(),
+        name: "城关区政府三楼机房".into(),
+        unit_id: "u0001".into(),
+        class: pb::FaultClass::Backbone as i32,
+        provider: provider.into(),
+        maintainer: "cg-om".into(),
+    };
+    let err =
+        faults.put_access_point(pb::PutAccessPointRequest { access_point: Some(point("mobile")) }).await.unwrap_err();
+    assert!(err.code() == Code::InvalidArgument && err.message().contains("access_point.provider"), "{err:?}");
+    faults.put_access_point(pb::PutAccessPointRequest { access_point: Some(point("telecom")) }).await?;
+    let registry = faults.get_registry(pb::GetRegistryRequest {}).await?.into_inner();
+    assert_eq!(registry.providers, vec![provider]);
+    assert_eq!(registry.maintainers[0].on_duty.as_ref(), Some(&duty), "who is on duty now");
+    let unit = h.unit_client(&county, "u0001").await?;
+    let err = unit.faults().put_provider(pb::PutProviderRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "only the operator registers");
+    let t = unit
+        .faults()
+        .report_fault(pb::ReportFaultRequest { access_point: "cg-gov".into(), ..report("") })
+        .await?
+        .into_inner();
+    let policy = t.policy.unwrap();
+    assert_eq!(
+        (policy.class, policy.repair_ms),
+        (pb::FaultClass::Backbone as i32, 2 * 3_600_000),
+        "the operator's class, not the township default"
+    );
+    h.shutdown().await;
+    Ok(())
+}

@@ -15,7 +15,8 @@ use extranet_proto::v1 as pb;
 use extranet_tests::{Harness, PATIENCE};
 
 /// Every worker a node runs, by the name status reports.
-const WORKERS: &[&str] = &["store-health", "address-reclaimer", "ipam-decider", "crl-watcher", "summary-publisher"];
+const WORKERS: &[&str] =
+    &["store-health", "address-reclaimer", "ipam-decider", "fault-breaches", "crl-watcher", "summary-publisher"];
 
 /// `n`'s status report, as its operator reads it over gRPC.
 async fn status(h: &Harness, n: &NodeId) -> anyhow::Result<pb::StatusReport> {

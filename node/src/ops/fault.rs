@@ -31,11 +31,18 @@ pub async fn report(
 ) -> Result<FaultTicket> {
     let ticket = store.transact(|tx| {
         let mut report = report.clone();
+        let mut class = class;
+        // a registered access point gives the class the operator set, and its unit
+        if let Some(ap) = tx.access_point(report.access_point.trim())? {
+            class = class.or(Some(ap.class));
+            report.unit = report.unit.or(ap.unit);
+        }
         if let Some(u) = &report.unit {
             let unit =
                 tx.unit(u)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有登记单位 {u}"))).or_else(abort)?;
-            report.class = class.unwrap_or(FaultClass::default_for(unit.township));
+            class = class.or(Some(FaultClass::default_for(unit.township)));
         }
+        report.class = class.unwrap_or(FaultClass::Urban);
         let number = tx.next_number("fault")?;
         let id = FaultId { origin: tx.me().clone(), number };
         let me = tx.me().clone();

@@ -6,6 +6,7 @@
 //! | module | operations |
 //! | --- | --- |
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
+//! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
 //! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
 //! | [`report`] | file the annual report (Art.10) from this node's and its subtree's figures |
 //! | [`access`] | lodge, route (Art.15), decide and withdraw applications; overdue deadlines (Art.16) |
@@ -19,6 +20,7 @@
 pub mod access;
 pub mod calendar;
 pub mod fault;
+pub mod fault_registry;
 pub mod filing;
 pub mod idempotency;
 pub mod ipam;

@@ -113,4 +113,58 @@ impl Faults for FaultsService {
         let (faults, next_page_token) = paging::fill(paging::after_key(rows, &page), &page, answer)?;
         Ok(Response::new(pb::ListFaultsResponse { faults, next_page_token }))
     }
+
+    async fn put_provider(&self, req: Request<pb::PutProviderRequest>) -> Result<Response<pb::LinkProvider>, Status> {
+        Ok(Response::new(self.put_provider_(req).await?))
+    }
+
+    async fn put_maintainer(
+        &self,
+        req: Request<pb::PutMaintainerRequest>,
+    ) -> Result<Response<pb::MaintenanceUnit>, Status> {
+        Ok(Response::new(self.put_maintainer_(req).await?))
+    }
+
+    async fn put_access_point(
+        &self,
+        req: Request<pb::PutAccessPointRequest>,
+    ) -> Result<Response<pb::AccessPoint>, Status> {
+        Ok(Response::new(self.put_access_point_(req).await?))
+    }
+
+    async fn get_registry(&self, req: Request<pb::GetRegistryRequest>) -> Result<Response<pb::Registry>, Status> {
+        Ok(Response::new(self.get_registry_(req)?))
+    }
+}
+
+/// The registry RPCs of [`FaultsService`]: the operator registers, members read.
+impl FaultsService {
+    async fn put_provider_(&self, req: Request<pb::PutProviderRequest>) -> Result<pb::LinkProvider> {
+        let (by, r) = self.gate.operator_request(req)?;
+        let p = codec::provider_from_pb(r.provider)?;
+        Ok(codec::provider_to_pb(&crate::ops::fault_registry::put_provider(&self.store, p, &by).await?))
+    }
+
+    async fn put_maintainer_(&self, req: Request<pb::PutMaintainerRequest>) -> Result<pb::MaintenanceUnit> {
+        let (by, r) = self.gate.operator_request(req)?;
+        let m = codec::maintainer_from_pb(r.maintainer)?;
+        Ok(codec::maintainer_to_pb(&crate::ops::fault_registry::put_maintainer(&self.store, m, &by).await?, now_ms()))
+    }
+
+    async fn put_access_point_(&self, req: Request<pb::PutAccessPointRequest>) -> Result<pb::AccessPoint> {
+        let (by, r) = self.gate.operator_request(req)?;
+        let (a, class) = codec::access_point_from_pb(r.access_point)?;
+        Ok(codec::access_point_to_pb(&crate::ops::fault_registry::put_access_point(&self.store, a, class, &by).await?))
+    }
+
+    fn get_registry_(&self, req: Request<pb::GetRegistryRequest>) -> Result<pb::Registry> {
+        self.gate.member(&req)?;
+        let r = self.store.fault_registry()?;
+        let now = now_ms();
+        Ok(pb::Registry {
+            providers: r.providers.iter().map(codec::provider_to_pb).collect(),
+            maintainers: r.maintainers.iter().map(|m| codec::maintainer_to_pb(m, now)).collect(),
+            access_points: r.access_points.iter().map(codec::access_point_to_pb).collect(),
+        })
+    }
 }

@@ -5,8 +5,34 @@
 //! year) and keeps the index of own open tickets, in the same transaction.
 
 use super::{NodeStore, TreeId, Tx, TxResult, figures, keys};
+use crate::domain::fault::{AccessPoint, LinkProvider, MaintenanceUnit};
 use crate::domain::{FaultState, FaultTicket};
 use crate::error::Result;
+
+/// Who answers a fault at this node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultRegistry {
+    /// Link providers, by id.
+    pub providers: Vec<LinkProvider>,
+    /// O&M units, by id.
+    pub maintainers: Vec<MaintenanceUnit>,
+    /// Access points, by id.
+    pub access_points: Vec<AccessPoint>,
+}
+
+/// One entry of the registry tree.
+pub enum RegistryEntry<'a> {
+    /// A link provider.
+    Provider(&'a LinkProvider),
+    /// An O&M unit.
+    Maintainer(&'a MaintenanceUnit),
+    /// An access point.
+    AccessPoint(&'a AccessPoint),
+}
+
+fn key(kind: &str, id: &str) -> Vec<u8> {
+    format!("{kind}/{id}").into_bytes()
+}
 
 impl NodeStore {
     /// One ticket held here, by key (`540102-T000001`).
@@ -17,6 +43,23 @@ impl NodeStore {
     /// Every ticket held here: reported here, or below.
     pub fn faults(&self) -> Result<Vec<FaultTicket>> {
         self.view(|t| t.iter(TreeId::Faults).map(|item| keys::decode(&item?.1)).collect())
+    }
+
+    /// The registry of who answers a fault here.
+    pub fn fault_registry(&self) -> Result<FaultRegistry> {
+        self.view(|t| {
+            let mut r = FaultRegistry::default();
+            for item in t.scan_prefix(TreeId::FaultRegistry, b"provider/") {
+                r.providers.push(keys::decode(&item?.1)?);
+            }
+            for item in t.scan_prefix(TreeId::FaultRegistry, b"maintainer/") {
+                r.maintainers.push(keys::decode(&item?.1)?);
+            }
+            for item in t.scan_prefix(TreeId::FaultRegistry, b"access_point/") {
+                r.access_points.push(keys::decode(&item?.1)?);
+            }
+            Ok(r)
+        })
     }
 
     /// This node's own tickets not yet closed (from the index: as many
@@ -39,6 +82,20 @@ impl Tx<'_> {
     /// A ticket held here.
     pub fn fault(&self, key: &str) -> TxResult<Option<FaultTicket>> {
         self.read(TreeId::Faults, key.as_bytes())
+    }
+
+    /// An access point registered here.
+    pub fn access_point(&self, id: &str) -> TxResult<Option<AccessPoint>> {
+        self.read(TreeId::FaultRegistry, key("access_point", id))
+    }
+
+    /// Registers or replaces an entry of the registry.
+    pub fn put_registry_entry(&mut self, e: RegistryEntry<'_>) -> TxResult<()> {
+        match e {
+            RegistryEntry::Provider(p) => self.write(TreeId::FaultRegistry, key("provider", &p.id), p),
+            RegistryEntry::Maintainer(m) => self.write(TreeId::FaultRegistry, key("maintainer", &m.id), m),
+            RegistryEntry::AccessPoint(a) => self.write(TreeId::FaultRegistry, key("access_point", &a.id), a),
+        }
     }
 
     /// Writes a ticket unless one of the same or a later revision is held;

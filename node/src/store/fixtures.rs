@@ -338,7 +338,53 @@ pub(crate) fn records() -> Vec<(&'static str, Vec<u8>, Check)> {
 
 /// The records added after formats carried a version: no version-0 file.
 pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
-    vec![("fault_ticket", super::keys::encode(&fault_ticket()).unwrap(), record(fault_ticket()))]
+    use crate::domain::fault::{AccessPoint, DutySlot, LinkProvider, MaintenanceUnit};
+    use crate::domain::{Contact, FaultClass};
+    fn row<T: super::record::Record + PartialEq + std::fmt::Debug + Clone + 'static>(
+        name: &'static str,
+        v: T,
+    ) -> (&'static str, Vec<u8>, Check) {
+        (name, super::keys::encode(&v).unwrap(), record(v))
+    }
+    let duty = Contact { name: "次仁".into(), phone: "13908900000".into() };
+    vec![
+        row("fault_ticket", fault_ticket()),
+        row(
+            "link_provider",
+            LinkProvider {
+                id: "telecom".into(),
+                name: "中国电信西藏分公司".into(),
+                hotline: "0891-10000".into(),
+                platform: "10000号服务平台".into(),
+                serves: vec!["cg-gov".into()],
+            },
+        ),
+        row(
+            "maintenance_unit",
+            MaintenanceUnit {
+                id: "cg-om".into(),
+                name: "城关区运维中心".into(),
+                area: "城关区全域".into(),
+                roster: vec![DutySlot {
+                    from_ms: 1_764_000_000_000,
+                    until_ms: 1_764_043_200_000,
+                    person: duty.clone(),
+                }],
+                emergency: vec![duty],
+            },
+        ),
+        row(
+            "access_point",
+            AccessPoint {
+                id: "cg-gov".into(),
+                name: "城关区政府三楼机房".into(),
+                unit: Some(UnitId::parse("u0001").unwrap()),
+                class: FaultClass::Backbone,
+                provider: Some("telecom".into()),
+                maintainer: Some("cg-om".into()),
+            },
+        ),
+    ]
 }
 
 /// Writes the fixtures of the current record formats that are missing

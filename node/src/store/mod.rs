@@ -47,6 +47,7 @@ use extranet_certs::NodeId;
 use extranet_federation::Envelope;
 
 pub use durability::Durability;
+pub use faults::{FaultRegistry, RegistryEntry};
 pub use figures::{Figures, Overdue, Space};
 pub use health::{Health, StoreState};
 pub use report::YearFilings;

@@ -21,7 +21,7 @@ use extranet_federation::{Envelope, StreamId};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::calendar::CalendarDocument;
-use crate::domain::{AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, WithdrawalEntry, ipam};
+use crate::domain::{AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, WithdrawalEntry, fault, ipam};
 use crate::error::{NodeError, Result};
 
 /// The highest first byte that is a version marker; anything above starts
@@ -123,6 +123,9 @@ records! {
     WithdrawalEntry => "撤销台账条目",
     Filing => "备案",
     FaultTicket => "故障报告",
+    fault::LinkProvider => "链路提供单位",
+    fault::MaintenanceUnit => "运维服务单位",
+    fault::AccessPoint => "接入点",
     CalendarDocument => "工作日历",
     ipam::Delegation => "地址委派",
     ipam::Assignment => "地址分配",

@@ -54,11 +54,14 @@ pub enum TreeId {
     /// fault key → nothing: this node's own tickets not yet closed, so
     /// the warnings and the breach scan read the open ones only.
     OpenFaults,
+    /// `provider/<id>`, `maintainer/<id>`, `access_point/<id>` → who
+    /// answers a fault here (Art.12, Art.13).
+    FaultRegistry,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 22] = [
+    pub const ALL: [TreeId; 23] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -81,6 +84,7 @@ impl TreeId {
         TreeId::DeadlineIndex,
         TreeId::Faults,
         TreeId::OpenFaults,
+        TreeId::FaultRegistry,
     ];
 
     /// The tree's name on disk.
@@ -108,6 +112,7 @@ impl TreeId {
             TreeId::DeadlineIndex => "deadline_index",
             TreeId::Faults => "faults",
             TreeId::OpenFaults => "open_faults",
+            TreeId::FaultRegistry => "fault_registry",
         }
     }
 }
