@@ -58,6 +58,53 @@ async fn an_operator_reports_answers_and_repairs_a_fault_from_the_command_line()
     let (ok, _, err) =
         run(&["report", "--access-point", "x", "--description", "y", "--contact", "z", "--phone", "打电话"]);
     assert!(!ok && err.contains("contact.phone"), "{err}");
+    let (ok, out, err) = run(&[
+        "provider",
+        "--id",
+        "telecom",
+        "--name",
+        "中国电信西藏分公司",
+        "--hotline",
+        "0891-10000",
+        "--platform",
+        "10000号",
+    ]);
+    assert!(ok && out.contains("0891-10000"), "{out}{err}");
+    let (ok, _, err) = run(&[
+        "maintainer",
+        "--id",
+        "cg-om",
+        "--name",
+        "城关区运维中心",
+        "--area",
+        "城关区",
+        "--emergency",
+        "次仁",
+        "--phone",
+        "13908900000",
+    ]);
+    assert!(ok, "{err}");
+    let point = [
+        "access-point",
+        "--id",
+        "cg-gov",
+        "--name",
+        "城关区政府机房",
+        "--unit",
+        "u0001",
+        "--class",
+        "backbone",
+        "--provider",
+    ];
+    let (ok, _, err) = run(&[&point[..], &["mobile"]].concat());
+    assert!(!ok && err.contains("access_point.provider"), "{err}");
+    let (ok, out, err) = run(&[&point[..], &["telecom", "--maintainer", "cg-om"]].concat());
+    assert!(ok && out.contains("骨干网络"), "{out}{err}");
+    let (ok, out, err) = run(&["registry"]);
+    assert!(
+        ok && out.contains("中国电信西藏分公司") && out.contains("城关区运维中心") && out.contains("cg-gov"),
+        "{out}{err}"
+    );
     h.shutdown().await;
     Ok(())
 }

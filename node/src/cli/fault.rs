@@ -94,6 +94,9 @@ pub enum FaultCmd {
         #[arg(long)]
         text: String,
     },
+    /// Who answers a fault here: providers, O&M units, access points (登记).
+    #[command(flatten)]
+    Registry(super::fault_registry::RegistryCmd),
 }
 
 /// A step's connection and ticket.
@@ -140,6 +143,7 @@ pub async fn run(cmd: FaultCmd) -> anyhow::Result<()> {
         FaultCmd::Reopen { step, reason } => (step, (A::Reopen, 0, reason, 0)),
         FaultCmd::Reclassify { step, class, reason } => (step, (A::Reclassify, 0, reason, class.to_pb() as i32)),
         FaultCmd::Note { step, text } => (step, (A::Note, 0, text, 0)),
+        FaultCmd::Registry(cmd) => return super::fault_registry::run(cmd).await,
     };
     let (action, satisfaction, text, class) = req;
     let r =

@@ -12,6 +12,7 @@ mod choice;
 mod conn;
 mod console;
 mod fault;
+mod fault_registry;
 mod filing;
 mod ipam;
 mod ipam_print;
