@@ -171,3 +171,50 @@ async fn a_fault_at_a_registered_access_point_takes_the_class_the_operator_set()
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backbone_fault_raised_at_the_prefecture_is_announced_down_to_its_counties_only() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+    let p = h.fed.client(&pref).await?;
+    let backbone = pb::ReportFaultRequest { class: pb::FaultClass::Backbone as i32, ..report("") };
+    let t = p.faults().report_fault(backbone).await?.into_inner();
+    let urban = p
+        .faults()
+        .report_fault(pb::ReportFaultRequest { class: pb::FaultClass::Urban as i32, ..report("") })
+        .await?
+        .into_inner();
+    let cs = &h.running(&county).store;
+    eventually("the county to be told of the prefecture's backbone fault", PATIENCE, async || {
+        Ok((cs.fault(&t.id)?.is_some(), ()))
+    })
+    .await?;
+    let rs = &h.running(&region).store;
+    eventually("the region to hold both", PATIENCE, async || {
+        Ok((rs.fault(&urban.id)?.is_some() && rs.fault(&t.id)?.is_some(), ()))
+    })
+    .await?;
+    // the urban one is not the counties' business; its event went up only
+    let f = h.file_cutover(&county, extranet_tests::valid_cutover()).await?;
+    h.wait_filing(&county, &f.id, 2).await?;
+    assert!(cs.fault(&urban.id)?.is_none(), "an urban fault is not announced down");
+    let listed =
+        h.fed.client(&county).await?.faults().list_faults(pb::ListFaultsRequest::default()).await?.into_inner().faults;
+    assert_eq!(
+        listed.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        vec![t.id.as_str()],
+        "the county's operator sees it"
+    );
+    let err = h
+        .fed
+        .client(&county)
+        .await?
+        .faults()
+        .act_on_fault(step(&t.id, pb::FaultAction::Acknowledge))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "shown there, worked by the prefecture: {err:?}");
+    assert!(cs.open_faults()?.is_empty(), "not counted as the county's own");
+    h.shutdown().await;
+    Ok(())
+}

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use extranet_federation::{EventStore, Route};
+use extranet_federation::{EventStore, Route, Scope};
 
 use super::idempotency;
 use crate::codec;
@@ -99,13 +99,23 @@ fn owned(tx: &Tx<'_>, key: &str) -> TxResult<FaultTicket> {
     Ok(t)
 }
 
-/// Within a write: stores the ticket and sends it up.
+/// Within a write: stores the ticket and sends it up; a backbone fault
+/// raised above the counties is also announced down to the subtree it
+/// affects (this node's), where it is shown, not worked.
 fn write(tx: &mut Tx<'_>, t: &FaultTicket) -> TxResult<()> {
     let payload = codec::encode_fault(t);
     limits::event_payload("fault", payload.len()).or_else(abort)?;
     tx.put_fault(t)?;
-    tx.emit(Route::Up, codec::KIND_FAULT, payload)?;
+    tx.emit(Route::Up, codec::KIND_FAULT, payload.clone())?;
+    if t.policy.class == FaultClass::Backbone && announces_down(tx) {
+        tx.emit(Route::Down(Scope::Subtree(tx.me().clone())), codec::KIND_FAULT, payload)?;
+    }
     Ok(())
+}
+
+/// The region and the prefectures announce their backbone faults down.
+fn announces_down(tx: &Tx<'_>) -> bool {
+    tx.me().depth() <= 2
 }
 
 /// Records, in one write, the breaches due now on every open ticket this
