@@ -84,3 +84,42 @@ async fn a_stuck_peer_write_on_sled_holds_no_runtime_worker() {
 async fn a_stuck_peer_write_on_redb_holds_no_runtime_worker() {
     a_stuck_peer_write_holds_no_runtime_worker(EngineKind::Redb).await
 }
+
+/// The flusher is a thread of its own: with every thread of the runtime's
+/// blocking pool held by stuck calls, a write is still made durable and
+/// acknowledged (a flush handed to that pool would queue behind them).
+fn a_flush_needs_no_thread_of_the_blocking_pool(engine: EngineKind) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build().unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path(), engine).unwrap();
+        let (entered_tx, entered_rx) = mpsc::channel::<()>();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let stuck = tokio::task::spawn_blocking(move || {
+            let _ = entered_tx.send(());
+            let _ = release_rx.recv();
+        });
+        entered_rx.recv_timeout(PROBE_PATIENCE).expect("the stuck call holds the only blocking thread");
+        store
+            .transact(|tx| {
+                tx.insert(TreeId::Meta, b"k", b"v")?;
+                Ok(())
+            })
+            .unwrap();
+        let synced = tokio::time::timeout(PROBE_PATIENCE, store.sync()).await;
+        release_tx.send(()).unwrap();
+        stuck.await.unwrap();
+        synced.expect("a flush waited for the blocking pool").unwrap();
+        store.close();
+    });
+}
+
+#[test]
+fn a_flush_on_sled_needs_no_thread_of_the_blocking_pool() {
+    a_flush_needs_no_thread_of_the_blocking_pool(EngineKind::Sled)
+}
+
+#[test]
+fn a_flush_on_redb_needs_no_thread_of_the_blocking_pool() {
+    a_flush_needs_no_thread_of_the_blocking_pool(EngineKind::Redb)
+}

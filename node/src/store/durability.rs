@@ -3,8 +3,16 @@
 //! A write is durable here only after the engine's durability barrier
 //! ([`Engine::flush`]: for sled, its flush *and* an fsync of every file it
 //! wrote). That is slow compared with a write,
-//! so one background task serves every waiter that arrived before a flush
+//! so one background thread serves every waiter that arrived before a flush
 //! began: under load, one fsync acknowledges many writes.
+//!
+//! **Why a thread of its own.** The flusher is a plain thread that sleeps on
+//! a condition variable until a `sync()` wants a flush, then flushes and
+//! releases the waiters through a watch. A runtime task that handed each
+//! flush to `spawn_blocking` cost two more thread handoffs per round (the
+//! blocking thread's wake-up and the task's), on the path of every
+//! acknowledgement — a client's and a peer's — and queued flushes behind
+//! whatever else held the blocking pool (engine calls stuck in sled).
 //!
 //! **What `sync()` covers.** Every write its caller could have seen. A writer
 //! counts itself in ([`Durability::begin_write`]) *before* its transaction
@@ -23,10 +31,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::engine::Engine;
@@ -37,10 +45,23 @@ use crate::error::{NodeError, Result};
 /// How often a full disk is probed for free space.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
 
-/// Handle to the group-commit task of one store.
+/// Handle to the group-commit thread of one store. Once the last handle is
+/// gone the thread flushes once more and ends, letting go of the database
+/// (as a task of a runtime that stopped would have).
 #[derive(Clone)]
 pub struct Durability {
     inner: Arc<Inner>,
+    _last: Arc<CloseOnDrop>,
+}
+
+/// Closes the flusher when the last [`Durability`] handle is dropped.
+struct CloseOnDrop(Arc<Inner>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.closed.cancel();
+        self.0.poke();
+    }
 }
 
 struct Inner {
@@ -51,8 +72,9 @@ struct Inner {
     begun: AtomicU64,
     /// The `begun` value the last completed flush covered.
     synced: watch::Sender<u64>,
-    /// Wakes the flusher.
-    wanted: Notify,
+    /// Why the flusher should wake; it sleeps on `wake` while neither is set.
+    wakes: Mutex<Wakes>,
+    wake: Condvar,
     /// Duration of the last flush, microseconds, for status and metrics.
     last_flush_us: AtomicU64,
     /// Stops the flusher (and releases its handle on the database).
@@ -63,6 +85,15 @@ struct Inner {
     health: Health,
     /// An error the next flush fails with instead of flushing (fault injection).
     inject: Mutex<Option<std::io::Error>>,
+}
+
+/// What the flusher was woken for.
+#[derive(Default)]
+struct Wakes {
+    /// A `sync()` waits for a flush.
+    wanted: bool,
+    /// The health changed or the store closed: look again.
+    poked: bool,
 }
 
 /// A write in progress: it is counted by every later `sync()`, and no flush
@@ -76,25 +107,47 @@ impl Durability {
             gate: RwLock::new(()),
             begun: AtomicU64::new(0),
             synced: watch::Sender::new(0),
-            wanted: Notify::new(),
+            wakes: Mutex::new(Wakes::default()),
+            wake: Condvar::new(),
             last_flush_us: AtomicU64::new(0),
             closed: CancellationToken::new(),
             ended: CancellationToken::new(),
             health,
             inject: Mutex::new(None),
         });
-        let (flushing, ended) = (Flushing { engine, dir: dir.to_path_buf(), ops, restart }, inner.ended.clone());
-        let task = flusher(inner.clone(), flushing);
+        let flushing = Flushing { engine, dir: dir.to_path_buf(), ops, restart };
+        let i = inner.clone();
+        std::thread::Builder::new()
+            .name("store-flusher".into())
+            .spawn(move || {
+                flusher(&i, flushing);
+                // the engine's handle went with `flushing`
+                i.ended.cancel();
+            })
+            .map_err(|e| NodeError::Store(format!("无法启动落盘线程：{e}")))?;
+        // A write that finds the disk full, or a close, wakes the flusher to
+        // look again; the thread cannot wait on the watch itself.
+        let (i, mut health) = (inner.clone(), inner.health.watch());
         tokio::spawn(async move {
-            task.await;
-            ended.cancel();
+            loop {
+                tokio::select! {
+                    changed = health.changed() => {
+                        i.poke();
+                        if changed.is_err() {
+                            return;
+                        }
+                    }
+                    _ = i.closed.cancelled() => return i.poke(),
+                }
+            }
         });
-        Ok(Durability { inner })
+        Ok(Durability { _last: Arc::new(CloseOnDrop(inner.clone())), inner })
     }
 
     /// Stops the flusher after one last flush. Later `sync` calls fail.
     pub fn close(&self) {
         self.inner.closed.cancel();
+        self.inner.poke();
     }
 
     /// Resolves once the flusher has ended (after [`Durability::close`]) and
@@ -131,7 +184,7 @@ impl Durability {
         if *rx.borrow() >= target {
             return Ok(());
         }
-        self.inner.wanted.notify_one();
+        self.inner.want();
         let closed = || NodeError::Store("存储已关闭，写入未能确认落盘".into());
         tokio::select! {
             biased;
@@ -161,8 +214,41 @@ impl Durability {
     }
 }
 
+impl Inner {
+    fn wakes(&self) -> MutexGuard<'_, Wakes> {
+        self.wakes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Asks for a flush (the flusher wakes if it sleeps).
+    fn want(&self) {
+        self.wakes().wanted = true;
+        self.wake.notify_one();
+    }
+
+    /// Has the flusher look at the health and the close token again.
+    fn poke(&self) {
+        self.wakes().poked = true;
+        self.wake.notify_one();
+    }
+
+    /// Sleeps until woken; answers whether a flush is wanted (otherwise it
+    /// was poked).
+    fn wait_wanted(&self) -> bool {
+        let mut w = self.wake.wait_while(self.wakes(), |w| !w.wanted && !w.poked).unwrap_or_else(|e| e.into_inner());
+        let wanted = w.wanted;
+        *w = Wakes::default();
+        wanted
+    }
+
+    /// Sleeps for `d` or until closed; answers whether closed.
+    fn sleep_unless_closed(&self, d: Duration) -> bool {
+        let guard = self.wakes();
+        let _ = self.wake.wait_timeout_while(guard, d, |_| !self.closed.is_cancelled());
+        self.closed.is_cancelled()
+    }
+}
+
 /// What the flusher works on.
-#[derive(Clone)]
 struct Flushing {
     engine: Arc<dyn Engine>,
     dir: PathBuf,
@@ -172,19 +258,23 @@ struct Flushing {
 
 /// The group-commit loop: waits to be wanted, flushes and fsyncs once, then
 /// releases every waiter up to the target it read. On a full disk it probes
-/// for space and then has the node restarted; on any other failure it stops.
-async fn flusher(inner: Arc<Inner>, f: Flushing) {
-    let mut health = inner.health.watch();
+/// for space and then has the node restarted; on any other failure it stops
+/// flushing until closed. On close it flushes once more and returns.
+fn flusher(inner: &Inner, f: Flushing) {
     loop {
+        if inner.closed.is_cancelled() {
+            if inner.health.get().is_healthy() {
+                let _ = flush_guarded(inner, &f);
+            }
+            return;
+        }
         match inner.health.get() {
             StoreState::Healthy => {}
             StoreState::DiskFull { .. } => {
-                tokio::select! {
-                    _ = tokio::time::sleep(PROBE_EVERY) => {}
-                    _ = inner.closed.cancelled() => return,
+                if inner.sleep_unless_closed(PROBE_EVERY) {
+                    return;
                 }
-                let dir = f.dir.clone();
-                if let Ok(Ok(())) = tokio::task::spawn_blocking(move || probe_space(&dir)).await {
+                if probe_space(&f.dir).is_ok() {
                     inner.health.set(StoreState::RestartNeeded { since_ms: now_ms() });
                     f.restart.apply("the data disk has space again");
                 }
@@ -192,35 +282,41 @@ async fn flusher(inner: Arc<Inner>, f: Flushing) {
             }
             // Failed, stalled or waiting for a restart: nothing more is
             // flushed or believed.
-            _ => return inner.closed.cancelled().await,
-        }
-        tokio::select! {
-            _ = inner.wanted.notified() => {}
-            // A write found the disk full: start probing.
-            _ = health.changed() => continue,
-            _ = inner.closed.cancelled() => {
-                let (i, f) = (inner.clone(), f.clone());
-                let _ = tokio::task::spawn_blocking(move || flush_once(&i, &f)).await;
+            _ => {
+                while !inner.sleep_unless_closed(Duration::from_secs(3600)) {}
                 return;
             }
         }
+        if !inner.wait_wanted() {
+            continue;
+        }
         let started = Instant::now();
-        let (i, f2) = (inner.clone(), f.clone());
-        let res = tokio::task::spawn_blocking(move || flush_once(&i, &f2)).await;
+        let res = flush_guarded(inner, &f);
         inner.last_flush_us.store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         match res {
-            Ok(Ok(target)) => {
+            Ok(target) => {
                 inner.synced.send_if_modified(|s| {
                     let moved = target > *s;
                     *s = (*s).max(target);
                     moved
                 });
             }
-            Ok(Err(e)) => inner.health.set(classify(&e)),
-            Err(e) => inner.health.set(StoreState::Failed { since_ms: now_ms(), detail: e.to_string() }),
+            Err(state) => inner.health.set(state),
         }
         if inner.begun.load(Ordering::SeqCst) > *inner.synced.borrow() {
-            inner.wanted.notify_one();
+            inner.wakes().wanted = true;
+        }
+    }
+}
+
+/// [`flush_once`], with a panic inside the engine taken as a failed store
+/// (as a panicked blocking task was) rather than a silent end of the thread.
+fn flush_guarded(inner: &Inner, f: &Flushing) -> std::result::Result<u64, StoreState> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| flush_once(inner, f))) {
+        Ok(Ok(target)) => Ok(target),
+        Ok(Err(e)) => Err(classify(&e)),
+        Err(_) => {
+            Err(StoreState::Failed { since_ms: now_ms(), detail: "落盘线程在引擎内出错（panic）".into() })
         }
     }
 }
