@@ -32,6 +32,20 @@ macro_rules! on_both_engines {
 }
 pub(crate) use on_both_engines;
 
+/// Opens `dir` again after a drop. sled lets go of its file lock only when
+/// its background threads have, a moment after the handle is dropped: wait
+/// for that (a deadline, not a fixed pause), then open.
+fn reopen(dir: &std::path::Path, kind: EngineKind) -> Arc<dyn Engine> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match open(dir, Some(kind)) {
+            Ok(e) => return e,
+            Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Err(e) => panic!("{kind:?} did not reopen {}: {e}", dir.display()),
+        }
+    }
+}
+
 fn put(e: &dyn Engine, t: TreeId, k: &[u8], v: &[u8]) {
     e.transact(&mut |tx| tx.insert(t, k, v)).unwrap();
 }
@@ -168,7 +182,7 @@ async fn flushed_data_survives_close_and_reopen(kind: EngineKind) {
     put(&*e, TreeId::Meta, b"counter", b"7");
     e.flush().unwrap();
     drop(e);
-    let e = open(dir.path(), Some(kind)).unwrap();
+    let e = reopen(dir.path(), kind);
     assert_eq!(keys(e.iter(TreeId::Filings)), all);
     assert_eq!(e.get(TreeId::Meta, b"counter").unwrap().as_deref(), Some(&b"7"[..]));
 }
@@ -188,7 +202,7 @@ async fn a_directory_refuses_the_other_engine(kind: EngineKind) {
         assert!(text.contains(needle), "{needle} missing from: {text}");
     }
     // Refused without touching anything: the data still opens with its engine.
-    let e = open(dir.path(), Some(kind)).unwrap();
+    let e = reopen(dir.path(), kind);
     assert_eq!(e.get(TreeId::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
 }
 
@@ -202,7 +216,7 @@ fn a_sled_directory_from_before_the_engine_file_is_sled() {
     std::fs::remove_file(dir.path().join(MARKER)).unwrap();
     let err = open(dir.path(), Some(EngineKind::Redb)).err().expect("redb opened a sled directory");
     assert!(err.to_string().contains("由 sled 存储引擎创建"), "{err}");
-    let e = open(dir.path(), Some(EngineKind::Sled)).unwrap();
+    let e = reopen(dir.path(), EngineKind::Sled);
     assert_eq!(e.get(TreeId::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
     assert!(dir.path().join(MARKER).exists(), "the old directory now names its engine");
 }
