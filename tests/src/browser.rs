@@ -32,10 +32,18 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long chromedriver may take to listen.
 const DRIVER_START: Duration = Duration::from_secs(20);
 
+/// One browser at a time in a test process: on a 2-core machine several
+/// Chromiums starting at once time out each other's sessions.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Sessions a start may try before it fails (a driver that does not answer
+/// is replaced).
+const SESSION_TRIES: usize = 3;
+
 /// A headless Chromium session and the chromedriver behind it.
 pub struct Browser {
     client: Client,
     _driver: Driver,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 /// A chromedriver process in a process group of its own, killed with the
@@ -71,9 +79,16 @@ impl Browser {
     /// and opens a headless Chromium session on it.
     pub async fn start() -> anyhow::Result<Browser> {
         let (driver_exe, chromium) = binaries()?;
-        let mut driver = Driver::spawn(&driver_exe)?;
-        let client = driver.session(&chromium).await?;
-        Ok(Browser { client, _driver: driver })
+        let turn = ONE_AT_A_TIME.lock().await;
+        let mut last = None;
+        for _ in 0..SESSION_TRIES {
+            let mut driver = Driver::spawn(&driver_exe)?;
+            match driver.session(&chromium).await {
+                Ok(client) => return Ok(Browser { client, _driver: driver, _turn: turn }),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("at least one try"))
     }
 
     /// The WebDriver session, for what the helpers below do not cover.
