@@ -16,7 +16,6 @@
 //! default 64; the store engine is the default one, redb).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use extranet_certs::NodeId;
@@ -90,26 +89,15 @@ fn fill(store: &NodeStore, tickets: u64) -> anyhow::Result<()> {
 }
 
 async fn report_for(store: &NodeStore, writers: usize, dur: Duration) -> anyhow::Result<f64> {
-    let (done, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..writers {
-        let (store, done, stop) = (store.clone(), done.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                let r = report(w as u64, extranet_node::store::health::now_ms(), FaultClass::Urban);
-                ops::fault::report(&store, r, None, "bench").await?;
-                done.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok::<(), extranet_node::NodeError>(())
-        }));
-    }
-    tokio::time::sleep(dur).await;
-    stop.store(true, Ordering::Relaxed);
-    for t in tasks {
-        t.await??;
-    }
-    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    let store = store.clone();
+    extranet_tests::bench::rate_for(writers, dur, move |w| {
+        let store = store.clone();
+        async move {
+            let r = report(w as u64, extranet_node::store::health::now_ms(), FaultClass::Urban);
+            ops::fault::report(&store, r, None, "bench").await.map(drop)
+        }
+    })
+    .await
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -137,7 +125,8 @@ async fn run() -> anyhow::Result<()> {
     let mut figures = Vec::new();
     for _ in 0..101 {
         let t = Instant::now();
-        std::hint::black_box(extranet_node::oversight::summary::fault_figures(&full, now)?);
+        let (f, open) = (full.figures(extranet_node::calendar::today())?, full.open_faults()?);
+        std::hint::black_box(extranet_node::oversight::summary::fault_figures(&f, &open, now));
         figures.push(t.elapsed().as_secs_f64() * 1e3);
     }
     println!("  breach scan: median {:.2} ms (of 21; the first records the late open ones)", median(scans));

@@ -24,7 +24,6 @@
 //! harness's engine).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use extranet_certs::NodeId;
@@ -215,25 +214,12 @@ fn fill_filings_without_events(store: &NodeStore, n: u64) -> anyhow::Result<()> 
 /// Files cutovers from `writers` concurrent tasks for `dur`; filings/s.
 async fn file_for(store: &NodeStore, writers: usize, dur: Duration) -> anyhow::Result<f64> {
     let details = FilingDetails::Cutover(extranet_node::codec::cutover_from_pb(Some(valid_cutover()))?);
-    let (done, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..writers {
-        let (store, details, done, stop) = (store.clone(), details.clone(), done.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                ops::filing::file(&store, details.clone(), "bench").await?;
-                done.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok::<(), extranet_node::NodeError>(())
-        }));
-    }
-    tokio::time::sleep(dur).await;
-    stop.store(true, Ordering::Relaxed);
-    for t in tasks {
-        t.await??;
-    }
-    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    let store = store.clone();
+    extranet_tests::bench::rate_for(writers, dur, move |_| {
+        let (store, details) = (store.clone(), details.clone());
+        async move { ops::filing::file(&store, details, "bench").await.map(drop) }
+    })
+    .await
 }
 
 /// Writes the history through the store's own writers (and the filing

@@ -137,6 +137,39 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Runs `writers` tasks, each calling `op(i)` (`i` its index) back to
+/// back for `dur`; answers the completed calls per second. A call's error
+/// ends the run with it.
+pub async fn rate_for<F, E>(
+    writers: usize,
+    dur: Duration,
+    op: impl Fn(usize) -> F + Send + Sync + 'static,
+) -> anyhow::Result<f64>
+where
+    F: std::future::Future<Output = Result<(), E>> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let (done, stop, op) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)), Arc::new(op));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..writers {
+        let (done, stop, op) = (done.clone(), stop.clone(), op.clone());
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                op(i).await?;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<(), E>(())
+        }));
+    }
+    tokio::time::sleep(dur).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await??;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
 /// Clients filing cutovers at one node as fast as they can until stopped;
 /// a client ends at its first error (a node killed under load refuses).
 pub struct Load {

@@ -239,6 +239,17 @@ impl Harness {
         Ok(self.fed.unit_client(n, unit).await?)
     }
 
+    /// Unit `unit` of `n` (registered) applies for new local access with a
+    /// complete form, over its own certificate.
+    pub async fn unit_applies(&self, n: &NodeId, unit: &str) -> anyhow::Result<pb::Application> {
+        let submit = pb::SubmitRequest {
+            kind: pb::ApplicationKind::New as i32,
+            form: Some(valid_form(pb::AccessSpan::Local)),
+            ..Default::default()
+        };
+        Ok(self.unit_client(n, unit).await?.access().submit(submit).await?.into_inner())
+    }
+
     /// Waits until `n` holds application `id` and `ok` holds of it.
     pub async fn wait_application(
         &self,

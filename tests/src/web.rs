@@ -32,6 +32,11 @@ impl Reply {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// Where a redirect points ("" if it is none).
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+
     /// The CSRF token of the first form on the page.
     pub fn csrf(&self) -> Option<String> {
         attr_after(&self.body, "name=\"csrf\" value=\"")
@@ -80,6 +85,15 @@ impl Web {
         let body: String =
             form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
         self.send("POST", path, Some(body), &[]).await
+    }
+
+    /// Posts `fields` to `path` with the CSRF token of the form on the page
+    /// at `page`, as a browser submitting that form would.
+    pub async fn post_form(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
+        let csrf = self.get(page).await?.csrf().ok_or_else(|| anyhow::anyhow!("no form on {page}"))?;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all).await
     }
 
     /// `POST path` with extra headers (e.g. a foreign `Origin`).

@@ -2,14 +2,10 @@
 //! who may see what, and pages that fetch nothing from elsewhere.
 
 use extranet_proto::v1 as pb;
-use extranet_tests::{FOUR, Harness, eventually, valid_cutover, valid_form, valid_unit};
+use extranet_tests::{FOUR, Harness, eventually, valid_cutover, valid_unit};
 
 const PAGES: &[&str] =
     &["/", "/filings", "/filings/new", "/access", "/access/new", "/addresses", "/oversight", "/calendar"];
-
-fn location(r: &extranet_tests::web::Reply) -> &str {
-    r.header("location").unwrap_or("")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_session_every_page_redirects_to_sign_in() -> anyhow::Result<()> {
@@ -20,10 +16,10 @@ async fn without_a_session_every_page_redirects_to_sign_in() -> anyhow::Result<(
         for p in PAGES.iter().chain(&["/filings/540100-F000001", "/access/540100-A000001", "/oversight/node?id=540000"])
         {
             let r = web.get(p).await?;
-            assert_eq!((r.status, location(&r).starts_with("/signin")), (303, true), "{p} with {cookie:?}: {r:?}");
+            assert_eq!((r.status, r.location().starts_with("/signin")), (303, true), "{p} with {cookie:?}: {r:?}");
         }
         let r = web.post("/filings/new", &[("csrf", "x"), ("description", "x")]).await?;
-        assert_eq!((r.status, location(&r).starts_with("/signin")), (303, true), "a post: {r:?}");
+        assert_eq!((r.status, r.location().starts_with("/signin")), (303, true), "a post: {r:?}");
     }
     let page = web.get("/signin").await?;
     assert!(page.status == 200 && page.body.contains("extranet console login"), "{page:?}");
@@ -65,7 +61,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() -> anyho
     let r = web.post("/filings/new", &fields(csrf)).await?;
     assert_eq!(r.status, 303, "with its token it files: {r:?}");
     assert_eq!(held(), 1);
-    let shown = web.get(location(&r)).await?;
+    let shown = web.get(r.location()).await?;
     assert!(shown.status == 200 && shown.body.contains("割接备案"), "{shown:?}");
     h.shutdown().await;
     Ok(())
@@ -78,13 +74,7 @@ async fn a_unit_cannot_open_another_units_application() -> anyhow::Result<()> {
     for u in ["u0001", "u0002"] {
         h.register_unit(&county, valid_unit(u, FOUR[2])).await?;
     }
-    let other = h.unit_client(&county, "u0002").await?;
-    let submit = pb::SubmitRequest {
-        kind: pb::ApplicationKind::New as i32,
-        form: Some(valid_form(pb::AccessSpan::Local)),
-        ..Default::default()
-    };
-    let theirs = other.access().submit(submit).await?.into_inner();
+    let theirs = h.unit_applies(&county, "u0002").await?;
     let web = h.unit_web(&county, "u0001").await?;
     for path in [format!("/access/{}", theirs.id), format!("/access/{}/notice", theirs.id)] {
         let r = web.get(&path).await?;
@@ -108,7 +98,7 @@ async fn a_county_operator_cannot_act_on_the_prefectures_node() -> anyhow::Resul
     at_pref.cookie = at_county.cookie.clone();
     let r = at_pref.get("/").await?;
     assert_eq!(
-        (r.status, location(&r).starts_with("/signin")),
+        (r.status, r.location().starts_with("/signin")),
         (303, true),
         "a county session at the prefecture: {r:?}"
     );
@@ -134,10 +124,10 @@ async fn a_signed_out_session_is_refused() -> anyhow::Result<()> {
     assert_eq!(web.post("/signout", &[]).await?.status, 403, "sign-out needs its token too");
     assert_eq!(web.get("/").await?.status, 200, "so the session is still there");
     let out = web.post("/signout", &[("csrf", &csrf)]).await?;
-    assert_eq!((out.status, location(&out)), (303, "/signin?why=out"), "{out:?}");
+    assert_eq!((out.status, out.location()), (303, "/signin?why=out"), "{out:?}");
     assert!(out.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")), "the cookie is cleared");
     let r = web.get("/").await?;
-    assert_eq!((r.status, location(&r).starts_with("/signin")), (303, true), "{r:?}");
+    assert_eq!((r.status, r.location().starts_with("/signin")), (303, true), "{r:?}");
     h.shutdown().await;
     Ok(())
 }
@@ -175,7 +165,7 @@ async fn a_revoked_certificate_ends_its_sessions() -> anyhow::Result<()> {
     h.revoke(&pref, serial, "测试：证书丢失").await?;
     let ended = eventually("the county to end the revoked operator's session", extranet_tests::PATIENCE, async || {
         let r = web.get("/").await?;
-        Ok((r.status == 303 && location(&r).starts_with("/signin"), r.status))
+        Ok((r.status == 303 && r.location().starts_with("/signin"), r.status))
     })
     .await;
     assert!(ended.is_ok(), "{ended:?}");
@@ -191,13 +181,7 @@ async fn no_page_names_an_external_url() -> anyhow::Result<()> {
     let h = Harness::with_consoles(&FOUR[..3]).await?;
     let (region, county) = (h.region(), h.county_a());
     h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
-    let unit = h.unit_client(&county, "u0001").await?;
-    let submit = pb::SubmitRequest {
-        kind: pb::ApplicationKind::New as i32,
-        form: Some(valid_form(pb::AccessSpan::Local)),
-        ..Default::default()
-    };
-    let app = unit.access().submit(submit).await?.into_inner();
+    let app = h.unit_applies(&county, "u0001").await?;
     let filing = h.file_cutover(&county, valid_cutover()).await?;
     let mut seen = 0;
     let at = |n: &extranet_certs::NodeId| format!("/oversight/node?id={n}");

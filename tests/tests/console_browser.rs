@@ -152,6 +152,8 @@ async fn a_unit_reports_a_fault_the_operator_answers_and_repairs_it_and_a_late_o
         tx.put_fault(&late)?;
         Ok(())
     })?;
+    // durable, as any write is: the breach scanner wakes on it
+    h.running(&county).store.sync().await?;
     let unit = h.fed.mint_unit(&county, "u0001")?;
     let url = sign_in(&b, &h, &county, &unit).await?;
     b.goto(&format!("{url}/faults/new")).await?;

@@ -4,20 +4,7 @@
 //! refuse with their own message and status, changing nothing.
 
 use extranet_proto::v1 as pb;
-use extranet_tests::web::{Reply, Web};
-use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_cutover, valid_form, valid_unit};
-
-fn location(r: &Reply) -> &str {
-    r.header("location").unwrap_or("")
-}
-
-/// Posts `fields` to `path` with the CSRF token of the page at `page`.
-async fn post_form(web: &Web, page: &str, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
-    let csrf = web.get(page).await?.csrf().expect("the page has a form");
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    web.post(path, &all).await
-}
+use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_cutover, valid_unit};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_operator_assigns_a_64_and_asks_the_prefecture_for_space() -> anyhow::Result<()> {
@@ -37,18 +24,19 @@ async fn a_county_operator_assigns_a_64_and_asks_the_prefecture_for_space() -> a
     let web = h.operator_web(&county).await?;
     let page = web.get("/addresses").await?;
     assert!(page.body.contains("已委派") && page.body.contains("<svg"), "the pool as a picture: {}", page.body);
-    let bad = post_form(&web, "/addresses", "/addresses/assign", &[("assignee", ""), ("serves", "")]).await?;
+    let bad = web.post_form("/addresses", "/addresses/assign", &[("assignee", ""), ("serves", "")]).await?;
     assert_eq!(bad.status, 400, "{bad:?}");
     assert!(bad.body.contains("assignee"), "the service names the field: {}", bad.body);
-    let ok = post_form(&web, "/addresses", "/addresses/assign", &[("assignee", "u0001"), ("serves", "540102-A000001")])
+    let ok = web
+        .post_form("/addresses", "/addresses/assign", &[("assignee", "u0001"), ("serves", "540102-A000001")])
         .await?;
-    assert_eq!((ok.status, location(&ok)), (303, "/addresses"), "{ok:?}");
+    assert_eq!((ok.status, ok.location()), (303, "/addresses"), "{ok:?}");
     let page = web.get("/addresses").await?;
     assert!(page.body.contains("本节点有效分配 1 个"), "one assignment, not two: {}", page.body);
 
-    let asked =
-        post_form(&web, "/addresses", "/addresses/request", &[("reason", "全县视频会议系统扩容"), ("length", "")])
-            .await?;
+    let asked = web
+        .post_form("/addresses", "/addresses/request", &[("reason", "全县视频会议系统扩容"), ("length", "")])
+        .await?;
     assert_eq!(asked.status, 303, "{asked:?}");
     let at_pref = h.operator_web(&pref).await?;
     eventually("the prefecture's console to list the county's request", PATIENCE, async || {
@@ -68,10 +56,10 @@ async fn the_region_publishes_next_years_calendar_from_its_page_and_a_county_can
     let at_county = h.operator_web(&county).await?;
     let page = at_county.get("/calendar").await?;
     assert!(page.status == 200 && !page.body.contains("id=\"publish\""), "no publish form below the region");
-    let refused = post_form(&at_county, "/calendar", "/calendar/publish", &[("tsv", tsv)]).await?;
+    let refused = at_county.post_form("/calendar", "/calendar/publish", &[("tsv", tsv)]).await?;
     assert_eq!(refused.status, 409, "{refused:?}");
     let web = h.operator_web(&region).await?;
-    let bad = post_form(&web, "/calendar", "/calendar/publish", &[("tsv", "2027-03-02\twork\t测试\n")]).await?;
+    let bad = web.post_form("/calendar", "/calendar/publish", &[("tsv", "2027-03-02\twork\t测试\n")]).await?;
     assert_eq!(bad.status, 400);
     assert!(
         bad.body.contains("第 1 行") && bad.body.contains("2027-03-02"),
@@ -79,8 +67,8 @@ async fn the_region_publishes_next_years_calendar_from_its_page_and_a_county_can
         bad.body
     );
     assert_eq!(h.running(&region).store.calendar()?.version(), 0, "nothing published");
-    let ok = post_form(&web, "/calendar", "/calendar/publish", &[("tsv", tsv)]).await?;
-    assert_eq!((ok.status, location(&ok)), (303, "/calendar"), "{ok:?}");
+    let ok = web.post_form("/calendar", "/calendar/publish", &[("tsv", tsv)]).await?;
+    assert_eq!((ok.status, ok.location()), (303, "/calendar"), "{ok:?}");
     let shown = web.get("/calendar?year=2027").await?.body;
     assert!(shown.contains("第 1 版") && shown.contains("2027 年 2 月") && shown.contains("title=\"春节\""), "{shown}");
     h.wait_calendar(&county, 1).await?;
@@ -94,20 +82,13 @@ async fn an_approval_needs_its_access_plan_and_a_decision_is_made_once() -> anyh
     let h = Harness::with_consoles(&FOUR[..3]).await?;
     let county = h.county_a();
     h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
-    let unit = h.unit_client(&county, "u0001").await?;
-    let submit = pb::SubmitRequest {
-        kind: pb::ApplicationKind::New as i32,
-        form: Some(valid_form(pb::AccessSpan::Local)),
-        ..Default::default()
-    };
-    let id = unit.access().submit(submit).await?.into_inner().id;
+    let id = h.unit_applies(&county, "u0001").await?.id;
     let web = h.operator_web(&county).await?;
     let page = format!("/access/{id}");
     let decide = format!("/access/{id}/decide");
-    let review = post_form(&web, &page, &decide, &[("action", "review"), ("request_id", "rv-1")]).await?;
+    let review = web.post_form(&page, &decide, &[("action", "review"), ("request_id", "rv-1")]).await?;
     assert_eq!(review.status, 303, "{review:?}");
-    let empty =
-        post_form(&web, &page, &decide, &[("action", "approve"), ("text", " "), ("request_id", "ap-1")]).await?;
+    let empty = web.post_form(&page, &decide, &[("action", "approve"), ("text", " "), ("request_id", "ap-1")]).await?;
     assert_eq!(empty.status, 400, "{empty:?}");
     assert!(
         empty.body.contains("接入方案") && empty.body.contains("审核中"),
@@ -115,9 +96,9 @@ async fn an_approval_needs_its_access_plan_and_a_decision_is_made_once() -> anyh
         empty.body
     );
     let plan = [("action", "approve"), ("text", "经县级汇聚接入，IPv6 单栈"), ("request_id", "ap-2")];
-    let approved = post_form(&web, &page, &decide, &plan).await?;
+    let approved = web.post_form(&page, &decide, &plan).await?;
     assert_eq!(approved.status, 303);
-    let again = post_form(&web, &page, &decide, &plan).await?;
+    let again = web.post_form(&page, &decide, &plan).await?;
     assert_eq!(again.status, 303, "the same form sent twice answers as the first: {again:?}");
     let shown = web.get(&page).await?.body;
     assert!(shown.contains("已批准") && shown.contains("经县级汇聚接入"), "{shown}");
@@ -151,7 +132,7 @@ async fn a_cutover_too_soon_is_refused_with_the_art21_message_and_the_form_kept(
         ("notified_on", today.as_str()),
         ("description", "今晚临时割接"),
     ];
-    let r = post_form(&web, "/filings/new", "/filings/new", &fields).await?;
+    let r = web.post_form("/filings/new", "/filings/new", &fields).await?;
     assert_eq!(r.status, 409, "{r:?}");
     assert!(
         r.body.contains("第二十一条") && r.body.contains("今晚临时割接"),
@@ -177,9 +158,9 @@ async fn a_unit_reports_a_fault_from_the_console_and_the_operator_answers_it() -
         ("contact", "卓玛"),
         ("phone", "13908901234"),
     ];
-    let r = post_form(&unit, "/faults/new", "/faults/new", &fields).await?;
+    let r = unit.post_form("/faults/new", "/faults/new", &fields).await?;
     assert_eq!(r.status, 303, "{r:?}");
-    let page = location(&r).to_string();
+    let page = r.location().to_string();
     let shown = unit.get(&page).await?.body;
     assert!(shown.contains("已报告") && shown.contains("data-countdown-ms") && shown.contains("还剩"), "{shown}");
     assert!(!shown.contains("记录响应"), "a unit does not record the provider's response");
@@ -187,11 +168,11 @@ async fn a_unit_reports_a_fault_from_the_console_and_the_operator_answers_it() -
     let board = op.get("/faults").await?.body;
     assert!(board.contains("城关区政府三楼机房") && board.contains("城区"), "{board}");
     let id = page.trim_start_matches("/faults/");
-    let acted = post_form(&op, &page, &format!("{page}/act"), &[("action", "1"), ("request_id", "ack-1")]).await?;
+    let acted = op.post_form(&page, &format!("{page}/act"), &[("action", "1"), ("request_id", "ack-1")]).await?;
     assert_eq!(acted.status, 303, "{acted:?}");
     let shown = op.get(&page).await?.body;
     assert!(shown.contains("已响应") && shown.contains("已按时完成"), "{shown}");
-    let refused = post_form(&unit, &page, &format!("{page}/act"), &[("action", "3"), ("request_id", "rp-1")]).await?;
+    let refused = unit.post_form(&page, &format!("{page}/act"), &[("action", "3"), ("request_id", "rp-1")]).await?;
     assert_eq!(refused.status, 403, "a unit cannot mark its fault repaired: {refused:?}");
     let other = h.unit_web(&county, "u0002").await?;
     let r = other.get(&page).await?;

@@ -54,6 +54,8 @@ async fn a_ticket_near_and_past_its_deadlines_shows_in_status_oversight_and_metr
         tx.put_fault(&late)?;
         Ok(())
     })?;
+    // durable, as any write is: the breach scanner wakes on it
+    store.sync().await?;
     let recorded = eventually("the county to record the late ticket's breaches", PATIENCE, async || {
         let t = store.fault(&late.id.key())?.expect("held");
         Ok((t.breaches.len() == 2, t.breaches.len()))

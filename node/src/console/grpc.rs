@@ -7,7 +7,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use extranet_certs::transport::TlsConnectInfo;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::console_server::Console;
 use tonic::{Request, Response, Status};
@@ -63,12 +62,9 @@ impl Console for ConsoleService {
                 NodeError::precondition("本节点未启用网页控制台：请在 node.toml 中配置 [console] listen").into()
             );
         };
-        let info = req.extensions().get::<TlsConnectInfo>().cloned();
-        let identity = info.as_ref().and_then(|i| i.peer.clone());
-        let serial = info.and_then(|i| i.peer_serial);
-        let (Some(identity), Some(serial)) = (identity, serial) else {
-            return Err(NodeError::PermissionDenied("请求未携带经验证的客户端证书".into()).into());
-        };
+        let (identity, serial) = self.gate.certificate(&req)?;
+        // a session is bound to a serial, so revocation can end it
+        let serial = serial.ok_or_else(|| NodeError::PermissionDenied("请求未携带经验证的客户端证书".into()))?;
         let base = base_url(cfg, *bound, &req.get_ref().host)?;
         let (token, expires_at_ms) = sessions.issue_link(Who { identity, serial }, crate::store::health::now_ms())?;
         tracing::info!(who = %caller.label(), "console sign-in link issued");

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use super::failure::Failure;
 use super::sessions::{Session, same_secret};
 use super::state::Console;
+use crate::service::Caller;
 use crate::store::health::now_ms;
 
 /// Largest form body the console reads.
@@ -49,12 +50,12 @@ impl Signed {
         }
     }
 
-    /// How it is named on what it does: the operator's name or `unit:<id>`.
+    /// How it is named on what it does, as the services name it
+    /// ([`Caller::label`]): the operator's name or `unit:<id>`.
     pub fn label(&self) -> String {
-        match &self.session.who.identity.role {
-            Role::Operator(n) => n.clone(),
-            Role::Unit(u) => format!("unit:{u}"),
-            Role::Node => "node".into(),
+        match Caller::of_role(&self.session.who.identity.role) {
+            Some(Ok(c)) => c.label(),
+            _ => self.session.who.identity.to_string(),
         }
     }
 

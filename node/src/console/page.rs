@@ -59,6 +59,27 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
     items
 }
 
+/// Answers a state-changing form: once the service took it, the page `to`
+/// names (303), logged with who did `what` and where it led; when the
+/// service refused, the form's page again (`again`, given the refusal's
+/// message, keeping what was typed) under the refusal's HTTP status.
+pub async fn after_post<T>(
+    signed: &Signed,
+    what: &str,
+    answer: Result<T, tonic::Status>,
+    to: impl FnOnce(&T) -> String,
+    again: impl AsyncFnOnce(&str) -> Result<Response, Failure>,
+) -> PageResult {
+    match answer {
+        Ok(v) => {
+            let to = to(&v);
+            tracing::info!(who = %signed.label(), %to, "console: {what}");
+            Ok(axum::response::Redirect::to(&to).into_response())
+        }
+        Err(status) => Ok((http_status(status.code()), again(status.message()).await?).into_response()),
+    }
+}
+
 /// The hidden CSRF field of a form posted by `signed`.
 pub fn csrf(signed: &Signed) -> Markup {
     html! { input type="hidden" name="csrf" value=(signed.session.csrf); }

@@ -198,8 +198,11 @@ impl Metrics {
         if let Ok(u) = store.unapplied() {
             self.unapplied.set(gauge(u.len() as u64));
         }
-        if let Ok(Some(f)) = crate::oversight::summary::fault_figures(store, chrono::Utc::now().timestamp_millis()) {
-            self.faults.set(&f, chrono::Utc::now().timestamp_millis());
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        if let (Ok(figures), Ok(open)) = (store.figures(today), store.open_faults())
+            && let Some(f) = crate::oversight::summary::fault_figures(&figures, &open, now_ms)
+        {
+            self.faults.set(&f, now_ms);
         }
     }
 

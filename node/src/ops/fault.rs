@@ -12,7 +12,7 @@ use extranet_federation::{EventStore, Route, Scope};
 use super::idempotency;
 use crate::codec;
 use crate::domain::fault::FaultReport;
-use crate::domain::{FaultAction, FaultClass, FaultId, FaultState, FaultTicket, UnitId, limits};
+use crate::domain::{FaultAction, FaultClass, FaultId, FaultTicket, UnitId, limits};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, Tx, TxResult, abort};
 use crate::worker::{Wake, Worker};
@@ -121,14 +121,10 @@ fn announces_down(tx: &Tx<'_>) -> bool {
 /// Records, in one write, the breaches due now on every open ticket this
 /// node owns; returns how many tickets changed.
 pub async fn record_due_breaches(store: &NodeStore) -> Result<usize> {
-    let me = store.me().clone();
     let now = crate::store::health::now_ms();
-    let due: Vec<String> = store
-        .open_faults()?
-        .into_iter()
-        .filter(|t| t.id.origin == me && t.state != FaultState::Closed && !t.due_breaches(now).is_empty())
-        .map(|t| t.id.key())
-        .collect();
+    // the index holds this node's own tickets not yet closed, and only them
+    let due: Vec<String> =
+        store.open_faults()?.into_iter().filter(|t| !t.due_breaches(now).is_empty()).map(|t| t.id.key()).collect();
     if due.is_empty() {
         return Ok(0);
     }

@@ -27,7 +27,8 @@ pub fn build_summary(
     let links = engine.status()?;
     let parent = links.parent.as_ref();
     let today = crate::calendar::today();
-    let f = record_figures(&store.figures(today)?);
+    let figures = store.figures(today)?;
+    let f = record_figures(&figures);
     Ok(pb::NodeSummary {
         node: links.me.to_string(),
         software_version: crate::VERSION.to_string(),
@@ -44,30 +45,28 @@ pub fn build_summary(
         addresses: f.addresses,
         units: f.units,
         calendar_warning: store.calendar_warning(today)?.unwrap_or_default(),
-        faults: fault_figures(store, now_ms)?,
+        faults: fault_figures(&figures, &store.open_faults()?, now_ms),
     })
 }
 
 /// This node's own tickets: open by class and breached this year from the
-/// counters, the warnings and the next deadline from the open ones only.
-/// Unset while it has never had a ticket.
-pub fn fault_figures(store: &NodeStore, now_ms: i64) -> Result<Option<pb::FaultFigures>> {
-    let f = store.figures(crate::calendar::today())?;
-    let open = store.open_faults()?;
+/// counters `f` read, the warnings and the next deadline from the `open`
+/// ones ([`NodeStore::open_faults`]). Unset while it has never had a ticket.
+pub fn fault_figures(f: &Figures, open: &[crate::domain::FaultTicket], now_ms: i64) -> Option<pb::FaultFigures> {
     if f.faults_open.is_empty() && f.faults_breached.is_empty() && open.is_empty() {
-        return Ok(None);
+        return None;
     }
     let policy = crate::domain::fault::WarnPolicy::default();
     let warning = open.iter().filter(|t| !t.warnings(now_ms, policy).is_empty()).count() as u64;
     let next_deadline_ms =
         open.iter().flat_map(|t| t.clocks(now_ms)).filter(|c| c.running).map(|c| c.deadline_ms).min().unwrap_or(0);
     let year = crate::calendar::year_of_ms(now_ms);
-    Ok(Some(pb::FaultFigures {
-        open_by_class: f.faults_open.into_iter().collect(),
+    Some(pb::FaultFigures {
+        open_by_class: f.faults_open.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         warning,
         breached_this_year: f.faults_breached.get(&year).copied().unwrap_or(0),
         next_deadline_ms,
-    }))
+    })
 }
 
 /// The figures of a node's records as its summary shows them.

@@ -18,6 +18,16 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The member a certificate's role names: an operator, or a unit (if
+    /// its id is well-formed); `None` for a node certificate.
+    pub fn of_role(role: &Role) -> Option<Result<Caller>> {
+        match role {
+            Role::Operator(name) => Some(Ok(Caller::Operator(name.clone()))),
+            Role::Unit(unit) => Some(UnitId::parse(unit).map(Caller::Unit).map_err(NodeError::from)),
+            Role::Node => None,
+        }
+    }
+
     /// How the caller is recorded on what it did, e.g. `operator` or `unit:u0001`.
     pub fn label(&self) -> String {
         match self {
@@ -42,6 +52,12 @@ impl Gate {
 
     /// The caller's verified identity, refusing revoked certificates.
     pub fn caller<T>(&self, req: &Request<T>) -> Result<Identity> {
+        Ok(self.certificate(req)?.0)
+    }
+
+    /// The caller's verified identity and its certificate's serial (if the
+    /// transport gave one), refusing revoked certificates.
+    pub fn certificate<T>(&self, req: &Request<T>) -> Result<(Identity, Option<String>)> {
         let info = req
             .extensions()
             .get::<TlsConnectInfo>()
@@ -50,15 +66,14 @@ impl Gate {
         if info.peer_serial.as_deref().is_some_and(|s| self.tls.is_revoked(s)) {
             return Err(NodeError::PermissionDenied(format!("{id} 的证书已被吊销")));
         }
-        Ok(id)
+        Ok((id, info.peer_serial.clone()))
     }
 
     /// Requires an operator or an access unit of this very node.
     pub fn member<T>(&self, req: &Request<T>) -> Result<Caller> {
         let id = self.caller(req)?;
-        match id.role {
-            Role::Operator(name) if id.node == self.me => Ok(Caller::Operator(name)),
-            Role::Unit(unit) if id.node == self.me => Ok(Caller::Unit(UnitId::parse(&unit)?)),
+        match Caller::of_role(&id.role) {
+            Some(caller) if id.node == self.me => caller,
             _ => Err(NodeError::PermissionDenied(format!(
                 "{id} 无权访问节点 {}：只有本节点的操作员或接入单位证书可以调用此接口",
                 self.me

@@ -6,7 +6,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::access_server::Access;
 use maud::{Markup, html};
@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use super::common::{calendar_of, due};
 use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
 use crate::present::access::{kind_zh, state_zh};
 use crate::present::text::time;
@@ -182,17 +182,19 @@ pub async fn decide(
         }
         other => Err(tonic::Status::invalid_argument(format!("action：未知的办理动作“{other}”"))),
     };
-    match answer {
-        Ok(a) => {
-            tracing::info!(who = %signed.label(), application = %id, action = %f.action, "console: application decided");
-            Ok(Redirect::to(&format!("/access/{}", a.get_ref().id)).into_response())
-        }
-        Err(status) => {
+    let what = format!("application {id}: {}", f.action);
+    after_post(
+        &signed,
+        &what,
+        answer,
+        |a| format!("/access/{}", a.get_ref().id),
+        async |error: &str| {
             let a = svc.get_application(signed.request(pb::GetApplicationRequest { id })).await?.into_inner();
-            let body = application(&console, &signed, &a, Some(status.message()))?;
-            Ok((http_status(status.code()), frame(&console, &signed, &format!("申请 {}", a.id), body)).into_response())
-        }
-    }
+            let body = application(&console, &signed, &a, Some(error))?;
+            Ok(frame(&console, &signed, &format!("申请 {}", a.id), body))
+        },
+    )
+    .await
 }
 
 /// `GET /access/<id>/notice`: the written notice as its own A4 document.

@@ -5,14 +5,13 @@
 //! space (the request travels up; its decision comes back down).
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect};
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::ipam_server::Ipam;
 use maud::{Markup, html};
 
 use crate::console::draw::{meter, stacked};
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
 use crate::present::text::time;
 
@@ -136,14 +135,13 @@ pub async fn request(State(console): State<Console>, posted: Posted<SpaceForm>) 
 }
 
 async fn done(console: &Console, signed: &Signed, answer: Result<String, tonic::Status>, what: &str) -> PageResult {
-    match answer {
-        Ok(id) => {
-            tracing::info!(who = %signed.label(), %id, "console: {what}");
-            Ok(Redirect::to("/addresses").into_response())
-        }
-        Err(status) => {
-            let page = frame(console, signed, "地址管理", body(console, signed, Some(status.message())).await?);
-            Ok((http_status(status.code()), page).into_response())
-        }
-    }
+    let what = format!("{what} {}", answer.as_deref().unwrap_or(""));
+    after_post(
+        signed,
+        &what,
+        answer,
+        |_| "/addresses".into(),
+        async |error: &str| Ok(frame(console, signed, "地址管理", body(console, signed, Some(error)).await?)),
+    )
+    .await
 }

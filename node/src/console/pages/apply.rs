@@ -4,13 +4,12 @@
 //! same service call). An operator may lodge one on a unit's behalf.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect};
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::access_server::Access;
 use maud::{Markup, html};
 
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
 
 /// The application form as typed.
@@ -101,14 +100,12 @@ pub async fn submit(State(console): State<Console>, posted: Posted<ApplyForm>) -
             console.services().access.submit(signed.request(req)).await
         }
     };
-    match answer {
-        Ok(a) => {
-            tracing::info!(who = %signed.label(), application = %a.get_ref().id, "console: application submitted");
-            Ok(Redirect::to(&format!("/access/{}", a.get_ref().id)).into_response())
-        }
-        Err(status) => {
-            let page = frame(&console, &signed, "提交申请", apply_form(&signed, &f, Some(status.message())));
-            Ok((http_status(status.code()), page).into_response())
-        }
-    }
+    after_post(
+        &signed,
+        "application submitted",
+        answer,
+        |a| format!("/access/{}", a.get_ref().id),
+        async |error: &str| Ok(frame(&console, &signed, "提交申请", apply_form(&signed, &f, Some(error)))),
+    )
+    .await
 }

@@ -4,7 +4,6 @@
 //! calendar file the CLI publishes; it travels down to every node).
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect};
 use chrono::{Datelike, NaiveDate};
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::calendar_server::Calendar;
@@ -12,7 +11,7 @@ use maud::{Markup, html};
 
 use super::common::calendar_of;
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
 use crate::present::text::time;
 
@@ -117,15 +116,15 @@ pub struct PublishForm {
 pub async fn publish(State(console): State<Console>, posted: Posted<PublishForm>) -> PageResult {
     let Posted { signed, form: f } = posted;
     let req = pb::PublishCalendarRequest { tsv: f.tsv.clone(), request_id: f.request_id };
-    match console.services().calendar.publish_calendar(signed.request(req)).await {
-        Ok(doc) => {
-            tracing::info!(who = %signed.label(), version = doc.get_ref().version, "console: calendar published");
-            Ok(Redirect::to("/calendar").into_response())
-        }
-        Err(status) => {
-            let page =
-                frame(&console, &signed, "工作日历", body(&console, &signed, 0, Some(status.message()), &f.tsv).await?);
-            Ok((http_status(status.code()), page).into_response())
-        }
-    }
+    let answer = console.services().calendar.publish_calendar(signed.request(req)).await;
+    after_post(
+        &signed,
+        "calendar published",
+        answer,
+        |_| "/calendar".into(),
+        async |error: &str| {
+            Ok(frame(&console, &signed, "工作日历", body(&console, &signed, 0, Some(error), &f.tsv).await?))
+        },
+    )
+    .await
 }

@@ -6,14 +6,14 @@
 //! unit confirms with a score or disputes).
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::faults_server::Faults;
 use maud::{Markup, html};
 
 use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
 use crate::present::fault::{class_zh, clock_text, state_zh};
 use crate::present::text::time;
@@ -114,16 +114,15 @@ pub async fn report(State(console): State<Console>, posted: Posted<ReportForm>) 
         class: f.class.parse().unwrap_or(0),
         request_id: f.request_id.clone(),
     };
-    match console.services().faults.report_fault(signed.request(req)).await {
-        Ok(t) => {
-            tracing::info!(who = %signed.label(), fault = %t.get_ref().id, "console: fault reported");
-            Ok(Redirect::to(&format!("/faults/{}", t.get_ref().id)).into_response())
-        }
-        Err(status) => {
-            let page = frame(&console, &signed, "报告故障", report_form(&signed, &f, Some(status.message())));
-            Ok((http_status(status.code()), page).into_response())
-        }
-    }
+    let answer = console.services().faults.report_fault(signed.request(req)).await;
+    after_post(
+        &signed,
+        "fault reported",
+        answer,
+        |t| format!("/faults/{}", t.get_ref().id),
+        async |error: &str| Ok(frame(&console, &signed, "报告故障", report_form(&signed, &f, Some(error)))),
+    )
+    .await
 }
 
 /// `GET /faults/<id>`.
@@ -226,15 +225,18 @@ pub async fn act(State(console): State<Console>, Path(id): Path<String>, posted:
         class: 0,
         request_id: f.request_id.clone(),
     };
-    match svc.act_on_fault(signed.request(req)).await {
-        Ok(t) => {
-            tracing::info!(who = %signed.label(), fault = %id, action = %f.action, "console: fault step");
-            Ok(Redirect::to(&format!("/faults/{}", t.get_ref().id)).into_response())
-        }
-        Err(status) => {
+    let answer = svc.act_on_fault(signed.request(req)).await;
+    let what = format!("fault {id}: step {}", f.action);
+    after_post(
+        &signed,
+        &what,
+        answer,
+        |t| format!("/faults/{}", t.get_ref().id),
+        async |error: &str| {
             let t = svc.get_fault(signed.request(pb::GetFaultRequest { id })).await?.into_inner();
-            let body = ticket(&console, &signed, &t, Some(status.message()))?;
-            Ok((http_status(status.code()), frame(&console, &signed, &format!("故障 {}", t.id), body)).into_response())
-        }
-    }
+            let body = ticket(&console, &signed, &t, Some(error))?;
+            Ok(frame(&console, &signed, &format!("故障 {}", t.id), body))
+        },
+    )
+    .await
 }

@@ -4,7 +4,7 @@
 //! timeline of its receipts from each level above.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::filings_server::Filings;
@@ -13,7 +13,7 @@ use maud::{Markup, html};
 use super::common::calendar_of;
 use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
-use crate::console::page::{Failure, PageResult, banner, csrf, frame, http_status};
+use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
 use crate::present::filing::kind;
 use crate::present::text::time;
@@ -137,17 +137,17 @@ pub async fn file(State(console): State<Console>, posted: Posted<CutoverForm>) -
         major_adjustment: f.major == "on",
     };
     let req = pb::FileCutoverRequest { cutover: Some(cutover), request_id: f.request_id.clone() };
-    match console.services().filings.file_cutover(signed.request(req)).await {
-        Ok(filing) => {
-            tracing::info!(who = %signed.label(), filing = %filing.get_ref().id, "console: cutover filed");
-            Ok(Redirect::to(&format!("/filings/{}", filing.get_ref().id)).into_response())
-        }
-        Err(status) => {
-            let page =
-                frame(&console, &signed, "新建割接备案", cutover_form(&console, &signed, &f, Some(status.message()))?);
-            Ok((http_status(status.code()), page).into_response())
-        }
-    }
+    let answer = console.services().filings.file_cutover(signed.request(req)).await;
+    after_post(
+        &signed,
+        "cutover filed",
+        answer,
+        |f| format!("/filings/{}", f.get_ref().id),
+        async |error: &str| {
+            Ok(frame(&console, &signed, "新建割接备案", cutover_form(&console, &signed, &f, Some(error))?))
+        },
+    )
+    .await
 }
 
 /// `GET /filings/<id>`: one filing and its receipts.
