@@ -158,6 +158,8 @@ impl FaultTicket {
             breaches: Vec::new(),
             satisfaction: None,
             revision: 1,
+            provider: None,
+            maintainer: None,
         })
     }
 }

@@ -213,6 +213,24 @@ pub struct FaultTicket {
     pub satisfaction: Option<u8>,
     /// Changes made to it, from 1 (the copy with the highest wins up the tree).
     pub revision: u64,
+    /// The link provider answering for the access point when it was
+    /// reported (from the registry), for Art.27's evaluation.
+    #[serde(default)]
+    pub provider: Option<Party>,
+    /// The O&M unit answering for it when it was reported.
+    #[serde(default)]
+    pub maintainer: Option<Party>,
+}
+
+/// A provider or O&M unit as a ticket names it: a snapshot taken at the
+/// report, so a later change of the registry never moves a ticket from
+/// one party's evaluation to another's.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub struct Party {
+    /// Its id in the registry of the ticket's node.
+    pub id: String,
+    /// Its name (the evaluation groups by name across a subtree).
+    pub name: String,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use prost::Message;
 
 use super::access::{contact, contact_to_pb};
 use super::enums::WireEnum;
-use crate::domain::fault::{Breach, FaultReport, Step};
+use crate::domain::fault::{Breach, FaultReport, Party, Step};
 use crate::domain::{ClockKind, FaultAction, FaultClass, FaultId, FaultState, FaultTicket, Policy, UnitId};
 use crate::error::{NodeError, Result};
 
@@ -123,7 +123,17 @@ pub fn fault_to_pb(t: &FaultTicket, now_ms: i64) -> pb::FaultTicket {
         revision: t.revision,
         clocks,
         now_ms,
+        provider: t.provider.as_ref().map(party_to_pb),
+        maintainer: t.maintainer.as_ref().map(party_to_pb),
     }
+}
+
+fn party_to_pb(p: &Party) -> pb::FaultParty {
+    pb::FaultParty { id: p.id.clone(), name: p.name.clone() }
+}
+
+fn party(p: Option<pb::FaultParty>) -> Option<Party> {
+    p.map(|p| Party { id: p.id, name: p.name })
 }
 
 fn state(v: i32) -> Result<FaultState> {
@@ -171,6 +181,8 @@ pub fn fault_from_pb(p: pb::FaultTicket) -> Result<FaultTicket> {
         breaches,
         satisfaction: u8::try_from(p.satisfaction).ok().filter(|s| *s > 0),
         revision: p.revision,
+        provider: party(p.provider),
+        maintainer: party(p.maintainer),
     })
 }
 

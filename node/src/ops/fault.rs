@@ -11,7 +11,7 @@ use extranet_federation::{EventStore, Route, Scope};
 
 use super::idempotency;
 use crate::codec;
-use crate::domain::fault::FaultReport;
+use crate::domain::fault::{AccessPoint, FaultReport, Party};
 use crate::domain::{FaultAction, FaultClass, FaultId, FaultTicket, UnitId, limits};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, Tx, TxResult, abort};
@@ -32,10 +32,12 @@ pub async fn report(
     let ticket = store.transact(|tx| {
         let mut report = report.clone();
         let mut class = class;
-        // a registered access point gives the class the operator set, and its unit
-        if let Some(ap) = tx.access_point(report.access_point.trim())? {
+        // a registered access point gives the class the operator set, its
+        // unit, and who answers for it (snapshotted on the ticket)
+        let point = tx.access_point(report.access_point.trim())?;
+        if let Some(ap) = &point {
             class = class.or(Some(ap.class));
-            report.unit = report.unit.or(ap.unit);
+            report.unit = report.unit.clone().or(ap.unit.clone());
         }
         if let Some(u) = &report.unit {
             let unit =
@@ -46,7 +48,10 @@ pub async fn report(
         let number = tx.next_number("fault")?;
         let id = FaultId { origin: tx.me().clone(), number };
         let me = tx.me().clone();
-        let t = FaultTicket::open(id, report, tx.now_ms(), by, &me).or_else(abort)?;
+        let mut t = FaultTicket::open(id, report, tx.now_ms(), by, &me).or_else(abort)?;
+        if let Some(ap) = &point {
+            (t.provider, t.maintainer) = answering(tx, ap)?;
+        }
         write(tx, &t)?;
         idempotency::record(tx, || codec::fault_to_pb(&t, t.reported_at_ms))?;
         Ok(t)
@@ -87,6 +92,19 @@ pub async fn act(
     store.sync().await?;
     tracing::info!(fault = %ticket.id, state = ticket.state.zh(), by, "fault step");
     Ok(ticket)
+}
+
+/// The provider and O&M unit registered for `ap`, as the ticket names them.
+fn answering(tx: &Tx<'_>, ap: &AccessPoint) -> TxResult<(Option<Party>, Option<Party>)> {
+    let provider = match &ap.provider {
+        Some(id) => tx.link_provider(id)?.map(|p| Party { id: p.id, name: p.name }),
+        None => None,
+    };
+    let maintainer = match &ap.maintainer {
+        Some(id) => tx.maintenance_unit(id)?.map(|m| Party { id: m.id, name: m.name }),
+        None => None,
+    };
+    Ok((provider, maintainer))
 }
 
 /// The ticket `key`, which this node must own.

@@ -89,6 +89,16 @@ impl Tx<'_> {
         self.read(TreeId::FaultRegistry, key("access_point", id))
     }
 
+    /// A link provider registered here.
+    pub fn link_provider(&self, id: &str) -> TxResult<Option<LinkProvider>> {
+        self.read(TreeId::FaultRegistry, key("provider", id))
+    }
+
+    /// An O&M unit registered here.
+    pub fn maintenance_unit(&self, id: &str) -> TxResult<Option<MaintenanceUnit>> {
+        self.read(TreeId::FaultRegistry, key("maintainer", id))
+    }
+
     /// Registers or replaces an entry of the registry.
     pub fn put_registry_entry(&mut self, e: RegistryEntry<'_>) -> TxResult<()> {
         match e {
