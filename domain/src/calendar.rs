@@ -53,6 +53,34 @@ pub fn year_of_ms(ms: i64) -> i32 {
     Utc.timestamp_millis_opt(ms).single().map_or(1970, |t| t.with_timezone(&beijing()).year())
 }
 
+/// Unix milliseconds as Beijing time (`2026-12-02 09:30:00`), or "—" for
+/// none: how every instant reads to a person, in messages and on pages.
+pub fn format_ms(ms: i64) -> String {
+    use chrono::TimeZone;
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) if ms > 0 => t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
+        _ => "—".into(),
+    }
+}
+
+/// An instant typed by a person, as Unix ms: Beijing time written
+/// `2026-12-05 22:00` (or with `T`, or with seconds — a browser's
+/// `datetime-local`), or RFC 3339 with its own offset.
+pub fn parse_beijing_ms(field: &'static str, text: &str) -> Result<i64> {
+    use chrono::{NaiveDateTime, TimeZone};
+    let v = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.timestamp_millis());
+    }
+    let formats = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"];
+    let local = formats.iter().find_map(|f| NaiveDateTime::parse_from_str(v, f).ok());
+    let t = local
+        .and_then(|l| beijing().from_local_datetime(&l).single())
+        .ok_or_else(|| DomainError::invalid(field, format!("“{v}” 不是时间：应写作 2026-12-05 22:00（北京时间）")))?;
+    check_date(field, t.date_naive())?;
+    Ok(t.timestamp_millis())
+}
+
 /// The Beijing-time date of an instant.
 pub fn date_of(t: &DateTime<FixedOffset>) -> NaiveDate {
     t.with_timezone(&beijing()).date_naive()

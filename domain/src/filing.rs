@@ -68,6 +68,8 @@ pub enum FilingDetails {
     Launch(Launch),
     /// An annual work report (Art.10).
     AnnualReport(crate::AnnualReport),
+    /// An approved maintenance interruption reported to the region (Art.24).
+    Interruption(crate::interruption::InterruptionFiling),
 }
 
 impl FilingDetails {
@@ -77,6 +79,7 @@ impl FilingDetails {
             FilingDetails::Cutover(_) => "cutover",
             FilingDetails::Launch(_) => "launch",
             FilingDetails::AnnualReport(_) => "annual_report",
+            FilingDetails::Interruption(_) => "interruption",
         }
     }
 
@@ -86,6 +89,7 @@ impl FilingDetails {
             FilingDetails::Cutover(_) => "割接备案",
             FilingDetails::Launch(_) => "上线备案",
             FilingDetails::AnnualReport(_) => "年度工作报告",
+            FilingDetails::Interruption(_) => "中断报备",
         }
     }
 }

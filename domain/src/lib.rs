@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | [`filing`] | cutover and system-launch filings (割接/上线备案), Art.21's two-working-day rule, receipts |
 //! | [`fault`] | fault tickets (故障报告) and Art.13's response and repair clocks, derived from each ticket's history |
+//! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
@@ -31,6 +32,7 @@ pub mod error;
 pub mod fault;
 pub mod filing;
 pub mod ids;
+pub mod interruption;
 pub mod ipam;
 pub mod ledger;
 pub mod limits;
@@ -51,6 +53,7 @@ pub use access::{
 };
 pub use fault::{ClockKind, FaultAction, FaultClass, FaultId, FaultState, FaultTicket, Policy};
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+pub use interruption::{Affects, Interruption, InterruptionAction, InterruptionId, InterruptionState};
 pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};
 pub use notice::WrittenNotice;
 pub use report::AnnualReport;

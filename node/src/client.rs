@@ -108,6 +108,11 @@ impl Client {
         extranet_proto::v1::faults_client::FaultsClient::new(self.channel.clone())
     }
 
+    /// The maintenance-interruption service.
+    pub fn interruptions(&self) -> extranet_proto::v1::interruptions_client::InterruptionsClient<Channel> {
+        extranet_proto::v1::interruptions_client::InterruptionsClient::new(self.channel.clone())
+    }
+
     /// The web console's sign-in service.
     pub fn console(&self) -> extranet_proto::v1::console_client::ConsoleClient<Channel> {
         extranet_proto::v1::console_client::ConsoleClient::new(self.channel.clone())
@@ -155,6 +160,8 @@ write_requests!(
     FileCutoverRequest,
     ReportFaultRequest,
     ActOnFaultRequest,
+    RequestInterruptionRequest,
+    ActOnInterruptionRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,
     RegisterUnitRequest,

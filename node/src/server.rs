@@ -11,6 +11,7 @@ use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::console_server::ConsoleServer;
 use extranet_proto::v1::faults_server::FaultsServer;
 use extranet_proto::v1::filings_server::FilingsServer;
+use extranet_proto::v1::interruptions_server::InterruptionsServer;
 use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::oversight_server::OversightServer;
@@ -190,6 +191,7 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
         filings: Arc::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology))),
         access: Arc::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
+        interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
         calendar: Arc::new(CalendarService::new(store.clone(), gate.clone())),
         units: Arc::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -235,6 +237,7 @@ async fn serve(
         .add_service(UnitsServer::from_arc(s.units).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(AccessServer::from_arc(s.access).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))

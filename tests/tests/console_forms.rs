@@ -181,3 +181,54 @@ async fn a_unit_reports_a_fault_from_the_console_and_the_operator_answers_it() -
     h.shutdown().await;
     Ok(())
 }
+
+/// `datetime-local` text of now plus `mins`, in Beijing time.
+fn local_in(mins: i64) -> String {
+    let t = chrono::Utc::now() + chrono::Duration::minutes(mins);
+    t.with_timezone(&extranet_node::calendar::beijing()).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_asks_for_an_interruption_and_the_operator_approves_it_before_it_may_start() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.unit_web(&county, "u0001").await?;
+    let (start, end) = (local_in(0), local_in(120));
+    let fields = |affected: &'static str| {
+        vec![
+            ("affects", "2"),
+            ("affected", affected),
+            ("reason", "数据库版本升级"),
+            ("contact", "次仁"),
+            ("phone", "13908905678"),
+        ]
+    };
+    let mut bad = fields("社保业务系统");
+    bad.extend([("window_start", end.as_str()), ("window_end", start.as_str())]);
+    let refused = unit.post_form("/interruptions/new", "/interruptions/new", &bad).await?;
+    assert!(refused.status == 400 && refused.body.contains("window_end"), "{refused:?}");
+    assert!(refused.body.contains("社保业务系统"), "what was typed is kept");
+    let mut good = fields("社保业务系统（全县各乡镇窗口）");
+    good.extend([("window_start", start.as_str()), ("window_end", end.as_str())]);
+    let asked = unit.post_form("/interruptions/new", "/interruptions/new", &good).await?;
+    assert_eq!(asked.status, 303, "{asked:?}");
+    let page = asked.location().to_string();
+    let id = page.rsplit('/').next().unwrap().to_string();
+    let act = format!("{page}/act");
+    let start_it = [("action", "4")];
+    let early = unit.post_form(&page, &act, &start_it).await?;
+    assert!(early.status == 409 && early.body.contains("第二十四条"), "not before approval: {early:?}");
+    let op = h.operator_web(&county).await?;
+    let board = op.get("/interruptions").await?.body;
+    assert!(board.contains("待审批") && board.contains(&id), "{board}");
+    let approved = op.post_form(&page, &act, &[("action", "1"), ("text", "夜间实施")]).await?;
+    assert_eq!((approved.status, approved.location()), (303, page.as_str()), "{approved:?}");
+    let shown = op.get(&page).await?.body;
+    assert!(shown.contains("已批准") && shown.contains("href=\"/filings/"), "the report's filing linked: {shown}");
+    let started = unit.post_form(&page, &act, &start_it).await?;
+    assert_eq!(started.status, 303, "{started:?}");
+    assert!(unit.get(&page).await?.body.contains("实施中"));
+    h.shutdown().await;
+    Ok(())
+}

@@ -168,6 +168,9 @@ async fn a_fault_at_a_registered_access_point_takes_the_class_the_operator_set()
         (pb::FaultClass::Backbone as i32, 2 * 3_600_000),
         "the operator's class, not the township default"
     );
+    let party = |id: &str, name: &str| Some(pb::FaultParty { id: id.into(), name: name.into() });
+    assert_eq!(t.provider, party("telecom", "中国电信西藏分公司"), "who answered for the point at the report");
+    assert_eq!(t.maintainer, party("cg-om", "城关区运维中心"));
     h.shutdown().await;
     Ok(())
 }

@@ -14,6 +14,7 @@ mod console;
 mod fault;
 mod fault_registry;
 mod filing;
+mod interruption;
 mod ipam;
 mod ipam_print;
 mod output;
@@ -57,6 +58,9 @@ enum Command {
     /// Fault tickets and Art.13's response and repair clocks (故障).
     #[command(subcommand)]
     Fault(fault::FaultCmd),
+    /// Maintenance interruptions: request, approve, start, finish (维护作业中断, Art.24).
+    #[command(subcommand)]
+    Interruption(interruption::InterruptionCmd),
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
@@ -148,6 +152,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Access(c) => access::run(c).await,
         Command::Status { conn } => status::run(&conn).await,
         Command::Fault(cmd) => fault::run(cmd).await,
+        Command::Interruption(cmd) => interruption::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),

@@ -10,7 +10,8 @@ use crate::calendar::DayKind;
 use crate::domain::access::ResourceSubject;
 use crate::domain::ipam::Purpose;
 use crate::domain::{
-    AccessSpan, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, UnitCategory, UnitStatus,
+    AccessSpan, Affects, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, InterruptionState, UnitCategory,
+    UnitStatus,
 };
 
 /// A domain enum with a twin in `extranet.v1`.
@@ -176,4 +177,15 @@ wire_enum!(FaultState => FaultState {
 wire_enum!(ClockKind => FaultClock {
     Response <=> Response,
     Repair <=> Repair,
+});
+
+wire_enum!(Affects => InterruptionAffects { Network <=> Network, System <=> System });
+
+wire_enum!(InterruptionState => InterruptionState {
+    Requested <=> Requested,
+    Approved <=> Approved,
+    Rejected <=> Rejected,
+    Withdrawn <=> Withdrawn,
+    UnderWay <=> UnderWay,
+    Finished <=> Finished,
 });

@@ -130,6 +130,9 @@ pub fn filing_to_pb(f: &Filing) -> pb::Filing {
         FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c)),
         FilingDetails::Launch(l) => pb::filing::Details::Launch(launch_to_pb(l)),
         FilingDetails::AnnualReport(r) => pb::filing::Details::AnnualReport(report_to_pb(r)),
+        FilingDetails::Interruption(i) => {
+            pb::filing::Details::Interruption(super::interruption::interruption_filing_to_pb(i))
+        }
     };
     pb::Filing {
         id: f.id.key(),
@@ -144,14 +147,18 @@ pub fn filing_to_pb(f: &Filing) -> pb::Filing {
 
 /// Decodes a filing from the wire (an event payload from another node).
 pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
+    let origin = NodeId::parse(&p.origin)?;
     let details = match p.details {
         Some(pb::filing::Details::Cutover(c)) => FilingDetails::Cutover(cutover_from_pb(Some(c))?),
         Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l))?),
         Some(pb::filing::Details::AnnualReport(r)) => FilingDetails::AnnualReport(report_from_pb(r)),
+        Some(pb::filing::Details::Interruption(i)) => {
+            FilingDetails::Interruption(super::interruption::interruption_filing_from_pb(i, &origin)?)
+        }
         None => return Err(NodeError::invalid("details", "缺少备案内容")),
     };
     Ok(Filing {
-        id: FilingId { origin: NodeId::parse(&p.origin)?, number: p.number },
+        id: FilingId { origin, number: p.number },
         filed_at_ms: p.filed_at_ms,
         filed_by: p.filed_by,
         details,

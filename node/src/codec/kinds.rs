@@ -18,6 +18,8 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_IPAM_ASSIGNMENT,
     super::KIND_IPAM_REQUEST,
     super::KIND_IPAM_DECISION,
+    super::KIND_FAULT,
+    super::KIND_INTERRUPTION,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).
@@ -50,6 +52,7 @@ mod tests {
         let e = newer_kind("access.v3").unwrap();
         assert!(e.contains("access.v3") && e.contains("版本 3") && e.contains("版本 2"), "{e}");
         assert!(newer_kind("filing.v2").is_some());
-        assert_eq!(newer_kind("fault.v1"), None, "a name never heard of is not a newer version");
+        assert_eq!(newer_kind("survey.v1"), None, "a name never heard of is not a newer version");
+        assert!(newer_kind("fault.v2").is_some() && newer_kind("interruption.v2").is_some());
     }
 }

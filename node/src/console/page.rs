@@ -43,13 +43,19 @@ pub fn frame(console: &Console, signed: &Signed, title: &str, body: Markup) -> R
 
 fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static str)> {
     if !signed.is_operator() {
-        return vec![("/", "本单位"), ("/access/new", "提交申请"), ("/faults", "故障报告")];
+        return vec![
+            ("/", "本单位"),
+            ("/access/new", "提交申请"),
+            ("/faults", "故障报告"),
+            ("/interruptions", "中断申请"),
+        ];
     }
     let mut items = vec![
         ("/", "今日待办"),
         ("/filings", "备案"),
         ("/access", "接入申请"),
         ("/faults", "故障"),
+        ("/interruptions", "中断"),
         ("/addresses", "地址管理"),
     ];
     if console.has_children() {

@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
+//! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
 //! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
 //! | [`report`] | file the annual report (Art.10) from this node's and its subtree's figures |
 //! | [`access`] | lodge, route (Art.15), decide and withdraw applications; overdue deadlines (Art.16) |
@@ -23,6 +24,7 @@ pub mod fault;
 pub mod fault_registry;
 pub mod filing;
 pub mod idempotency;
+pub mod interruption;
 pub mod ipam;
 pub mod pki;
 pub mod report;

@@ -46,6 +46,23 @@ pub fn build_summary(
         units: f.units,
         calendar_warning: store.calendar_warning(today)?.unwrap_or_default(),
         faults: fault_figures(&figures, &store.open_faults()?, now_ms),
+        interruptions: interruption_figures(&figures, now_ms),
+    })
+}
+
+/// This node's own interruptions by phase, from the counters; unset while
+/// it has never had one.
+pub fn interruption_figures(f: &Figures, now_ms: i64) -> Option<pb::InterruptionFigures> {
+    if f.interruptions.is_empty() && f.interruptions_finished.is_empty() {
+        return None;
+    }
+    let n = |state: &str| f.interruptions.get(state).copied().unwrap_or(0);
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::InterruptionFigures {
+        pending: n("requested"),
+        planned: n("approved"),
+        under_way: n("under-way"),
+        finished_this_year: f.interruptions_finished.get(&year).copied().unwrap_or(0),
     })
 }
 

@@ -122,6 +122,12 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.faults_warning = f.warning;
             t.faults_breached = f.breached_this_year;
         }
+        if let Some(i) = &s.interruptions {
+            t.interruptions_pending = i.pending;
+            t.interruptions_planned = i.planned;
+            t.interruptions_under_way = i.under_way;
+            t.interruptions_finished = i.finished_this_year;
+        }
     }
     t
 }
@@ -146,6 +152,10 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         open_faults: a.open_faults.saturating_add(b.open_faults),
         faults_warning: a.faults_warning.saturating_add(b.faults_warning),
         faults_breached: a.faults_breached.saturating_add(b.faults_breached),
+        interruptions_pending: a.interruptions_pending.saturating_add(b.interruptions_pending),
+        interruptions_planned: a.interruptions_planned.saturating_add(b.interruptions_planned),
+        interruptions_under_way: a.interruptions_under_way.saturating_add(b.interruptions_under_way),
+        interruptions_finished: a.interruptions_finished.saturating_add(b.interruptions_finished),
     }
 }
 

@@ -11,6 +11,7 @@ pub fn kind(f: &pb::Filing) -> &'static str {
         Some(pb::filing::Details::Cutover(_)) => "割接备案",
         Some(pb::filing::Details::Launch(_)) => "上线备案",
         Some(pb::filing::Details::AnnualReport(_)) => "年度工作报告",
+        Some(pb::filing::Details::Interruption(_)) => "维护作业中断报备",
         None => "未知",
     }
 }
@@ -38,6 +39,14 @@ pub fn print_filing(f: &pb::Filing) {
             println!("下辖节点：{}，曾上报状态：{}", r.subtree_nodes, r.subtree_reporting);
             println!("说明：{}", if r.notes.is_empty() { "—" } else { &r.notes });
         }
+        Some(pb::filing::Details::Interruption(d)) => {
+            let i = d.plan.clone().unwrap_or_default();
+            println!("中断申请：{}    作业单位：{}", d.interruption_id, or_own(&i.unit_id));
+            println!("中断对象：{}（{}）", i.affected, super::interruption::affects_zh(i.affects));
+            println!("批准窗口：{} 至 {}（北京时间）", time(i.window_start_ms), time(i.window_end_ms));
+            println!("原因：{}", i.reason);
+            println!("批准：{} 于 {}    意见：{}", d.approved_by, time(d.approved_at_ms), or_dash(&d.note));
+        }
         None => {}
     }
     if f.receipts.is_empty() {
@@ -46,4 +55,13 @@ pub fn print_filing(f: &pb::Filing) {
     for r in &f.receipts {
         println!("回执：{} 于 {} 接收", r.node, time(r.received_at_ms));
     }
+}
+
+/// The unit doing the work, or the authority's own.
+pub fn or_own(unit_id: &str) -> &str {
+    if unit_id.is_empty() { "本级主管部门" } else { unit_id }
+}
+
+fn or_dash(v: &str) -> &str {
+    if v.is_empty() { "—" } else { v }
 }

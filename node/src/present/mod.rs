@@ -6,5 +6,6 @@ pub mod access;
 pub mod fault;
 pub mod filing;
 pub mod filter;
+pub mod interruption;
 pub mod oversight;
 pub mod text;

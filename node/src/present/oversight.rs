@@ -57,10 +57,19 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
         } else {
             format!("{}（告警 {}，超时 {}）", t.open_faults, t.faults_warning, t.faults_breached)
         },
+        interruptions(&t),
         utilisation(r),
         sub,
         time(heard),
     ]
+}
+
+/// A subtree's maintenance interruptions: pending / planned / under way.
+fn interruptions(t: &pb::Totals) -> String {
+    if t.interruptions_pending + t.interruptions_planned + t.interruptions_under_way + t.interruptions_finished == 0 {
+        return "—".into();
+    }
+    format!("{}/{}/{}", t.interruptions_pending, t.interruptions_planned, t.interruptions_under_way)
 }
 
 /// Prints the view for a person.
@@ -77,6 +86,7 @@ pub fn print_view(v: &pb::OversightView) {
             "逾期",
             "备案(下辖合计)",
             "故障(下辖合计)",
+            "中断 待批/计划/实施中",
             "地址利用率",
             "下辖节点",
             "最近上报",

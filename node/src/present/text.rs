@@ -1,19 +1,9 @@
 //! Text for people: Beijing time, ages in Chinese, aligned tables whose
 //! columns allow for CJK characters taking two columns.
 
-use chrono::{TimeZone, Utc};
-
-use crate::calendar::beijing;
-
 /// Unix milliseconds as Beijing time, or "—" for none.
 pub fn time(ms: i64) -> String {
-    if ms <= 0 {
-        return "—".into();
-    }
-    match Utc.timestamp_millis_opt(ms).single() {
-        Some(t) => t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => "—".into(),
-    }
+    crate::calendar::format_ms(ms)
 }
 
 /// A duration in seconds as Chinese text.

@@ -22,7 +22,9 @@ use ipnet::IpNet;
 use super::{NodeStore, TreeId, Tx, TxResult, abort};
 use crate::calendar::WorkCalendar;
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
-use crate::domain::{AccessUnit, Application, Choice, FaultState, FaultTicket, Filing};
+use crate::domain::{
+    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState,
+};
 use crate::error::{NodeError, Result};
 
 /// Key of the marker saying every counter is complete, and its format.
@@ -67,6 +69,23 @@ pub(super) fn fault_share(me: &NodeId, t: &FaultTicket) -> Share {
         share.push((format!("faults/breached/{}", crate::calendar::year_of_ms(b.deadline_ms)).into_bytes(), 1));
     }
     share
+}
+
+/// An own interruption counts under its state while pending, planned or
+/// under way, and once finished under the year (Beijing time) it ended.
+pub(super) fn interruption_share(me: &NodeId, i: &Interruption) -> Share {
+    if &i.id.origin != me {
+        return Vec::new();
+    }
+    let name = match i.state {
+        InterruptionState::Finished => {
+            let ended = i.entered_ms(InterruptionState::Finished).unwrap_or_default();
+            format!("interruptions/finished/{}", crate::calendar::year_of_ms(ended))
+        }
+        s if s.is_final() => return Vec::new(),
+        s => format!("interruptions/{}", s.value()),
+    };
+    vec![(name.into_bytes(), 1)]
 }
 
 /// An application this node decides counts once under its state.
@@ -214,6 +233,11 @@ pub struct Figures {
     pub faults_open: BTreeMap<String, u64>,
     /// Breaches of own tickets by the year of the deadline missed.
     pub faults_breached: BTreeMap<i32, u64>,
+    /// Own interruptions pending, approved (planned) and under way, by
+    /// state value (`requested`, `approved`, `under-way`).
+    pub interruptions: BTreeMap<String, u64>,
+    /// Own interruptions finished, by the year they ended.
+    pub interruptions_finished: BTreeMap<i32, u64>,
 }
 
 fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
@@ -224,6 +248,10 @@ fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u6
         out.push((name, u64::try_from(read_counter(Some(&v))?).unwrap_or(u64::MAX)));
     }
     Ok(out)
+}
+
+fn by_year(counts: Vec<(String, u64)>) -> BTreeMap<i32, u64> {
+    counts.into_iter().filter_map(|(y, n)| y.parse().ok().map(|y| (y, n))).collect()
 }
 
 fn space_of(t: &dyn super::engine::Engine, fam: &str) -> Result<Space> {
@@ -274,10 +302,9 @@ impl NodeStore {
                 units: counts(t, "units/")?.into_iter().collect(),
                 space: [space_of(t, "v6")?, space_of(t, "v4")?],
                 faults_open: counts(t, "faults/open/")?.into_iter().collect(),
-                faults_breached: counts(t, "faults/breached/")?
-                    .into_iter()
-                    .filter_map(|(y, n)| y.parse().ok().map(|y| (y, n)))
-                    .collect(),
+                faults_breached: by_year(counts(t, "faults/breached/")?),
+                interruptions: counts(t, "interruptions/")?.into_iter().filter(|(k, _)| !k.contains('/')).collect(),
+                interruptions_finished: by_year(counts(t, "interruptions/finished/")?),
             })
         })
     }

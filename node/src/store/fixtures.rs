@@ -277,6 +277,42 @@ pub(crate) fn fault_ticket() -> crate::domain::FaultTicket {
     t
 }
 
+/// A maintenance interruption requested by a unit, approved (its report
+/// filed as filing 7) and under way.
+pub(crate) fn interruption() -> crate::domain::Interruption {
+    use crate::domain::interruption::{Interruption, Plan};
+    use crate::domain::{Affects, Contact, FilingId, InterruptionAction, InterruptionId};
+    let at = node("540000/540100/540102");
+    let req = Plan {
+        unit: Some(UnitId::parse("u0001").unwrap()),
+        affects: Affects::System,
+        affected: "社保业务系统（全县各乡镇窗口）".into(),
+        reason: "数据库版本升级".into(),
+        window_start_ms: 1_764_010_000_000,
+        window_end_ms: 1_764_017_200_000,
+        contact: Contact { name: "次仁".into(), phone: "13908905678".into() },
+    };
+    let mut i =
+        Interruption::request(InterruptionId { origin: at.clone(), number: 1 }, req, 1_764_000_000_000, "unit:u0001")
+            .unwrap();
+    i.act(InterruptionAction::Approve { note: "夜间实施".into() }, 1_764_003_600_000, "operator").unwrap();
+    i.filing = Some(FilingId { origin: at, number: 7 });
+    i.act(InterruptionAction::Start, 1_764_010_000_000, "unit:u0001").unwrap();
+    i
+}
+
+/// The filing that reported [`interruption`]'s approval.
+pub(crate) fn interruption_filing() -> Filing {
+    let i = interruption();
+    Filing {
+        id: i.filing.clone().unwrap(),
+        filed_at_ms: 1_764_003_600_000,
+        filed_by: "operator".into(),
+        details: crate::domain::FilingDetails::Interruption(i.filing_details().unwrap()),
+        receipts: vec![Receipt { node: node("540000/540100"), received_at_ms: 1_764_003_600_300 }],
+    }
+}
+
 /// An event stored but not applied.
 pub(crate) fn unapplied() -> Unapplied {
     Unapplied {
@@ -349,6 +385,8 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
     let duty = Contact { name: "次仁".into(), phone: "13908900000".into() };
     vec![
         row("fault_ticket", fault_ticket()),
+        row("interruption", interruption()),
+        row("filing_interruption", interruption_filing()),
         row(
             "link_provider",
             LinkProvider {
@@ -407,6 +445,8 @@ fn write_current_fixtures() {
     }
     files.push(("wire/access.summary.v2/summary.bin".into(), crate::codec::encode_summary(&deadline_summary())));
     files.push(("wire/fault.v1/ticket.bin".into(), crate::codec::encode_fault(&fault_ticket())));
+    files.push(("wire/interruption.v1/under_way.bin".into(), crate::codec::encode_interruption(&interruption())));
+    files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
     for (name, bytes) in files {
         let path = dir().join(name);
         if !path.exists() {

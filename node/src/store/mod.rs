@@ -16,6 +16,7 @@ mod figures_rebuild;
 mod filings;
 pub mod health;
 mod idempotency;
+mod interruptions;
 mod ipam;
 mod keys;
 mod pki;

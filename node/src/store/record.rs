@@ -21,7 +21,9 @@ use extranet_federation::{Envelope, StreamId};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::calendar::CalendarDocument;
-use crate::domain::{AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, WithdrawalEntry, fault, ipam};
+use crate::domain::{
+    AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, Interruption, WithdrawalEntry, fault, ipam,
+};
 use crate::error::{NodeError, Result};
 
 /// The highest first byte that is a version marker; anything above starts
@@ -123,6 +125,7 @@ records! {
     WithdrawalEntry => "撤销台账条目",
     Filing => "备案",
     FaultTicket => "故障报告",
+    Interruption => "维护作业中断",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

@@ -57,11 +57,13 @@ pub enum TreeId {
     /// `provider/<id>`, `maintainer/<id>`, `access_point/<id>` → who
     /// answers a fault here (Art.12, Art.13).
     FaultRegistry,
+    /// interruption key → maintenance interruption (own, and replicas from below).
+    Interruptions,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 23] = [
+    pub const ALL: [TreeId; 24] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -85,6 +87,7 @@ impl TreeId {
         TreeId::Faults,
         TreeId::OpenFaults,
         TreeId::FaultRegistry,
+        TreeId::Interruptions,
     ];
 
     /// The tree's name on disk.
@@ -113,6 +116,7 @@ impl TreeId {
             TreeId::Faults => "faults",
             TreeId::OpenFaults => "open_faults",
             TreeId::FaultRegistry => "fault_registry",
+            TreeId::Interruptions => "interruptions",
         }
     }
 }

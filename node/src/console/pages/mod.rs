@@ -14,6 +14,7 @@
 //! | `/access…` | [`access`]: the review queue, one application, decide, the written notice |
 //! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
 //! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
+//! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
 //! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
 //! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
@@ -26,6 +27,7 @@ pub mod common;
 pub mod faults;
 pub mod filings;
 pub mod home;
+pub mod interruptions;
 pub mod oversight;
 pub mod signin;
 
@@ -59,6 +61,10 @@ pub fn router() -> Router<Console> {
         .route("/faults/new", get(faults::form).post(faults::report))
         .route("/faults/{id}", get(faults::show))
         .route("/faults/{id}/act", post(faults::act))
+        .route("/interruptions", get(interruptions::list))
+        .route("/interruptions/new", get(interruptions::form).post(interruptions::request))
+        .route("/interruptions/{id}", get(interruptions::show))
+        .route("/interruptions/{id}/act", post(interruptions::act))
         .route("/addresses", get(addresses::page))
         .route("/addresses/assign", post(addresses::assign))
         .route("/addresses/request", post(addresses::request))
