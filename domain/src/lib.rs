@@ -10,6 +10,7 @@
 //! | [`filing`] | cutover and system-launch filings (割接/上线备案), Art.21's two-working-day rule, receipts |
 //! | [`fault`] | fault tickets (故障报告) and Art.13's response and repair clocks, derived from each ticket's history |
 //! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
+//! | [`evaluation`] | Art.27's annual evaluation of providers and O&M units: figures from the year's fault tickets, hand assessments |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
@@ -29,6 +30,7 @@ pub mod access;
 pub mod calendar;
 pub mod choice;
 pub mod error;
+pub mod evaluation;
 pub mod fault;
 pub mod filing;
 pub mod ids;
