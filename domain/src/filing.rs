@@ -70,9 +70,14 @@ pub enum FilingDetails {
     AnnualReport(crate::AnnualReport),
     /// An approved maintenance interruption reported to the region (Art.24).
     Interruption(crate::interruption::InterruptionFiling),
+    /// An annual evaluation of providers and O&M units (Art.27).
+    Evaluation(crate::evaluation::Evaluation),
 }
 
 impl FilingDetails {
+    /// Every [`FilingDetails::kind_code`], in the order of the variants.
+    pub const KIND_CODES: [&'static str; 5] = ["cutover", "launch", "annual_report", "interruption", "evaluation"];
+
     /// Stable code of the filing kind, for figures and scripts.
     pub fn kind_code(&self) -> &'static str {
         match self {
@@ -80,6 +85,7 @@ impl FilingDetails {
             FilingDetails::Launch(_) => "launch",
             FilingDetails::AnnualReport(_) => "annual_report",
             FilingDetails::Interruption(_) => "interruption",
+            FilingDetails::Evaluation(_) => "evaluation",
         }
     }
 
@@ -90,6 +96,7 @@ impl FilingDetails {
             FilingDetails::Launch(_) => "上线备案",
             FilingDetails::AnnualReport(_) => "年度工作报告",
             FilingDetails::Interruption(_) => "中断报备",
+            FilingDetails::Evaluation(_) => "年度运行质量评估",
         }
     }
 }

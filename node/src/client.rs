@@ -108,6 +108,11 @@ impl Client {
         extranet_proto::v1::faults_client::FaultsClient::new(self.channel.clone())
     }
 
+    /// The annual-evaluation service.
+    pub fn evaluations(&self) -> extranet_proto::v1::evaluations_client::EvaluationsClient<Channel> {
+        extranet_proto::v1::evaluations_client::EvaluationsClient::new(self.channel.clone())
+    }
+
     /// The maintenance-interruption service.
     pub fn interruptions(&self) -> extranet_proto::v1::interruptions_client::InterruptionsClient<Channel> {
         extranet_proto::v1::interruptions_client::InterruptionsClient::new(self.channel.clone())
@@ -161,6 +166,7 @@ write_requests!(
     ReportFaultRequest,
     ActOnFaultRequest,
     RequestInterruptionRequest,
+    FileEvaluationRequest,
     ActOnInterruptionRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,

@@ -9,6 +9,7 @@ use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::console_server::ConsoleServer;
+use extranet_proto::v1::evaluations_server::EvaluationsServer;
 use extranet_proto::v1::faults_server::FaultsServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::interruptions_server::InterruptionsServer;
@@ -192,6 +193,7 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
         access: Arc::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
         interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
+        evaluations: Arc::new(crate::service::EvaluationsService::new(store.clone(), gate.clone())),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
         calendar: Arc::new(CalendarService::new(store.clone(), gate.clone())),
         units: Arc::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -238,6 +240,7 @@ async fn serve(
         .add_service(AccessServer::from_arc(s.access).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(EvaluationsServer::from_arc(s.evaluations).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))

@@ -7,9 +7,14 @@ use extranet_tests::{FOUR, Harness, valid_unit};
 
 /// Runs `extranet fault <args>` as the county's operator.
 fn fault(h: &Harness, args: &[&str]) -> (bool, String, String) {
+    cli(h, "fault", args)
+}
+
+/// Runs `extranet <group> <args>` as the county's operator.
+fn cli(h: &Harness, group: &str, args: &[&str]) -> (bool, String, String) {
     let county = h.county_a();
     let out = Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
-        .arg("fault")
+        .arg(group)
         .args(args)
         .arg("--endpoint")
         .arg(h.running(&county).addr.to_string())
@@ -70,8 +75,31 @@ async fn an_operator_reports_answers_and_repairs_a_fault_from_the_command_line()
         "10000号",
     ]);
     assert!(ok && out.contains("0891-10000"), "{out}{err}");
+    let bj = |hours: i64| {
+        let t = chrono::Utc::now() + chrono::Duration::hours(hours);
+        t.with_timezone(&extranet_node::calendar::beijing()).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let on_duty = format!("{}~{}=达瓦:13908907777", bj(-1), bj(11));
     let (ok, _, err) = run(&[
         "maintainer",
+        "--id",
+        "x",
+        "--name",
+        "y",
+        "--area",
+        "z",
+        "--emergency",
+        "e",
+        "--phone",
+        "13908900000",
+        "--duty",
+        "明天=达瓦",
+    ]);
+    assert!(!ok && err.contains("--duty") && err.contains("开始~结束=姓名:电话"), "{err}");
+    let (ok, _, err) = run(&[
+        "maintainer",
+        "--duty",
+        &on_duty,
         "--id",
         "cg-om",
         "--name",
@@ -105,6 +133,9 @@ async fn an_operator_reports_answers_and_repairs_a_fault_from_the_command_line()
         ok && out.contains("中国电信西藏分公司") && out.contains("城关区运维中心") && out.contains("cg-gov"),
         "{out}{err}"
     );
+    assert!(out.contains("达瓦 13908907777"), "who is on duty now, from the roster typed: {out}");
+    let (ok, out, err) = tokio::task::block_in_place(|| cli(&h, "provider", &["registry"]));
+    assert!(ok && out.contains("中国电信西藏分公司"), "`extranet provider …` is the same registry: {out}{err}");
     h.shutdown().await;
     Ok(())
 }

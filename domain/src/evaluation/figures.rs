@@ -36,6 +36,20 @@ pub fn figures(scope: &NodeId, year: i32, tickets: &[FaultTicket], as_of_ms: i64
     (count(counted.len()), parties)
 }
 
+/// Adds a row of zeros for each `registered` party (kind, name) that had
+/// no ticket, so every party that served the area is evaluated and can be
+/// assessed by hand (Art.27), not only those that had faults; keeps the
+/// order of [`figures`].
+pub fn add_registered(parties: &mut Vec<PartyFigures>, registered: impl IntoIterator<Item = (PartyKind, String)>) {
+    for (kind, name) in registered {
+        let name = name.trim().to_string();
+        if !name.is_empty() && !parties.iter().any(|p| p.kind == kind && p.name == name) {
+            parties.push(party(kind, name, &[], 0));
+        }
+    }
+    parties.sort_by(|a, b| (a.kind, a.name.is_empty(), &a.name).cmp(&(b.kind, b.name.is_empty(), &b.name)));
+}
+
 /// The name a ticket's party is grouped under ("" for none).
 fn party_name(p: Option<&Party>) -> String {
     p.map_or(String::new(), |p| p.name.trim().to_string())

@@ -30,7 +30,7 @@ use crate::fault::FaultClass;
 
 mod figures;
 
-pub use figures::{check_assessments, figures, share};
+pub use figures::{add_registered, check_assessments, figures, share};
 
 /// Which kind of party is evaluated (Art.27(1), (2)).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]

@@ -400,3 +400,24 @@ fn assessments_name_a_measured_party_and_an_item_of_its_kind_once_each() {
     let e = refused(long);
     assert!(e.contains("assessments.comment") && e.contains("2000"), "{e}");
 }
+
+#[test]
+fn a_registered_party_with_a_clean_year_gets_a_row_and_can_be_assessed() {
+    use PartyKind::{LinkProvider as P, Maintainer as M};
+    let (_, mut parties) = figures(&node(LHASA), 2026, &year(), as_of());
+    let before = parties.len();
+    let unicom = "中国联通拉萨分公司";
+    add_registered(&mut parties, [(P, unicom.to_string()), (P, TELECOM.to_string()), (M, " ".to_string())]);
+    assert_eq!(parties.len(), before + 1, "only the party without tickets is added, and no nameless one");
+    let names: Vec<(PartyKind, &str)> = parties.iter().map(|p| (p.kind, p.name.as_str())).collect();
+    // providers by name (中国电信… < 中国移动… < 中国联通… in code-point order), the nameless row last
+    let providers: Vec<&str> = names.iter().filter(|(k, _)| *k == P).map(|(_, n)| *n).collect();
+    let mut sorted = providers.clone();
+    sorted[..providers.len() - 1].sort_unstable();
+    assert_eq!(providers, sorted);
+    assert_eq!(providers.last(), Some(&""), "the row of tickets with no provider stays last");
+    let row = parties.iter().find(|p| p.name == unicom).unwrap();
+    assert_eq!((row.faults, row.response_decided, row.open, row.scored), (0, 0, 0, 0));
+    assert_eq!(row.response_median_ms, None);
+    check_assessments(&parties, &[assessment(P, unicom, AssessedItem::Bandwidth)]).unwrap();
+}

@@ -36,7 +36,7 @@ pub enum RegistryCmd {
         #[arg(long = "serves")]
         serves: Vec<String>,
     },
-    /// Register or replace an O&M unit with its emergency contact (运维服务单位).
+    /// Register or replace an O&M unit with its duty roster and emergency contact (运维服务单位).
     Maintainer {
         #[command(flatten)]
         conn: Conn,
@@ -55,6 +55,10 @@ pub enum RegistryCmd {
         /// Emergency contact phone.
         #[arg(long)]
         phone: String,
+        /// A duty slot (值班), `FROM~UNTIL=NAME:PHONE` in Beijing time, e.g.
+        /// `2026-12-01 08:00~2026-12-01 20:00=次仁:13908900000`; repeat for each.
+        #[arg(long = "duty")]
+        duty: Vec<String>,
     },
     /// Register or replace an access point and its fault class (接入点).
     AccessPoint {
@@ -97,9 +101,10 @@ pub async fn run(cmd: RegistryCmd) -> anyhow::Result<()> {
                 println!("已登记链路提供单位 {}（{}），7×24 热线 {}", p.name, p.id, p.hotline)
             })
         }
-        RegistryCmd::Maintainer { conn, id, name, area, emergency, phone } => {
+        RegistryCmd::Maintainer { conn, id, name, area, emergency, phone, duty } => {
             let contact = pb::Contact { name: emergency, phone };
-            let m = pb::MaintenanceUnit { id, name, area, emergency: vec![contact], ..Default::default() };
+            let roster = duty.iter().map(|d| duty_slot(d)).collect::<anyhow::Result<_>>()?;
+            let m = pb::MaintenanceUnit { id, name, area, emergency: vec![contact], roster, ..Default::default() };
             let r = pb::PutMaintainerRequest { maintainer: Some(m) };
             let m = conn.client().await?.faults().put_maintainer(r).await?;
             output::emit(conn.json, m.get_ref(), |m| {
@@ -126,6 +131,21 @@ pub async fn run(cmd: RegistryCmd) -> anyhow::Result<()> {
             output::emit(conn.json, &r, print_registry)
         }
     }
+}
+
+/// `FROM~UNTIL=NAME:PHONE` (Beijing time) as a roster slot.
+fn duty_slot(v: &str) -> anyhow::Result<pb::DutySlot> {
+    let parsed = v.split_once('=').and_then(|(when, who)| Some((when.split_once('~')?, who.split_once(':')?)));
+    let Some(((from, until), (name, phone))) = parsed else {
+        anyhow::bail!(
+            "--duty “{v}” 应写作 开始~结束=姓名:电话，例如 2026-12-01 08:00~2026-12-01 20:00=次仁:13908900000"
+        );
+    };
+    Ok(pb::DutySlot {
+        from_ms: crate::calendar::parse_beijing_ms("duty", from)?,
+        until_ms: crate::calendar::parse_beijing_ms("duty", until)?,
+        person: Some(pb::Contact { name: name.trim().into(), phone: phone.trim().into() }),
+    })
 }
 
 fn print_registry(r: &pb::Registry) {

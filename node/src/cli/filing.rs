@@ -63,6 +63,9 @@ pub enum FilingCmd {
         /// How many, each node's newest first (fetched page by page).
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// Only this kind: cutover, launch, annual_report, interruption or evaluation.
+        #[arg(long, default_value = "")]
+        kind: String,
     },
     /// Show one filing with its receipts.
     Show {
@@ -99,10 +102,16 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
             let req = pb::FileLaunchRequest { launch: Some(launch), ..Default::default() };
             print_filed(&conn, conn.write(req, async |c, r| c.filings().file_launch(r).await).await?)
         }
-        FilingCmd::List { conn, subtree, limit } => {
+        FilingCmd::List { conn, subtree, limit, kind } => {
             let client = conn.client().await?.filings();
             let list = super::pages::collect(limit, client, |mut client, page_token, page_size| {
-                let req = pb::ListFilingsRequest { subtree: subtree.clone(), limit: 0, page_token, page_size };
+                let req = pb::ListFilingsRequest {
+                    subtree: subtree.clone(),
+                    limit: 0,
+                    page_token,
+                    page_size,
+                    kind: kind.clone(),
+                };
                 async move {
                     let r = client.list_filings(req).await?.into_inner();
                     Ok((r.filings, r.next_page_token))

@@ -11,6 +11,7 @@ mod certs;
 mod choice;
 mod conn;
 mod console;
+mod evaluation;
 mod fault;
 mod fault_registry;
 mod filing;
@@ -58,6 +59,12 @@ enum Command {
     /// Fault tickets and Art.13's response and repair clocks (故障).
     #[command(subcommand)]
     Fault(fault::FaultCmd),
+    /// The annual evaluation of link providers and O&M units (运行质量综合评估, Art.27).
+    #[command(subcommand)]
+    Evaluation(evaluation::EvaluationCmd),
+    /// Who answers a fault: link providers, O&M units and their duty rosters, access points (Art.12, Art.13).
+    #[command(subcommand)]
+    Provider(fault_registry::RegistryCmd),
     /// Maintenance interruptions: request, approve, start, finish (维护作业中断, Art.24).
     #[command(subcommand)]
     Interruption(interruption::InterruptionCmd),
@@ -153,6 +160,8 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Status { conn } => status::run(&conn).await,
         Command::Fault(cmd) => fault::run(cmd).await,
         Command::Interruption(cmd) => interruption::run(cmd).await,
+        Command::Evaluation(cmd) => evaluation::run(cmd).await,
+        Command::Provider(cmd) => fault_registry::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,
         Command::Oversight(args) => oversight::run(&args).await,
         Command::Topology(c) => topology::run(c),

@@ -133,6 +133,7 @@ pub fn filing_to_pb(f: &Filing) -> pb::Filing {
         FilingDetails::Interruption(i) => {
             pb::filing::Details::Interruption(super::interruption::interruption_filing_to_pb(i))
         }
+        FilingDetails::Evaluation(e) => pb::filing::Details::Evaluation(super::evaluation_to_pb(e)),
     };
     pb::Filing {
         id: f.id.key(),
@@ -155,6 +156,7 @@ pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
         Some(pb::filing::Details::Interruption(i)) => {
             FilingDetails::Interruption(super::interruption::interruption_filing_from_pb(i, &origin)?)
         }
+        Some(pb::filing::Details::Evaluation(e)) => FilingDetails::Evaluation(super::evaluation_from_pb(e)?),
         None => return Err(NodeError::invalid("details", "缺少备案内容")),
     };
     Ok(Filing {

@@ -9,6 +9,7 @@ mod calendar;
 #[cfg(test)]
 mod compat_tests;
 mod enums;
+mod evaluation;
 mod fault;
 mod fault_registry;
 mod filing;
@@ -22,6 +23,7 @@ pub use access_event::*;
 pub use access_v1::*;
 pub use calendar::*;
 pub use enums::WireEnum;
+pub use evaluation::*;
 pub use fault::*;
 pub use fault_registry::*;
 pub use filing::*;

@@ -56,6 +56,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/access", "接入申请"),
         ("/faults", "故障"),
         ("/interruptions", "中断"),
+        ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
     ];
     if console.has_children() {

@@ -9,6 +9,7 @@
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
 //! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
+//! | [`evaluation`] | the annual evaluation of providers and O&M units (Art.27): figures from the tickets, filed up |
 //! | [`report`] | file the annual report (Art.10) from this node's and its subtree's figures |
 //! | [`access`] | lodge, route (Art.15), decide and withdraw applications; overdue deadlines (Art.16) |
 //! | [`ipam`] | address management: delegate, assign, reserve, reclaim, request and grant space |
@@ -20,6 +21,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod evaluation;
 pub mod fault;
 pub mod fault_registry;
 pub mod filing;

@@ -286,6 +286,31 @@ fn assessed(parties: &[&PartyFigures], all: &[Assessment]) -> Markup {
     }
 }
 
+/// The columns of [`people_rows`].
+pub const PEOPLE_HEADER: [&str; 9] =
+    ["类型", "单位", "故障", "1 小时内响应", "按时修复", "响应 中位/最长", "修复 中位/最长", "未关闭/超时", "满意度"];
+
+/// The figures as rows of a table for a person (`extranet evaluation …`).
+pub fn people_rows(e: &Evaluation) -> Vec<Vec<String>> {
+    e.parties
+        .iter()
+        .map(|p| {
+            let (decided, within) = p.repair_totals();
+            vec![
+                p.kind.zh().to_string(),
+                shown(&p.name).to_string(),
+                p.faults.to_string(),
+                ratio(p.responded_within, p.response_decided),
+                ratio(within, decided),
+                times(p.response_median_ms, p.response_worst_ms),
+                times(p.repair_median_ms, p.repair_worst_ms),
+                format!("{}/{}", p.open, p.breaches),
+                p.mean_score().map_or("—".into(), |m| format!("{m:.2}（{} 份）", p.scored)),
+            ]
+        })
+        .collect()
+}
+
 /// "within / decided（share）", or "—" when none is decided.
 fn ratio(within: u32, decided: u32) -> String {
     match share(within, decided) {

@@ -12,6 +12,7 @@ pub fn kind(f: &pb::Filing) -> &'static str {
         Some(pb::filing::Details::Launch(_)) => "上线备案",
         Some(pb::filing::Details::AnnualReport(_)) => "年度工作报告",
         Some(pb::filing::Details::Interruption(_)) => "维护作业中断报备",
+        Some(pb::filing::Details::Evaluation(_)) => "年度运行质量综合评估",
         None => "未知",
     }
 }
@@ -46,6 +47,11 @@ pub fn print_filing(f: &pb::Filing) {
             println!("批准窗口：{} 至 {}（北京时间）", time(i.window_start_ms), time(i.window_end_ms));
             println!("原因：{}", i.reason);
             println!("批准：{} 于 {}    意见：{}", d.approved_by, time(d.approved_at_ms), or_dash(&d.note));
+        }
+        Some(pb::filing::Details::Evaluation(e)) => {
+            println!("评估年度：{}    统计故障：{} 件    评估单位：{} 家", e.year, e.tickets, e.parties.len());
+            println!("评估结论：{}", e.conclusion);
+            println!("（extranet evaluation show {} --html 文件 导出可打印的评估报告，--csv 导出数据）", f.id);
         }
         None => {}
     }

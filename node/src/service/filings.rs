@@ -79,10 +79,18 @@ impl Filings for FilingsService {
             s => Some(NodeId::parse(s).map_err(|e| NodeError::invalid("subtree", e.to_string()))?),
         };
         let page = paging::spec(&r.page_token, r.page_size, r.limit)?;
+        let kind = r.kind.trim();
+        if !kind.is_empty() && !FilingDetails::KIND_CODES.contains(&kind) {
+            let known = FilingDetails::KIND_CODES.join("、");
+            return Err(NodeError::invalid("kind", format!("“{kind}” 不是备案类型，应为 {known} 之一")).into());
+        }
         // sled is read lazily while the page fills: off the runtime's workers.
         let (filings, next_page_token) = crate::store::blocking(|| {
             let rows = self.store.filings_desc(page.after.as_deref()).filter(|item| {
-                item.as_ref().map_or(true, |(_, f)| subtree.as_ref().is_none_or(|s| f.id.origin.is_within(s)))
+                item.as_ref().map_or(true, |(_, f)| {
+                    subtree.as_ref().is_none_or(|s| f.id.origin.is_within(s))
+                        && (kind.is_empty() || f.details.kind_code() == kind)
+                })
             });
             paging::fill(rows, &page, codec::filing_to_pb)
         })?;

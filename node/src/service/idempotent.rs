@@ -95,6 +95,7 @@ write_requests!(
     pb::FileCutoverRequest,
     pb::FileLaunchRequest,
     pb::FileAnnualReportRequest,
+    pb::FileEvaluationRequest,
     pb::RegisterUnitRequest,
     pb::SetUnitStatusRequest,
     pb::PublishCalendarRequest,

@@ -35,7 +35,9 @@ impl NodeStore {
                 match f.details {
                     FilingDetails::Cutover(_) => out.cutovers += 1,
                     FilingDetails::Launch(_) => out.launches += 1,
-                    FilingDetails::AnnualReport(_) | FilingDetails::Interruption(_) => continue,
+                    FilingDetails::AnnualReport(_) | FilingDetails::Interruption(_) | FilingDetails::Evaluation(_) => {
+                        continue;
+                    }
                 }
                 if f.id.origin == self.me {
                     out.own += 1;

@@ -224,6 +224,14 @@ fn details(f: &pb::Filing) -> Markup {
                     tr { th { "原因" } td { (i.reason) } }
                     tr { th { "批准" } td { (d.approved_by) " · " (time(d.approved_at_ms)) } }
                 },
+                Some(pb::filing::Details::Evaluation(e)) => {
+                    tr { th { "评估年度" } td { (e.year) } }
+                    tr { th { "统计故障 / 评估单位" } td { (e.tickets) " 件 / " (e.parties.len()) " 家" } }
+                    tr { th { "评估结论" } td { (e.conclusion) } }
+                    tr { th { "评估报告" } td {
+                        a href={ "/evaluation/" (f.id) "/document" } { "可打印的评估报告" } " · "
+                        a href={ "/evaluation/" (f.id) "/csv" } { "CSV 数据" } } }
+                },
                 None => {},
             }
         }

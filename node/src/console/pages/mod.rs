@@ -15,6 +15,7 @@
 //! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
 //! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
+//! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
 //! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
 //! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
@@ -24,6 +25,7 @@ pub mod addresses;
 pub mod apply;
 pub mod calendar;
 pub mod common;
+pub mod evaluation;
 pub mod faults;
 pub mod filings;
 pub mod home;
@@ -65,6 +67,10 @@ pub fn router() -> Router<Console> {
         .route("/interruptions/new", get(interruptions::form).post(interruptions::request))
         .route("/interruptions/{id}", get(interruptions::show))
         .route("/interruptions/{id}/act", post(interruptions::act))
+        .route("/evaluation", get(evaluation::page))
+        .route("/evaluation/file", post(evaluation::file))
+        .route("/evaluation/{id}/document", get(evaluation::print))
+        .route("/evaluation/{id}/csv", get(evaluation::export))
         .route("/addresses", get(addresses::page))
         .route("/addresses/assign", post(addresses::assign))
         .route("/addresses/request", post(addresses::request))
