@@ -218,6 +218,15 @@ async fn a_backbone_fault_raised_at_the_prefecture_is_announced_down_to_its_coun
         .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "shown there, worked by the prefecture: {err:?}");
     assert!(cs.open_faults()?.is_empty(), "not counted as the county's own");
+    // the county's units see it too (why their own link may be down), and only see it
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.unit_client(&county, "u0001").await?;
+    let seen = unit.faults().list_faults(pb::ListFaultsRequest::default()).await?.into_inner().faults;
+    assert_eq!(seen.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), vec![t.id.as_str()], "{seen:?}");
+    assert_eq!(unit.faults().get_fault(pb::GetFaultRequest { id: t.id.clone() }).await?.into_inner().id, t.id);
+    let note = pb::ActOnFaultRequest { text: "本单位也断网".into(), ..step(&t.id, pb::FaultAction::Note) };
+    let err = unit.faults().act_on_fault(note).await.unwrap_err();
+    assert!(err.code() == Code::FailedPrecondition && err.message().contains("只保存副本"), "{err:?}");
     h.shutdown().await;
     Ok(())
 }

@@ -142,6 +142,9 @@ async fn a_unit_sees_only_its_own_interruptions_and_an_operator_decides_only_at_
     assert!(err.code() == Code::InvalidArgument && err.message().contains("window_end"), "{err:?}");
     let err = op.interruptions().request_interruption(request(now - 60 * MIN)).await.unwrap_err();
     assert!(err.code() == Code::FailedPrecondition && err.message().contains("事后申请"), "{err:?}");
+    let status = op.status().get_status(pb::GetStatusRequest {}).await?.into_inner();
+    let warned = status.warnings.iter().any(|w| w.contains(&i.id) && w.contains("尚未审批"));
+    assert!(warned, "a request within an hour of its window, undecided: {:?}", status.warnings);
     let err = op.interruptions().act_on_interruption(step(&i.id, pb::InterruptionAction::Reject, " ")).await;
     assert_eq!(err.unwrap_err().code(), Code::InvalidArgument, "a rejection takes a reason");
     op.interruptions().act_on_interruption(step(&i.id, pb::InterruptionAction::Reject, "与全区割接窗口冲突")).await?;

@@ -94,3 +94,31 @@ fn write(tx: &mut Tx<'_>, i: &Interruption) -> TxResult<()> {
     tx.emit(Route::Up, codec::KIND_INTERRUPTION, payload)?;
     Ok(())
 }
+
+/// How long before its window an undecided request is worth a warning.
+const UNDECIDED_WARN_MS: i64 = 3_600_000;
+
+/// The warnings of this node's own interruptions at `now_ms`, in Chinese,
+/// for `extranet status`: work running past its approved window, and a
+/// request still undecided within an hour of its window.
+pub fn warnings(store: &NodeStore, now_ms: i64) -> Result<Vec<String>> {
+    let me = store.me().clone();
+    let mut out = Vec::new();
+    for i in store.interruptions()?.into_iter().filter(|i| i.id.origin == me) {
+        let mins = |ms: i64| ms / 60_000;
+        match i.state {
+            InterruptionState::UnderWay if i.overrun_ms(now_ms) > 0 => out.push(format!(
+                "中断 {}（{}）已超出批准的窗口 {} 分钟：请尽快恢复服务，超出部分须重新申请（第二十四条）",
+                i.id,
+                i.plan.affected,
+                mins(i.overrun_ms(now_ms))
+            )),
+            InterruptionState::Requested if i.plan.window_start_ms - now_ms <= UNDECIDED_WARN_MS => {
+                let when = crate::calendar::format_ms(i.plan.window_start_ms);
+                out.push(format!("中断申请 {}（{}）窗口自 {when} 开始，尚未审批（第二十四条）", i.id, i.plan.affected));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,7 +1,9 @@
 //! The `Faults` service: units and operators report faults at their own
 //! node; the operator records the provider's response and repair, the unit
 //! confirms or disputes; every answer carries both clocks as of now. A unit
-//! sees and acts on only its own tickets.
+//! sees and acts on only its own tickets — and sees, without acting on
+//! them, the backbone faults announced down from above (a link down on the
+//! backbone is why its own may be down too).
 
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::faults_server::Faults;
@@ -11,7 +13,7 @@ use super::auth::{Caller, Gate};
 use super::idempotent::Once;
 use super::paging;
 use crate::codec;
-use crate::domain::{FaultState, FaultTicket, UnitId};
+use crate::domain::{FaultClass, FaultState, FaultTicket, UnitId};
 use crate::error::{NodeError, Result};
 use crate::ops::fault;
 use crate::store::NodeStore;
@@ -35,7 +37,7 @@ impl FaultsService {
         crate::domain::FaultId::check_key(id)?;
         let t = self.store.fault(id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {id} 的故障")))?;
         if let Caller::Unit(own) = caller
-            && !is_own(&t, own, &self.store)
+            && !unit_sees(&t, own, &self.store)
         {
             return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查看本单位的故障")));
         }
@@ -45,6 +47,12 @@ impl FaultsService {
 
 fn is_own(t: &FaultTicket, unit: &UnitId, store: &NodeStore) -> bool {
     t.unit.as_ref() == Some(unit) && &t.id.origin == store.me()
+}
+
+/// A unit sees its own tickets and the backbone faults its node was told
+/// of from above (an ancestor's, announced down); acting stays its own only.
+fn unit_sees(t: &FaultTicket, unit: &UnitId, store: &NodeStore) -> bool {
+    is_own(t, unit, store) || (t.policy.class == FaultClass::Backbone && t.id.origin.is_ancestor_of(store.me()))
 }
 
 fn answer(t: &FaultTicket) -> pb::FaultTicket {
@@ -103,7 +111,7 @@ impl Faults for FaultsService {
             .faults()?
             .into_iter()
             .filter(|t| match &caller {
-                Caller::Unit(own) => is_own(t, own, &self.store),
+                Caller::Unit(own) => unit_sees(t, own, &self.store),
                 Caller::Operator(_) => true,
             })
             .filter(|t| !r.open_only || t.state != FaultState::Closed)

@@ -111,6 +111,7 @@ pub fn report(engine: &Engine<NodeStore>, tls: &TlsMaterial, skew_warn_ms: i64) 
     warnings.extend(clock_warning(links.parent.as_ref(), skew_warn_ms));
     warnings.extend(engine.store().calendar_warning(crate::calendar::today())?);
     warnings.extend(crate::ops::fault::warnings(engine.store(), now.timestamp_millis())?);
+    warnings.extend(crate::ops::interruption::warnings(engine.store(), now.timestamp_millis())?);
     let unapplied = engine.store().unapplied()?;
     if let Some(last) = unapplied.last() {
         warnings.push(format!(
