@@ -57,10 +57,9 @@ pub async fn act(
                 return abort(NodeError::PermissionDenied("批准或驳回由本级政务外网主管部门办理（第二十四条）".into()));
             }
         }
+        let approves = matches!(action, InterruptionAction::Approve { .. });
         i.act(action.clone(), tx.now_ms(), by).or_else(abort)?;
-        if i.state == InterruptionState::Approved
-            && let Some(details) = i.filing_details()
-        {
+        if approves && let Some(details) = i.filing_details() {
             let filing = super::filing::write_filing(tx, FilingDetails::Interruption(details), by)?;
             i.filing = Some(filing.id);
         }
