@@ -42,7 +42,7 @@ pub fn print_filing(f: &pb::Filing) {
         }
         Some(pb::filing::Details::Interruption(d)) => {
             let i = d.plan.clone().unwrap_or_default();
-            println!("中断申请：{}    作业单位：{}", d.interruption_id, or_own(&i.unit_id));
+            println!("中断申请：{}    作业单位：{}", d.interruption_id, super::interruption::or_own(&i.unit_id));
             println!("中断对象：{}（{}）", i.affected, super::interruption::affects_zh(i.affects));
             println!("批准窗口：{} 至 {}（北京时间）", time(i.window_start_ms), time(i.window_end_ms));
             println!("原因：{}", i.reason);
@@ -61,11 +61,6 @@ pub fn print_filing(f: &pb::Filing) {
     for r in &f.receipts {
         println!("回执：{} 于 {} 接收", r.node, time(r.received_at_ms));
     }
-}
-
-/// The unit doing the work, or the authority's own.
-pub fn or_own(unit_id: &str) -> &str {
-    if unit_id.is_empty() { "本级主管部门" } else { unit_id }
 }
 
 fn or_dash(v: &str) -> &str {

@@ -5,10 +5,14 @@
 use extranet_proto::v1 as pb;
 
 use super::fault::span;
-use super::filing::or_own;
 use super::text::time;
 use crate::codec::WireEnum;
 use crate::domain::{Affects, InterruptionState};
+
+/// The unit doing the work, or the authority's own.
+pub fn or_own(unit_id: &str) -> &str {
+    if unit_id.is_empty() { "本级主管部门" } else { unit_id }
+}
 
 /// A state in Chinese.
 pub fn state_zh(v: i32) -> &'static str {

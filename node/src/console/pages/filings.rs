@@ -15,7 +15,7 @@ use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
-use crate::present::filing::{self, kind};
+use crate::present::filing::kind;
 use crate::present::interruption;
 use crate::present::text::time;
 
@@ -218,7 +218,7 @@ fn details(f: &pb::Filing) -> Markup {
                 Some(pb::filing::Details::Interruption(d)) => {
                     @let i = d.plan.clone().unwrap_or_default();
                     tr { th { "中断申请" } td { a href={ "/interruptions/" (d.interruption_id) } { (d.interruption_id) } } }
-                    tr { th { "作业单位" } td { (filing::or_own(&i.unit_id)) } }
+                    tr { th { "作业单位" } td { (interruption::or_own(&i.unit_id)) } }
                     tr { th { "中断对象" } td { (i.affected) "（" (interruption::affects_zh(i.affects)) "）" } }
                     tr { th { "批准窗口" } td { (time(i.window_start_ms)) " 至 " (time(i.window_end_ms)) "（北京时间）" } }
                     tr { th { "原因" } td { (i.reason) } }

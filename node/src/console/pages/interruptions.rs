@@ -14,8 +14,7 @@ use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
-use crate::present::filing::or_own;
-use crate::present::interruption::{affects_zh, overrun, plan, state_zh};
+use crate::present::interruption::{affects_zh, or_own, overrun, plan, state_zh};
 use crate::present::text::time;
 
 /// The phases the list groups by, in the order shown.
