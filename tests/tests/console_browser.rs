@@ -14,6 +14,13 @@ use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_cutover, valid_u
 /// How long a page may take to show what a test waits for.
 const PAGE: Duration = Duration::from_secs(20);
 
+/// Signs out and waits until the sign-in page shows, so the next page
+/// opened does not race the sign-out's own navigation.
+async fn sign_out(b: &Browser) -> anyhow::Result<()> {
+    b.click(".signout button").await?;
+    b.wait_for_text("h1", "登录", PAGE).await.map(drop)
+}
+
 /// Opens a fresh sign-in link for `creds` at `n` and presses its button.
 async fn sign_in(b: &Browser, h: &Harness, n: &NodeId, creds: &CredentialDir) -> anyhow::Result<String> {
     let client = Client::connect(&h.running(n).addr.to_string(), creds).await?;
@@ -110,7 +117,7 @@ async fn a_unit_applies_and_after_the_rejection_reads_the_written_notice() -> an
     b.wait_for_text("#state", "已提交", PAGE).await?;
     let id = b.text_of("h1").await?.trim_start_matches("申请 ").to_string();
     // the operator reviews and rejects it, in the browser too
-    b.click(".signout button").await?;
+    sign_out(&b).await?;
     sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
     b.goto(&format!("{url}/access/{id}")).await?;
     b.click("form.inline button").await?;
@@ -118,7 +125,7 @@ async fn a_unit_applies_and_after_the_rejection_reads_the_written_notice() -> an
     b.fill("#reasons", "安全保护措施不足：缺少终端准入").await?;
     b.submit_form("#reject").await?;
     b.wait_for_text("#state", "未通过", PAGE).await?;
-    b.click(".signout button").await?;
+    sign_out(&b).await?;
     sign_in(&b, &h, &county, &unit).await?;
     b.wait_for_text("main", "审核未通过书面告知书", PAGE).await?;
     b.click("main ul a").await?;
@@ -166,7 +173,7 @@ async fn a_unit_reports_a_fault_the_operator_answers_and_repairs_it_and_a_late_o
     b.wait_for_text("#response", "还剩", PAGE).await?;
     b.screenshot("console-fault-reported").await?;
     let ticket = b.client().current_url().await?.to_string();
-    b.click(".signout button").await?;
+    sign_out(&b).await?;
     sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
     b.goto(&ticket).await?;
     b.click("form.inline button").await?; // 记录响应
