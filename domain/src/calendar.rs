@@ -81,6 +81,12 @@ pub fn parse_beijing_ms(field: &'static str, text: &str) -> Result<i64> {
     Ok(t.timestamp_millis())
 }
 
+/// The Beijing-time date of an instant given as Unix ms.
+pub fn date_of_ms(ms: i64) -> NaiveDate {
+    use chrono::TimeZone;
+    Utc.timestamp_millis_opt(ms).single().map_or(NaiveDate::MIN, |t| t.with_timezone(&beijing()).date_naive())
+}
+
 /// The Beijing-time date of an instant.
 pub fn date_of(t: &DateTime<FixedOffset>) -> NaiveDate {
     t.with_timezone(&beijing()).date_naive()

@@ -11,6 +11,7 @@
 //! | [`fault`] | fault tickets (故障报告) and Art.13's response and repair clocks, derived from each ticket's history |
 //! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
 //! | [`evaluation`] | Art.27's annual evaluation of providers and O&M units: figures from the year's fault tickets, hand assessments |
+//! | [`approval`] | approvals of major construction or adjustment (Art.21): level by level to the region |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
@@ -27,6 +28,7 @@
 //! | `testing` | sample records for tests (feature `testing`) |
 
 pub mod access;
+pub mod approval;
 pub mod calendar;
 pub mod choice;
 pub mod error;

@@ -1,6 +1,7 @@
-//! The written notice of a rejection (审核未通过书面告知书, Art.16), as text
-//! and as printable HTML, in Chinese; issued with the rejection and kept
-//! with the application.
+//! Written documents of an authority, as text and as printable A4 HTML, in
+//! Chinese: the notice of a rejection (审核未通过书面告知书, Art.16), issued
+//! with the rejection and kept with the application, and any other an act
+//! issues ([`WrittenNotice::compose`]).
 
 use chrono::{Datelike, NaiveDate};
 use extranet_ids::NodeId;
@@ -78,16 +79,33 @@ impl WrittenNotice {
             "依据《西藏自治区电子政务外网管理办法》第十六条，特此书面告知。如对上述原因有异议，或整改后仍需接入，可重新提出申请。"
                 .to_string(),
         ];
+        WrittenNotice::compose(&Document {
+            title: "政务外网接入申请审核未通过书面告知书",
+            number,
+            body: &body,
+            authority: f.authority,
+            authority_division: f.authority_division,
+            issued_on: f.decided_on,
+            by: f.decided_by,
+        })
+    }
+
+    /// Lays out any written document of an authority as text and as one
+    /// printable A4 page: title, number, the paragraphs, then the
+    /// authority, the date and who handled it.
+    pub fn compose(d: &Document<'_>) -> Self {
+        let authority = authority_name(d.authority, d.authority_division);
+        let (title, number) = (d.title, &d.number);
         let text = format!(
-            "政务外网接入申请审核未通过书面告知书\n{number}\n\n{}\n\n{authority}\n{}\n经办：{}\n",
-            body.join("\n"),
-            date_zh(f.decided_on),
-            f.decided_by
+            "{title}\n{number}\n\n{}\n\n{authority}\n{}\n经办：{}\n",
+            d.body.join("\n"),
+            date_zh(d.issued_on),
+            d.by
         );
-        let paras: String = body.iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect();
+        let paras: String = d.body.iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect();
         let html = format!(
             "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <title>书面告知书 {num}</title>\n<style>\n\
+             <title>{title} {num}</title>\n<style>\n\
              @page {{ size: A4; margin: 25mm 20mm; }}\n\
              body {{ font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 16pt; line-height: 1.8; }}\n\
              h1 {{ text-align: center; font-size: 22pt; font-family: \"SimHei\", \"Noto Sans CJK SC\", sans-serif; }}\n\
@@ -95,15 +113,34 @@ impl WrittenNotice {
              p {{ text-indent: 2em; margin: 0.4em 0; }}\n\
              p:first-of-type {{ text-indent: 0; }}\n\
              .sign {{ text-align: right; margin-top: 3em; }}\n\
-             </style>\n</head>\n<body>\n<h1>政务外网接入申请审核未通过书面告知书</h1>\n\
+             </style>\n</head>\n<body>\n<h1>{title}</h1>\n\
              <div class=\"number\">{num}</div>\n{paras}<div class=\"sign\">{auth}<br>{date}<br>经办：{by}</div>\n</body>\n</html>\n",
-            num = escape(&number),
+            title = escape(title),
+            num = escape(number),
             auth = escape(&authority),
-            date = date_zh(f.decided_on),
-            by = escape(f.decided_by),
+            date = date_zh(d.issued_on),
+            by = escape(d.by),
         );
-        WrittenNotice { number, issued_on: f.decided_on, authority: f.authority.clone(), text, html }
+        WrittenNotice { number: number.clone(), issued_on: d.issued_on, authority: d.authority.clone(), text, html }
     }
+}
+
+/// What a written document says, for [`WrittenNotice::compose`].
+pub struct Document<'a> {
+    /// Its title, e.g. 政务外网接入申请审核未通过书面告知书.
+    pub title: &'a str,
+    /// Its number, per issuing authority and year.
+    pub number: String,
+    /// The paragraphs: the addressee first, then the body.
+    pub body: &'a [String],
+    /// The issuing authority's node.
+    pub authority: &'a NodeId,
+    /// Its division's name, when known.
+    pub authority_division: Option<&'a str>,
+    /// Date of issue.
+    pub issued_on: NaiveDate,
+    /// Who handled it.
+    pub by: &'a str,
 }
 
 /// Escapes text for HTML.
