@@ -66,7 +66,6 @@ impl WrittenNotice {
     /// Issues the notice for `f`.
     pub fn issue(f: &NoticeFacts<'_>) -> Self {
         let number = format!("{}〔{}〕{}号", f.authority.code(), f.decided_on.year(), f.application.replace('-', ""));
-        let authority = authority_name(f.authority, f.authority_division);
         let body = [
             format!("{}：", f.unit_name),
             format!(
