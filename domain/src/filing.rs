@@ -42,6 +42,11 @@ pub struct Cutover {
     pub description: String,
     /// A major construction or adjustment (重大建设或调整事项).
     pub major_adjustment: bool,
+    /// With `major_adjustment`: the number of the filing node's own
+    /// application the region approved (its id is `<node>-S<number>`,
+    /// Art.21); checked when the cutover is filed.
+    #[serde(default)]
+    pub major_approval: Option<u64>,
 }
 
 /// An information system's launch or change (信息系统上线或变更), Art.23.
@@ -198,6 +203,7 @@ mod tests {
             notified_on: notified.parse().unwrap(),
             description: "核心交换机升级".into(),
             major_adjustment: false,
+            major_approval: None,
         }
     }
 

@@ -108,6 +108,11 @@ impl Client {
         extranet_proto::v1::faults_client::FaultsClient::new(self.channel.clone())
     }
 
+    /// The approval service for major adjustments.
+    pub fn approvals(&self) -> extranet_proto::v1::approvals_client::ApprovalsClient<Channel> {
+        extranet_proto::v1::approvals_client::ApprovalsClient::new(self.channel.clone())
+    }
+
     /// The annual-evaluation service.
     pub fn evaluations(&self) -> extranet_proto::v1::evaluations_client::EvaluationsClient<Channel> {
         extranet_proto::v1::evaluations_client::EvaluationsClient::new(self.channel.clone())
@@ -167,6 +172,8 @@ write_requests!(
     ActOnFaultRequest,
     RequestInterruptionRequest,
     FileEvaluationRequest,
+    ApplyForApprovalRequest,
+    DecideApprovalRequest,
     ActOnInterruptionRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,

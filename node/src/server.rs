@@ -7,6 +7,7 @@ use std::sync::Arc;
 use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transport};
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
+use extranet_proto::v1::approvals_server::ApprovalsServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::console_server::ConsoleServer;
 use extranet_proto::v1::evaluations_server::EvaluationsServer;
@@ -194,6 +195,7 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
         faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
         interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
         evaluations: Arc::new(crate::service::EvaluationsService::new(store.clone(), gate.clone())),
+        approvals: Arc::new(crate::service::ApprovalsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
         calendar: Arc::new(CalendarService::new(store.clone(), gate.clone())),
         units: Arc::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -241,6 +243,7 @@ async fn serve(
         .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(EvaluationsServer::from_arc(s.evaluations).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(ApprovalsServer::from_arc(s.approvals).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))

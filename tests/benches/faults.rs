@@ -112,6 +112,7 @@ async fn file_for(store: &NodeStore, writers: usize, dur: Duration) -> anyhow::R
         notified_on: extranet_node::calendar::today(),
         description: "核心交换机升级".into(),
         major_adjustment: false,
+        major_approval: None,
     };
     extranet_tests::bench::rate_for(writers, dur, move |_| {
         let (store, details) = (store.clone(), FilingDetails::Cutover(cutover.clone()));

@@ -101,6 +101,7 @@ pub fn cutover_on(start_day: chrono::NaiveDate, notified: chrono::NaiveDate) -> 
         notified_on: notified.to_string(),
         description: "汇聚交换机升级".into(),
         major_adjustment: false,
+        major_approval_id: String::new(),
     }
 }
 

@@ -29,13 +29,17 @@ fn hello(node: &NodeId) -> pb::SyncFrame {
 }
 
 fn forged_up_event(origin: &NodeId) -> pb::SyncFrame {
+    forged_up_event_of(origin, "filing.v1")
+}
+
+fn forged_up_event_of(origin: &NodeId, kind: &str) -> pb::SyncFrame {
     let e = pb::Envelope {
         origin: origin.to_string(),
         channel: pb::Channel::Up as i32,
         seq: 1,
         scope_kind: 0,
         scope: String::new(),
-        kind: "filing.v1".into(),
+        kind: kind.into(),
         payload: vec![],
         created_at_ms: 1,
     };
@@ -145,6 +149,26 @@ async fn a_county_speaks_only_for_itself() -> anyhow::Result<()> {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    h.shutdown().await;
+    Ok(())
+}
+
+/// A county cannot forge the region's approval of a major adjustment (Art.21): an
+/// `approval.v1` event claiming origin 540000 sent up from the county is refused and
+/// not kept (a decision above the sender inside a county's own event is dropped too:
+/// `replicate/approval.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_cannot_forge_the_regions_approval() -> anyhow::Result<()> {
+    let mut h = Harness::four().await?;
+    let (region, pref, a) = (h.region(), h.prefecture(), h.county_a());
+    h.fed.stop(&a).await?;
+    let tls_a = node_tls(&h, &a);
+    let forged = forged_up_event_of(&region, "approval.v1");
+    let refused = sync_as(&h, &tls_a, &pref, hello(&a), vec![forged]).await.expect("refused");
+    assert_eq!(refused.code(), Code::PermissionDenied, "an event claiming the region's origin: {refused:?}");
+    let stream = StreamId { origin: region.clone(), channel: Channel::Up };
+    assert!(h.running(&pref).store.read(&stream, 0, 10)?.is_empty(), "the forged event was not stored");
+    assert!(h.running(&pref).store.approvals()?.is_empty());
     h.shutdown().await;
     Ok(())
 }

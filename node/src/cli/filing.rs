@@ -29,9 +29,13 @@ pub enum FilingCmd {
         /// What will be done.
         #[arg(long)]
         description: String,
-        /// A major construction or adjustment (重大调整).
+        /// A major construction or adjustment (重大调整): needs --approval.
         #[arg(long)]
         major: bool,
+        /// With --major: this node's application the region approved, e.g.
+        /// 540102-S000001 (`extranet approval …`, Art.21).
+        #[arg(long, default_value = "")]
+        approval: String,
     },
     /// File an information system's launch or change (上线备案, Art.23).
     Launch {
@@ -79,7 +83,7 @@ pub enum FilingCmd {
 /// Runs a filing command.
 pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
     match cmd {
-        FilingCmd::Cutover { conn, units, start, end, notified, description, major } => {
+        FilingCmd::Cutover { conn, units, start, end, notified, description, major, approval } => {
             let cutover = pb::CutoverDetails {
                 affected_units: units,
                 window_start: start,
@@ -87,6 +91,7 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
                 notified_on: notified,
                 description,
                 major_adjustment: major,
+                major_approval_id: approval,
             };
             let req = pb::FileCutoverRequest { cutover: Some(cutover), ..Default::default() };
             print_filed(&conn, conn.write(req, async |c, r| c.filings().file_cutover(r).await).await?)

@@ -30,7 +30,21 @@ pub fn cutover_from_pb(c: Option<pb::CutoverDetails>) -> Result<Cutover> {
         notified_on: date("cutover.notified_on", &c.notified_on)?,
         description: text("cutover.description", &c.description)?,
         major_adjustment: c.major_adjustment,
+        major_approval: major_approval(&c)?,
     })
+}
+
+/// The number of the approval a major cutover names (its own node's
+/// `<code>-S<number>`); none for another cutover.
+fn major_approval(c: &pb::CutoverDetails) -> Result<Option<u64>> {
+    let key = c.major_approval_id.trim();
+    if key.is_empty() || !c.major_adjustment {
+        return Ok(None);
+    }
+    crate::domain::approval::ApprovalId::check_key(key).map_err(|_| {
+        NodeError::invalid("cutover.major_approval_id", format!("“{key}” 不是审批申请编号（例如 540102-S000001）"))
+    })?;
+    Ok(key.rsplit_once("-S").and_then(|(_, n)| n.parse().ok()))
 }
 
 /// Validates the shape of a launch request.
@@ -61,7 +75,7 @@ fn parse_net(s: &str) -> Option<IpNet> {
     s.parse::<IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
 }
 
-fn cutover_to_pb(c: &Cutover) -> pb::CutoverDetails {
+fn cutover_to_pb(c: &Cutover, origin: &NodeId) -> pb::CutoverDetails {
     pb::CutoverDetails {
         affected_units: c.affected_units.clone(),
         window_start: c.window_start.to_rfc3339(),
@@ -69,6 +83,11 @@ fn cutover_to_pb(c: &Cutover) -> pb::CutoverDetails {
         notified_on: c.notified_on.to_string(),
         description: c.description.clone(),
         major_adjustment: c.major_adjustment,
+        // the approval is the filing node's own
+        major_approval_id: c
+            .major_approval
+            .map(|number| crate::domain::approval::ApprovalId { origin: origin.clone(), number }.key())
+            .unwrap_or_default(),
     }
 }
 
@@ -127,7 +146,7 @@ fn receipt_from_pb(r: &pb::Receipt) -> Result<Receipt> {
 /// The wire form of a filing.
 pub fn filing_to_pb(f: &Filing) -> pb::Filing {
     let details = match &f.details {
-        FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c)),
+        FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c, &f.id.origin)),
         FilingDetails::Launch(l) => pb::filing::Details::Launch(launch_to_pb(l)),
         FilingDetails::AnnualReport(r) => pb::filing::Details::AnnualReport(report_to_pb(r)),
         FilingDetails::Interruption(i) => {

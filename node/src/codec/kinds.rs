@@ -20,6 +20,7 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_IPAM_DECISION,
     super::KIND_FAULT,
     super::KIND_INTERRUPTION,
+    super::KIND_APPROVAL,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).

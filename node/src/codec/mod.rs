@@ -5,6 +5,7 @@
 mod access;
 mod access_event;
 mod access_v1;
+mod approval;
 mod calendar;
 #[cfg(test)]
 mod compat_tests;
@@ -21,6 +22,7 @@ mod pki;
 pub use access::*;
 pub use access_event::*;
 pub use access_v1::*;
+pub use approval::*;
 pub use calendar::*;
 pub use enums::WireEnum;
 pub use evaluation::*;
@@ -149,6 +151,7 @@ mod tests {
             notified_on: "2026-12-01".parse().unwrap(),
             description: "测试".into(),
             major_adjustment: false,
+            major_approval: None,
         };
         let filing = crate::domain::Filing {
             id: crate::domain::FilingId {

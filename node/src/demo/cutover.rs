@@ -74,6 +74,7 @@ mod tests {
                 notified_on: today,
                 description: "演示".into(),
                 major_adjustment: false,
+                major_approval: None,
             };
             assert!(check_cutover(&c, &node_cal, today).is_ok(), "{day}: {start}");
         }

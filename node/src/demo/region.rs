@@ -146,6 +146,7 @@ fn cutover(cal: &WorkCalendar) -> anyhow::Result<pb::CutoverDetails> {
         notified_on: today().to_string(),
         description: "县级汇聚链路割接至新建卫星备份线路".into(),
         major_adjustment: false,
+        major_approval_id: String::new(),
     })
 }
 

@@ -68,6 +68,7 @@ async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()
         notified_on: today().to_string(),
         description: "汇聚交换机升级，期间城关区政务外网中断约 30 分钟".into(),
         major_adjustment: false,
+        major_approval_id: String::new(),
     };
     println!("[3/4] 城关区（{county}）操作员提交割接备案（提前 2 个工作日通知）…");
     let filing = fed

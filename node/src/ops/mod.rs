@@ -5,6 +5,7 @@
 //!
 //! | module | operations |
 //! | --- | --- |
+//! | [`approval`] | apply for and decide a major adjustment level by level (Art.21), each decision with its notice |
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
@@ -20,6 +21,7 @@
 //! | [`idempotency`] | the response of a write RPC stored in the write itself |
 
 pub mod access;
+pub mod approval;
 pub mod calendar;
 pub mod evaluation;
 pub mod fault;

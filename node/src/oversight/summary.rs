@@ -47,6 +47,24 @@ pub fn build_summary(
         calendar_warning: store.calendar_warning(today)?.unwrap_or_default(),
         faults: fault_figures(&figures, &store.open_faults()?, now_ms),
         interruptions: interruption_figures(&figures, now_ms),
+        approvals: approval_figures(&figures, &store.approvals_waiting()?),
+    })
+}
+
+/// Approvals waiting on this level (with the oldest's since when, from the
+/// queue) and its own applications by stage, from the counters; unset
+/// while it has never held one.
+pub fn approval_figures(f: &Figures, waiting: &[(String, i64)]) -> Option<pb::ApprovalFigures> {
+    if f.approvals_waiting == 0 && f.approvals_own.is_empty() && waiting.is_empty() {
+        return None;
+    }
+    let own = |stage: &str| f.approvals_own.get(stage).copied().unwrap_or(0);
+    Some(pb::ApprovalFigures {
+        waiting: f.approvals_waiting,
+        oldest_waiting_since_ms: waiting.iter().map(|(_, since)| *since).min().unwrap_or(0),
+        own_pending: own("pending"),
+        own_approved: own("approved"),
+        own_rejected: own("rejected"),
     })
 }
 

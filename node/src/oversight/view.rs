@@ -122,6 +122,10 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.faults_warning = f.warning;
             t.faults_breached = f.breached_this_year;
         }
+        if let Some(a) = &s.approvals {
+            t.approvals_waiting = a.waiting;
+            t.approvals_oldest_waiting_since_ms = a.oldest_waiting_since_ms;
+        }
         if let Some(i) = &s.interruptions {
             t.interruptions_pending = i.pending;
             t.interruptions_planned = i.planned;
@@ -136,6 +140,14 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
 /// than panicking (debug) or wrapping to a small number (release).
 fn saturating_sum(xs: impl IntoIterator<Item = u64>) -> u64 {
     xs.into_iter().fold(0, u64::saturating_add)
+}
+
+/// The earlier of two instants where 0 means none.
+fn oldest(a: i64, b: i64) -> i64 {
+    match (a, b) {
+        (0, x) | (x, 0) => x,
+        (a, b) => a.min(b),
+    }
 }
 
 fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
@@ -156,6 +168,11 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         interruptions_planned: a.interruptions_planned.saturating_add(b.interruptions_planned),
         interruptions_under_way: a.interruptions_under_way.saturating_add(b.interruptions_under_way),
         interruptions_finished: a.interruptions_finished.saturating_add(b.interruptions_finished),
+        approvals_waiting: a.approvals_waiting.saturating_add(b.approvals_waiting),
+        approvals_oldest_waiting_since_ms: oldest(
+            a.approvals_oldest_waiting_since_ms,
+            b.approvals_oldest_waiting_since_ms,
+        ),
     }
 }
 

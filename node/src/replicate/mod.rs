@@ -5,6 +5,7 @@
 //! | file | kinds |
 //! | --- | --- |
 //! | `filing.rs` | `filing.v1`, `receipt.v1` |
+//! | `approval.rs` | `approval.v1` (an application or a level's decision, merged; only the sender's level and those below it) |
 //! | `fault.rs` | `fault.v1` (the whole ticket, latest revision wins) |
 //! | `interruption.rs` | `interruption.v1` (the whole record, latest revision wins) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
@@ -15,6 +16,7 @@
 //! | `decoded.rs` | the rule for a payload that cannot be applied |
 
 mod access;
+mod approval;
 mod calendar;
 mod decoded;
 mod fault;
@@ -60,6 +62,7 @@ impl Applier for DomainApplier {
             codec::KIND_FILING => filing::record_filing(tx, event),
             codec::KIND_FAULT => fault::record_fault(tx, event),
             codec::KIND_INTERRUPTION => interruption::record_interruption(tx, event),
+            codec::KIND_APPROVAL => approval::record_approval(tx, event),
             codec::KIND_RECEIPT => filing::record_receipt(tx, event),
             codec::KIND_CRL => pki::record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => calendar::record_calendar(tx, event),

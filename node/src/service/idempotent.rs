@@ -96,6 +96,8 @@ write_requests!(
     pb::FileLaunchRequest,
     pb::FileAnnualReportRequest,
     pb::FileEvaluationRequest,
+    pb::ApplyForApprovalRequest,
+    pb::DecideApprovalRequest,
     pb::RegisterUnitRequest,
     pb::SetUnitStatusRequest,
     pb::PublishCalendarRequest,

@@ -2,6 +2,7 @@
 //! `Sync` service lives in the federation crate).
 
 pub mod access;
+pub mod approvals;
 pub mod auth;
 pub mod calendar;
 pub mod edge_status;
@@ -19,6 +20,7 @@ pub mod status;
 pub mod units;
 
 pub use access::AccessService;
+pub use approvals::ApprovalsService;
 pub use auth::{Caller, Gate};
 pub use calendar::CalendarService;
 pub use evaluations::EvaluationsService;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    AccessService, CalendarService, EvaluationsService, FaultsService, FilingsService, InterruptionsService,
-    OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
+    AccessService, ApprovalsService, CalendarService, EvaluationsService, FaultsService, FilingsService,
+    InterruptionsService, OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -16,6 +16,8 @@ pub struct Services {
     pub filings: Arc<FilingsService>,
     /// `extranet.v1.Faults`.
     pub faults: Arc<FaultsService>,
+    /// `extranet.v1.Approvals`.
+    pub approvals: Arc<ApprovalsService>,
     /// `extranet.v1.Evaluations`.
     pub evaluations: Arc<EvaluationsService>,
     /// `extranet.v1.Interruptions`.

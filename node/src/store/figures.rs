@@ -21,6 +21,7 @@ use ipnet::IpNet;
 
 use super::{NodeStore, TreeId, Tx, TxResult, abort};
 use crate::calendar::WorkCalendar;
+use crate::domain::approval::{MajorAdjustment, Stage};
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
     AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState,
@@ -86,6 +87,20 @@ pub(super) fn interruption_share(me: &NodeId, i: &Interruption) -> Share {
         s => format!("interruptions/{}", s.value()),
     };
     vec![(name.into_bytes(), 1)]
+}
+
+/// An application for a major adjustment counts once as waiting where it
+/// waits on this level, and at its applicant under its stage.
+pub(super) fn approval_share(me: &NodeId, a: &MajorAdjustment) -> Share {
+    let stage = a.stage();
+    let mut share = Vec::new();
+    if stage == Stage::Pending(me.clone()) {
+        share.push((b"approvals/waiting".to_vec(), 1));
+    }
+    if &a.id.origin == me {
+        share.push((format!("approvals/own/{}", stage.code()).into_bytes(), 1));
+    }
+    share
 }
 
 /// An application this node decides counts once under its state.
@@ -238,6 +253,10 @@ pub struct Figures {
     pub interruptions: BTreeMap<String, u64>,
     /// Own interruptions finished, by the year they ended.
     pub interruptions_finished: BTreeMap<i32, u64>,
+    /// Applications for a major adjustment waiting on this level.
+    pub approvals_waiting: u64,
+    /// This node's own applications by stage code (`pending`, `approved`, `rejected`).
+    pub approvals_own: BTreeMap<String, u64>,
 }
 
 fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
@@ -305,6 +324,8 @@ impl NodeStore {
                 faults_breached: by_year(counts(t, "faults/breached/")?),
                 interruptions: counts(t, "interruptions/")?.into_iter().filter(|(k, _)| !k.contains('/')).collect(),
                 interruptions_finished: by_year(counts(t, "interruptions/finished/")?),
+                approvals_waiting: counts(t, "approvals/waiting")?.first().map_or(0, |(_, n)| *n),
+                approvals_own: counts(t, "approvals/own/")?.into_iter().collect(),
             })
         })
     }

@@ -103,6 +103,7 @@ pub(crate) fn filings() -> Vec<Filing> {
         notified_on: "2026-12-01".parse().unwrap(),
         description: "核心交换机更换".into(),
         major_adjustment: false,
+        major_approval: None,
     };
     let launch = Launch {
         system_name: "政务服务平台".into(),

@@ -5,6 +5,7 @@
 //! (the outbox) — and is acknowledged only after [`NodeStore::sync`].
 
 mod access;
+mod approvals;
 mod calendar;
 mod deadline_index;
 mod durability;

@@ -126,6 +126,7 @@ records! {
     Filing => "备案",
     FaultTicket => "故障报告",
     Interruption => "维护作业中断",
+    crate::domain::approval::MajorAdjustment => "重大调整审批申请",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

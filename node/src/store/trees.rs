@@ -59,11 +59,16 @@ pub enum TreeId {
     FaultRegistry,
     /// interruption key → maintenance interruption (own, and replicas from below).
     Interruptions,
+    /// approval key → application for a major adjustment as assembled here
+    /// (own, from below, or on this level's path).
+    Approvals,
+    /// approval key → since when (Unix ms) it has waited on this level.
+    ApprovalQueue,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 24] = [
+    pub const ALL: [TreeId; 26] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -88,6 +93,8 @@ impl TreeId {
         TreeId::OpenFaults,
         TreeId::FaultRegistry,
         TreeId::Interruptions,
+        TreeId::Approvals,
+        TreeId::ApprovalQueue,
     ];
 
     /// The tree's name on disk.
@@ -117,6 +124,8 @@ impl TreeId {
             TreeId::OpenFaults => "open_faults",
             TreeId::FaultRegistry => "fault_registry",
             TreeId::Interruptions => "interruptions",
+            TreeId::Approvals => "approvals",
+            TreeId::ApprovalQueue => "approval_queue",
         }
     }
 }

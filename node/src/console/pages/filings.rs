@@ -48,6 +48,7 @@ pub struct CutoverForm {
     notified_on: String,
     description: String,
     major: String,
+    major_approval_id: String,
     request_id: String,
 }
 
@@ -77,6 +78,8 @@ fn cutover_form(console: &Console, signed: &Signed, f: &CutoverForm, error: Opti
             label for="description" { "割接内容" }
             textarea #description name="description" required { (f.description) }
             label { input type="checkbox" name="major" value="on" checked[f.major == "on"]; " 重大建设或调整" }
+            label for="major_approval_id" { "重大建设或调整的批准编号（须已获自治区级批准，第二十一条）" }
+            input #major_approval_id type="text" name="major_approval_id" value=(f.major_approval_id) placeholder="例如 540102-S000001";
             p { button #file-cutover type="submit" { "提交备案" } }
         }
     })
@@ -136,6 +139,7 @@ pub async fn file(State(console): State<Console>, posted: Posted<CutoverForm>) -
         notified_on: f.notified_on.trim().to_string(),
         description: f.description.trim().to_string(),
         major_adjustment: f.major == "on",
+        major_approval_id: f.major_approval_id.trim().to_string(),
     };
     let req = pb::FileCutoverRequest { cutover: Some(cutover), request_id: f.request_id.clone() };
     let answer = console.services().filings.file_cutover(signed.request(req)).await;
@@ -200,7 +204,8 @@ fn details(f: &pb::Filing) -> Markup {
                     tr { th { "涉及单位" } td { (c.affected_units.join("、")) } }
                     tr { th { "割接窗口" } td { (beijing(&c.window_start)) " 至 " (beijing(&c.window_end)) "（北京时间）" } }
                     tr { th { "通知日期" } td { (c.notified_on) } }
-                    tr { th { "重大调整" } td { (if c.major_adjustment { "是" } else { "否" }) } }
+                    tr { th { "重大调整" } td { (if c.major_adjustment { "是" } else { "否" })
+                        @if !c.major_approval_id.is_empty() { "（批准 " a href={ "/approvals/" (c.major_approval_id) } { (c.major_approval_id) } "）" } } }
                     tr { th { "内容" } td { (c.description) } }
                 },
                 Some(pb::filing::Details::Launch(l)) => {
