@@ -43,9 +43,9 @@ pub struct NoticeFacts<'a> {
     pub decided_by: &'a str,
 }
 
-/// Name of the authority of a node, for the notice: 拉萨市政务外网主管部门
+/// Name of the authority of a node, for a notice: 拉萨市政务外网主管部门
 /// when the division's name is known, else by tier and code.
-fn authority_name(node: &NodeId, division: Option<&str>) -> String {
+pub fn authority_name(node: &NodeId, division: Option<&str>) -> String {
     let level = match node.depth() {
         1 => "自治区级",
         2 => "地(市)级",
@@ -57,7 +57,8 @@ fn authority_name(node: &NodeId, division: Option<&str>) -> String {
     }
 }
 
-fn date_zh(d: NaiveDate) -> String {
+/// A date as a notice writes it: 2026年3月9日.
+pub fn date_zh(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
@@ -84,26 +85,34 @@ impl WrittenNotice {
             date_zh(f.decided_on),
             f.decided_by
         );
-        let paras: String = body.iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect();
-        let html = format!(
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <title>书面告知书 {num}</title>\n<style>\n\
-             @page {{ size: A4; margin: 25mm 20mm; }}\n\
-             body {{ font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 16pt; line-height: 1.8; }}\n\
-             h1 {{ text-align: center; font-size: 22pt; font-family: \"SimHei\", \"Noto Sans CJK SC\", sans-serif; }}\n\
-             .number {{ text-align: center; }}\n\
-             p {{ text-indent: 2em; margin: 0.4em 0; }}\n\
-             p:first-of-type {{ text-indent: 0; }}\n\
-             .sign {{ text-align: right; margin-top: 3em; }}\n\
-             </style>\n</head>\n<body>\n<h1>政务外网接入申请审核未通过书面告知书</h1>\n\
-             <div class=\"number\">{num}</div>\n{paras}<div class=\"sign\">{auth}<br>{date}<br>经办：{by}</div>\n</body>\n</html>\n",
-            num = escape(&number),
-            auth = escape(&authority),
-            date = date_zh(f.decided_on),
-            by = escape(f.decided_by),
-        );
+        let sign = [authority.clone(), date_zh(f.decided_on), format!("经办：{}", f.decided_by)];
+        let html = a4_html("政务外网接入申请审核未通过书面告知书", &number, &body, &sign);
         WrittenNotice { number, issued_on: f.decided_on, authority: f.authority.clone(), text, html }
     }
+}
+
+/// A written notice as one printable A4 page: the heading, its number, the
+/// paragraphs of `body` (the first one, the addressee, not indented) and
+/// the signature lines, every text escaped.
+pub fn a4_html(heading: &str, number: &str, body: &[String], sign: &[String]) -> String {
+    let paras: String = body.iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect();
+    let sign: Vec<String> = sign.iter().map(|l| escape(l)).collect();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{head} {num}</title>\n<style>\n\
+         @page {{ size: A4; margin: 25mm 20mm; }}\n\
+         body {{ font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 16pt; line-height: 1.8; }}\n\
+         h1 {{ text-align: center; font-size: 22pt; font-family: \"SimHei\", \"Noto Sans CJK SC\", sans-serif; }}\n\
+         .number {{ text-align: center; }}\n\
+         p {{ text-indent: 2em; margin: 0.4em 0; }}\n\
+         p:first-of-type {{ text-indent: 0; }}\n\
+         .sign {{ text-align: right; margin-top: 3em; }}\n\
+         </style>\n</head>\n<body>\n<h1>{head}</h1>\n\
+         <div class=\"number\">{num}</div>\n{paras}<div class=\"sign\">{sign}</div>\n</body>\n</html>\n",
+        head = escape(heading),
+        num = escape(number),
+        sign = sign.join("<br>"),
+    )
 }
 
 /// Escapes text for HTML.
