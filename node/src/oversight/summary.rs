@@ -47,6 +47,19 @@ pub fn build_summary(
         calendar_warning: store.calendar_warning(today)?.unwrap_or_default(),
         faults: fault_figures(&figures, &store.open_faults()?, now_ms),
         interruptions: interruption_figures(&figures, now_ms),
+        orders: order_figures(&figures),
+    })
+}
+
+/// This node's own standing disconnection orders (Art.25(4)), from the
+/// counters and the disconnection index; unset while none stands.
+pub fn order_figures(f: &Figures) -> Option<pb::OrderFigures> {
+    let o = &f.orders;
+    (o.disconnected > 0 || !o.units.is_empty()).then(|| pb::OrderFigures {
+        units_disconnected: o.disconnected,
+        rectifications_open: o.open,
+        rectifications_overdue: o.overdue,
+        disconnected: o.units.clone(),
     })
 }
 

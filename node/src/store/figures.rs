@@ -23,7 +23,8 @@ use super::{NodeStore, TreeId, Tx, TxResult, abort};
 use crate::calendar::WorkCalendar;
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
-    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState,
+    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState, Order,
+    OrderState,
 };
 use crate::error::{NodeError, Result};
 
@@ -86,6 +87,19 @@ pub(super) fn interruption_share(me: &NodeId, i: &Interruption) -> Share {
         s => format!("interruptions/{}", s.value()),
     };
     vec![(name.into_bytes(), 1)]
+}
+
+/// An own order counts as a disconnected unit while it stands, and as an
+/// open rectification until the rectification is reported.
+pub(super) fn order_share(me: &NodeId, o: &Order) -> Share {
+    if &o.id.origin != me || !o.is_standing() {
+        return Vec::new();
+    }
+    let mut share = vec![(b"orders/disconnected".to_vec(), 1)];
+    if o.state == OrderState::Standing {
+        share.push((b"orders/open".to_vec(), 1));
+    }
+    share
 }
 
 /// An application this node decides counts once under its state.
@@ -238,6 +252,39 @@ pub struct Figures {
     pub interruptions: BTreeMap<String, u64>,
     /// Own interruptions finished, by the year they ended.
     pub interruptions_finished: BTreeMap<i32, u64>,
+    /// Own disconnection orders (Art.25(4)).
+    pub orders: OrderCounts,
+}
+
+/// This node's own standing disconnection orders.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderCounts {
+    /// Units disconnected now (standing orders).
+    pub disconnected: u64,
+    /// Of them, rectification not yet reported.
+    pub open: u64,
+    /// Of them, past their deadline.
+    pub overdue: u64,
+    /// The units disconnected, by id.
+    pub units: Vec<String>,
+}
+
+/// The standing orders from the disconnection index: one entry per
+/// disconnected unit, so the scan is as long as the units cut off now.
+fn order_counts(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<OrderCounts> {
+    let get = |k: &[u8]| -> Result<u64> {
+        Ok(u64::try_from(read_counter(t.get(TreeId::Figures, k)?.as_deref())?).unwrap_or(u64::MAX))
+    };
+    let mut c =
+        OrderCounts { disconnected: get(b"orders/disconnected")?, open: get(b"orders/open")?, ..Default::default() };
+    for item in t.iter(TreeId::Disconnections) {
+        let (unit, v) = item?;
+        c.units.push(String::from_utf8_lossy(&unit).into_owned());
+        if super::orders::Disconnection::decode(&v).is_some_and(|d| d.due < today) {
+            c.overdue += 1;
+        }
+    }
+    Ok(c)
 }
 
 fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
@@ -305,6 +352,7 @@ impl NodeStore {
                 faults_breached: by_year(counts(t, "faults/breached/")?),
                 interruptions: counts(t, "interruptions/")?.into_iter().filter(|(k, _)| !k.contains('/')).collect(),
                 interruptions_finished: by_year(counts(t, "interruptions/finished/")?),
+                orders: order_counts(t, today)?,
             })
         })
     }

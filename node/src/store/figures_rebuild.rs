@@ -13,7 +13,7 @@ use super::figures::{self, FORMAT, MARKER, PROVISIONAL, Share, counter_value};
 use super::record::Record;
 use super::{NodeStore, TreeId, keys};
 use crate::domain::ipam::{Assignment, Delegation, Reservation};
-use crate::domain::{AccessUnit, Application, FaultTicket, Filing, Interruption};
+use crate::domain::{AccessUnit, Application, FaultTicket, Filing, Interruption, Order};
 use crate::error::{NodeError, Result};
 
 /// Everything the counters and the deadline index hold, counted afresh.
@@ -89,6 +89,7 @@ impl NodeStore {
             each(t, TreeId::Units, |u: AccessUnit| c.add(figures::unit_share(&u)))?;
             each(t, TreeId::Faults, |f: FaultTicket| c.add(figures::fault_share(&me, &f)))?;
             each(t, TreeId::Interruptions, |i: Interruption| c.add(figures::interruption_share(&me, &i)))?;
+            each(t, TreeId::Orders, |o: Order| c.add(figures::order_share(&me, &o)))?;
             each(t, TreeId::IpamRoots, |n: ipnet::IpNet| c.add(figures::root_share(&me, &n)))?;
             each(t, TreeId::IpamDelegations, |d: Delegation| c.add(figures::delegation_share(&me, &d)))?;
             each(t, TreeId::IpamAssignments, |a: Assignment| c.add(figures::assignment_share(&me, &a)))?;

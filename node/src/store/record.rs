@@ -22,7 +22,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::calendar::CalendarDocument;
 use crate::domain::{
-    AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, Interruption, WithdrawalEntry, fault, ipam,
+    AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, Interruption, Order, WithdrawalEntry, fault, ipam,
 };
 use crate::error::{NodeError, Result};
 
@@ -126,6 +126,7 @@ records! {
     Filing => "备案",
     FaultTicket => "故障报告",
     Interruption => "维护作业中断",
+    Order => "中断连接通知",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

@@ -59,11 +59,17 @@ pub enum TreeId {
     FaultRegistry,
     /// interruption key → maintenance interruption (own, and replicas from below).
     Interruptions,
+    /// order key → disconnection and rectification order (own, and replicas from below).
+    Orders,
+    /// unit id → the key and due date of the standing order that
+    /// disconnects it (own orders only): what every unit call is checked
+    /// against, and the overdue scan of the summary.
+    Disconnections,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 24] = [
+    pub const ALL: [TreeId; 26] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -88,6 +94,8 @@ impl TreeId {
         TreeId::OpenFaults,
         TreeId::FaultRegistry,
         TreeId::Interruptions,
+        TreeId::Orders,
+        TreeId::Disconnections,
     ];
 
     /// The tree's name on disk.
@@ -117,6 +125,8 @@ impl TreeId {
             TreeId::OpenFaults => "open_faults",
             TreeId::FaultRegistry => "fault_registry",
             TreeId::Interruptions => "interruptions",
+            TreeId::Orders => "orders",
+            TreeId::Disconnections => "disconnections",
         }
     }
 }
