@@ -12,6 +12,7 @@
 //! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
 //! | [`evaluation`] | Art.27's annual evaluation of providers and O&M units: figures from the year's fault tickets, hand assessments |
 //! | [`approval`] | approvals of major construction or adjustment (Art.21): level by level to the region |
+//! | [`order`] | disconnection and rectification orders (中断连接、限期整改, Art.25(4)) and their written documents |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
@@ -41,6 +42,7 @@ pub mod ipam;
 pub mod ledger;
 pub mod limits;
 pub mod notice;
+pub mod order;
 pub mod report;
 pub mod routing;
 #[cfg(any(test, feature = "testing"))]
@@ -60,6 +62,7 @@ pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
 pub use interruption::{Affects, Interruption, InterruptionAction, InterruptionId, InterruptionState};
 pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};
 pub use notice::WrittenNotice;
+pub use order::{Order, OrderAction, OrderId, OrderState};
 pub use report::AnnualReport;
 pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};
 pub use unit::{AccessUnit, Contact, UnitCategory, UnitId, UnitStatus};

@@ -44,9 +44,9 @@ pub struct NoticeFacts<'a> {
     pub decided_by: &'a str,
 }
 
-/// Name of the authority of a node, for the notice: 拉萨市政务外网主管部门
+/// Name of the authority of a node, for a notice: 拉萨市政务外网主管部门
 /// when the division's name is known, else by tier and code.
-fn authority_name(node: &NodeId, division: Option<&str>) -> String {
+pub fn authority_name(node: &NodeId, division: Option<&str>) -> String {
     let level = match node.depth() {
         1 => "自治区级",
         2 => "地(市)级",
@@ -58,7 +58,8 @@ fn authority_name(node: &NodeId, division: Option<&str>) -> String {
     }
 }
 
-fn date_zh(d: NaiveDate) -> String {
+/// A date as a notice writes it: 2026年3月9日.
+pub fn date_zh(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 

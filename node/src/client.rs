@@ -123,6 +123,11 @@ impl Client {
         extranet_proto::v1::interruptions_client::InterruptionsClient::new(self.channel.clone())
     }
 
+    /// The disconnection and rectification order service.
+    pub fn orders(&self) -> extranet_proto::v1::orders_client::OrdersClient<Channel> {
+        extranet_proto::v1::orders_client::OrdersClient::new(self.channel.clone())
+    }
+
     /// The web console's sign-in service.
     pub fn console(&self) -> extranet_proto::v1::console_client::ConsoleClient<Channel> {
         extranet_proto::v1::console_client::ConsoleClient::new(self.channel.clone())
@@ -175,6 +180,8 @@ write_requests!(
     ApplyForApprovalRequest,
     DecideApprovalRequest,
     ActOnInterruptionRequest,
+    IssueOrderRequest,
+    ActOnOrderRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,
     RegisterUnitRequest,

@@ -16,6 +16,7 @@ use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::interruptions_server::InterruptionsServer;
 use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
+use extranet_proto::v1::orders_server::OrdersServer;
 use extranet_proto::v1::oversight_server::OversightServer;
 use extranet_proto::v1::pki_server::PkiServer;
 use extranet_proto::v1::units_server::UnitsServer;
@@ -150,7 +151,7 @@ pub async fn start_with(cfg: &NodeConfig, topology: Arc<crate::topology::Topolog
         runner.own("web-console", task);
     }
     let console = crate::console::ConsoleService::new(
-        Gate::new(cfg.node.clone(), tls.clone()),
+        Gate::new(cfg.node.clone(), tls.clone()).with_orders(store.clone()),
         sessions.clone(),
         cfg.console.clone().zip(console_addr),
     );
@@ -188,12 +189,13 @@ pub(crate) struct Parts {
 /// console share them.
 fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, runner: &Runner) -> Services {
     let Parts { store, engine, tls, ipam, topology, .. } = parts;
-    let gate = Gate::new(cfg.node.clone(), tls.clone());
+    let gate = Gate::new(cfg.node.clone(), tls.clone()).with_orders(store.clone());
     Services {
         filings: Arc::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology))),
         access: Arc::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
         interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
+        orders: Arc::new(crate::service::OrdersService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         evaluations: Arc::new(crate::service::EvaluationsService::new(store.clone(), gate.clone())),
         approvals: Arc::new(crate::service::ApprovalsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
@@ -242,6 +244,7 @@ async fn serve(
         .add_service(AccessServer::from_arc(s.access).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(OrdersServer::from_arc(s.orders).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(EvaluationsServer::from_arc(s.evaluations).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(ApprovalsServer::from_arc(s.approvals).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))

@@ -213,7 +213,9 @@ pub struct Deadline {
 }
 
 impl Deadline {
-    fn new(cal: &WorkCalendar, from: NaiveDate, days: u32) -> Self {
+    /// The deadline `days` working days after `from` on `cal`, stamped with
+    /// `cal`'s version (provisional past the years it lists).
+    pub fn new(cal: &WorkCalendar, from: NaiveDate, days: u32) -> Self {
         let due = cal.add_working_days(from, days);
         Deadline {
             due,

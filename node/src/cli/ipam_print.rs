@@ -27,6 +27,10 @@ fn print_pool(v: &pb::PoolView) {
         vec![r.root.clone(), pct(r.delegated), pct(r.assigned), pct(r.reserved), pct(r.quarantined)]
     });
     println!("最大空闲块：{}", v.largest_free.join(" "));
+    if !v.flagged.is_empty() {
+        println!("已中断连接单位的地址分配（第二十五条第（四）项，保留未释放）：");
+        print_assignments(&v.flagged);
+    }
 }
 
 /// One delegation.
@@ -50,8 +54,12 @@ pub fn assignments(conn: &Conn, list: &[pb::AssignmentRecord]) -> anyhow::Result
 fn print_assignments(list: &[pb::AssignmentRecord]) {
     output::table_of(&["编号", "前缀", "用途", "使用单位", "服务对象", "状态"], list, |a| {
         let purpose = pb::Purpose::try_from(a.purpose).map(|p| p.as_str_name().to_string()).unwrap_or_default();
-        let state = if a.live { "生效" } else { "已释放" };
-        vec![a.id.clone(), a.prefix.clone(), purpose, a.assignee.clone(), a.serves.clone(), state.into()]
+        let state = match (a.live, a.disconnected_by.as_str()) {
+            (false, _) => "已释放".to_string(),
+            (true, "") => "生效".to_string(),
+            (true, order) => format!("生效，单位已中断连接（{order}）"),
+        };
+        vec![a.id.clone(), a.prefix.clone(), purpose, a.assignee.clone(), a.serves.clone(), state]
     });
 }
 
@@ -80,7 +88,10 @@ pub fn lookup(conn: &Conn, r: &pb::LookupResponse) -> anyhow::Result<()> {
         }
         match &r.assignment {
             Some(a) => {
-                println!("分配：{} 节点 {} 使用单位 {}（{}）服务 {}", a.id, a.node, a.assignee, a.prefix, a.serves)
+                println!("分配：{} 节点 {} 使用单位 {}（{}）服务 {}", a.id, a.node, a.assignee, a.prefix, a.serves);
+                if !a.disconnected_by.is_empty() {
+                    println!("注意：使用单位已依中断连接通知 {} 中断连接（第二十五条第（四）项）", a.disconnected_by);
+                }
             }
             None => println!("没有生效的分配覆盖该地址"),
         }

@@ -18,6 +18,7 @@ mod filing;
 mod interruption;
 mod ipam;
 mod ipam_print;
+mod order;
 mod output;
 mod oversight;
 pub mod pages;
@@ -68,6 +69,9 @@ enum Command {
     /// Maintenance interruptions: request, approve, start, finish (维护作业中断, Art.24).
     #[command(subcommand)]
     Interruption(interruption::InterruptionCmd),
+    /// Disconnection and rectification orders: issue, rectified, lift, extend, notice (中断连接、限期整改, Art.25(4)).
+    #[command(subcommand)]
+    Order(order::OrderCmd),
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
@@ -160,6 +164,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Status { conn } => status::run(&conn).await,
         Command::Fault(cmd) => fault::run(cmd).await,
         Command::Interruption(cmd) => interruption::run(cmd).await,
+        Command::Order(cmd) => order::run(cmd).await,
         Command::Evaluation(cmd) => evaluation::run(cmd).await,
         Command::Provider(cmd) => fault_registry::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,

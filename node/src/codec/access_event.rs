@@ -128,11 +128,11 @@ fn node(field: &'static str, v: &str) -> Result<NodeId> {
     NodeId::parse(v).map_err(|e| NodeError::invalid(field, e.to_string()))
 }
 
-fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate> {
+pub(super) fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate> {
     v.parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))
 }
 
-fn optional_day(field: &'static str, v: &str) -> Result<Option<chrono::NaiveDate>> {
+pub(super) fn optional_day(field: &'static str, v: &str) -> Result<Option<chrono::NaiveDate>> {
     if v.is_empty() { Ok(None) } else { day(field, v).map(Some) }
 }
 
@@ -248,14 +248,24 @@ fn transition_from_pb(t: pb::Transition) -> Result<Transition> {
 
 fn rejection_from_pb(r: pb::ApplicationRejection) -> Result<Rejection> {
     let n = r.notice.ok_or_else(|| NodeError::invalid("application.rejection.notice", "缺少书面告知"))?;
-    let notice = WrittenNotice {
+    let notice = notice_from_pb("application.rejection.notice.issued_on", "application.rejection.notice.authority", n)?;
+    Ok(Rejection { reasons: r.reasons, notice })
+}
+
+/// A written notice read from the wire; `issued_on` and `authority` name
+/// its two checked fields in an error.
+pub(super) fn notice_from_pb(
+    issued_on: &'static str,
+    authority: &'static str,
+    n: pb::WrittenNotice,
+) -> Result<WrittenNotice> {
+    Ok(WrittenNotice {
         number: n.number,
-        issued_on: day("application.rejection.notice.issued_on", &n.issued_on)?,
-        authority: node("application.rejection.notice.authority", &n.authority)?,
+        issued_on: day(issued_on, &n.issued_on)?,
+        authority: node(authority, &n.authority)?,
         text: n.text,
         html: n.html,
-    };
-    Ok(Rejection { reasons: r.reasons, notice })
+    })
 }
 
 fn routing_from_pb(r: Option<pb::RouteDecision>) -> Result<RoutingDecision> {

@@ -9,9 +9,10 @@ use extranet_proto::v1 as pb;
 use crate::calendar::DayKind;
 use crate::domain::access::ResourceSubject;
 use crate::domain::ipam::Purpose;
+use crate::domain::order::StepKind;
 use crate::domain::{
-    AccessSpan, Affects, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, InterruptionState, UnitCategory,
-    UnitStatus,
+    AccessSpan, Affects, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, InterruptionState, OrderState,
+    UnitCategory, UnitStatus,
 };
 
 /// A domain enum with a twin in `extranet.v1`.
@@ -188,4 +189,13 @@ wire_enum!(InterruptionState => InterruptionState {
     Withdrawn <=> Withdrawn,
     UnderWay <=> UnderWay,
     Finished <=> Finished,
+});
+
+wire_enum!(OrderState => OrderState { Standing <=> Standing, Rectified <=> Rectified, Lifted <=> Lifted });
+
+wire_enum!(StepKind => OrderStepKind {
+    Issued <=> Issued,
+    Rectified <=> Rectified,
+    Extended <=> Extended,
+    Lifted <=> Lifted,
 });

@@ -91,6 +91,8 @@ pub fn assignment_to_pb(a: &Assignment) -> pb::AssignmentRecord {
         ended_at_ms,
         ended_by,
         ended_reason,
+        // a fact of this node's orders, not of the assignment: set in answers only
+        disconnected_by: String::new(),
     }
 }
 

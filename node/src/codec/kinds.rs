@@ -21,6 +21,7 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_FAULT,
     super::KIND_INTERRUPTION,
     super::KIND_APPROVAL,
+    super::KIND_ORDER,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).
@@ -55,5 +56,6 @@ mod tests {
         assert!(newer_kind("filing.v2").is_some());
         assert_eq!(newer_kind("survey.v1"), None, "a name never heard of is not a newer version");
         assert!(newer_kind("fault.v2").is_some() && newer_kind("interruption.v2").is_some());
+        assert!(newer_kind("order.v2").is_some());
     }
 }

@@ -17,6 +17,7 @@ mod filing;
 mod interruption;
 mod ipam;
 mod kinds;
+mod order;
 mod pki;
 
 pub use access::*;
@@ -32,6 +33,7 @@ pub use filing::*;
 pub use interruption::*;
 pub use ipam::*;
 pub use kinds::*;
+pub use order::*;
 pub use pki::*;
 
 use chrono::{DateTime, NaiveDate};

@@ -8,6 +8,7 @@
 //! | [`approval`] | apply for and decide a major adjustment level by level (Art.21), each decision with its notice |
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
+//! | [`order`] | order a unit disconnected with a rectification deadline (Art.25(4)), record its rectification, lift or extend |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
 //! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
 //! | [`evaluation`] | the annual evaluation of providers and O&M units (Art.27): figures from the tickets, filed up |
@@ -30,6 +31,7 @@ pub mod filing;
 pub mod idempotency;
 pub mod interruption;
 pub mod ipam;
+pub mod order;
 pub mod pki;
 pub mod report;
 pub mod units;

@@ -48,6 +48,7 @@ pub fn build_summary(
         faults: fault_figures(&figures, &store.open_faults()?, now_ms),
         interruptions: interruption_figures(&figures, now_ms),
         approvals: approval_figures(&figures, &store.approvals_waiting()?),
+        orders: order_figures(&figures),
     })
 }
 
@@ -65,6 +66,18 @@ pub fn approval_figures(f: &Figures, waiting: &[(String, i64)]) -> Option<pb::Ap
         own_pending: own("pending"),
         own_approved: own("approved"),
         own_rejected: own("rejected"),
+    })
+}
+
+/// This node's own standing disconnection orders (Art.25(4)), from the
+/// counters and the disconnection index; unset while none stands.
+pub fn order_figures(f: &Figures) -> Option<pb::OrderFigures> {
+    let o = &f.orders;
+    (o.disconnected > 0 || !o.units.is_empty()).then(|| pb::OrderFigures {
+        units_disconnected: o.disconnected,
+        rectifications_open: o.open,
+        rectifications_overdue: o.overdue,
+        disconnected: o.units.clone(),
     })
 }
 

@@ -132,6 +132,11 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.interruptions_under_way = i.under_way;
             t.interruptions_finished = i.finished_this_year;
         }
+        if let Some(o) = &s.orders {
+            t.units_disconnected = o.units_disconnected;
+            t.rectifications_open = o.rectifications_open;
+            t.rectifications_overdue = o.rectifications_overdue;
+        }
     }
     t
 }
@@ -173,6 +178,9 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
             a.approvals_oldest_waiting_since_ms,
             b.approvals_oldest_waiting_since_ms,
         ),
+        units_disconnected: a.units_disconnected.saturating_add(b.units_disconnected),
+        rectifications_open: a.rectifications_open.saturating_add(b.rectifications_open),
+        rectifications_overdue: a.rectifications_overdue.saturating_add(b.rectifications_overdue),
     }
 }
 

@@ -8,5 +8,6 @@ pub mod fault;
 pub mod filing;
 pub mod filter;
 pub mod interruption;
+pub mod order;
 pub mod oversight;
 pub mod text;

@@ -58,6 +58,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
             format!("{}（告警 {}，超时 {}）", t.open_faults, t.faults_warning, t.faults_breached)
         },
         interruptions(&t),
+        orders(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -70,6 +71,14 @@ fn interruptions(t: &pb::Totals) -> String {
         return "—".into();
     }
     format!("{}/{}/{}", t.interruptions_pending, t.interruptions_planned, t.interruptions_under_way)
+}
+
+/// A subtree's disconnected units, with the rectifications open and overdue.
+fn orders(t: &pb::Totals) -> String {
+    if t.units_disconnected == 0 {
+        return "—".into();
+    }
+    format!("{}（整改中 {}，逾期 {}）", t.units_disconnected, t.rectifications_open, t.rectifications_overdue)
 }
 
 /// Prints the view for a person.
@@ -87,6 +96,7 @@ pub fn print_view(v: &pb::OversightView) {
             "备案(下辖合计)",
             "故障(下辖合计)",
             "中断 待批/计划/实施中",
+            "中断连接单位(下辖合计)",
             "地址利用率",
             "下辖节点",
             "最近上报",

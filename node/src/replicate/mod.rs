@@ -8,6 +8,7 @@
 //! | `approval.rs` | `approval.v1` (an application or a level's decision, merged; only the sender's level and those below it) |
 //! | `fault.rs` | `fault.v1` (the whole ticket, latest revision wins) |
 //! | `interruption.rs` | `interruption.v1` (the whole record, latest revision wins) |
+//! | `order.rs` | `order.v1` (the whole record, latest revision wins) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
 //! | `ipam.rs` | `ipam.delegation.v1`, `ipam.assignment.v1`, `ipam.request.v1`, `ipam.decision.v1` |
 //! | `pki.rs` | `crl.v1` |
@@ -23,6 +24,7 @@ mod fault;
 mod filing;
 mod interruption;
 mod ipam;
+mod order;
 mod pki;
 mod recover;
 
@@ -63,6 +65,7 @@ impl Applier for DomainApplier {
             codec::KIND_FAULT => fault::record_fault(tx, event),
             codec::KIND_INTERRUPTION => interruption::record_interruption(tx, event),
             codec::KIND_APPROVAL => approval::record_approval(tx, event),
+            codec::KIND_ORDER => order::record_order(tx, event),
             codec::KIND_RECEIPT => filing::record_receipt(tx, event),
             codec::KIND_CRL => pki::record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => calendar::record_calendar(tx, event),

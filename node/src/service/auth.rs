@@ -1,5 +1,10 @@
 //! Who may call what: every operator RPC passes through [`Gate`], which reads
-//! the caller's identity from its verified client certificate.
+//! the caller's identity from its verified client certificate. A unit under
+//! a standing disconnection order (Art.25(4)) is refused here, on every
+//! call its certificate makes — by gRPC or through the web console, which
+//! calls the same services — except the few of the `Orders` service that
+//! let it read its orders and report its rectification
+//! ([`Gate::member_under_order`]).
 
 use extranet_certs::transport::TlsConnectInfo;
 use extranet_certs::{Identity, NodeId, Role, TlsMaterial};
@@ -7,6 +12,7 @@ use tonic::Request;
 
 use crate::domain::UnitId;
 use crate::error::{NodeError, Result};
+use crate::store::NodeStore;
 
 /// Who called, once [`Gate::member`] has checked they belong to this node.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -42,12 +48,31 @@ impl Caller {
 pub struct Gate {
     me: NodeId,
     tls: TlsMaterial,
+    orders: Option<NodeStore>,
 }
 
 impl Gate {
     /// A gate for node `me`, checking revocation against `tls`'s CRLs.
     pub fn new(me: NodeId, tls: TlsMaterial) -> Self {
-        Gate { me, tls }
+        Gate { me, tls, orders: None }
+    }
+
+    /// The same gate, refusing units disconnected by a standing order in
+    /// `store` (a served node's gates all do; tools' need not).
+    pub fn with_orders(mut self, store: NodeStore) -> Self {
+        self.orders = Some(store);
+        self
+    }
+
+    /// Refuses a unit disconnected by a standing order, naming the order.
+    fn refuse_disconnected(&self, caller: &Caller) -> Result<()> {
+        let (Caller::Unit(unit), Some(store)) = (caller, &self.orders) else { return Ok(()) };
+        let Some(d) = store.disconnection(&unit.to_string())? else { return Ok(()) };
+        Err(NodeError::PermissionDenied(format!(
+            "接入单位 {unit} 已依中断连接通知 {} 中断连接（第二十五条第（四）项），整改期限 {}：\
+             整改完成并经核验恢复连接前，本节点拒绝该单位证书的请求（仅可查看本单位的通知、报送整改情况）",
+            d.order, d.due
+        )))
     }
 
     /// The caller's verified identity, refusing revoked certificates.
@@ -69,8 +94,18 @@ impl Gate {
         Ok((id, info.peer_serial.clone()))
     }
 
-    /// Requires an operator or an access unit of this very node.
+    /// Requires an operator or an access unit of this very node, refusing a
+    /// unit disconnected by a standing order.
     pub fn member<T>(&self, req: &Request<T>) -> Result<Caller> {
+        let caller = self.member_under_order(req)?;
+        self.refuse_disconnected(&caller)?;
+        Ok(caller)
+    }
+
+    /// [`Gate::member`], but admitting a disconnected unit: only for the
+    /// `Orders` calls that let it see its own orders and report its
+    /// rectification, which it must be able to do while cut off.
+    pub fn member_under_order<T>(&self, req: &Request<T>) -> Result<Caller> {
         let id = self.caller(req)?;
         match Caller::of_role(&id.role) {
             Some(caller) if id.node == self.me => caller,

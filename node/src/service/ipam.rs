@@ -8,13 +8,14 @@ use ipnet::IpNet;
 use tonic::{Request, Response, Status};
 
 use crate::codec;
-use crate::domain::ipam::{AssigneeId, parse_prefix};
+use crate::domain::ipam::{AssigneeId, Assignment, parse_prefix};
 use crate::domain::limits;
 use crate::error::{NodeError, Result};
 use crate::ops::ipam::Ipam;
 use crate::ops::ipam::grant::AssignSpec;
 use crate::service::auth::Gate;
 use crate::service::idempotent::Once;
+use crate::store::NodeStore;
 
 /// Serves `extranet.v1.Ipam` for one node.
 pub struct IpamService {
@@ -93,7 +94,34 @@ fn pool_view(ipam: &Ipam) -> Result<pb::PoolView> {
         ipv6_share: s.ipv6_share,
         assignments: s.assignments as u64,
         delegations: s.delegations as u64,
+        flagged: flagged(ipam.store())?,
     })
+}
+
+/// The answer for an assignment, flagged with the standing disconnection
+/// order of its assignee if it is a unit of this node under one (Art.25(4)).
+fn flag(store: &NodeStore, a: &Assignment) -> Result<pb::AssignmentRecord> {
+    let mut r = codec::assignment_to_pb(a);
+    if &a.id.node == store.me() {
+        r.disconnected_by = store.disconnection(a.assignee.as_str())?.map(|d| d.order).unwrap_or_default();
+    }
+    Ok(r)
+}
+
+/// Live assignments of this node whose assignee is disconnected, flagged:
+/// read only while some unit is (the index is empty otherwise).
+fn flagged(store: &NodeStore) -> Result<Vec<pb::AssignmentRecord>> {
+    if store.disconnections()?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for a in store.ipam_assignments()?.iter().filter(|a| a.is_live() && &a.id.node == store.me()) {
+        let r = flag(store, a)?;
+        if !r.disconnected_by.is_empty() {
+            out.push(r);
+        }
+    }
+    Ok(out)
 }
 
 /// Parses an address or a prefix for lookup.
@@ -145,7 +173,8 @@ impl IpamRpc for IpamService {
             ipv4_approved_by: text_opt(&r.ipv4_approved_by),
         };
         let a = self.ipam.assign(spec, &by);
-        self.once(&by, "Assign", &r.request_id, async { Ok(codec::assignment_to_pb(&a.await?)) }).await
+        let store = self.ipam.store().clone();
+        self.once(&by, "Assign", &r.request_id, async { flag(&store, &a.await?) }).await
     }
 
     async fn free(&self, req: Request<pb::FreeRequest>) -> Result<Response<pb::AssignmentRecord>, Status> {
@@ -153,7 +182,8 @@ impl IpamRpc for IpamService {
         let number = codec::assignment_number(self.ipam.store().me(), &r.id)?;
         let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
         let a = self.ipam.free(number, &by, &reason);
-        self.once(&by, "Free", &r.request_id, async { Ok(codec::assignment_to_pb(&a.await?)) }).await
+        let store = self.ipam.store().clone();
+        self.once(&by, "Free", &r.request_id, async { flag(&store, &a.await?) }).await
     }
 
     async fn reclaim_assignee(
@@ -200,7 +230,7 @@ impl IpamRpc for IpamService {
         let (ds, a) = self.ipam.lookup(&net)?;
         Ok(Response::new(pb::LookupResponse {
             delegations: ds.iter().map(codec::delegation_to_pb).collect(),
-            assignment: a.as_ref().map(codec::assignment_to_pb),
+            assignment: a.as_ref().map(|a| flag(self.ipam.store(), a)).transpose()?,
         }))
     }
 

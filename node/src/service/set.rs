@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{
     AccessService, ApprovalsService, CalendarService, EvaluationsService, FaultsService, FilingsService,
-    InterruptionsService, OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
+    InterruptionsService, OrdersService, OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -22,6 +22,8 @@ pub struct Services {
     pub evaluations: Arc<EvaluationsService>,
     /// `extranet.v1.Interruptions`.
     pub interruptions: Arc<InterruptionsService>,
+    /// `extranet.v1.Orders`.
+    pub orders: Arc<OrdersService>,
     /// `extranet.v1.Access`.
     pub access: Arc<AccessService>,
     /// `extranet.v1.Ipam`.

@@ -24,7 +24,8 @@ use crate::calendar::WorkCalendar;
 use crate::domain::approval::{MajorAdjustment, Stage};
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
-    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState,
+    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState, Order,
+    OrderState,
 };
 use crate::error::{NodeError, Result};
 
@@ -99,6 +100,19 @@ pub(super) fn approval_share(me: &NodeId, a: &MajorAdjustment) -> Share {
     }
     if &a.id.origin == me {
         share.push((format!("approvals/own/{}", stage.code()).into_bytes(), 1));
+    }
+    share
+}
+
+/// An own order counts as a disconnected unit while it stands, and as an
+/// open rectification until the rectification is reported.
+pub(super) fn order_share(me: &NodeId, o: &Order) -> Share {
+    if &o.id.origin != me || !o.is_standing() {
+        return Vec::new();
+    }
+    let mut share = vec![(b"orders/disconnected".to_vec(), 1)];
+    if o.state == OrderState::Standing {
+        share.push((b"orders/open".to_vec(), 1));
     }
     share
 }
@@ -257,6 +271,39 @@ pub struct Figures {
     pub approvals_waiting: u64,
     /// This node's own applications by stage code (`pending`, `approved`, `rejected`).
     pub approvals_own: BTreeMap<String, u64>,
+    /// Own disconnection orders (Art.25(4)).
+    pub orders: OrderCounts,
+}
+
+/// This node's own standing disconnection orders.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderCounts {
+    /// Units disconnected now (standing orders).
+    pub disconnected: u64,
+    /// Of them, rectification not yet reported.
+    pub open: u64,
+    /// Of them, past their deadline.
+    pub overdue: u64,
+    /// The units disconnected, by id.
+    pub units: Vec<String>,
+}
+
+/// The standing orders from the disconnection index: one entry per
+/// disconnected unit, so the scan is as long as the units cut off now.
+fn order_counts(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<OrderCounts> {
+    let get = |k: &[u8]| -> Result<u64> {
+        Ok(u64::try_from(read_counter(t.get(TreeId::Figures, k)?.as_deref())?).unwrap_or(u64::MAX))
+    };
+    let mut c =
+        OrderCounts { disconnected: get(b"orders/disconnected")?, open: get(b"orders/open")?, ..Default::default() };
+    for item in t.iter(TreeId::Disconnections) {
+        let (unit, v) = item?;
+        c.units.push(String::from_utf8_lossy(&unit).into_owned());
+        if super::orders::Disconnection::decode(&v).is_some_and(|d| d.due < today) {
+            c.overdue += 1;
+        }
+    }
+    Ok(c)
 }
 
 fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
@@ -326,6 +373,7 @@ impl NodeStore {
                 interruptions_finished: by_year(counts(t, "interruptions/finished/")?),
                 approvals_waiting: counts(t, "approvals/waiting")?.first().map_or(0, |(_, n)| *n),
                 approvals_own: counts(t, "approvals/own/")?.into_iter().collect(),
+                orders: order_counts(t, today)?,
             })
         })
     }

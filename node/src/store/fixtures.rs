@@ -314,6 +314,29 @@ pub(crate) fn interruption_filing() -> Filing {
     }
 }
 
+/// A disconnection order issued, reported rectified and lifted (both
+/// written documents), on the weekends-only calendar.
+pub(crate) fn order() -> crate::domain::Order {
+    use crate::calendar::WorkCalendar;
+    use crate::domain::order::{Issuer, OrderRequest};
+    use crate::domain::{Order, OrderAction, OrderId};
+    let at = node("540000/540100/540102");
+    let cal = WorkCalendar::weekends_only();
+    let issuer = |seq| Issuer { authority: &at, division: Some("城关区"), seq };
+    let req = OrderRequest {
+        unit: UnitId::parse("u0001").unwrap(),
+        unit_name: "城关区教育局".into(),
+        reason: "终端感染勒索病毒并向外网扫描".into(),
+        working_days: 10,
+    };
+    let id = OrderId { origin: at.clone(), number: 1 };
+    let mut o = Order::issue(id, req, &cal, 1_764_000_000_000, "operator", &issuer(1)).unwrap();
+    let report = OrderAction::Rectified { report: "已重装系统并部署终端防护".into() };
+    o.act(report, &cal, 1_764_100_000_000, "unit:u0001", &issuer(1)).unwrap();
+    o.act(OrderAction::Lift { note: "复查无异常".into() }, &cal, 1_764_200_000_000, "operator", &issuer(1)).unwrap();
+    o
+}
+
 /// An event stored but not applied.
 pub(crate) fn unapplied() -> Unapplied {
     Unapplied {
@@ -387,6 +410,7 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
     vec![
         row("fault_ticket", fault_ticket()),
         row("interruption", interruption()),
+        row("order", order()),
         row("filing_interruption", interruption_filing()),
         row(
             "link_provider",
@@ -447,6 +471,7 @@ fn write_current_fixtures() {
     files.push(("wire/access.summary.v2/summary.bin".into(), crate::codec::encode_summary(&deadline_summary())));
     files.push(("wire/fault.v1/ticket.bin".into(), crate::codec::encode_fault(&fault_ticket())));
     files.push(("wire/interruption.v1/under_way.bin".into(), crate::codec::encode_interruption(&interruption())));
+    files.push(("wire/order.v1/lifted.bin".into(), crate::codec::encode_order(&order())));
     files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
     for (name, bytes) in files {
         let path = dir().join(name);

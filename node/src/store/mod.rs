@@ -20,6 +20,7 @@ mod idempotency;
 mod interruptions;
 mod ipam;
 mod keys;
+mod orders;
 mod pki;
 mod record;
 mod report;
@@ -50,8 +51,9 @@ use extranet_federation::Envelope;
 
 pub use durability::Durability;
 pub use faults::{FaultRegistry, RegistryEntry};
-pub use figures::{Figures, Overdue, Space};
+pub use figures::{Figures, OrderCounts, Overdue, Space};
 pub use health::{Health, StoreState};
+pub use orders::Disconnection;
 pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxError, TxResult, abort};

@@ -22,7 +22,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::calendar::CalendarDocument;
 use crate::domain::{
-    AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, Interruption, WithdrawalEntry, fault, ipam,
+    AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, Interruption, Order, WithdrawalEntry, fault, ipam,
 };
 use crate::error::{NodeError, Result};
 
@@ -127,6 +127,7 @@ records! {
     FaultTicket => "故障报告",
     Interruption => "维护作业中断",
     crate::domain::approval::MajorAdjustment => "重大调整审批申请",
+    Order => "中断连接通知",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

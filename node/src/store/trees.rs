@@ -64,11 +64,17 @@ pub enum TreeId {
     Approvals,
     /// approval key → since when (Unix ms) it has waited on this level.
     ApprovalQueue,
+    /// order key → disconnection and rectification order (own, and replicas from below).
+    Orders,
+    /// unit id → the key and due date of the standing order that
+    /// disconnects it (own orders only): what every unit call is checked
+    /// against, and the overdue scan of the summary.
+    Disconnections,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 26] = [
+    pub const ALL: [TreeId; 28] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -95,6 +101,8 @@ impl TreeId {
         TreeId::Interruptions,
         TreeId::Approvals,
         TreeId::ApprovalQueue,
+        TreeId::Orders,
+        TreeId::Disconnections,
     ];
 
     /// The tree's name on disk.
@@ -126,6 +134,8 @@ impl TreeId {
             TreeId::Interruptions => "interruptions",
             TreeId::Approvals => "approvals",
             TreeId::ApprovalQueue => "approval_queue",
+            TreeId::Orders => "orders",
+            TreeId::Disconnections => "disconnections",
         }
     }
 }

@@ -72,7 +72,7 @@ pub async fn tree(State(console): State<Console>, signed: Signed, Query(q): Quer
         }
         p.muted { "显示 " (view.rows.len()) " / " (all) " 行，每 15 秒自动刷新。" }
         table #oversight {
-            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "中断（待批/计划/实施中/今年结束）" } th { "地址池" } th { "下级" } th { "最后上报" } }
+            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "中断（待批/计划/实施中/今年结束）" } th { "中断连接单位（整改中/逾期）" } th { "地址池" } th { "下级" } th { "最后上报" } }
             @for r in &view.rows { (row(&console, r, base)) }
         }
     };
@@ -96,6 +96,8 @@ fn row(console: &Console, r: &pb::OversightRow, base: usize) -> Markup {
                 (t.open_faults) "（" (t.faults_warning) "/" (t.faults_breached) "）" }
             td.num.interruptions class=(if t.interruptions_under_way > 0 { "soon" } else { "" }) {
                 (t.interruptions_pending) "/" (t.interruptions_planned) "/" (t.interruptions_under_way) "/" (t.interruptions_finished) }
+            td.num.orders class=(if t.rectifications_overdue > 0 { "late" } else { "" }) {
+                (t.units_disconnected) "（" (t.rectifications_open) "/" (t.rectifications_overdue) "）" }
             td { @if let Some(a) = util { (bar(a.pool_utilisation, &format!("{:.0}%", a.pool_utilisation * 100.0))) } @else { "—" } }
             td { @if t.nodes > 1 { (t.ok) "/" (t.nodes) " 正常" } }
             td { (time(r.heard_at_ms)) }
@@ -133,6 +135,9 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             @for (state, n) in &apps.by_state { tr { th { "申请：" (state) } td { (n) } } }
             @if let Some(i) = &s.interruptions {
                 tr { th { "维护作业中断" } td { "待审批 " (i.pending) " · 计划中 " (i.planned) " · 实施中 " (i.under_way) " · 今年已结束 " (i.finished_this_year) } }
+            }
+            @if let Some(o) = &s.orders {
+                tr { th { "中断连接单位" } td.disconnected { (o.disconnected.join("、")) " · 整改中 " (o.rectifications_open) " · 逾期 " (o.rectifications_overdue) } }
             }
         }
         p { a href="/oversight" { "返回监督树" } }
