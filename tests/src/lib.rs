@@ -312,6 +312,22 @@ pub fn xizang_paths() -> Vec<String> {
 }
 
 impl Harness {
+    /// Runs the command-line tool `exe` (the test's
+    /// `env!("CARGO_BIN_EXE_extranet-under-test")`) with `args` against
+    /// running node `n` as its operator: whether it succeeded, its stdout
+    /// and its stderr. Blocks: call it inside `block_in_place`.
+    pub fn cli(&self, exe: &str, n: &NodeId, args: &[&str]) -> (bool, String, String) {
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .arg("--endpoint")
+            .arg(self.running(n).addr.to_string())
+            .arg("--cert-dir")
+            .arg(self.node(n).operator().path())
+            .output()
+            .expect("run the binary");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    }
+
     /// The oversight view at running node `n` now.
     pub fn oversight(&self, n: &NodeId) -> anyhow::Result<pb::OversightView> {
         let node = self.node(n);

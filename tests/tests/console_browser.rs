@@ -190,3 +190,88 @@ async fn a_unit_reports_a_fault_the_operator_answers_and_repairs_it_and_a_late_o
     h.shutdown().await;
     Ok(())
 }
+
+/// Signs in at `n` as its operator, opens approval `id` once it has
+/// reached that level, and approves it with `remarks`.
+async fn approve_at(b: &Browser, h: &Harness, n: &NodeId, id: &str, remarks: &str) -> anyhow::Result<()> {
+    sign_out(b).await?;
+    let url = sign_in(b, h, n, &h.node(n).operator()).await?;
+    reload_until(b, &format!("{url}/approvals/{id}"), "#stage", &format!("待 {} 审批", n.code())).await?;
+    b.fill("#reason", remarks).await?;
+    b.click("button[data-verdict='approve']").await?;
+    b.wait_for_text("#path", "同意", PAGE).await.map(drop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_major_adjustment_is_applied_for_at_the_county_and_approved_by_the_prefecture_then_the_region()
+-> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: approval").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
+    let url = sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.goto(&format!("{url}/approvals/new")).await?;
+    b.fill("#title", "县级核心节点设备更换").await?;
+    b.fill("#description", "核心交换机到期更换，需调整上联").await?;
+    b.fill("#scope", "全县接入单位").await?;
+    let today = extranet_node::calendar::date_of_ms(extranet_node::store::health::now_ms());
+    set(&b, "planned_start", &today.to_string()).await?;
+    b.fill("#contact", "次仁").await?;
+    b.fill("#phone", "13908900000").await?;
+    b.click("#apply-approval").await?;
+    b.wait_for_text("#stage", "待 540100 审批", PAGE).await?;
+    let id = b.text_of("h1").await?.trim_start_matches("审批申请 ").to_string();
+    approve_at(&b, &h, &pref, &id, "同意，报自治区审批").await?;
+    b.wait_for_text("#stage", "待 540000 审批", PAGE).await?;
+    approve_at(&b, &h, &region, &id, "同意实施").await?;
+    b.wait_for_text("#stage", "已获自治区级批准", PAGE).await?;
+    b.screenshot("console-approval-region").await?;
+    // back at the county: approved, each level's notice printable
+    sign_out(&b).await?;
+    sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    reload_until(&b, &format!("{url}/approvals/{id}"), "#stage", "已获自治区级批准").await?;
+    b.click("tr[data-level='540000'] a").await?;
+    b.wait_for_text("body", "第二十一条", PAGE).await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_is_ordered_disconnected_reports_its_rectification_and_the_operator_lifts_the_order()
+-> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: order").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.fed.mint_unit(&county, "u0001")?;
+    let url = sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.goto(&format!("{url}/orders/new")).await?;
+    b.fill("#unit_id", "u0001").await?;
+    b.fill("#reason", "终端感染木马并向外网发起扫描").await?;
+    b.click("#issue-order").await?;
+    b.wait_for_text("#state", "中断", PAGE).await?;
+    let order = b.client().current_url().await?.to_string();
+    // the unit, cut off, sees only its order and reports the rectification
+    sign_out(&b).await?;
+    sign_in(&b, &h, &county, &unit).await?;
+    b.wait_for_text("main", "已被中断与电子政务外网的连接", PAGE).await?;
+    b.screenshot("console-unit-disconnected").await?;
+    b.goto(&order).await?;
+    b.fill("textarea[name='text']", "已清除木马，重装终端并加装准入").await?;
+    b.click("button[data-action='ORDER_ACTION_RECTIFIED']").await?;
+    b.wait_for_text("#state", "整改已报", PAGE).await?;
+    // the operator verifies it and lifts the order; the unit is back
+    sign_out(&b).await?;
+    sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.wait_for_text("#orders-waiting", "u0001", PAGE).await?;
+    b.goto(&order).await?;
+    let lift = b.client().find(fantoccini::Locator::Css("button[data-action='ORDER_ACTION_LIFT']")).await?;
+    lift.click().await?;
+    b.wait_for_text("#state", "已恢复连接", PAGE).await?;
+    sign_out(&b).await?;
+    sign_in(&b, &h, &county, &unit).await?;
+    b.wait_for_text("main", "本单位的申请", PAGE).await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}

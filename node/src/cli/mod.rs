@@ -6,6 +6,7 @@
 
 mod access;
 mod access_print;
+mod approval;
 mod calendar;
 mod certs;
 mod choice;
@@ -69,6 +70,9 @@ enum Command {
     /// Maintenance interruptions: request, approve, start, finish (维护作业中断, Art.24).
     #[command(subcommand)]
     Interruption(interruption::InterruptionCmd),
+    /// Approvals of a major construction or adjustment, level by level to the region (重大建设或调整审批, Art.21).
+    #[command(subcommand)]
+    Approval(approval::ApprovalCmd),
     /// Disconnection and rectification orders: issue, rectified, lift, extend, notice (中断连接、限期整改, Art.25(4)).
     #[command(subcommand)]
     Order(order::OrderCmd),
@@ -165,6 +169,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Fault(cmd) => fault::run(cmd).await,
         Command::Interruption(cmd) => interruption::run(cmd).await,
         Command::Order(cmd) => order::run(cmd).await,
+        Command::Approval(cmd) => approval::run(cmd).await,
         Command::Evaluation(cmd) => evaluation::run(cmd).await,
         Command::Provider(cmd) => fault_registry::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,

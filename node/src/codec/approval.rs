@@ -127,3 +127,17 @@ pub fn encode_approval(a: &MajorAdjustment) -> Vec<u8> {
 pub fn decode_approval(bytes: &[u8]) -> Result<MajorAdjustment> {
     approval_from_pb(super::decode_payload(bytes, "审批事件")?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::{approval, read};
+
+    /// The `approval.v1` payload a node wrote is read back as the same record.
+    #[test]
+    fn the_checked_in_approval_payload_decodes_to_its_record() {
+        let a = approval();
+        assert_eq!(decode_approval(&read("wire/approval.v1/waiting_on_region.bin")).unwrap(), a);
+        assert_eq!(decode_approval(&encode_approval(&a)).unwrap(), a);
+    }
+}

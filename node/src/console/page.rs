@@ -48,6 +48,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
             ("/access/new", "提交申请"),
             ("/faults", "故障报告"),
             ("/interruptions", "中断申请"),
+            ("/orders", "整改通知"),
         ];
     }
     let mut items = vec![
@@ -56,6 +57,8 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/access", "接入申请"),
         ("/faults", "故障"),
         ("/interruptions", "中断"),
+        ("/approvals", "重大调整审批"),
+        ("/orders", "中断连接"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
     ];
@@ -95,6 +98,14 @@ pub fn csrf(signed: &Signed) -> Markup {
 /// An error banner above a form, when there is one.
 pub fn banner(error: Option<&str>) -> Markup {
     html! { @if let Some(e) = error { p.error role="alert" { (e) } } }
+}
+
+/// A written document on a page of its own (a notice, an order, a report):
+/// its print styles inline and nothing else allowed at all — no script, no
+/// fetch, no frame.
+pub fn printable(document: String) -> Response {
+    let policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+    ([(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy))], Html(document)).into_response()
 }
 
 /// Headers on every answer: pages never cached, framed or sniffed, and no

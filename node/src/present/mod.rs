@@ -3,6 +3,7 @@
 //! depends on neither, so the CLI can run the demo without a cycle.
 
 pub mod access;
+pub mod approval;
 pub mod evaluation;
 pub mod fault;
 pub mod filing;

@@ -39,7 +39,7 @@ fn percent(share: f64) -> String {
     if share > 0.0 && share < 0.01 { "<1%".into() } else { format!("{:.0}%", share * 100.0) }
 }
 
-fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
+fn row_cells(r: &pb::OversightRow, base_depth: usize, now_ms: i64) -> Vec<String> {
     let depth = r.node.split('/').count().saturating_sub(base_depth);
     let code = r.node.rsplit('/').next().unwrap_or(&r.node);
     let t = totals(r);
@@ -59,6 +59,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
         },
         interruptions(&t),
         orders(&t),
+        approvals(&t, now_ms),
         utilisation(r),
         sub,
         time(heard),
@@ -81,11 +82,20 @@ fn orders(t: &pb::Totals) -> String {
     format!("{}（整改中 {}，逾期 {}）", t.units_disconnected, t.rectifications_open, t.rectifications_overdue)
 }
 
+/// A subtree's applications for a major adjustment waiting on a level,
+/// with how long the oldest has waited by `now_ms`.
+pub fn approvals(t: &pb::Totals, now_ms: i64) -> String {
+    if t.approvals_waiting == 0 {
+        return "—".into();
+    }
+    format!("{}（最久 {}）", t.approvals_waiting, age((now_ms - t.approvals_oldest_waiting_since_ms) / 1000))
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
     println!("监督视图：{}    时间：{}    失联判定：{} 无上报", v.node, time(v.now_ms), age(v.stale_after_ms / 1000));
-    let rows: Vec<Vec<String>> = v.rows.iter().map(|r| row_cells(r, base)).collect();
+    let rows: Vec<Vec<String>> = v.rows.iter().map(|r| row_cells(r, base, v.now_ms)).collect();
     table(
         &[
             "区划",
@@ -97,6 +107,7 @@ pub fn print_view(v: &pb::OversightView) {
             "故障(下辖合计)",
             "中断 待批/计划/实施中",
             "中断连接单位(下辖合计)",
+            "待审批重大调整",
             "地址利用率",
             "下辖节点",
             "最近上报",

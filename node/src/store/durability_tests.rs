@@ -71,8 +71,11 @@ async fn sync_waits_for_a_write_that_is_still_committing(kind: EngineKind) {
 async fn a_failed_fsync_fails_every_waiter_and_is_never_believed_later(kind: EngineKind) {
     let dir = tempfile::tempdir().unwrap();
     let s = store(dir.path(), kind);
-    write(&s, "a", b"1").unwrap();
+    // injected before the write: a flush the flusher starts on its own as
+    // soon as the write begins (it re-flushes while writes are pending)
+    // must meet the fault too, not make the write durable first
     s.inject_flush_error(std::io::Error::from_raw_os_error(5));
+    write(&s, "a", b"1").unwrap();
     let err = s.sync().await.unwrap_err();
     assert!(matches!(err, NodeError::Unavailable(_)), "{err:?}");
     assert_eq!(s.health().get().code(), "failed");
@@ -89,8 +92,9 @@ async fn a_full_disk_is_resource_exhausted_and_the_node_restarts_when_space_retu
     let s = store(dir.path(), kind);
     write(&s, "before", b"1").unwrap();
     s.sync().await.unwrap();
-    write(&s, "pending", b"2").unwrap();
+    // injected before the write, for the reason given above
     s.inject_flush_error(std::io::Error::from_raw_os_error(28));
+    write(&s, "pending", b"2").unwrap();
     let status = tonic::Status::from(s.sync().await.unwrap_err());
     assert_eq!(status.code(), tonic::Code::ResourceExhausted);
     assert!(status.message().contains("数据盘已满"), "{}", status.message());

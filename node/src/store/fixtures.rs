@@ -314,6 +314,37 @@ pub(crate) fn interruption_filing() -> Filing {
     }
 }
 
+/// An application for a major adjustment approved at the prefecture and
+/// waiting on the region.
+pub(crate) fn approval() -> crate::domain::approval::MajorAdjustment {
+    use crate::domain::approval::{ApprovalId, Decision, MajorAdjustment, NoticeFacts, Proposal, Verdict};
+    let county = NodeId::parse("540000/540100/540102").unwrap();
+    let proposal = Proposal {
+        title: "县级核心节点设备更换".into(),
+        description: "更换核心交换机并调整上联链路".into(),
+        scope: "全县政务外网接入单位".into(),
+        planned_start: "2026-03-01".parse().unwrap(),
+        contact: crate::domain::Contact { name: "次仁".into(), phone: "13908905678".into() },
+    };
+    let id = ApprovalId { origin: county, number: 1 };
+    let mut a =
+        MajorAdjustment::apply(id, proposal, 1_764_000_000_000, "operator", "2026-01-01".parse().unwrap()).unwrap();
+    let level = NodeId::parse("540000/540100").unwrap();
+    let facts = NoticeFacts {
+        level: &level,
+        division: Some("拉萨市"),
+        verdict: Verdict::Approved,
+        reason: "同意，报自治区审批",
+        number: "540100〔2026〕S001号".into(),
+        on: "2026-01-02".parse().unwrap(),
+        by: "operator",
+    };
+    let notice = a.notice(&facts);
+    let (by, reason) = ("operator".into(), "同意，报自治区审批".into());
+    a.record(Decision { notice, level, verdict: Verdict::Approved, by, at_ms: 1_764_100_000_000, reason });
+    a
+}
+
 /// A disconnection order issued, reported rectified and lifted (both
 /// written documents), on the weekends-only calendar.
 pub(crate) fn order() -> crate::domain::Order {
@@ -411,6 +442,7 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("fault_ticket", fault_ticket()),
         row("interruption", interruption()),
         row("order", order()),
+        row("approval", approval()),
         row("filing_interruption", interruption_filing()),
         row(
             "link_provider",
@@ -472,6 +504,7 @@ fn write_current_fixtures() {
     files.push(("wire/fault.v1/ticket.bin".into(), crate::codec::encode_fault(&fault_ticket())));
     files.push(("wire/interruption.v1/under_way.bin".into(), crate::codec::encode_interruption(&interruption())));
     files.push(("wire/order.v1/lifted.bin".into(), crate::codec::encode_order(&order())));
+    files.push(("wire/approval.v1/waiting_on_region.bin".into(), crate::codec::encode_approval(&approval())));
     files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
     for (name, bytes) in files {
         let path = dir().join(name);

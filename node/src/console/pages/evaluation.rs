@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::evaluations_server::Evaluations;
@@ -188,10 +188,7 @@ pub async fn print(
     let e = filed(&console, &signed, id).await?;
     let name = console.division(&e.node.to_string());
     let authority = name.split('（').next().unwrap_or(&name).to_string();
-    // a document of its own, with its print style inline: styles allowed
-    // inline here, and nothing else at all (no script, no fetch)
-    let policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
-    Ok(([(header::CONTENT_SECURITY_POLICY, policy)], Html(document(&e, &authority))).into_response())
+    Ok(crate::console::page::printable(document(&e, &authority)))
 }
 
 /// `GET /evaluation/<filing>/csv`: the figures as a CSV download.

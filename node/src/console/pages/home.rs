@@ -1,8 +1,9 @@
 //! `/`: what needs the signed-in person today. An operator sees the node's
 //! uplink (connected since, backlog), certificates about to expire,
 //! applications due this week and overdue, and own filings still waiting
-//! for receipts; a unit sees its own applications and the notices
-//! addressed to it.
+//! for receipts, and its supervision queue ([`super::queue`]); a unit sees
+//! its own applications and the notices addressed to it, or, while it is
+//! disconnected by an order, that order alone.
 
 use axum::extract::State;
 use extranet_proto::v1 as pb;
@@ -69,6 +70,7 @@ pub async fn page(State(console): State<Console>, signed: Signed) -> PageResult 
                 }
             }
         }
+        (super::queue::operator(&console, &signed).await?)
         h2 { "待回执的备案（" (waiting.len()) "）" }
         @if waiting.is_empty() { p.muted { "本节点的备案均已收到上级回执。" } } @else {
             table {
@@ -141,6 +143,9 @@ pub fn applications(cal: &crate::calendar::WorkCalendar, today: chrono::NaiveDat
 }
 
 async fn unit_home(console: &Console, signed: &Signed) -> PageResult {
+    if let Some(cut_off) = super::queue::unit(console, signed).await? {
+        return Ok(frame(console, signed, "本单位", cut_off));
+    }
     let apps = console
         .services()
         .access

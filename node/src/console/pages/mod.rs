@@ -14,6 +14,8 @@
 //! | `/access…` | [`access`]: the review queue, one application, decide, the written notice |
 //! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
 //! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
+//! | `/approvals…` | [`approvals`]: approvals of a major adjustment, what waits on this level first; apply, decide, print a level's notice (Art.21) |
+//! | `/orders…` | [`orders`]: disconnection and rectification orders; issue, rectified, lift, extend, print the order and lifting notice (Art.25(4)) |
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
@@ -23,6 +25,7 @@
 pub mod access;
 pub mod addresses;
 pub mod apply;
+pub mod approvals;
 pub mod calendar;
 pub mod common;
 pub mod evaluation;
@@ -30,7 +33,9 @@ pub mod faults;
 pub mod filings;
 pub mod home;
 pub mod interruptions;
+pub mod orders;
 pub mod oversight;
+pub mod queue;
 pub mod signin;
 
 use super::assets;
@@ -67,6 +72,16 @@ pub fn router() -> Router<Console> {
         .route("/interruptions/new", get(interruptions::form).post(interruptions::request))
         .route("/interruptions/{id}", get(interruptions::show))
         .route("/interruptions/{id}/act", post(interruptions::act))
+        .route("/approvals", get(approvals::list))
+        .route("/approvals/new", get(approvals::form).post(approvals::apply))
+        .route("/approvals/{id}", get(approvals::show))
+        .route("/approvals/{id}/decide", post(approvals::decide))
+        .route("/approvals/{id}/notice/{level}", get(approvals::notice))
+        .route("/orders", get(orders::list))
+        .route("/orders/new", get(orders::form).post(orders::issue))
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/act", post(orders::act))
+        .route("/orders/{id}/notice", get(orders::notice))
         .route("/evaluation", get(evaluation::page))
         .route("/evaluation/file", post(evaluation::file))
         .route("/evaluation/{id}/document", get(evaluation::print))

@@ -72,15 +72,15 @@ pub async fn tree(State(console): State<Console>, signed: Signed, Query(q): Quer
         }
         p.muted { "显示 " (view.rows.len()) " / " (all) " 行，每 15 秒自动刷新。" }
         table #oversight {
-            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "中断（待批/计划/实施中/今年结束）" } th { "中断连接单位（整改中/逾期）" } th { "地址池" } th { "下级" } th { "最后上报" } }
-            @for r in &view.rows { (row(&console, r, base)) }
+            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "中断（待批/计划/实施中/今年结束）" } th { "中断连接单位（整改中/逾期）" } th { "待审批重大调整（最久）" } th { "地址池" } th { "下级" } th { "最后上报" } }
+            @for r in &view.rows { (row(&console, r, base, view.now_ms)) }
         }
     };
     // refreshes itself, no script needed
     Ok(([("refresh", "15")], frame(&console, &signed, "下级监督", body)).into_response())
 }
 
-fn row(console: &Console, r: &pb::OversightRow, base: usize) -> Markup {
+fn row(console: &Console, r: &pb::OversightRow, base: usize, now_ms: i64) -> Markup {
     let depth = r.node.split('/').count().saturating_sub(base);
     let t = r.subtree.unwrap_or_default();
     let util = r.summary.as_ref().and_then(|s| s.addresses.as_ref());
@@ -98,6 +98,7 @@ fn row(console: &Console, r: &pb::OversightRow, base: usize) -> Markup {
                 (t.interruptions_pending) "/" (t.interruptions_planned) "/" (t.interruptions_under_way) "/" (t.interruptions_finished) }
             td.num.orders class=(if t.rectifications_overdue > 0 { "late" } else { "" }) {
                 (t.units_disconnected) "（" (t.rectifications_open) "/" (t.rectifications_overdue) "）" }
+            td.num.approvals { (crate::present::oversight::approvals(&t, now_ms)) }
             td { @if let Some(a) = util { (bar(a.pool_utilisation, &format!("{:.0}%", a.pool_utilisation * 100.0))) } @else { "—" } }
             td { @if t.nodes > 1 { (t.ok) "/" (t.nodes) " 正常" } }
             td { (time(r.heard_at_ms)) }
@@ -135,6 +136,9 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             @for (state, n) in &apps.by_state { tr { th { "申请：" (state) } td { (n) } } }
             @if let Some(i) = &s.interruptions {
                 tr { th { "维护作业中断" } td { "待审批 " (i.pending) " · 计划中 " (i.planned) " · 实施中 " (i.under_way) " · 今年已结束 " (i.finished_this_year) } }
+            }
+            @if let Some(a) = &s.approvals {
+                tr { th { "重大调整审批" } td.approvals { "待本级审批 " (a.waiting) " · 本级申请：审批中 " (a.own_pending) " · 已批准 " (a.own_approved) " · 未通过 " (a.own_rejected) } }
             }
             @if let Some(o) = &s.orders {
                 tr { th { "中断连接单位" } td.disconnected { (o.disconnected.join("、")) " · 整改中 " (o.rectifications_open) " · 逾期 " (o.rectifications_overdue) } }
