@@ -299,7 +299,7 @@ fn order_counts(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<Order
     for item in t.iter(TreeId::Disconnections) {
         let (unit, v) = item?;
         c.units.push(String::from_utf8_lossy(&unit).into_owned());
-        if super::orders::Disconnection::decode(&v).is_some_and(|d| d.due < today) {
+        if super::disconnection::Disconnection::decode(&v).is_some_and(|d| d.due < today) {
             c.overdue += 1;
         }
     }

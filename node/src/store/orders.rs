@@ -6,32 +6,10 @@
 //! every unit call is checked against — in the same transaction, so a unit
 //! is refused exactly while its order stands.
 
-use chrono::NaiveDate;
-
+use super::disconnection::Disconnection;
 use super::{NodeStore, TreeId, Tx, TxResult, figures, keys};
 use crate::domain::{Order, UnitId};
 use crate::error::Result;
-
-/// The standing order that disconnects a unit: its key and due date.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Disconnection {
-    /// The order's key (`540102-D000001`).
-    pub order: String,
-    /// Its rectification deadline.
-    pub due: NaiveDate,
-}
-
-impl Disconnection {
-    fn encode(&self) -> Vec<u8> {
-        format!("{}|{}", self.order, self.due).into_bytes()
-    }
-
-    /// Reads an index value; `None` for one this build cannot read.
-    pub(super) fn decode(v: &[u8]) -> Option<Self> {
-        let (order, due) = std::str::from_utf8(v).ok()?.split_once('|')?;
-        Some(Disconnection { order: order.to_string(), due: due.parse().ok()? })
-    }
-}
 
 impl NodeStore {
     /// One order held here, by key (`540102-D000001`).
