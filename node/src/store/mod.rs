@@ -7,6 +7,7 @@
 mod access;
 mod approvals;
 mod calendar;
+mod circulars;
 mod deadline_index;
 mod durability;
 pub mod engine;
@@ -17,6 +18,7 @@ mod figures_rebuild;
 mod filings;
 pub mod health;
 mod idempotency;
+mod incidents;
 mod interruptions;
 mod ipam;
 mod keys;
@@ -51,7 +53,7 @@ use extranet_federation::Envelope;
 
 pub use durability::Durability;
 pub use faults::{FaultRegistry, RegistryEntry};
-pub use figures::{Figures, OrderCounts, Overdue, Space};
+pub use figures::{Figures, IncidentCounts, OrderCounts, Overdue, Space};
 pub use health::{Health, StoreState};
 pub use orders::Disconnection;
 pub use report::YearFilings;
