@@ -49,6 +49,10 @@ fn told(id: &str, d: pb::IncidentDepartment, at_ms: i64) -> pb::RecordDepartment
     }
 }
 
+fn up(id: &str) -> pb::ReportUpRequest {
+    pb::ReportUpRequest { id: id.into(), report_up: true, ..Default::default() }
+}
+
 fn incident_events(h: &Harness, at: &extranet_certs::NodeId, origin: &extranet_certs::NodeId) -> usize {
     let events = h.up_events(at, origin).unwrap();
     events.iter().filter(|e| e.kind == extranet_node::codec::KIND_INCIDENT).count()
@@ -86,11 +90,10 @@ async fn a_major_incident_lists_the_departments_missing_and_once_reported_up_rea
     assert_eq!(again.code(), Code::FailedPrecondition, "a department's first report is recorded once");
     // not reported up yet: nothing left the county
     assert_eq!(incident_events(&h, &county, &county), 0, "the authority has not decided");
-    let err =
-        unit.incidents().report_up(pb::ReportUpRequest { id: i.id.clone(), report_up: true, ..Default::default() });
-    assert_eq!(err.await.unwrap_err().code(), Code::PermissionDenied, "the authority decides, not the unit");
-    let up = op.incidents().report_up(pb::ReportUpRequest { id: i.id.clone(), report_up: true, ..Default::default() });
-    assert_eq!(up.await?.into_inner().decision, pb::IncidentDecision::ReportedUp as i32);
+    let err = unit.incidents().report_up(up(&i.id)).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "the authority decides, not the unit");
+    let decided = op.incidents().report_up(up(&i.id)).await?.into_inner();
+    assert_eq!(decided.decision, pb::IncidentDecision::ReportedUp as i32);
     let rs = h.running(&region).store.clone();
     let copy =
         eventually("the region to hold the incident", PATIENCE, async || Ok(rs.incident(&i.id)?.ok_or("not yet")))
@@ -176,9 +179,8 @@ async fn a_unit_sees_only_its_own_incidents_and_bad_input_names_the_field_and_wr
     assert_eq!(queue.into_inner().incidents.len(), 1);
     // the prefecture holds nothing of it and cannot decide it
     let pref = h.fed.client(&h.prefecture()).await?;
-    let err =
-        pref.incidents().report_up(pb::ReportUpRequest { id: i.id.clone(), report_up: true, ..Default::default() });
-    assert_eq!(err.await.unwrap_err().code(), Code::NotFound);
+    let err = pref.incidents().report_up(up(&i.id)).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
     h.shutdown().await;
     Ok(())
 }
