@@ -144,3 +144,33 @@ async fn a_circular_of_a_prefecture_reaches_its_counties_only_and_names_its_auth
     h.shutdown().await;
     Ok(())
 }
+
+/// The console: an operator issues a circular through the form; it heads
+/// the front page of its county and of the unit it names, and its
+/// document prints as its own A4 page citing the article.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_circular_issued_in_the_console_is_on_the_front_pages_and_prints() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&TREE[..3]).await?;
+    let (lhasa, cg) = (id(TREE[1]), id(TREE[2]));
+    h.register_unit(&cg, valid_unit("u0001", TREE[2])).await?;
+    let op = h.operator_web(&lhasa).await?;
+    let fields = [
+        ("kind", "3"),
+        ("title", "城关区教育局拒绝监督检查"),
+        ("facts", "该单位拒绝检查组进入机房。"),
+        ("units", "540000/540100/540102:u0001=城关区教育局"),
+    ];
+    let issued = op.post_form("/circulars/new", "/circulars/new", &fields).await?;
+    assert_eq!(issued.status, 303, "{issued:?}");
+    let cid = issued.location().rsplit('/').next().unwrap().to_string();
+    let printed = op.get(&format!("/circulars/{cid}/document")).await?;
+    assert!(printed.body.contains("第二十九条第（二）项") && printed.body.contains("@page"), "{}", printed.body);
+    let s = h.running(&cg).store.clone();
+    eventually("the county to hold the circular", PATIENCE, async || Ok(s.circular(&cid)?.ok_or("not yet"))).await?;
+    let county_home = h.operator_web(&cg).await?.get("/").await?;
+    assert!(county_home.body.contains("最近的通报（1）") && county_home.body.contains("城关区教育局拒绝监督检查"));
+    let unit_home = h.unit_web(&cg, "u0001").await?.get("/").await?;
+    assert!(unit_home.body.contains("城关区教育局拒绝监督检查"), "the unit named sees it: {}", unit_home.body);
+    h.shutdown().await;
+    Ok(())
+}

@@ -184,3 +184,53 @@ async fn a_unit_sees_only_its_own_incidents_and_bad_input_names_the_field_and_wr
     h.shutdown().await;
     Ok(())
 }
+
+fn local_in(mins: i64) -> String {
+    let t = chrono::Utc::now() + chrono::Duration::minutes(mins);
+    t.with_timezone(&extranet_node::calendar::beijing()).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The console: a unit reports through the form; the operator's queue at
+/// `/incidents` lists it with the five departments missing, and recording
+/// one through the incident's page takes it off the missing list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_form_reports_an_incident_and_the_operators_queue_shows_what_is_missing() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.unit_web(&county, "u0001").await?;
+    let at = local_in(-30);
+    let mut fields = vec![
+        ("title", "终端感染勒索病毒"),
+        ("description", "三台办公终端文件被加密"),
+        ("occurred_at", at.as_str()),
+        ("measures", "已断开受感染终端"),
+        ("major", "1"),
+        ("contact", "次仁"),
+        ("phone", "13908905678"),
+    ];
+    let refused = unit.post_form("/incidents/new", "/incidents/new", &fields).await?;
+    assert!(refused.status == 400 && refused.body.contains("impact"), "{refused:?}");
+    fields.push(("impact", "本单位办公网段"));
+    let reported = unit.post_form("/incidents/new", "/incidents/new", &fields).await?;
+    assert_eq!(reported.status, 303, "{reported:?}");
+    let page = reported.location().to_string();
+    let op = h.operator_web(&county).await?;
+    let queue = op.get("/incidents").await?;
+    assert!(queue.body.contains("待本级办理（1）"), "{}", queue.body);
+    assert!(queue.body.contains("网信、保密、安全、公安、经济和信息化"), "all five missing");
+    let told = local_in(-10);
+    let step = [
+        ("step", "notify"),
+        ("department", "secrecy"),
+        ("channel", "written"),
+        ("at", told.as_str()),
+        ("reporter", "次仁"),
+    ];
+    let done = op.post_form(&page, &format!("{page}/act"), &step).await?;
+    assert_eq!(done.status, 303, "{done:?}");
+    let shown = op.get(&page).await?;
+    assert!(shown.body.contains("网信、安全、公安、经济和信息化"), "保密 recorded: {}", shown.body);
+    h.shutdown().await;
+    Ok(())
+}

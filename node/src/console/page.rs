@@ -48,6 +48,8 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
             ("/access/new", "提交申请"),
             ("/faults", "故障报告"),
             ("/interruptions", "中断申请"),
+            ("/incidents", "安全事件"),
+            ("/circulars", "通报"),
         ];
     }
     let mut items = vec![
@@ -56,6 +58,8 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/access", "接入申请"),
         ("/faults", "故障"),
         ("/interruptions", "中断"),
+        ("/incidents", "安全事件"),
+        ("/circulars", "通报"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
     ];
@@ -90,6 +94,17 @@ pub async fn after_post<T>(
 /// The hidden CSRF field of a form posted by `signed`.
 pub fn csrf(signed: &Signed) -> Markup {
     html! { input type="hidden" name="csrf" value=(signed.session.csrf); }
+}
+
+/// A written document as its own printable page: it carries its own print
+/// styles inline, and nothing else may load.
+pub fn printable(document: String) -> Response {
+    let mut res = Html(document).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    res
 }
 
 /// An error banner above a form, when there is one.

@@ -3,10 +3,12 @@
 //! depends on neither, so the CLI can run the demo without a cycle.
 
 pub mod access;
+pub mod circular;
 pub mod evaluation;
 pub mod fault;
 pub mod filing;
 pub mod filter;
+pub mod incident;
 pub mod interruption;
 pub mod order;
 pub mod oversight;

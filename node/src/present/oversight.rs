@@ -59,6 +59,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
         },
         interruptions(&t),
         orders(&t),
+        incidents(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -81,6 +82,14 @@ fn orders(t: &pb::Totals) -> String {
     format!("{}（整改中 {}，逾期 {}）", t.units_disconnected, t.rectifications_open, t.rectifications_overdue)
 }
 
+/// A subtree's security incidents this year (major/other) and circulars issued.
+fn incidents(t: &pb::Totals) -> String {
+    if t.incidents_major_this_year + t.incidents_other_this_year + t.circulars_issued_this_year == 0 {
+        return "—".into();
+    }
+    format!("{}/{}（通报 {}）", t.incidents_major_this_year, t.incidents_other_this_year, t.circulars_issued_this_year)
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -97,6 +106,7 @@ pub fn print_view(v: &pb::OversightView) {
             "故障(下辖合计)",
             "中断 待批/计划/实施中",
             "中断连接单位(下辖合计)",
+            "今年安全事件 重大/一般(通报)",
             "地址利用率",
             "下辖节点",
             "最近上报",

@@ -5,8 +5,7 @@
 //! A unit sees only its own: the service refuses any other, by URL too.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse};
+
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::access_server::Access;
 use maud::{Markup, html};
@@ -200,11 +199,5 @@ pub async fn decide(
 /// `GET /access/<id>/notice`: the written notice as its own A4 document.
 pub async fn notice(State(console): State<Console>, signed: Signed, Path(id): Path<String>) -> PageResult {
     let n = console.services().access.get_notice(signed.request(pb::GetNoticeRequest { id })).await?.into_inner();
-    let mut res = Html(n.html).into_response();
-    // the notice carries its own print styles inline, and nothing else
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
-    );
-    Ok(res)
+    Ok(crate::console::page::printable(n.html))
 }

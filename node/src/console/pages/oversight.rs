@@ -136,6 +136,12 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             @if let Some(i) = &s.interruptions {
                 tr { th { "维护作业中断" } td { "待审批 " (i.pending) " · 计划中 " (i.planned) " · 实施中 " (i.under_way) " · 今年已结束 " (i.finished_this_year) } }
             }
+            @if let Some(i) = &s.incidents {
+                tr { th { "网络安全事件（今年）" } td.incidents { "重大 " (i.major_this_year) " · 一般 " (i.other_this_year) " · 待研判 " (i.awaiting_decision) " · 未报齐五部门 " (i.missing_departments) } }
+            }
+            @if let Some(c) = &s.circulars {
+                tr { th { "通报（今年）" } td.circulars { "发布 " (c.issued_this_year) " · 收到 " (c.received_this_year) } }
+            }
             @if let Some(o) = &s.orders {
                 tr { th { "中断连接单位" } td.disconnected { (o.disconnected.join("、")) " · 整改中 " (o.rectifications_open) " · 逾期 " (o.rectifications_overdue) } }
             }
