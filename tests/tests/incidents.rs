@@ -14,7 +14,7 @@
 //! only its own incidents; bad input names the field and writes nothing.
 
 use extranet_proto::v1 as pb;
-use extranet_tests::{FOUR, Harness, PATIENCE, eventually, row, valid_unit};
+use extranet_tests::{FOUR, Harness, PATIENCE, eventually, local_in, row, valid_unit};
 use tonic::Code;
 
 const MIN: i64 = 60_000;
@@ -183,11 +183,6 @@ async fn a_unit_sees_only_its_own_incidents_and_bad_input_names_the_field_and_wr
     assert_eq!(err.code(), Code::NotFound);
     h.shutdown().await;
     Ok(())
-}
-
-fn local_in(mins: i64) -> String {
-    let t = chrono::Utc::now() + chrono::Duration::minutes(mins);
-    t.with_timezone(&extranet_node::calendar::beijing()).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// The console: a unit reports through the form; the operator's queue at

@@ -29,14 +29,6 @@ impl Tx<'_> {
     /// Writes a circular unless one of the same or a later revision is
     /// held; returns whether it was written.
     pub fn put_circular(&mut self, c: &Circular) -> TxResult<bool> {
-        let old = self.circular(&c.id.key())?;
-        if old.as_ref().is_some_and(|held| held.revision >= c.revision) {
-            return Ok(false);
-        }
-        let me = self.me().clone();
-        let share = |x: &Circular| figures::circular_share(&me, x);
-        self.count(old.as_ref().map(share).unwrap_or_default(), share(c))?;
-        self.write(TreeId::Circulars, c.id.key().as_bytes(), c)?;
-        Ok(true)
+        self.put_revised(TreeId::Circulars, &c.id.key(), c, figures::circular_share)
     }
 }

@@ -30,14 +30,6 @@ impl Tx<'_> {
     /// Writes an incident unless one of the same or a later revision is
     /// held; returns whether it was written.
     pub fn put_incident(&mut self, i: &Incident) -> TxResult<bool> {
-        let old = self.incident(&i.id.key())?;
-        if old.as_ref().is_some_and(|held| held.revision >= i.revision) {
-            return Ok(false);
-        }
-        let me = self.me().clone();
-        let share = |x: &Incident| figures::incident_share(&me, x);
-        self.count(old.as_ref().map(share).unwrap_or_default(), share(i))?;
-        self.write(TreeId::Incidents, i.id.key().as_bytes(), i)?;
-        Ok(true)
+        self.put_revised(TreeId::Incidents, &i.id.key(), i, figures::incident_share)
     }
 }

@@ -26,6 +26,7 @@ mod orders;
 mod pki;
 mod record;
 mod report;
+mod revised;
 mod trees;
 mod tx;
 pub mod watchdog;
