@@ -285,6 +285,21 @@ impl Harness {
         Ok(self.running(at).store.read(&stream, 0, usize::MAX)?)
     }
 
+    /// Runs the command-line binary `exe` (a test's
+    /// `env!("CARGO_BIN_EXE_extranet-under-test")`) with `args` as `n`'s
+    /// operator against `n`: whether it succeeded, its stdout and stderr.
+    pub fn run_as_operator(&self, exe: &str, n: &NodeId, args: &[&str]) -> (bool, String, String) {
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .arg("--endpoint")
+            .arg(self.running(n).addr.to_string())
+            .arg("--cert-dir")
+            .arg(self.node(n).operator().path())
+            .output()
+            .expect("run the binary");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    }
+
     /// Stops every node.
     pub async fn shutdown(mut self) {
         self.fed.shutdown().await;

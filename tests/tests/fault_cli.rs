@@ -1,8 +1,6 @@
 //! `extranet fault …` against a running county: what an operator types,
 //! in Chinese, with the clocks.
 
-use std::process::Command;
-
 use extranet_tests::{FOUR, Harness, valid_unit};
 
 /// Runs `extranet fault <args>` as the county's operator.
@@ -12,17 +10,7 @@ fn fault(h: &Harness, args: &[&str]) -> (bool, String, String) {
 
 /// Runs `extranet <group> <args>` as the county's operator.
 fn cli(h: &Harness, group: &str, args: &[&str]) -> (bool, String, String) {
-    let county = h.county_a();
-    let out = Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
-        .arg(group)
-        .args(args)
-        .arg("--endpoint")
-        .arg(h.running(&county).addr.to_string())
-        .arg("--cert-dir")
-        .arg(h.node(&county).operator().path())
-        .output()
-        .expect("run the binary");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    h.run_as_operator(env!("CARGO_BIN_EXE_extranet-under-test"), &h.county_a(), &[&[group], args].concat())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

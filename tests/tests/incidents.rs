@@ -232,16 +232,7 @@ async fn the_console_form_reports_an_incident_and_the_operators_queue_shows_what
 
 /// Runs `extranet <args>` as the county's operator.
 fn cli(h: &Harness, args: &[&str]) -> (bool, String, String) {
-    let county = h.county_a();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_extranet-under-test"))
-        .args(args)
-        .arg("--endpoint")
-        .arg(h.running(&county).addr.to_string())
-        .arg("--cert-dir")
-        .arg(h.node(&county).operator().path())
-        .output()
-        .expect("run the binary");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    h.run_as_operator(env!("CARGO_BIN_EXE_extranet-under-test"), &h.county_a(), args)
 }
 
 /// The command line: an operator reports a unit's major incident, records
