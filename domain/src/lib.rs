@@ -13,6 +13,8 @@
 //! | [`evaluation`] | Art.27's annual evaluation of providers and O&M units: figures from the year's fault tickets, hand assessments |
 //! | [`approval`] | approvals of major construction or adjustment (Art.21): level by level to the region |
 //! | [`order`] | disconnection and rectification orders (中断连接、限期整改, Art.25(4)) and their written documents |
+//! | [`incident`] | security incidents (网络安全事件, Art.26(1)): the five departments told, the decision to report up |
+//! | [`circular`] | circulars (通报, Art.28, Art.29) to a subtree and their written documents |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people |
 //! | [`routing`] | Art.15: which level decides an application |
@@ -32,11 +34,13 @@ pub mod access;
 pub mod approval;
 pub mod calendar;
 pub mod choice;
+pub mod circular;
 pub mod error;
 pub mod evaluation;
 pub mod fault;
 pub mod filing;
 pub mod ids;
+pub mod incident;
 pub mod interruption;
 pub mod ipam;
 pub mod ledger;
@@ -57,8 +61,10 @@ pub use access::{
     Action, AppState, Application, ApplicationForm, ApplicationId, ApplicationKind, Deadline, DeadlineSummary,
     Deadlines, Transition,
 };
+pub use circular::{Circular, CircularId, CircularKind, NamedUnit};
 pub use fault::{ClockKind, FaultAction, FaultClass, FaultId, FaultState, FaultTicket, Policy};
 pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+pub use incident::{Department, Incident, IncidentAction, IncidentId, UpDecision};
 pub use interruption::{Affects, Interruption, InterruptionAction, InterruptionId, InterruptionState};
 pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};
 pub use notice::WrittenNotice;

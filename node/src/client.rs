@@ -128,6 +128,16 @@ impl Client {
         extranet_proto::v1::orders_client::OrdersClient::new(self.channel.clone())
     }
 
+    /// The `Incidents` service (Art.26(1)).
+    pub fn incidents(&self) -> extranet_proto::v1::incidents_client::IncidentsClient<Channel> {
+        extranet_proto::v1::incidents_client::IncidentsClient::new(self.channel.clone())
+    }
+
+    /// The `Circulars` service (Art.28, Art.29).
+    pub fn circulars(&self) -> extranet_proto::v1::circulars_client::CircularsClient<Channel> {
+        extranet_proto::v1::circulars_client::CircularsClient::new(self.channel.clone())
+    }
+
     /// The web console's sign-in service.
     pub fn console(&self) -> extranet_proto::v1::console_client::ConsoleClient<Channel> {
         extranet_proto::v1::console_client::ConsoleClient::new(self.channel.clone())
@@ -182,6 +192,11 @@ write_requests!(
     ActOnInterruptionRequest,
     IssueOrderRequest,
     ActOnOrderRequest,
+    ReportIncidentRequest,
+    RecordDepartmentReportRequest,
+    ReportUpRequest,
+    CloseIncidentRequest,
+    IssueCircularRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,
     RegisterUnitRequest,

@@ -9,10 +9,12 @@ use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::approvals_server::ApprovalsServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
+use extranet_proto::v1::circulars_server::CircularsServer;
 use extranet_proto::v1::console_server::ConsoleServer;
 use extranet_proto::v1::evaluations_server::EvaluationsServer;
 use extranet_proto::v1::faults_server::FaultsServer;
 use extranet_proto::v1::filings_server::FilingsServer;
+use extranet_proto::v1::incidents_server::IncidentsServer;
 use extranet_proto::v1::interruptions_server::InterruptionsServer;
 use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
@@ -196,6 +198,8 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
         faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
         interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
         orders: Arc::new(crate::service::OrdersService::new(store.clone(), gate.clone(), Arc::clone(topology))),
+        incidents: Arc::new(crate::service::IncidentsService::new(store.clone(), gate.clone())),
+        circulars: Arc::new(crate::service::CircularsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         evaluations: Arc::new(crate::service::EvaluationsService::new(store.clone(), gate.clone())),
         approvals: Arc::new(crate::service::ApprovalsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
@@ -245,6 +249,8 @@ async fn serve(
         .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OrdersServer::from_arc(s.orders).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(IncidentsServer::from_arc(s.incidents).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(CircularsServer::from_arc(s.circulars).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(EvaluationsServer::from_arc(s.evaluations).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(ApprovalsServer::from_arc(s.approvals).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))

@@ -291,6 +291,13 @@ impl Harness {
     }
 }
 
+/// Beijing time `mins` minutes from now as a browser's `datetime-local`
+/// field writes it (`2026-12-05T22:00`).
+pub fn local_in(mins: i64) -> String {
+    let t = chrono::Utc::now() + chrono::Duration::minutes(mins);
+    t.with_timezone(&extranet_node::calendar::beijing()).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 /// Logs to the test's output when `RUST_LOG` is set.
 pub fn init_logging() {
     if std::env::var_os("RUST_LOG").is_some() {

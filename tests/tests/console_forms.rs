@@ -4,7 +4,7 @@
 //! refuse with their own message and status, changing nothing.
 
 use extranet_proto::v1 as pb;
-use extranet_tests::{FOUR, Harness, PATIENCE, eventually, valid_cutover, valid_unit};
+use extranet_tests::{FOUR, Harness, PATIENCE, eventually, local_in, valid_cutover, valid_unit};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_operator_assigns_a_64_and_asks_the_prefecture_for_space() -> anyhow::Result<()> {
@@ -183,10 +183,6 @@ async fn a_unit_reports_a_fault_from_the_console_and_the_operator_answers_it() -
 }
 
 /// `datetime-local` text of now plus `mins`, in Beijing time.
-fn local_in(mins: i64) -> String {
-    let t = chrono::Utc::now() + chrono::Duration::minutes(mins);
-    t.with_timezone(&extranet_node::calendar::beijing()).format("%Y-%m-%dT%H:%M").to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unit_asks_for_an_interruption_and_the_operator_approves_it_before_it_may_start() -> anyhow::Result<()> {

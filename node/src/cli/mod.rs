@@ -10,12 +10,14 @@ mod approval;
 mod calendar;
 mod certs;
 mod choice;
+mod circular;
 mod conn;
 mod console;
 mod evaluation;
 mod fault;
 mod fault_registry;
 mod filing;
+mod incident;
 mod interruption;
 mod ipam;
 mod ipam_print;
@@ -76,6 +78,12 @@ enum Command {
     /// Disconnection and rectification orders: issue, rectified, lift, extend, notice (中断连接、限期整改, Art.25(4)).
     #[command(subcommand)]
     Order(order::OrderCmd),
+    /// Security incidents: report, notify the five departments, report up, close (网络安全事件, Art.26(1)).
+    #[command(subcommand)]
+    Incident(incident::IncidentCmd),
+    /// Circulars to a node's subtree: issue, list, show (通报, Art.28, Art.29).
+    #[command(subcommand)]
+    Circular(circular::CircularCmd),
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
@@ -170,6 +178,8 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Interruption(cmd) => interruption::run(cmd).await,
         Command::Order(cmd) => order::run(cmd).await,
         Command::Approval(cmd) => approval::run(cmd).await,
+        Command::Incident(cmd) => incident::run(cmd).await,
+        Command::Circular(cmd) => circular::run(cmd).await,
         Command::Evaluation(cmd) => evaluation::run(cmd).await,
         Command::Provider(cmd) => fault_registry::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,

@@ -8,6 +8,8 @@ use extranet_proto::v1 as pb;
 
 use crate::calendar::DayKind;
 use crate::domain::access::ResourceSubject;
+use crate::domain::circular::CircularKind;
+use crate::domain::incident::{Channel, Department, StepKind as IncidentStepKind, UpDecision};
 use crate::domain::ipam::Purpose;
 use crate::domain::order::StepKind;
 use crate::domain::{
@@ -105,6 +107,38 @@ wire_enum!(DayKind => DayKind {
     Work <=> Work,
 });
 
+wire_enum!(Department => IncidentDepartment {
+    Cyberspace <=> Cyberspace,
+    Secrecy <=> Secrecy,
+    StateSecurity <=> StateSecurity,
+    PublicSecurity <=> PublicSecurity,
+    Industry <=> Industry,
+});
+
+wire_enum!(Channel => IncidentChannel {
+    Phone <=> Phone,
+    Written <=> Written,
+    System <=> System,
+    InPerson <=> InPerson,
+    Other <=> Other,
+});
+
+wire_enum!(UpDecision => IncidentDecision { Undecided <=> Undecided, Kept <=> Kept, ReportedUp <=> ReportedUp });
+
+wire_enum!(IncidentStepKind => IncidentStepKind {
+    Reported <=> Reported,
+    Department <=> Department,
+    Kept <=> Kept,
+    ReportedUp <=> ReportedUp,
+    Closed <=> Closed,
+});
+
+wire_enum!(CircularKind => CircularKind {
+    SecurityEvent <=> SecurityEvent,
+    DutyFailure <=> DutyFailure,
+    ObstructedInspection <=> ObstructedInspection,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +185,10 @@ mod tests {
         round_trips(&variants::<ResourceSubject>());
         round_trips(&variants::<Purpose>());
         round_trips(&[DayKind::Off, DayKind::Work]);
+        round_trips(&variants::<Department>());
+        round_trips(&variants::<Channel>());
+        round_trips(&variants::<UpDecision>());
+        round_trips(&variants::<CircularKind>());
     }
 
     #[test]

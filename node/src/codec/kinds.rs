@@ -22,6 +22,8 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_INTERRUPTION,
     super::KIND_APPROVAL,
     super::KIND_ORDER,
+    super::KIND_INCIDENT,
+    super::KIND_CIRCULAR,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).
@@ -57,5 +59,6 @@ mod tests {
         assert_eq!(newer_kind("survey.v1"), None, "a name never heard of is not a newer version");
         assert!(newer_kind("fault.v2").is_some() && newer_kind("interruption.v2").is_some());
         assert!(newer_kind("order.v2").is_some());
+        assert!(newer_kind("incident.v2").is_some() && newer_kind("circular.v2").is_some());
     }
 }

@@ -49,6 +49,8 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
             ("/faults", "故障报告"),
             ("/interruptions", "中断申请"),
             ("/orders", "整改通知"),
+            ("/incidents", "安全事件"),
+            ("/circulars", "通报"),
         ];
     }
     let mut items = vec![
@@ -59,6 +61,8 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/interruptions", "中断"),
         ("/approvals", "重大调整审批"),
         ("/orders", "中断连接"),
+        ("/incidents", "安全事件"),
+        ("/circulars", "通报"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
     ];

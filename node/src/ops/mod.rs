@@ -9,6 +9,8 @@
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
 //! | [`order`] | order a unit disconnected with a rectification deadline (Art.25(4)), record its rectification, lift or extend |
+//! | [`incident`] | report a security incident (Art.26(1)), record the departments told, decide whether to report it up, close it |
+//! | [`circular`] | issue a circular (Art.28, Art.29) down to the node's subtree, its document numbered per year |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
 //! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
 //! | [`evaluation`] | the annual evaluation of providers and O&M units (Art.27): figures from the tickets, filed up |
@@ -24,11 +26,13 @@
 pub mod access;
 pub mod approval;
 pub mod calendar;
+pub mod circular;
 pub mod evaluation;
 pub mod fault;
 pub mod fault_registry;
 pub mod filing;
 pub mod idempotency;
+pub mod incident;
 pub mod interruption;
 pub mod ipam;
 pub mod order;

@@ -49,6 +49,8 @@ pub fn build_summary(
         interruptions: interruption_figures(&figures, now_ms),
         approvals: approval_figures(&figures, &store.approvals_waiting()?),
         orders: order_figures(&figures),
+        incidents: incident_figures(&figures, now_ms),
+        circulars: circular_figures(&figures, now_ms),
     })
 }
 
@@ -78,6 +80,35 @@ pub fn order_figures(f: &Figures) -> Option<pb::OrderFigures> {
         rectifications_open: o.open,
         rectifications_overdue: o.overdue,
         disconnected: o.units.clone(),
+    })
+}
+
+/// This node's own security incidents (Art.26(1)), from the counters;
+/// unset while it has never had one.
+pub fn incident_figures(f: &Figures, now_ms: i64) -> Option<pb::IncidentFigures> {
+    let i = &f.incidents;
+    if i.major.is_empty() && i.other.is_empty() {
+        return None;
+    }
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::IncidentFigures {
+        major_this_year: i.major.get(&year).copied().unwrap_or(0),
+        other_this_year: i.other.get(&year).copied().unwrap_or(0),
+        awaiting_decision: i.awaiting,
+        missing_departments: i.missing,
+    })
+}
+
+/// The circulars this node issued and received (Art.28, Art.29), from the
+/// counters; unset while it has never held one.
+pub fn circular_figures(f: &Figures, now_ms: i64) -> Option<pb::CircularFigures> {
+    if f.circulars_issued.is_empty() && f.circulars_received.is_empty() {
+        return None;
+    }
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::CircularFigures {
+        issued_this_year: f.circulars_issued.get(&year).copied().unwrap_or(0),
+        received_this_year: f.circulars_received.get(&year).copied().unwrap_or(0),
     })
 }
 

@@ -137,6 +137,13 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.rectifications_open = o.rectifications_open;
             t.rectifications_overdue = o.rectifications_overdue;
         }
+        if let Some(i) = &s.incidents {
+            t.incidents_major_this_year = i.major_this_year;
+            t.incidents_other_this_year = i.other_this_year;
+        }
+        if let Some(c) = &s.circulars {
+            t.circulars_issued_this_year = c.issued_this_year;
+        }
     }
     t
 }
@@ -181,6 +188,9 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         units_disconnected: a.units_disconnected.saturating_add(b.units_disconnected),
         rectifications_open: a.rectifications_open.saturating_add(b.rectifications_open),
         rectifications_overdue: a.rectifications_overdue.saturating_add(b.rectifications_overdue),
+        incidents_major_this_year: a.incidents_major_this_year.saturating_add(b.incidents_major_this_year),
+        incidents_other_this_year: a.incidents_other_this_year.saturating_add(b.incidents_other_this_year),
+        circulars_issued_this_year: a.circulars_issued_this_year.saturating_add(b.circulars_issued_this_year),
     }
 }
 

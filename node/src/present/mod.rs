@@ -4,10 +4,12 @@
 
 pub mod access;
 pub mod approval;
+pub mod circular;
 pub mod evaluation;
 pub mod fault;
 pub mod filing;
 pub mod filter;
+pub mod incident;
 pub mod interruption;
 pub mod order;
 pub mod oversight;

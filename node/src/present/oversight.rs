@@ -60,6 +60,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize, now_ms: i64) -> Vec<String
         interruptions(&t),
         orders(&t),
         approvals(&t, now_ms),
+        incidents(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -91,6 +92,14 @@ pub fn approvals(t: &pb::Totals, now_ms: i64) -> String {
     format!("{}（最久 {}）", t.approvals_waiting, age((now_ms - t.approvals_oldest_waiting_since_ms) / 1000))
 }
 
+/// A subtree's security incidents this year (major/other) and circulars issued.
+fn incidents(t: &pb::Totals) -> String {
+    if t.incidents_major_this_year + t.incidents_other_this_year + t.circulars_issued_this_year == 0 {
+        return "—".into();
+    }
+    format!("{}/{}（通报 {}）", t.incidents_major_this_year, t.incidents_other_this_year, t.circulars_issued_this_year)
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -108,6 +117,7 @@ pub fn print_view(v: &pb::OversightView) {
             "中断 待批/计划/实施中",
             "中断连接单位(下辖合计)",
             "待审批重大调整",
+            "今年安全事件 重大/一般(通报)",
             "地址利用率",
             "下辖节点",
             "最近上报",

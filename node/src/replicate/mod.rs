@@ -9,6 +9,8 @@
 //! | `fault.rs` | `fault.v1` (the whole ticket, latest revision wins) |
 //! | `interruption.rs` | `interruption.v1` (the whole record, latest revision wins) |
 //! | `order.rs` | `order.v1` (the whole record, latest revision wins) |
+//! | `incident.rs` | `incident.v1` (up once its authority reported it; the whole record, latest revision wins) |
+//! | `circular.rs` | `circular.v1` (down the issuer's subtree; issued once) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
 //! | `ipam.rs` | `ipam.delegation.v1`, `ipam.assignment.v1`, `ipam.request.v1`, `ipam.decision.v1` |
 //! | `pki.rs` | `crl.v1` |
@@ -19,9 +21,11 @@
 mod access;
 mod approval;
 mod calendar;
+mod circular;
 mod decoded;
 mod fault;
 mod filing;
+mod incident;
 mod interruption;
 mod ipam;
 mod order;
@@ -66,6 +70,8 @@ impl Applier for DomainApplier {
             codec::KIND_INTERRUPTION => interruption::record_interruption(tx, event),
             codec::KIND_APPROVAL => approval::record_approval(tx, event),
             codec::KIND_ORDER => order::record_order(tx, event),
+            codec::KIND_INCIDENT => incident::record_incident(tx, event),
+            codec::KIND_CIRCULAR => circular::record_circular(tx, event),
             codec::KIND_RECEIPT => filing::record_receipt(tx, event),
             codec::KIND_CRL => pki::record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => calendar::record_calendar(tx, event),

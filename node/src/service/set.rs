@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::{
-    AccessService, ApprovalsService, CalendarService, EvaluationsService, FaultsService, FilingsService,
-    InterruptionsService, OrdersService, OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
+    AccessService, ApprovalsService, CalendarService, CircularsService, EvaluationsService, FaultsService,
+    FilingsService, IncidentsService, InterruptionsService, OrdersService, OversightService, PkiService, StatusService,
+    UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -24,6 +25,10 @@ pub struct Services {
     pub interruptions: Arc<InterruptionsService>,
     /// `extranet.v1.Orders`.
     pub orders: Arc<OrdersService>,
+    /// `extranet.v1.Incidents`.
+    pub incidents: Arc<IncidentsService>,
+    /// `extranet.v1.Circulars`.
+    pub circulars: Arc<CircularsService>,
     /// `extranet.v1.Access`.
     pub access: Arc<AccessService>,
     /// `extranet.v1.Ipam`.

@@ -24,8 +24,8 @@ use crate::calendar::WorkCalendar;
 use crate::domain::approval::{MajorAdjustment, Stage};
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
-    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState, Order,
-    OrderState,
+    AccessUnit, Application, Choice, Circular, FaultState, FaultTicket, Filing, Incident, Interruption,
+    InterruptionState, Order, OrderState, UpDecision,
 };
 use crate::error::{NodeError, Result};
 
@@ -115,6 +115,32 @@ pub(super) fn order_share(me: &NodeId, o: &Order) -> Share {
         share.push((b"orders/open".to_vec(), 1));
     }
     share
+}
+
+/// An own incident counts once under its majority and the year (Beijing
+/// time) it was reported; while open, also as awaiting the decision
+/// whether to report it up, and as missing a department if major.
+pub(super) fn incident_share(me: &NodeId, i: &Incident) -> Share {
+    if &i.id.origin != me {
+        return Vec::new();
+    }
+    let class = if i.report.major { "major" } else { "other" };
+    let year = crate::calendar::year_of_ms(i.reported_at_ms());
+    let mut share = vec![(format!("incidents/{class}/{year}").into_bytes(), 1)];
+    if !i.closed && i.decision == UpDecision::Undecided {
+        share.push((b"incidents/awaiting".to_vec(), 1));
+    }
+    if !i.closed && !i.missing_departments().is_empty() {
+        share.push((b"incidents/missing".to_vec(), 1));
+    }
+    share
+}
+
+/// A circular counts once under the year (Beijing time) it was issued: as
+/// issued by its issuer, as received everywhere else.
+pub(super) fn circular_share(me: &NodeId, c: &Circular) -> Share {
+    let way = if &c.id.origin == me { "issued" } else { "received" };
+    vec![(format!("circulars/{way}/{}", crate::calendar::year_of_ms(c.issued_at_ms)).into_bytes(), 1)]
 }
 
 /// An application this node decides counts once under its state.
@@ -273,6 +299,25 @@ pub struct Figures {
     pub approvals_own: BTreeMap<String, u64>,
     /// Own disconnection orders (Art.25(4)).
     pub orders: OrderCounts,
+    /// Own security incidents (Art.26(1)).
+    pub incidents: IncidentCounts,
+    /// Circulars issued here, by the year issued (Art.28, Art.29).
+    pub circulars_issued: BTreeMap<i32, u64>,
+    /// Circulars received from ancestors, by the year issued.
+    pub circulars_received: BTreeMap<i32, u64>,
+}
+
+/// This node's own security incidents.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IncidentCounts {
+    /// Major incidents by the year reported.
+    pub major: BTreeMap<i32, u64>,
+    /// Other incidents by the year reported.
+    pub other: BTreeMap<i32, u64>,
+    /// Open, not yet decided whether to report up.
+    pub awaiting: u64,
+    /// Open major incidents with a department not yet recorded.
+    pub missing: u64,
 }
 
 /// This node's own standing disconnection orders.
@@ -374,6 +419,14 @@ impl NodeStore {
                 approvals_waiting: counts(t, "approvals/waiting")?.first().map_or(0, |(_, n)| *n),
                 approvals_own: counts(t, "approvals/own/")?.into_iter().collect(),
                 orders: order_counts(t, today)?,
+                incidents: IncidentCounts {
+                    major: by_year(counts(t, "incidents/major/")?),
+                    other: by_year(counts(t, "incidents/other/")?),
+                    awaiting: counts(t, "incidents/awaiting")?.first().map_or(0, |(_, n)| *n),
+                    missing: counts(t, "incidents/missing")?.first().map_or(0, |(_, n)| *n),
+                },
+                circulars_issued: by_year(counts(t, "circulars/issued/")?),
+                circulars_received: by_year(counts(t, "circulars/received/")?),
             })
         })
     }

@@ -14,7 +14,7 @@ use super::record::Record;
 use super::{NodeStore, TreeId, keys};
 use crate::domain::approval::MajorAdjustment;
 use crate::domain::ipam::{Assignment, Delegation, Reservation};
-use crate::domain::{AccessUnit, Application, FaultTicket, Filing, Interruption, Order};
+use crate::domain::{AccessUnit, Application, Circular, FaultTicket, Filing, Incident, Interruption, Order};
 use crate::error::{NodeError, Result};
 
 /// Everything the counters and the deadline index hold, counted afresh.
@@ -92,6 +92,8 @@ impl NodeStore {
             each(t, TreeId::Interruptions, |i: Interruption| c.add(figures::interruption_share(&me, &i)))?;
             each(t, TreeId::Approvals, |a: MajorAdjustment| c.add(figures::approval_share(&me, &a)))?;
             each(t, TreeId::Orders, |o: Order| c.add(figures::order_share(&me, &o)))?;
+            each(t, TreeId::Incidents, |i: Incident| c.add(figures::incident_share(&me, &i)))?;
+            each(t, TreeId::Circulars, |x: Circular| c.add(figures::circular_share(&me, &x)))?;
             each(t, TreeId::IpamRoots, |n: ipnet::IpNet| c.add(figures::root_share(&me, &n)))?;
             each(t, TreeId::IpamDelegations, |d: Delegation| c.add(figures::delegation_share(&me, &d)))?;
             each(t, TreeId::IpamAssignments, |a: Assignment| c.add(figures::assignment_share(&me, &a)))?;

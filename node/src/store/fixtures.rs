@@ -368,6 +368,61 @@ pub(crate) fn order() -> crate::domain::Order {
     o
 }
 
+/// A major incident told to two departments, reported up and closed.
+pub(crate) fn incident() -> crate::domain::Incident {
+    use crate::domain::incident::{Channel, DepartmentReportRequest, IncidentRequest};
+    use crate::domain::{Contact, Department, Incident, IncidentAction, IncidentId};
+    let req = IncidentRequest {
+        unit: Some(UnitId::parse("u0001").unwrap()),
+        title: "终端感染勒索病毒".into(),
+        description: "三台办公终端文件被加密".into(),
+        occurred_at_ms: 1_764_000_000_000,
+        impact: "本单位办公网段".into(),
+        measures: "已断开受感染终端".into(),
+        major: true,
+        contact: Contact { name: "次仁".into(), phone: "13908905678".into() },
+    };
+    let id = IncidentId { origin: node("540000/540100/540102"), number: 1 };
+    let mut i = Incident::report(id, req, 1_764_000_600_000, "unit:u0001").unwrap();
+    for (d, channel) in [(Department::PublicSecurity, Channel::Phone), (Department::Cyberspace, Channel::System)] {
+        let r = DepartmentReportRequest {
+            department: d,
+            at_ms: 1_764_000_900_000,
+            channel,
+            reporter: "次仁".into(),
+            note: "值班室".into(),
+        };
+        i.act(IncidentAction::Department(r), 1_764_001_000_000, "operator").unwrap();
+    }
+    i.act(IncidentAction::Decide { report_up: true, note: "影响跨单位".into() }, 1_764_002_000_000, "operator")
+        .unwrap();
+    i.act(IncidentAction::Close { note: "已清除病毒".into() }, 1_764_100_000_000, "operator").unwrap();
+    i
+}
+
+/// A circular of Art.29(1) naming a unit and one reference of each kind.
+pub(crate) fn circular() -> crate::domain::Circular {
+    use crate::domain::circular::{CircularRequest, Issuer};
+    use crate::domain::{Circular, CircularId, CircularKind, NamedUnit};
+    let at = node("540000/540100");
+    let req = CircularRequest {
+        kind: CircularKind::DutyFailure,
+        title: "城关区教育局未落实终端防护".into(),
+        facts: "终端未安装终端管理软件".into(),
+        requirements: "限期整改".into(),
+        units: vec![NamedUnit {
+            node: node("540000/540100/540102"),
+            unit: UnitId::parse("u0001").unwrap(),
+            name: "城关区教育局".into(),
+        }],
+        incidents: vec!["540102-I000001".into()],
+        orders: vec!["540102-D000001".into()],
+        inspections: vec!["2026-07".into()],
+    };
+    let issuer = Issuer { authority: &at, division: Some("拉萨市"), seq: 1 };
+    Circular::issue(CircularId { origin: at.clone(), number: 1 }, req, 1_764_200_000_000, "operator", &issuer).unwrap()
+}
+
 /// An event stored but not applied.
 pub(crate) fn unapplied() -> Unapplied {
     Unapplied {
@@ -443,6 +498,8 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("interruption", interruption()),
         row("order", order()),
         row("approval", approval()),
+        row("incident", incident()),
+        row("circular", circular()),
         row("filing_interruption", interruption_filing()),
         row(
             "link_provider",
@@ -505,6 +562,8 @@ fn write_current_fixtures() {
     files.push(("wire/interruption.v1/under_way.bin".into(), crate::codec::encode_interruption(&interruption())));
     files.push(("wire/order.v1/lifted.bin".into(), crate::codec::encode_order(&order())));
     files.push(("wire/approval.v1/waiting_on_region.bin".into(), crate::codec::encode_approval(&approval())));
+    files.push(("wire/incident.v1/reported-up.bin".into(), crate::codec::encode_incident(&incident())));
+    files.push(("wire/circular.v1/issued.bin".into(), crate::codec::encode_circular(&circular())));
     files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
     for (name, bytes) in files {
         let path = dir().join(name);

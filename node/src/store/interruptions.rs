@@ -29,14 +29,6 @@ impl Tx<'_> {
     /// Writes an interruption unless one of the same or a later revision is
     /// held; returns whether it was written.
     pub fn put_interruption(&mut self, i: &Interruption) -> TxResult<bool> {
-        let old = self.interruption(&i.id.key())?;
-        if old.as_ref().is_some_and(|held| held.revision >= i.revision) {
-            return Ok(false);
-        }
-        let me = self.me().clone();
-        let share = |x: &Interruption| figures::interruption_share(&me, x);
-        self.count(old.as_ref().map(share).unwrap_or_default(), share(i))?;
-        self.write(TreeId::Interruptions, i.id.key().as_bytes(), i)?;
-        Ok(true)
+        self.put_revised(TreeId::Interruptions, &i.id.key(), i, figures::interruption_share)
     }
 }

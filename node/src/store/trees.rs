@@ -70,11 +70,15 @@ pub enum TreeId {
     /// disconnects it (own orders only): what every unit call is checked
     /// against, and the overdue scan of the summary.
     Disconnections,
+    /// incident key → security incident (own, and those reported up from below).
+    Incidents,
+    /// circular key → circular (own, and those issued by an ancestor).
+    Circulars,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 28] = [
+    pub const ALL: [TreeId; 30] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -103,6 +107,8 @@ impl TreeId {
         TreeId::ApprovalQueue,
         TreeId::Orders,
         TreeId::Disconnections,
+        TreeId::Incidents,
+        TreeId::Circulars,
     ];
 
     /// The tree's name on disk.
@@ -136,6 +142,8 @@ impl TreeId {
             TreeId::ApprovalQueue => "approval_queue",
             TreeId::Orders => "orders",
             TreeId::Disconnections => "disconnections",
+            TreeId::Incidents => "incidents",
+            TreeId::Circulars => "circulars",
         }
     }
 }

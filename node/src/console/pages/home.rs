@@ -1,9 +1,10 @@
 //! `/`: what needs the signed-in person today. An operator sees the node's
 //! uplink (connected since, backlog), certificates about to expire,
 //! applications due this week and overdue, and own filings still waiting
-//! for receipts, and its supervision queue ([`super::queue`]); a unit sees
-//! its own applications and the notices addressed to it, or, while it is
-//! disconnected by an order, that order alone.
+//! for receipts, its supervision queue ([`super::queue`]) and the latest
+//! circulars; a unit sees its own applications, the notices addressed to it
+//! and the circulars naming it, or, while it is disconnected by an order,
+//! that order alone.
 
 use axum::extract::State;
 use extranet_proto::v1 as pb;
@@ -21,6 +22,17 @@ use crate::present::text::{age, time};
 
 /// Certificates expiring sooner than this are shown in red.
 const CERT_WARN_DAYS: i64 = 30;
+
+/// How many of the latest circulars the front page shows.
+const RECENT_CIRCULARS: u32 = 5;
+
+/// The latest circulars held here (issued here or from above), or a line saying there are none.
+fn circulars(console: &Console, recent: &[pb::Circular]) -> Markup {
+    html! {
+        h2 { "最近的通报（" (recent.len()) "）" " " a href="/circulars" { "全部" } }
+        @if recent.is_empty() { p.muted { "没有通报。" } } @else { (super::circulars::table(console, recent)) }
+    }
+}
 
 /// `GET /`.
 pub async fn page(State(console): State<Console>, signed: Signed) -> PageResult {
@@ -49,6 +61,7 @@ pub async fn page(State(console): State<Console>, signed: Signed) -> PageResult 
         .await?
         .into_inner()
         .filings;
+    let recent = super::circulars::recent(&console, &signed, RECENT_CIRCULARS).await?;
     let me = console.me().to_string();
     let expected = console.me().depth().saturating_sub(1);
     let waiting: Vec<&pb::Filing> = filings.iter().filter(|f| f.origin == me && f.receipts.len() < expected).collect();
@@ -71,6 +84,7 @@ pub async fn page(State(console): State<Console>, signed: Signed) -> PageResult 
             }
         }
         (super::queue::operator(&console, &signed).await?)
+        (circulars(&console, &recent))
         h2 { "待回执的备案（" (waiting.len()) "）" }
         @if waiting.is_empty() { p.muted { "本节点的备案均已收到上级回执。" } } @else {
             table {
@@ -156,10 +170,12 @@ async fn unit_home(console: &Console, signed: &Signed) -> PageResult {
     let cal = calendar_of(console)?;
     let today = crate::calendar::today();
     let notices: Vec<&pb::Application> = apps.iter().filter(|a| a.notice.is_some()).collect();
+    let recent = super::circulars::recent(console, signed, RECENT_CIRCULARS).await?;
     let body = html! {
         p { a.button href="/access/new" { "提交接入、变更或退出申请" } }
         h2 { "本单位的申请（" (apps.len()) "）" }
         (applications(&cal, today, &apps))
+        (circulars(console, &recent))
         h2 { "发给本单位的通知（" (notices.len()) "）" }
         @if notices.is_empty() { p.muted { "没有。" } } @else {
             ul { @for a in &notices { @if let Some(n) = &a.notice {

@@ -16,6 +16,8 @@
 //! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
 //! | `/approvals…` | [`approvals`]: approvals of a major adjustment, what waits on this level first; apply, decide, print a level's notice (Art.21) |
 //! | `/orders…` | [`orders`]: disconnection and rectification orders; issue, rectified, lift, extend, print the order and lifting notice (Art.25(4)) |
+//! | `/incidents…` | [`incidents`]: security incidents — the operator's queue, the report form, one with the five departments (Art.26(1)) |
+//! | `/circulars…` | [`circulars`]: circulars issued here and from above, the issuing form, one with its printable document (Art.28, Art.29) |
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
@@ -27,11 +29,13 @@ pub mod addresses;
 pub mod apply;
 pub mod approvals;
 pub mod calendar;
+pub mod circulars;
 pub mod common;
 pub mod evaluation;
 pub mod faults;
 pub mod filings;
 pub mod home;
+pub mod incidents;
 pub mod interruptions;
 pub mod orders;
 pub mod oversight;
@@ -82,6 +86,14 @@ pub fn router() -> Router<Console> {
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/act", post(orders::act))
         .route("/orders/{id}/notice", get(orders::notice))
+        .route("/incidents", get(incidents::list))
+        .route("/incidents/new", get(incidents::form).post(incidents::report))
+        .route("/incidents/{id}", get(incidents::show))
+        .route("/incidents/{id}/act", post(incidents::act))
+        .route("/circulars", get(circulars::list))
+        .route("/circulars/new", get(circulars::form).post(circulars::issue))
+        .route("/circulars/{id}", get(circulars::show))
+        .route("/circulars/{id}/document", get(circulars::document))
         .route("/evaluation", get(evaluation::page))
         .route("/evaluation/file", post(evaluation::file))
         .route("/evaluation/{id}/document", get(evaluation::print))

@@ -140,6 +140,12 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             @if let Some(a) = &s.approvals {
                 tr { th { "重大调整审批" } td.approvals { "待本级审批 " (a.waiting) " · 本级申请：审批中 " (a.own_pending) " · 已批准 " (a.own_approved) " · 未通过 " (a.own_rejected) } }
             }
+            @if let Some(i) = &s.incidents {
+                tr { th { "网络安全事件（今年）" } td.incidents { "重大 " (i.major_this_year) " · 一般 " (i.other_this_year) " · 待研判 " (i.awaiting_decision) " · 未报齐五部门 " (i.missing_departments) } }
+            }
+            @if let Some(c) = &s.circulars {
+                tr { th { "通报（今年）" } td.circulars { "发布 " (c.issued_this_year) " · 收到 " (c.received_this_year) } }
+            }
             @if let Some(o) = &s.orders {
                 tr { th { "中断连接单位" } td.disconnected { (o.disconnected.join("、")) " · 整改中 " (o.rectifications_open) " · 逾期 " (o.rectifications_overdue) } }
             }
