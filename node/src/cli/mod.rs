@@ -15,6 +15,7 @@ mod evaluation;
 mod fault;
 mod fault_registry;
 mod filing;
+mod inspection;
 mod interruption;
 mod ipam;
 mod ipam_print;
@@ -72,6 +73,9 @@ enum Command {
     /// Disconnection and rectification orders: issue, rectified, lift, extend, notice (中断连接、限期整改, Art.25(4)).
     #[command(subcommand)]
     Order(order::OrderCmd),
+    /// Supervision inspections and their rectifications: record, list, show, respond, accept, return (监督检查, Art.28).
+    #[command(subcommand)]
+    Inspection(inspection::InspectionCmd),
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
@@ -165,6 +169,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Fault(cmd) => fault::run(cmd).await,
         Command::Interruption(cmd) => interruption::run(cmd).await,
         Command::Order(cmd) => order::run(cmd).await,
+        Command::Inspection(cmd) => inspection::run(cmd).await,
         Command::Evaluation(cmd) => evaluation::run(cmd).await,
         Command::Provider(cmd) => fault_registry::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,

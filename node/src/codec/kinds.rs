@@ -22,6 +22,8 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_INTERRUPTION,
     super::KIND_APPROVAL,
     super::KIND_ORDER,
+    super::KIND_INSPECTION,
+    super::KIND_INSPECTION_RESPONSE,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).

@@ -8,6 +8,7 @@
 //! | [`approval`] | apply for and decide a major adjustment level by level (Art.21), each decision with its notice |
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
+//! | [`inspection`] | record a supervision inspection (Art.28), answer its rectifications as the inspected party, accept or return them |
 //! | [`order`] | order a unit disconnected with a rectification deadline (Art.25(4)), record its rectification, lift or extend |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
 //! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
@@ -29,6 +30,7 @@ pub mod fault;
 pub mod fault_registry;
 pub mod filing;
 pub mod idempotency;
+pub mod inspection;
 pub mod interruption;
 pub mod ipam;
 pub mod order;

@@ -49,6 +49,7 @@ pub fn build_summary(
         interruptions: interruption_figures(&figures, now_ms),
         approvals: approval_figures(&figures, &store.approvals_waiting()?),
         orders: order_figures(&figures),
+        inspections: inspection_figures(&figures, now_ms),
     })
 }
 
@@ -78,6 +79,23 @@ pub fn order_figures(f: &Figures) -> Option<pb::OrderFigures> {
         rectifications_open: o.open,
         rectifications_overdue: o.overdue,
         disconnected: o.units.clone(),
+    })
+}
+
+/// This node's own inspections (Art.28): this year's, and the
+/// rectifications open, overdue and waiting for review; unset while it
+/// has never recorded one.
+pub fn inspection_figures(f: &Figures, now_ms: i64) -> Option<pb::InspectionFigures> {
+    let i = &f.inspections;
+    if i.by_year.is_empty() && i.open == 0 {
+        return None;
+    }
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::InspectionFigures {
+        this_year: i.by_year.get(&year).copied().unwrap_or(0),
+        findings_open: i.open,
+        findings_overdue: i.overdue,
+        responses_waiting: i.responded,
     })
 }
 

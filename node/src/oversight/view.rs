@@ -137,6 +137,11 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.rectifications_open = o.rectifications_open;
             t.rectifications_overdue = o.rectifications_overdue;
         }
+        if let Some(i) = &s.inspections {
+            t.findings_open = i.findings_open;
+            t.findings_overdue = i.findings_overdue;
+            t.inspections_this_year = i.this_year;
+        }
     }
     t
 }
@@ -181,6 +186,9 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         units_disconnected: a.units_disconnected.saturating_add(b.units_disconnected),
         rectifications_open: a.rectifications_open.saturating_add(b.rectifications_open),
         rectifications_overdue: a.rectifications_overdue.saturating_add(b.rectifications_overdue),
+        findings_open: a.findings_open.saturating_add(b.findings_open),
+        findings_overdue: a.findings_overdue.saturating_add(b.findings_overdue),
+        inspections_this_year: a.inspections_this_year.saturating_add(b.inspections_this_year),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod evaluation;
 pub mod fault;
 pub mod filing;
 pub mod filter;
+pub mod inspection;
 pub mod interruption;
 pub mod order;
 pub mod oversight;

@@ -9,6 +9,7 @@
 //! | `fault.rs` | `fault.v1` (the whole ticket, latest revision wins) |
 //! | `interruption.rs` | `interruption.v1` (the whole record, latest revision wins) |
 //! | `order.rs` | `order.v1` (the whole record, latest revision wins) |
+//! | `inspection.rs` | `inspection.v1` (the whole record, latest revision wins), `inspection.response.v1` (merged by the authority, only from the inspected node) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
 //! | `ipam.rs` | `ipam.delegation.v1`, `ipam.assignment.v1`, `ipam.request.v1`, `ipam.decision.v1` |
 //! | `pki.rs` | `crl.v1` |
@@ -22,6 +23,7 @@ mod calendar;
 mod decoded;
 mod fault;
 mod filing;
+mod inspection;
 mod interruption;
 mod ipam;
 mod order;
@@ -66,6 +68,8 @@ impl Applier for DomainApplier {
             codec::KIND_INTERRUPTION => interruption::record_interruption(tx, event),
             codec::KIND_APPROVAL => approval::record_approval(tx, event),
             codec::KIND_ORDER => order::record_order(tx, event),
+            codec::KIND_INSPECTION => inspection::record_inspection(tx, event),
+            codec::KIND_INSPECTION_RESPONSE => inspection::record_response(tx, event),
             codec::KIND_RECEIPT => filing::record_receipt(tx, event),
             codec::KIND_CRL => pki::record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => calendar::record_calendar(tx, event),

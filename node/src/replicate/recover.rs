@@ -33,6 +33,7 @@ pub fn recover_own(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         codec::KIND_INTERRUPTION => super::interruption::restore_interruption(tx, event),
         codec::KIND_APPROVAL => super::approval::restore_approval(tx, event),
         codec::KIND_ORDER => super::order::restore_order(tx, event),
+        codec::KIND_INSPECTION => super::inspection::restore_inspection(tx, event),
         codec::KIND_IPAM_DELEGATION => restore_delegation(tx, event),
         codec::KIND_IPAM_ASSIGNMENT => restore_assignment(tx, event),
         codec::KIND_IPAM_REQUEST => restore_request(tx, event),

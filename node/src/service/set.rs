@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use super::{
     AccessService, ApprovalsService, CalendarService, EvaluationsService, FaultsService, FilingsService,
-    InterruptionsService, OrdersService, OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
+    InspectionsService, InterruptionsService, OrdersService, OversightService, PkiService, StatusService, UnitsService,
+    ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -22,6 +23,8 @@ pub struct Services {
     pub evaluations: Arc<EvaluationsService>,
     /// `extranet.v1.Interruptions`.
     pub interruptions: Arc<InterruptionsService>,
+    /// `extranet.v1.Inspections`.
+    pub inspections: Arc<InspectionsService>,
     /// `extranet.v1.Orders`.
     pub orders: Arc<OrdersService>,
     /// `extranet.v1.Access`.

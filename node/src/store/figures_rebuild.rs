@@ -13,6 +13,7 @@ use super::figures::{self, FORMAT, MARKER, PROVISIONAL, Share, counter_value};
 use super::record::Record;
 use super::{NodeStore, TreeId, keys};
 use crate::domain::approval::MajorAdjustment;
+use crate::domain::inspection::Inspection;
 use crate::domain::ipam::{Assignment, Delegation, Reservation};
 use crate::domain::{AccessUnit, Application, FaultTicket, Filing, Interruption, Order};
 use crate::error::{NodeError, Result};
@@ -92,6 +93,7 @@ impl NodeStore {
             each(t, TreeId::Interruptions, |i: Interruption| c.add(figures::interruption_share(&me, &i)))?;
             each(t, TreeId::Approvals, |a: MajorAdjustment| c.add(figures::approval_share(&me, &a)))?;
             each(t, TreeId::Orders, |o: Order| c.add(figures::order_share(&me, &o)))?;
+            each(t, TreeId::Inspections, |i: Inspection| c.add(figures::inspection_share(&me, &i)))?;
             each(t, TreeId::IpamRoots, |n: ipnet::IpNet| c.add(figures::root_share(&me, &n)))?;
             each(t, TreeId::IpamDelegations, |d: Delegation| c.add(figures::delegation_share(&me, &d)))?;
             each(t, TreeId::IpamAssignments, |a: Assignment| c.add(figures::assignment_share(&me, &a)))?;

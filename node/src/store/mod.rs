@@ -17,6 +17,7 @@ mod figures_rebuild;
 mod filings;
 pub mod health;
 mod idempotency;
+mod inspections;
 mod interruptions;
 mod ipam;
 mod keys;
@@ -51,7 +52,7 @@ use extranet_federation::Envelope;
 
 pub use durability::Durability;
 pub use faults::{FaultRegistry, RegistryEntry};
-pub use figures::{Figures, OrderCounts, Overdue, Space};
+pub use figures::{Figures, InspectionCounts, OrderCounts, Overdue, Space};
 pub use health::{Health, StoreState};
 pub use orders::Disconnection;
 pub use report::YearFilings;

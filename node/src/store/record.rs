@@ -128,6 +128,7 @@ records! {
     Interruption => "维护作业中断",
     crate::domain::approval::MajorAdjustment => "重大调整审批申请",
     Order => "中断连接通知",
+    crate::domain::inspection::Inspection => "监督检查",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

@@ -70,11 +70,17 @@ pub enum TreeId {
     /// disconnects it (own orders only): what every unit call is checked
     /// against, and the overdue scan of the summary.
     Disconnections,
+    /// inspection key → supervision inspection (Art.28): own, replicas
+    /// from below, and those of this node sent down by an ancestor.
+    Inspections,
+    /// `due\0inspection\0finding` → () for each rectification of an own
+    /// inspection not yet accepted: the summary's overdue scan.
+    RectificationDue,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 28] = [
+    pub const ALL: [TreeId; 30] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -103,6 +109,8 @@ impl TreeId {
         TreeId::ApprovalQueue,
         TreeId::Orders,
         TreeId::Disconnections,
+        TreeId::Inspections,
+        TreeId::RectificationDue,
     ];
 
     /// The tree's name on disk.
@@ -136,6 +144,8 @@ impl TreeId {
             TreeId::ApprovalQueue => "approval_queue",
             TreeId::Orders => "orders",
             TreeId::Disconnections => "disconnections",
+            TreeId::Inspections => "inspections",
+            TreeId::RectificationDue => "rectification_due",
         }
     }
 }

@@ -1,0 +1,61 @@
+//! Supervision inspections where they travel (Art.28). An `inspection.v1`
+//! event is the authority's whole record: every ancestor and the inspected
+//! lower node keep the copy with the highest revision, taken only from the
+//! authority itself. An `inspection.response.v1` event is a lower node's
+//! answer: the authority merges it into its record only when the sender is
+//! the inspected node — so no other node, above or beside, can answer for
+//! it — and sends the record on, in the transaction that accepts it.
+
+use extranet_federation::Envelope;
+
+use super::decoded::decoded;
+use crate::codec;
+use crate::ops::inspection::write_own;
+use crate::store::{Tx, TxResult};
+
+/// A holder keeps the latest copy of an inspection from its authority.
+pub(super) fn record_inspection(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(i) = decoded(tx, event, codec::decode_inspection(&event.payload))? else { return Ok(()) };
+    if i.id.origin != event.origin {
+        tracing::warn!(origin = %event.origin, inspection = %i.id, "inspection event naming another origin ignored");
+        return Ok(());
+    }
+    tx.put_inspection(&i)?;
+    Ok(())
+}
+
+/// The authority merges an answer from the inspected node; every other
+/// ancestor it passes lets it by.
+pub(super) fn record_response(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some((key, r)) = decoded(tx, event, codec::decode_inspection_response(&event.payload))? else {
+        return Ok(());
+    };
+    let Some(mut i) = tx.inspection(&key)? else { return Ok(()) };
+    if &i.id.origin != tx.me() {
+        return Ok(());
+    }
+    if !i.inspects_node(&event.origin) {
+        tracing::warn!(origin = %event.origin, inspection = %key, "answer from a node other than the inspected one ignored");
+        return Ok(());
+    }
+    match i.respond(&r) {
+        Ok(true) => write_own(tx, &i),
+        Ok(false) => Ok(()),
+        Err(e) => {
+            tracing::warn!(inspection = %key, finding = r.finding, error = %e, "answer not merged");
+            Ok(())
+        }
+    }
+}
+
+/// This node's own inspection handed back after a restore: back in its
+/// records (unless a later revision is held), its counter past it.
+pub(super) fn restore_inspection(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
+    let Some(i) = decoded(tx, event, codec::decode_inspection(&event.payload))? else { return Ok(()) };
+    if &i.id.origin != tx.me() {
+        return tx.record_unapplied(event, "恢复的监督检查事件所载检查不属于本节点");
+    }
+    tx.put_inspection(&i)?;
+    tracing::warn!(inspection = %i.id, "own inspection recovered from a peer after a restore");
+    tx.raise_number("inspection", i.id.number)
+}
