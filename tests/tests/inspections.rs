@@ -199,3 +199,57 @@ async fn bad_input_names_the_field_and_writes_nothing() -> anyhow::Result<()> {
     h.shutdown().await;
     Ok(())
 }
+
+/// The console: the county records an inspection of u0001 from its form
+/// (a bad one refused naming the field, what was typed kept); u0001 finds
+/// it waiting on it and answers; the answer waits on the county, which
+/// accepts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_shows_each_party_what_waits_on_it_and_takes_its_step() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let op = h.operator_web(&county).await?;
+    let today = extranet_node::calendar::today().to_string();
+    let fields = |scope: &'static str| {
+        vec![
+            ("unit_id", "u0001".to_string()),
+            ("date", today.clone()),
+            ("scope", scope.to_string()),
+            ("inspectors", "次仁、卓玛".to_string()),
+            ("findings", "终端未安装防护软件@5\n机房温湿度记录不全".to_string()),
+        ]
+    };
+    let bad = fields(" ");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = op.post_form("/inspections/new", "/inspections/new", &bad).await?;
+    assert!(refused.status == 400 && refused.body.contains("scope"), "{refused:?}");
+    assert!(refused.body.contains("终端未安装防护软件@5"), "what was typed is kept");
+    let good = fields("安全管理情况");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let recorded = op.post_form("/inspections/new", "/inspections/new", &good).await?;
+    assert_eq!(recorded.status, 303, "{recorded:?}");
+    let page = recorded.location().to_string();
+    let id = page.rsplit('/').next().unwrap().to_string();
+    let shown = op.get(&page).await?.body;
+    assert!(shown.contains("整改通知书") && shown.contains("第二十八条"), "{shown}");
+
+    let unit = h.unit_web(&county, "u0001").await?;
+    let queue = unit.get("/inspections").await?.body;
+    assert!(queue.contains("等待您办理") && queue.contains(&id), "{queue}");
+    let act = format!("{page}/act");
+    let accept = [("finding", "1"), ("kind", "accept"), ("text", "")];
+    let refused = unit.post_form(&page, &act, &accept).await?;
+    assert_eq!(refused.status, 403, "a unit cannot accept: {refused:?}");
+    let answer = [("finding", "1"), ("kind", "respond"), ("text", "已统一安装终端防护软件")];
+    let answered = unit.post_form(&page, &act, &answer).await?;
+    assert_eq!(answered.status, 303, "{answered:?}");
+    let board = op.get("/inspections").await?.body;
+    let waiting = board.split("全部监督检查").next().unwrap_or_default();
+    assert!(waiting.contains(&id), "the answer waits on the county: {board}");
+    let accepted = op.post_form(&page, &act, &accept).await?;
+    assert_eq!(accepted.status, 303, "{accepted:?}");
+    assert!(op.get(&page).await?.body.contains("已验收"));
+    h.shutdown().await;
+    Ok(())
+}

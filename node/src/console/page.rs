@@ -48,6 +48,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
             ("/access/new", "提交申请"),
             ("/faults", "故障报告"),
             ("/interruptions", "中断申请"),
+            ("/inspections", "监督检查"),
         ];
     }
     let mut items = vec![
@@ -56,6 +57,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/access", "接入申请"),
         ("/faults", "故障"),
         ("/interruptions", "中断"),
+        ("/inspections", "监督检查"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
     ];

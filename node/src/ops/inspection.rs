@@ -10,14 +10,15 @@
 //! Every write is answered once durable.
 
 use chrono::Datelike;
-use extranet_federation::{Route, Scope};
+use extranet_federation::Route;
 
 use super::idempotency;
 use crate::codec;
+use crate::domain::UnitId;
 use crate::domain::inspection::{Inspected, Inspection, InspectionId, InspectionRequest, Response, Review};
 use crate::domain::order::Issuer;
-use crate::domain::{UnitId, limits};
 use crate::error::{NodeError, Result};
+use crate::replicate::write_own_inspection as write_own;
 use crate::store::{NodeStore, Tx, TxResult, abort};
 
 /// Who answers a finding.
@@ -133,20 +134,4 @@ pub async fn review(store: &NodeStore, key: &str, finding: usize, review: Review
 
 fn held(tx: &Tx<'_>, key: &str) -> TxResult<Inspection> {
     tx.inspection(key)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {key} 的监督检查"))).or_else(abort)
-}
-
-/// Within a write: stores an own inspection and sends it up and, for a
-/// lower node, down to that node's subtree (also used when an answer from
-/// below is merged).
-pub(crate) fn write_own(tx: &mut Tx<'_>, i: &Inspection) -> TxResult<()> {
-    let payload = codec::encode_inspection(i);
-    limits::event_payload("inspection", payload.len()).or_else(abort)?;
-    tx.put_inspection(i)?;
-    if tx.me().parent().is_some() {
-        tx.emit(Route::Up, codec::KIND_INSPECTION, payload.clone())?;
-    }
-    if let Inspected::Node(n) = &i.inspected {
-        tx.emit(Route::Down(Scope::Subtree(n.clone())), codec::KIND_INSPECTION, payload)?;
-    }
-    Ok(())
 }

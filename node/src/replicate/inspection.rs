@@ -6,12 +6,13 @@
 //! the inspected node — so no other node, above or beside, can answer for
 //! it — and sends the record on, in the transaction that accepts it.
 
-use extranet_federation::Envelope;
+use extranet_federation::{Envelope, Route, Scope};
 
 use super::decoded::decoded;
 use crate::codec;
-use crate::ops::inspection::write_own;
-use crate::store::{Tx, TxResult};
+use crate::domain::inspection::{Inspected, Inspection};
+use crate::domain::limits;
+use crate::store::{Tx, TxResult, abort};
 
 /// A holder keeps the latest copy of an inspection from its authority.
 pub(super) fn record_inspection(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
@@ -39,7 +40,7 @@ pub(super) fn record_response(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()>
         return Ok(());
     }
     match i.respond(&r) {
-        Ok(true) => write_own(tx, &i),
+        Ok(true) => write_own_inspection(tx, &i),
         Ok(false) => Ok(()),
         Err(e) => {
             tracing::warn!(inspection = %key, finding = r.finding, error = %e, "answer not merged");
@@ -58,4 +59,20 @@ pub(super) fn restore_inspection(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<
     tx.put_inspection(&i)?;
     tracing::warn!(inspection = %i.id, "own inspection recovered from a peer after a restore");
     tx.raise_number("inspection", i.id.number)
+}
+
+/// Within a write: stores an own inspection and sends it up and, for a
+/// lower node, down to that node's subtree (also used when an answer from
+/// below is merged).
+pub fn write_own_inspection(tx: &mut Tx<'_>, i: &Inspection) -> TxResult<()> {
+    let payload = codec::encode_inspection(i);
+    limits::event_payload("inspection", payload.len()).or_else(abort)?;
+    tx.put_inspection(i)?;
+    if tx.me().parent().is_some() {
+        tx.emit(Route::Up, codec::KIND_INSPECTION, payload.clone())?;
+    }
+    if let Inspected::Node(n) = &i.inspected {
+        tx.emit(Route::Down(Scope::Subtree(n.clone())), codec::KIND_INSPECTION, payload)?;
+    }
+    Ok(())
 }

@@ -34,6 +34,7 @@ use extranet_certs::TlsMaterial;
 use extranet_federation::Envelope;
 
 pub use access::{announce, route_to, send_access, sync_unit_status};
+pub use inspection::write_own_inspection;
 
 use crate::codec;
 use crate::store::{Applier, Tx, TxResult};

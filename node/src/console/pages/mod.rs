@@ -14,6 +14,7 @@
 //! | `/access…` | [`access`]: the review queue, one application, decide, the written notice |
 //! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
 //! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
+//! | `/inspections…` | [`inspections`]: supervision inspections (Art.28) — what waits on the person signed in, all held here, the record form, one with its findings and the steps allowed |
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
@@ -29,6 +30,7 @@ pub mod evaluation;
 pub mod faults;
 pub mod filings;
 pub mod home;
+pub mod inspections;
 pub mod interruptions;
 pub mod oversight;
 pub mod signin;
@@ -67,6 +69,10 @@ pub fn router() -> Router<Console> {
         .route("/interruptions/new", get(interruptions::form).post(interruptions::request))
         .route("/interruptions/{id}", get(interruptions::show))
         .route("/interruptions/{id}/act", post(interruptions::act))
+        .route("/inspections", get(inspections::list))
+        .route("/inspections/new", get(inspections::form).post(inspections::record))
+        .route("/inspections/{id}", get(inspections::show))
+        .route("/inspections/{id}/act", post(inspections::act))
         .route("/evaluation", get(evaluation::page))
         .route("/evaluation/file", post(evaluation::file))
         .route("/evaluation/{id}/document", get(evaluation::print))
