@@ -9,7 +9,7 @@ use extranet_proto::v1 as pb;
 
 use super::conn::Conn;
 use super::output;
-use crate::present::inspection::{HEADER, print_inspection, row};
+use crate::present::inspection::{HEADER, parse_finding, print_inspection, row};
 
 /// Inspection commands.
 #[derive(Subcommand)]
@@ -103,14 +103,6 @@ pub struct RecordArgs {
     findings: Vec<String>,
 }
 
-/// `text@N` → (text, N); `text` → (text, 0).
-fn finding(s: &str) -> pb::FindingRequest {
-    match s.rsplit_once('@').and_then(|(t, n)| n.trim().parse().ok().map(|n| (t, n))) {
-        Some((text, working_days)) => pb::FindingRequest { text: text.into(), working_days },
-        None => pb::FindingRequest { text: s.into(), working_days: 0 },
-    }
-}
-
 /// Runs an inspection command.
 pub async fn run(cmd: InspectionCmd) -> anyhow::Result<()> {
     let (f, accept, text) = match cmd {
@@ -121,7 +113,7 @@ pub async fn run(cmd: InspectionCmd) -> anyhow::Result<()> {
                 date: a.date,
                 scope: a.scope,
                 inspectors: a.inspectors,
-                findings: a.findings.iter().map(|s| finding(s)).collect(),
+                findings: a.findings.iter().map(|s| parse_finding(s)).collect(),
                 ..Default::default()
             };
             let i = a.conn.write(req, async |c, r| c.inspections().record_inspection(r).await).await?;
@@ -161,15 +153,4 @@ pub async fn run(cmd: InspectionCmd) -> anyhow::Result<()> {
     let r = pb::ReviewFindingRequest { id: f.id, finding: f.finding, accept, text, ..Default::default() };
     let i = f.conn.write(r, async |c, r| c.inspections().review_finding(r).await).await?;
     output::emit(f.conn.json, &i, print_inspection)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_finding_names_its_working_days_after_an_at_sign() {
-        assert_eq!(finding("默认口令@5"), pb::FindingRequest { text: "默认口令".into(), working_days: 5 });
-        assert_eq!(finding("a@b"), pb::FindingRequest { text: "a@b".into(), working_days: 0 });
-    }
 }

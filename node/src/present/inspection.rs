@@ -9,6 +9,17 @@ use super::text::time;
 use crate::codec::WireEnum;
 use crate::domain::inspection::{RectificationState, RectificationStepKind};
 
+/// A finding as a person types it (CLI `--finding`, a line of the
+/// console's form): `text@N` orders a rectification within N working days,
+/// plain `text` records the finding only.
+pub fn parse_finding(s: &str) -> pb::FindingRequest {
+    let s = s.trim();
+    match s.rsplit_once('@').and_then(|(t, n)| n.trim().parse().ok().map(|n| (t, n))) {
+        Some((text, working_days)) => pb::FindingRequest { text: text.into(), working_days },
+        None => pb::FindingRequest { text: s.into(), working_days: 0 },
+    }
+}
+
 /// Who was inspected: `城关区教育局（u0001）` or `城关区（540000/…）`.
 pub fn inspected_zh(i: &pb::Inspection) -> String {
     let id = if i.unit_id.is_empty() { &i.inspected_node } else { &i.unit_id };
@@ -56,5 +67,16 @@ pub fn print_inspection(i: &pb::Inspection) {
             let kind = RectificationStepKind::from_pb(s.kind).map_or("—", RectificationStepKind::zh);
             println!("    {}  {kind}  {}  {}", time(s.at_ms), s.by, s.note);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_names_its_working_days_after_an_at_sign() {
+        assert_eq!(parse_finding("默认口令@5"), pb::FindingRequest { text: "默认口令".into(), working_days: 5 });
+        assert_eq!(parse_finding("a@b"), pb::FindingRequest { text: "a@b".into(), working_days: 0 });
     }
 }

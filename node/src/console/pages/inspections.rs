@@ -13,7 +13,7 @@ use maud::{Markup, PreEscaped, html};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
-use crate::present::inspection::{HEADER, inspected_zh, rectification_zh, row};
+use crate::present::inspection::{HEADER, inspected_zh, parse_finding, rectification_zh, row};
 use crate::present::order::deadline_zh;
 use crate::present::text::time;
 
@@ -100,17 +100,6 @@ fn record_form(signed: &Signed, f: &RecordForm, error: Option<&str>) -> Markup {
     }
 }
 
-fn findings(text: &str) -> Vec<pb::FindingRequest> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| match l.rsplit_once('@').and_then(|(t, n)| n.trim().parse().ok().map(|n| (t, n))) {
-            Some((t, n)) => pb::FindingRequest { text: t.into(), working_days: n },
-            None => pb::FindingRequest { text: l.into(), working_days: 0 },
-        })
-        .collect()
-}
-
 /// `POST /inspections/new`.
 pub async fn record(State(console): State<Console>, posted: Posted<RecordForm>) -> PageResult {
     let Posted { signed, form: f } = posted;
@@ -120,7 +109,7 @@ pub async fn record(State(console): State<Console>, posted: Posted<RecordForm>) 
         date: f.date.clone(),
         scope: f.scope.clone(),
         inspectors: f.inspectors.split(['、', ',', '，']).map(|s| s.trim().to_string()).collect(),
-        findings: findings(&f.findings),
+        findings: f.findings.lines().filter(|l| !l.trim().is_empty()).map(parse_finding).collect(),
         request_id: f.request_id.clone(),
     };
     let answer = console.services().inspections.record_inspection(signed.request(req)).await;
