@@ -59,6 +59,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize) -> Vec<String> {
         },
         interruptions(&t),
         orders(&t),
+        inspections(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -81,6 +82,15 @@ fn orders(t: &pb::Totals) -> String {
     format!("{}（整改中 {}，逾期 {}）", t.units_disconnected, t.rectifications_open, t.rectifications_overdue)
 }
 
+/// A subtree's rectifications ordered by inspections (Art.28): not yet
+/// accepted, overdue, and this year's inspections.
+fn inspections(t: &pb::Totals) -> String {
+    if t.inspections_this_year + t.findings_open == 0 {
+        return "—".into();
+    }
+    format!("{}/{}（今年检查 {}）", t.findings_open, t.findings_overdue, t.inspections_this_year)
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -97,6 +107,7 @@ pub fn print_view(v: &pb::OversightView) {
             "故障(下辖合计)",
             "中断 待批/计划/实施中",
             "中断连接单位(下辖合计)",
+            "检查整改 未完成/逾期",
             "地址利用率",
             "下辖节点",
             "最近上报",
