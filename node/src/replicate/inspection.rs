@@ -76,3 +76,54 @@ pub fn write_own_inspection(tx: &mut Tx<'_>, i: &Inspection) -> TxResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use extranet_certs::NodeId;
+    use extranet_federation::EventStore;
+
+    use super::*;
+    use crate::domain::inspection::{InspectionId, Response};
+    use crate::replicate::DomainApplier;
+    use crate::store::NodeStore;
+
+    fn n(s: &str) -> NodeId {
+        NodeId::parse(s).unwrap()
+    }
+
+    fn answer(from: &NodeId, i: &Inspection, seq: u64) -> Envelope {
+        let r = Response { finding: 1, text: "已整改".into(), at_ms: 5, by: format!("{from}:op") };
+        Envelope {
+            origin: from.clone(),
+            seq,
+            route: Route::Up,
+            kind: codec::KIND_INSPECTION_RESPONSE.into(),
+            payload: codec::encode_inspection_response(&i.id, &r),
+            created_at_ms: 0,
+        }
+    }
+
+    /// The prefecture inspected 540102: an answer from its sibling 540103
+    /// is not merged; one from 540102 is, and is sent on up and down.
+    #[tokio::test]
+    async fn only_the_inspected_node_can_answer_for_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pref, inspected, sibling) = (n("540000/540100"), n("540000/540100/540102"), n("540000/540100/540103"));
+        let store = NodeStore::open(dir.path(), pref.clone(), Arc::new(DomainApplier::without_pki())).unwrap();
+        let mut i = crate::store::fixtures::inspection();
+        i.id = InspectionId { origin: pref.clone(), number: 1 };
+        i.findings[0].rectification.as_mut().unwrap().state = crate::domain::inspection::RectificationState::Open;
+        i.findings[0].rectification.as_mut().unwrap().steps.clear();
+        store.transact(|tx| tx.put_inspection(&i)).unwrap();
+        let key = i.id.key();
+        store.accept(&answer(&sibling, &i, 1), true).unwrap();
+        assert_eq!(store.inspection(&key).unwrap().unwrap().revision, i.revision, "a sibling cannot answer");
+        store.accept(&answer(&inspected, &i, 1), true).unwrap();
+        let held = store.inspection(&key).unwrap().unwrap();
+        assert_eq!(held.revision, i.revision + 1, "the inspected node's answer is merged");
+        assert_eq!(held.open().next().unwrap().1.state, crate::domain::inspection::RectificationState::Responded);
+        store.close();
+    }
+}
