@@ -12,11 +12,12 @@
 //! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
 //! | [`evaluation`] | Art.27's annual evaluation of providers and O&M units: figures from the year's fault tickets, hand assessments |
 //! | [`approval`] | approvals of major construction or adjustment (Art.21): level by level to the region |
+//! | [`inspection`] | supervision inspections and the rectifications they order (监督检查、限期整改, Art.28) |
 //! | [`order`] | disconnection and rectification orders (中断连接、限期整改, Art.25(4)) and their written documents |
 //! | [`incident`] | security incidents (网络安全事件, Art.26(1)): the five departments told, the decision to report up |
 //! | [`circular`] | circulars (通报, Art.28, Art.29) to a subtree and their written documents |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
-//! | [`unit`](mod@unit) | access units and their Art.11 people |
+//! | [`unit`](mod@unit) | access units and their Art.11 people, kept current with their history |
 //! | [`routing`] | Art.15: which level decides an application |
 //! | [`notice`] | the written notice of a rejection (书面告知) |
 //! | [`ledger`] | the withdrawal ledger (Art.17) and its address-reclaim request |
@@ -41,6 +42,7 @@ pub mod fault;
 pub mod filing;
 pub mod ids;
 pub mod incident;
+pub mod inspection;
 pub mod interruption;
 pub mod ipam;
 pub mod ledger;
@@ -71,4 +73,4 @@ pub use notice::WrittenNotice;
 pub use order::{Order, OrderAction, OrderId, OrderState};
 pub use report::AnnualReport;
 pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};
-pub use unit::{AccessUnit, Contact, UnitCategory, UnitId, UnitStatus};
+pub use unit::{AccessUnit, Contact, UnitCategory, UnitChange, UnitField, UnitId, UnitStatus, UnitUpdate};

@@ -36,6 +36,7 @@ pub fn sample(kind: ApplicationKind, submitted_on: NaiveDate) -> Application {
             status: UnitStatus::Applying,
             registered_at_ms: 0,
             registered_by: "operator".into(),
+            history: Vec::new(),
         },
         form: ApplicationForm {
             basis: "业务需要".into(),

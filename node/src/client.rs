@@ -123,6 +123,11 @@ impl Client {
         extranet_proto::v1::interruptions_client::InterruptionsClient::new(self.channel.clone())
     }
 
+    /// The supervision inspection service (Art.28).
+    pub fn inspections(&self) -> extranet_proto::v1::inspections_client::InspectionsClient<Channel> {
+        extranet_proto::v1::inspections_client::InspectionsClient::new(self.channel.clone())
+    }
+
     /// The disconnection and rectification order service.
     pub fn orders(&self) -> extranet_proto::v1::orders_client::OrdersClient<Channel> {
         extranet_proto::v1::orders_client::OrdersClient::new(self.channel.clone())
@@ -197,6 +202,10 @@ write_requests!(
     ReportUpRequest,
     CloseIncidentRequest,
     IssueCircularRequest,
+    RecordInspectionRequest,
+    RespondToFindingRequest,
+    ReviewFindingRequest,
+    UpdateUnitRequest,
     FileLaunchRequest,
     FileAnnualReportRequest,
     RegisterUnitRequest,

@@ -15,6 +15,7 @@ use extranet_proto::v1::evaluations_server::EvaluationsServer;
 use extranet_proto::v1::faults_server::FaultsServer;
 use extranet_proto::v1::filings_server::FilingsServer;
 use extranet_proto::v1::incidents_server::IncidentsServer;
+use extranet_proto::v1::inspections_server::InspectionsServer;
 use extranet_proto::v1::interruptions_server::InterruptionsServer;
 use extranet_proto::v1::ipam_server::IpamServer;
 use extranet_proto::v1::node_status_server::NodeStatusServer;
@@ -202,6 +203,11 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
         circulars: Arc::new(crate::service::CircularsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         evaluations: Arc::new(crate::service::EvaluationsService::new(store.clone(), gate.clone())),
         approvals: Arc::new(crate::service::ApprovalsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
+        inspections: Arc::new(crate::service::InspectionsService::new(
+            store.clone(),
+            gate.clone(),
+            Arc::clone(topology),
+        )),
         ipam: Arc::new(crate::service::ipam::IpamService::new(ipam.clone(), gate.clone())),
         calendar: Arc::new(CalendarService::new(store.clone(), gate.clone())),
         units: Arc::new(UnitsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -253,6 +259,7 @@ async fn serve(
         .add_service(CircularsServer::from_arc(s.circulars).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(EvaluationsServer::from_arc(s.evaluations).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(ApprovalsServer::from_arc(s.approvals).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(InspectionsServer::from_arc(s.inspections).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(NodeStatusServer::from_arc(s.status).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OversightServer::from_arc(s.oversight).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(PkiServer::from_arc(s.pki).max_decoding_message_size(MAX_REQUEST_BYTES))

@@ -56,7 +56,8 @@ impl OrderAction {
     }
 }
 
-fn nonempty(field: &'static str, v: &str) -> Result<String> {
+/// A required text: trimmed, not empty, within the text limit.
+pub fn nonempty(field: &'static str, v: &str) -> Result<String> {
     let v = v.trim();
     if v.is_empty() {
         return Err(DomainError::invalid(field, "不能为空"));
@@ -73,7 +74,8 @@ pub fn check_working_days(field: &'static str, n: u32) -> Result<u32> {
     }
 }
 
-fn day_of(at_ms: i64) -> Result<chrono::NaiveDate> {
+/// The Beijing-time day of an instant (Unix ms).
+pub fn day_of(at_ms: i64) -> Result<chrono::NaiveDate> {
     let t = chrono::DateTime::from_timestamp_millis(at_ms)
         .ok_or_else(|| DomainError::invalid("at", "时间超出可表示的范围"))?;
     Ok(date_of(&t.with_timezone(&beijing())))

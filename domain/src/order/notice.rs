@@ -37,7 +37,16 @@ impl OrderDocuments {
 }
 
 impl Issuer<'_> {
-    fn document(&self, title: &str, kind: &str, on: NaiveDate, body: Vec<String>, by: &str) -> WrittenNotice {
+    /// Document `title` of series `kind` issued on `on` by `by` (the
+    /// inspection notices share this with the orders').
+    pub(crate) fn document(
+        &self,
+        title: &str,
+        kind: &str,
+        on: NaiveDate,
+        body: Vec<String>,
+        by: &str,
+    ) -> WrittenNotice {
         use chrono::Datelike;
         WrittenNotice::compose(&Document {
             title,

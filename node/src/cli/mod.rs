@@ -18,6 +18,7 @@ mod fault;
 mod fault_registry;
 mod filing;
 mod incident;
+mod inspection;
 mod interruption;
 mod ipam;
 mod ipam_print;
@@ -84,6 +85,9 @@ enum Command {
     /// Circulars to a node's subtree: issue, list, show (通报, Art.28, Art.29).
     #[command(subcommand)]
     Circular(circular::CircularCmd),
+    /// Supervision inspections and their rectifications: record, list, show, respond, accept, return (监督检查, Art.28).
+    #[command(subcommand)]
+    Inspection(inspection::InspectionCmd),
     /// Cutover and system-launch filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
@@ -180,6 +184,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Approval(cmd) => approval::run(cmd).await,
         Command::Incident(cmd) => incident::run(cmd).await,
         Command::Circular(cmd) => circular::run(cmd).await,
+        Command::Inspection(cmd) => inspection::run(cmd).await,
         Command::Evaluation(cmd) => evaluation::run(cmd).await,
         Command::Provider(cmd) => fault_registry::run(cmd).await,
         Command::Console(cmd) => console::run(&cmd).await,

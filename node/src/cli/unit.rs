@@ -1,4 +1,6 @@
-//! `extranet unit …`: the registry of access units (接入单位) at a node.
+//! `extranet unit …`: the registry of access units (接入单位) at a node,
+//! kept current (Art.11): `update` changes the responsible leader,
+//! department and person, and `show` lists every change with its previous value.
 
 use clap::{Args, Subcommand};
 use extranet_proto::v1 as pb;
@@ -39,6 +41,8 @@ pub enum UnitCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Keep the unit's Art.11 people current; each change is kept with the previous value (信息变更).
+    Update(UpdateArgs),
     /// Lift a suspension (恢复).
     Resume {
         #[command(flatten)]
@@ -49,6 +53,33 @@ pub enum UnitCmd {
         #[arg(long, default_value = "")]
         reason: String,
     },
+}
+
+/// The form of `extranet unit update`: only what is given changes.
+#[derive(Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// Unit id.
+    id: String,
+    /// New 分管领导 name (with --leader-phone).
+    #[arg(long, requires = "leader_phone")]
+    leader: Option<String>,
+    /// New 分管领导 telephone.
+    #[arg(long, requires = "leader")]
+    leader_phone: Option<String>,
+    /// New 责任部门.
+    #[arg(long, default_value = "")]
+    department: String,
+    /// New 责任人 name (with --contact-phone).
+    #[arg(long, requires = "contact_phone")]
+    contact: Option<String>,
+    /// New 责任人 telephone.
+    #[arg(long, requires = "contact")]
+    contact_phone: Option<String>,
+    /// Why (e.g. 人员调整).
+    #[arg(long, default_value = "")]
+    reason: String,
 }
 
 /// The form of `extranet unit register`.
@@ -102,7 +133,22 @@ pub async fn run(cmd: UnitCmd) -> anyhow::Result<()> {
         }
         UnitCmd::Suspend { conn, id, reason } => set_status(conn, id, pb::UnitStatus::Suspended, reason).await,
         UnitCmd::Resume { conn, id, reason } => set_status(conn, id, pb::UnitStatus::Connected, reason).await,
+        UnitCmd::Update(a) => update(a).await,
     }
+}
+
+async fn update(a: UpdateArgs) -> anyhow::Result<()> {
+    let pair = |n: Option<String>, p: Option<String>| n.zip(p).map(|(name, phone)| pb::Contact { name, phone });
+    let req = pb::UpdateUnitRequest {
+        id: a.id,
+        responsible_leader: pair(a.leader, a.leader_phone),
+        responsible_department: a.department,
+        responsible_person: pair(a.contact, a.contact_phone),
+        reason: a.reason,
+        ..Default::default()
+    };
+    let u = a.conn.write(req, async |c, r| c.units().update_unit(r).await).await?;
+    output::emit(a.conn.json, &u, print_unit)
 }
 
 async fn register(a: RegisterArgs) -> anyhow::Result<()> {
@@ -180,4 +226,12 @@ pub fn print_unit(u: &pb::Unit) {
         contact(&u.responsible_person)
     );
     println!("登记：{} 于 {}", u.registered_by, output::time(u.registered_at_ms));
+    if !u.history.is_empty() {
+        println!("变更记录：");
+        for c in &u.history {
+            let what = crate::domain::UnitField::from_pb(c.field).map_or("—", crate::domain::UnitField::zh);
+            let why = if c.reason.is_empty() { String::new() } else { format!("（原因：{}）", c.reason) };
+            println!("  {}  {}  {what}：{} → {}{why}", output::time(c.at_ms), c.by, c.before, c.after);
+        }
+    }
 }

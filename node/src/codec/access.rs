@@ -10,7 +10,7 @@ use super::text;
 use crate::domain::access::ResourceSubject;
 use crate::domain::{
     AccessSpan, AccessUnit, AppState, Application, ApplicationForm, ApplicationKind, Art15Case, Contact,
-    RoutingDecision, UnitCategory, UnitId, UnitStatus, WrittenNotice,
+    RoutingDecision, UnitCategory, UnitChange, UnitField, UnitId, UnitStatus, UnitUpdate, WrittenNotice,
 };
 use crate::error::{NodeError, Result};
 
@@ -74,6 +74,7 @@ pub fn unit_from_pb(u: Option<pb::Unit>, node: &NodeId, by: &str, now_ms: i64) -
         status: UnitStatus::Applying,
         registered_at_ms: now_ms,
         registered_by: by.to_string(),
+        history: Vec::new(),
     };
     unit.check()?;
     Ok(unit)
@@ -100,7 +101,56 @@ pub fn unit_to_pb(u: &AccessUnit) -> pb::Unit {
         status: u.status.to_pb() as i32,
         registered_at_ms: u.registered_at_ms,
         registered_by: u.registered_by.clone(),
+        history: u.history.iter().map(unit_change_to_pb).collect(),
     }
+}
+
+fn unit_change_to_pb(c: &UnitChange) -> pb::UnitChange {
+    pb::UnitChange {
+        at_ms: c.at_ms,
+        by: c.by.clone(),
+        field: c.field.to_pb() as i32,
+        before: c.before.clone(),
+        after: c.after.clone(),
+        reason: c.reason.clone(),
+    }
+}
+
+/// A unit's history read from the wire (an application's copy of its unit).
+pub(crate) fn unit_history_from_pb(v: Vec<pb::UnitChange>) -> Result<Vec<UnitChange>> {
+    v.into_iter()
+        .map(|c| {
+            Ok(UnitChange {
+                at_ms: c.at_ms,
+                by: c.by,
+                field: UnitField::from_pb(c.field)
+                    .ok_or_else(|| NodeError::invalid("unit.history.field", "未知的变更项"))?,
+                before: c.before,
+                after: c.after,
+                reason: c.reason,
+            })
+        })
+        .collect()
+}
+
+/// The Art.11 people an update request changes (each checked as at
+/// registration; an unset one is kept).
+pub fn unit_update_from_pb(r: &pb::UpdateUnitRequest) -> Result<UnitUpdate> {
+    let leader = r
+        .responsible_leader
+        .as_ref()
+        .map(|c| contact("responsible_leader", "responsible_leader.name", "responsible_leader.phone", Some(c)))
+        .transpose()?;
+    let person = r
+        .responsible_person
+        .as_ref()
+        .map(|c| contact("responsible_person", "responsible_person.name", "responsible_person.phone", Some(c)))
+        .transpose()?;
+    let department = match r.responsible_department.trim() {
+        "" => None,
+        d => Some(text("responsible_department", d)?),
+    };
+    Ok(UnitUpdate { leader, department, person })
 }
 
 /// Reads a span.

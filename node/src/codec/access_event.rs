@@ -305,6 +305,7 @@ fn unit_record_from_pb(u: Option<pb::Unit>) -> Result<AccessUnit> {
             .ok_or_else(|| NodeError::invalid("unit.status", "未知的单位状态"))?,
         registered_at_ms: u.registered_at_ms,
         registered_by: u.registered_by,
+        history: super::access::unit_history_from_pb(u.history)?,
     })
 }
 

@@ -10,11 +10,12 @@ use crate::calendar::DayKind;
 use crate::domain::access::ResourceSubject;
 use crate::domain::circular::CircularKind;
 use crate::domain::incident::{Channel, Department, StepKind as IncidentStepKind, UpDecision};
+use crate::domain::inspection::{RectificationState, RectificationStepKind};
 use crate::domain::ipam::Purpose;
 use crate::domain::order::StepKind;
 use crate::domain::{
     AccessSpan, Affects, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, InterruptionState, OrderState,
-    UnitCategory, UnitStatus,
+    UnitCategory, UnitField, UnitStatus,
 };
 
 /// A domain enum with a twin in `extranet.v1`.
@@ -236,4 +237,19 @@ wire_enum!(StepKind => OrderStepKind {
     Rectified <=> Rectified,
     Extended <=> Extended,
     Lifted <=> Lifted,
+});
+
+wire_enum!(RectificationState => RectificationState { Open <=> Open, Responded <=> Responded, Closed <=> Closed });
+
+wire_enum!(RectificationStepKind => RectificationStepKind {
+    Responded <=> Responded,
+    Accepted <=> Accepted,
+    Returned <=> Returned,
+});
+
+wire_enum!(UnitField => UnitField {
+    ResponsibleLeader <=> ResponsibleLeader,
+    ResponsibleDepartment <=> ResponsibleDepartment,
+    ResponsiblePerson <=> ResponsiblePerson,
+    Status <=> Status,
 });

@@ -24,6 +24,8 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_ORDER,
     super::KIND_INCIDENT,
     super::KIND_CIRCULAR,
+    super::KIND_INSPECTION,
+    super::KIND_INSPECTION_RESPONSE,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).

@@ -37,7 +37,7 @@ pub fn order_action_from_pb(r: &pb::ActOnOrderRequest) -> Result<OrderAction> {
     })
 }
 
-fn deadline_to_pb(d: &Deadline) -> pb::OrderDeadline {
+pub(super) fn deadline_to_pb(d: &Deadline) -> pb::OrderDeadline {
     pb::OrderDeadline {
         due: d.due.to_string(),
         from: d.from.map(|f| f.to_string()).unwrap_or_default(),
@@ -48,7 +48,7 @@ fn deadline_to_pb(d: &Deadline) -> pb::OrderDeadline {
     }
 }
 
-fn deadline_from_pb(d: Option<pb::OrderDeadline>) -> Result<Deadline> {
+pub(super) fn deadline_from_pb(d: Option<pb::OrderDeadline>) -> Result<Deadline> {
     let d = d.ok_or_else(|| NodeError::invalid("deadline", "缺少整改期限"))?;
     Ok(Deadline {
         due: day("deadline.due", &d.due)?,

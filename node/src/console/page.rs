@@ -51,6 +51,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
             ("/orders", "整改通知"),
             ("/incidents", "安全事件"),
             ("/circulars", "通报"),
+            ("/inspections", "监督检查"),
         ];
     }
     let mut items = vec![
@@ -63,6 +64,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/orders", "中断连接"),
         ("/incidents", "安全事件"),
         ("/circulars", "通报"),
+        ("/inspections", "监督检查"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
     ];

@@ -8,6 +8,7 @@
 //! | [`approval`] | apply for and decide a major adjustment level by level (Art.21), each decision with its notice |
 //! | [`fault`] | report a fault and take its steps (Art.13's clocks), record breaches nobody acted on |
 //! | [`fault_registry`] | register link providers, O&M units and access points with their fault class |
+//! | [`inspection`] | record a supervision inspection (Art.28), answer its rectifications as the inspected party, accept or return them |
 //! | [`order`] | order a unit disconnected with a rectification deadline (Art.25(4)), record its rectification, lift or extend |
 //! | [`incident`] | report a security incident (Art.26(1)), record the departments told, decide whether to report it up, close it |
 //! | [`circular`] | issue a circular (Art.28, Art.29) down to the node's subtree, its document numbered per year |
@@ -33,6 +34,7 @@ pub mod fault_registry;
 pub mod filing;
 pub mod idempotency;
 pub mod incident;
+pub mod inspection;
 pub mod interruption;
 pub mod ipam;
 pub mod order;

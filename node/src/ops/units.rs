@@ -1,9 +1,13 @@
-//! The registry of access units (接入单位) at a node: registration and the
-//! operator's suspension and resumption.
+//! The registry of access units (接入单位) at a node: registration, the
+//! operator's suspension and resumption (the reason kept in the unit's
+//! history), and keeping its Art.11 people current (each change kept with
+//! the previous value). The record lives at the unit's node, which decides
+//! for it (registration, suspension, orders, inspections); it is not
+//! replicated, so the history is where the decisions are made.
 
 use super::idempotency;
 use crate::codec;
-use crate::domain::{AccessUnit, UnitId, UnitStatus};
+use crate::domain::{AccessUnit, UnitId, UnitStatus, UnitUpdate};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, abort};
 
@@ -39,12 +43,32 @@ pub async fn set_status(store: &NodeStore, id: &UnitId, to: UnitStatus, reason: 
                 to.zh()
             )));
         }
-        u.status = to;
+        if to == UnitStatus::Suspended && reason.trim().is_empty() {
+            return abort(NodeError::invalid("reason", "暂停单位须写明原因"));
+        }
+        u.set_status(to, reason, tx.now_ms(), by);
         tx.put_unit(&u)?;
         idempotency::record(tx, || codec::unit_to_pb(&u))?;
         Ok(u)
     })?;
     store.sync().await?;
     tracing::warn!(unit = %id, status = to.zh(), by, %reason, "unit status set");
+    Ok(unit)
+}
+
+/// Updates the Art.11 people of unit `id` (already checked field by field)
+/// by `by`, keeping each change in its history. Answered once durable.
+pub async fn update(store: &NodeStore, id: &UnitId, u: UnitUpdate, reason: &str, by: &str) -> Result<AccessUnit> {
+    let unit = store.transact(|tx| {
+        let Some(mut unit) = tx.unit(id)? else {
+            return abort(NodeError::NotFound(format!("本节点没有登记单位 {id}")));
+        };
+        unit.update(u.clone(), reason, tx.now_ms(), by).or_else(abort)?;
+        tx.put_unit(&unit)?;
+        idempotency::record(tx, || codec::unit_to_pb(&unit))?;
+        Ok(unit)
+    })?;
+    store.sync().await?;
+    tracing::info!(unit = %id, by, "unit updated (Art.11)");
     Ok(unit)
 }

@@ -51,6 +51,7 @@ pub fn build_summary(
         orders: order_figures(&figures),
         incidents: incident_figures(&figures, now_ms),
         circulars: circular_figures(&figures, now_ms),
+        inspections: inspection_figures(&figures, now_ms),
     })
 }
 
@@ -109,6 +110,23 @@ pub fn circular_figures(f: &Figures, now_ms: i64) -> Option<pb::CircularFigures>
     Some(pb::CircularFigures {
         issued_this_year: f.circulars_issued.get(&year).copied().unwrap_or(0),
         received_this_year: f.circulars_received.get(&year).copied().unwrap_or(0),
+    })
+}
+
+/// This node's own inspections (Art.28): this year's, and the
+/// rectifications open, overdue and waiting for review; unset while it
+/// has never recorded one.
+pub fn inspection_figures(f: &Figures, now_ms: i64) -> Option<pb::InspectionFigures> {
+    let i = &f.inspections;
+    if i.by_year.is_empty() && i.open == 0 {
+        return None;
+    }
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::InspectionFigures {
+        this_year: i.by_year.get(&year).copied().unwrap_or(0),
+        findings_open: i.open,
+        findings_overdue: i.overdue,
+        responses_waiting: i.responded,
     })
 }
 

@@ -144,6 +144,11 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
         if let Some(c) = &s.circulars {
             t.circulars_issued_this_year = c.issued_this_year;
         }
+        if let Some(i) = &s.inspections {
+            t.findings_open = i.findings_open;
+            t.findings_overdue = i.findings_overdue;
+            t.inspections_this_year = i.this_year;
+        }
     }
     t
 }
@@ -191,6 +196,9 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         incidents_major_this_year: a.incidents_major_this_year.saturating_add(b.incidents_major_this_year),
         incidents_other_this_year: a.incidents_other_this_year.saturating_add(b.incidents_other_this_year),
         circulars_issued_this_year: a.circulars_issued_this_year.saturating_add(b.circulars_issued_this_year),
+        findings_open: a.findings_open.saturating_add(b.findings_open),
+        findings_overdue: a.findings_overdue.saturating_add(b.findings_overdue),
+        inspections_this_year: a.inspections_this_year.saturating_add(b.inspections_this_year),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod fault;
 pub mod filing;
 pub mod filter;
 pub mod incident;
+pub mod inspection;
 pub mod interruption;
 pub mod order;
 pub mod oversight;

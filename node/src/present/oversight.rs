@@ -61,6 +61,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize, now_ms: i64) -> Vec<String
         orders(&t),
         approvals(&t, now_ms),
         incidents(&t),
+        inspections(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -100,6 +101,15 @@ fn incidents(t: &pb::Totals) -> String {
     format!("{}/{}（通报 {}）", t.incidents_major_this_year, t.incidents_other_this_year, t.circulars_issued_this_year)
 }
 
+/// A subtree's rectifications ordered by inspections (Art.28): not yet
+/// accepted, overdue, and this year's inspections.
+fn inspections(t: &pb::Totals) -> String {
+    if t.inspections_this_year + t.findings_open == 0 {
+        return "—".into();
+    }
+    format!("{}/{}（今年检查 {}）", t.findings_open, t.findings_overdue, t.inspections_this_year)
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -118,6 +128,7 @@ pub fn print_view(v: &pb::OversightView) {
             "中断连接单位(下辖合计)",
             "待审批重大调整",
             "今年安全事件 重大/一般(通报)",
+            "检查整改 未完成/逾期",
             "地址利用率",
             "下辖节点",
             "最近上报",

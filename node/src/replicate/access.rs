@@ -133,7 +133,9 @@ pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
     if let Some(mut unit) = tx.unit(&app.unit.id)?
         && unit.status != status
     {
-        unit.status = status;
+        let reason = format!("接入申请 {} 已办结", app.id.key());
+        let at_ms = tx.now_ms();
+        unit.set_status(status, &reason, at_ms, "本节点（随接入申请）");
         tx.put_unit(&unit)?;
         if status == UnitStatus::Withdrawn {
             // wakes the address reclaimer (`ops/withdrawn_addresses.rs`)

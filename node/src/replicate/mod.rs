@@ -11,6 +11,7 @@
 //! | `order.rs` | `order.v1` (the whole record, latest revision wins) |
 //! | `incident.rs` | `incident.v1` (up once its authority reported it; the whole record, latest revision wins) |
 //! | `circular.rs` | `circular.v1` (down the issuer's subtree; issued once) |
+//! | `inspection.rs` | `inspection.v1` (the whole record, latest revision wins), `inspection.response.v1` (merged by the authority, only from the inspected node) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
 //! | `ipam.rs` | `ipam.delegation.v1`, `ipam.assignment.v1`, `ipam.request.v1`, `ipam.decision.v1` |
 //! | `pki.rs` | `crl.v1` |
@@ -26,6 +27,7 @@ mod decoded;
 mod fault;
 mod filing;
 mod incident;
+mod inspection;
 mod interruption;
 mod ipam;
 mod order;
@@ -36,6 +38,7 @@ use extranet_certs::TlsMaterial;
 use extranet_federation::Envelope;
 
 pub use access::{announce, route_to, send_access, sync_unit_status};
+pub use inspection::write_own_inspection;
 
 use crate::codec;
 use crate::store::{Applier, Tx, TxResult};
@@ -72,6 +75,8 @@ impl Applier for DomainApplier {
             codec::KIND_ORDER => order::record_order(tx, event),
             codec::KIND_INCIDENT => incident::record_incident(tx, event),
             codec::KIND_CIRCULAR => circular::record_circular(tx, event),
+            codec::KIND_INSPECTION => inspection::record_inspection(tx, event),
+            codec::KIND_INSPECTION_RESPONSE => inspection::record_response(tx, event),
             codec::KIND_RECEIPT => filing::record_receipt(tx, event),
             codec::KIND_CRL => pki::record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => calendar::record_calendar(tx, event),

@@ -100,6 +100,7 @@ write_requests!(
     pb::DecideApprovalRequest,
     pb::RegisterUnitRequest,
     pb::SetUnitStatusRequest,
+    pb::UpdateUnitRequest,
     pb::PublishCalendarRequest,
     pb::RevokeRequest,
 );

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::{
     AccessService, ApprovalsService, CalendarService, CircularsService, EvaluationsService, FaultsService,
-    FilingsService, IncidentsService, InterruptionsService, OrdersService, OversightService, PkiService, StatusService,
-    UnitsService, ipam::IpamService,
+    FilingsService, IncidentsService, InspectionsService, InterruptionsService, OrdersService, OversightService,
+    PkiService, StatusService, UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -23,6 +23,8 @@ pub struct Services {
     pub evaluations: Arc<EvaluationsService>,
     /// `extranet.v1.Interruptions`.
     pub interruptions: Arc<InterruptionsService>,
+    /// `extranet.v1.Inspections`.
+    pub inspections: Arc<InspectionsService>,
     /// `extranet.v1.Orders`.
     pub orders: Arc<OrdersService>,
     /// `extranet.v1.Incidents`.

@@ -83,6 +83,15 @@ impl Units for UnitsService {
         )
         .await
     }
+
+    async fn update_unit(&self, req: Request<pb::UpdateUnitRequest>) -> Result<Response<pb::Unit>, Status> {
+        operator_write(&self.gate, &self.store, "UpdateUnit", req, |by, r| async move {
+            let id = unit_id(&r.id)?;
+            let update = codec::unit_update_from_pb(&r)?;
+            Ok(codec::unit_to_pb(&units::update(&self.store, &id, update, &r.reason, &by).await?))
+        })
+        .await
+    }
 }
 
 impl UnitsService {

@@ -22,6 +22,7 @@ use ipnet::IpNet;
 use super::{NodeStore, TreeId, Tx, TxResult, abort};
 use crate::calendar::WorkCalendar;
 use crate::domain::approval::{MajorAdjustment, Stage};
+use crate::domain::inspection::Inspection;
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
     AccessUnit, Application, Choice, Circular, FaultState, FaultTicket, Filing, Incident, Interruption,
@@ -132,6 +133,24 @@ pub(super) fn incident_share(me: &NodeId, i: &Incident) -> Share {
     }
     if !i.closed && !i.missing_departments().is_empty() {
         share.push((b"incidents/missing".to_vec(), 1));
+    }
+    share
+}
+
+/// An own inspection counts once under the year of its day, and each of
+/// its rectifications not yet accepted as open (and as waiting for review
+/// once answered); overdue ones are read from [`TreeId::RectificationDue`].
+pub(super) fn inspection_share(me: &NodeId, i: &Inspection) -> Share {
+    use crate::domain::inspection::RectificationState;
+    if &i.id.origin != me {
+        return Vec::new();
+    }
+    let mut share = vec![(format!("inspections/year/{}", chrono::Datelike::year(&i.date)).into_bytes(), 1)];
+    for (_, r) in i.open() {
+        share.push((b"inspections/open".to_vec(), 1));
+        if r.state == RectificationState::Responded {
+            share.push((b"inspections/responded".to_vec(), 1));
+        }
     }
     share
 }
@@ -305,6 +324,8 @@ pub struct Figures {
     pub circulars_issued: BTreeMap<i32, u64>,
     /// Circulars received from ancestors, by the year issued.
     pub circulars_received: BTreeMap<i32, u64>,
+    /// Own supervision inspections (Art.28).
+    pub inspections: InspectionCounts,
 }
 
 /// This node's own security incidents.
@@ -318,6 +339,34 @@ pub struct IncidentCounts {
     pub awaiting: u64,
     /// Open major incidents with a department not yet recorded.
     pub missing: u64,
+}
+
+/// This node's own supervision inspections and their rectifications.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InspectionCounts {
+    /// Inspections by the year of their day.
+    pub by_year: BTreeMap<i32, u64>,
+    /// Rectifications not yet accepted.
+    pub open: u64,
+    /// Of them, answered and waiting for review.
+    pub responded: u64,
+    /// Of them, past their due date.
+    pub overdue: u64,
+}
+
+fn inspection_counts(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<InspectionCounts> {
+    let one = |k: &str| -> Result<u64> { Ok(counts(t, k)?.first().map_or(0, |(_, n)| *n)) };
+    let to = Bound::Excluded(today.to_string().into_bytes());
+    let overdue = t.range(TreeId::RectificationDue, Bound::Unbounded, to).try_fold(0u64, |n, item| {
+        item?;
+        Ok::<_, NodeError>(n + 1)
+    })?;
+    Ok(InspectionCounts {
+        by_year: by_year(counts(t, "inspections/year/")?),
+        open: one("inspections/open")?,
+        responded: one("inspections/responded")?,
+        overdue,
+    })
 }
 
 /// This node's own standing disconnection orders.
@@ -427,6 +476,7 @@ impl NodeStore {
                 },
                 circulars_issued: by_year(counts(t, "circulars/issued/")?),
                 circulars_received: by_year(counts(t, "circulars/received/")?),
+                inspections: inspection_counts(t, today)?,
             })
         })
     }

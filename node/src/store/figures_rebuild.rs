@@ -13,6 +13,7 @@ use super::figures::{self, FORMAT, MARKER, PROVISIONAL, Share, counter_value};
 use super::record::Record;
 use super::{NodeStore, TreeId, keys};
 use crate::domain::approval::MajorAdjustment;
+use crate::domain::inspection::Inspection;
 use crate::domain::ipam::{Assignment, Delegation, Reservation};
 use crate::domain::{AccessUnit, Application, Circular, FaultTicket, Filing, Incident, Interruption, Order};
 use crate::error::{NodeError, Result};
@@ -94,6 +95,7 @@ impl NodeStore {
             each(t, TreeId::Orders, |o: Order| c.add(figures::order_share(&me, &o)))?;
             each(t, TreeId::Incidents, |i: Incident| c.add(figures::incident_share(&me, &i)))?;
             each(t, TreeId::Circulars, |x: Circular| c.add(figures::circular_share(&me, &x)))?;
+            each(t, TreeId::Inspections, |i: Inspection| c.add(figures::inspection_share(&me, &i)))?;
             each(t, TreeId::IpamRoots, |n: ipnet::IpNet| c.add(figures::root_share(&me, &n)))?;
             each(t, TreeId::IpamDelegations, |d: Delegation| c.add(figures::delegation_share(&me, &d)))?;
             each(t, TreeId::IpamAssignments, |a: Assignment| c.add(figures::assignment_share(&me, &a)))?;

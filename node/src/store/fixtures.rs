@@ -423,6 +423,39 @@ pub(crate) fn circular() -> crate::domain::Circular {
     Circular::issue(CircularId { origin: at.clone(), number: 1 }, req, 1_764_200_000_000, "operator", &issuer).unwrap()
 }
 
+/// A prefecture's inspection of a county: one rectification answered,
+/// returned, answered again and accepted; one finding without an order.
+pub(crate) fn inspection() -> crate::domain::inspection::Inspection {
+    use crate::calendar::WorkCalendar;
+    use crate::domain::inspection::{
+        FindingRequest, Inspected, Inspection, InspectionId, InspectionRequest, Response, Review,
+    };
+    use crate::domain::order::Issuer;
+    let at = node("540000/540100");
+    let cal = WorkCalendar::weekends_only();
+    let req = InspectionRequest {
+        inspected: Inspected::Node(node("540000/540100/540102")),
+        inspected_name: "城关区".into(),
+        date: "2025-11-24".parse().unwrap(),
+        scope: "运行、使用和安全管理情况".into(),
+        inspectors: vec!["次仁".into(), "卓玛".into()],
+        findings: vec![
+            FindingRequest { text: "核心交换机管理口令为默认口令".into(), working_days: Some(5) },
+            FindingRequest { text: "机房温湿度记录不全".into(), working_days: None },
+        ],
+    };
+    let issuer = Issuer { authority: &at, division: Some("拉萨市"), seq: 1 };
+    let id = InspectionId { origin: at.clone(), number: 1 };
+    let mut i = Inspection::record(id, req, &cal, 1_764_000_000_000, "operator", &issuer).unwrap();
+    let answer =
+        |at_ms| Response { finding: 1, text: "已修改口令".into(), at_ms, by: "540000/540100/540102:op".into() };
+    i.respond(&answer(1_764_100_000_000)).unwrap();
+    i.review(1, Review::Return { reason: "未提供截图".into() }, 1_764_110_000_000, "operator").unwrap();
+    i.respond(&answer(1_764_120_000_000)).unwrap();
+    i.review(1, Review::Accept { note: "复查通过".into() }, 1_764_200_000_000, "operator").unwrap();
+    i
+}
+
 /// An event stored but not applied.
 pub(crate) fn unapplied() -> Unapplied {
     Unapplied {
@@ -500,6 +533,7 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("approval", approval()),
         row("incident", incident()),
         row("circular", circular()),
+        row("inspection", inspection()),
         row("filing_interruption", interruption_filing()),
         row(
             "link_provider",
@@ -564,6 +598,7 @@ fn write_current_fixtures() {
     files.push(("wire/approval.v1/waiting_on_region.bin".into(), crate::codec::encode_approval(&approval())));
     files.push(("wire/incident.v1/reported-up.bin".into(), crate::codec::encode_incident(&incident())));
     files.push(("wire/circular.v1/issued.bin".into(), crate::codec::encode_circular(&circular())));
+    files.push(("wire/inspection.v1/closed.bin".into(), crate::codec::encode_inspection(&inspection())));
     files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
     for (name, bytes) in files {
         let path = dir().join(name);

@@ -130,6 +130,7 @@ records! {
     Order => "中断连接通知",
     crate::domain::Incident => "网络安全事件",
     crate::domain::Circular => "通报",
+    crate::domain::inspection::Inspection => "监督检查",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

@@ -74,11 +74,17 @@ pub enum TreeId {
     Incidents,
     /// circular key → circular (own, and those issued by an ancestor).
     Circulars,
+    /// inspection key → supervision inspection (Art.28): own, replicas
+    /// from below, and those of this node sent down by an ancestor.
+    Inspections,
+    /// `due\0inspection\0finding` → () for each rectification of an own
+    /// inspection not yet accepted: the summary's overdue scan.
+    RectificationDue,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 30] = [
+    pub const ALL: [TreeId; 32] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -109,6 +115,8 @@ impl TreeId {
         TreeId::Disconnections,
         TreeId::Incidents,
         TreeId::Circulars,
+        TreeId::Inspections,
+        TreeId::RectificationDue,
     ];
 
     /// The tree's name on disk.
@@ -144,6 +152,8 @@ impl TreeId {
             TreeId::Disconnections => "disconnections",
             TreeId::Incidents => "incidents",
             TreeId::Circulars => "circulars",
+            TreeId::Inspections => "inspections",
+            TreeId::RectificationDue => "rectification_due",
         }
     }
 }

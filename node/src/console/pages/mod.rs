@@ -18,6 +18,7 @@
 //! | `/orders…` | [`orders`]: disconnection and rectification orders; issue, rectified, lift, extend, print the order and lifting notice (Art.25(4)) |
 //! | `/incidents…` | [`incidents`]: security incidents — the operator's queue, the report form, one with the five departments (Art.26(1)) |
 //! | `/circulars…` | [`circulars`]: circulars issued here and from above, the issuing form, one with its printable document (Art.28, Art.29) |
+//! | `/inspections…` | [`inspections`]: supervision inspections (Art.28) — what waits on the person signed in, all held here, the record form, one with its findings and the steps allowed |
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
@@ -36,6 +37,7 @@ pub mod faults;
 pub mod filings;
 pub mod home;
 pub mod incidents;
+pub mod inspections;
 pub mod interruptions;
 pub mod orders;
 pub mod oversight;
@@ -94,6 +96,10 @@ pub fn router() -> Router<Console> {
         .route("/circulars/new", get(circulars::form).post(circulars::issue))
         .route("/circulars/{id}", get(circulars::show))
         .route("/circulars/{id}/document", get(circulars::document))
+        .route("/inspections", get(inspections::list))
+        .route("/inspections/new", get(inspections::form).post(inspections::record))
+        .route("/inspections/{id}", get(inspections::show))
+        .route("/inspections/{id}/act", post(inspections::act))
         .route("/evaluation", get(evaluation::page))
         .route("/evaluation/file", post(evaluation::file))
         .route("/evaluation/{id}/document", get(evaluation::print))

@@ -72,7 +72,7 @@ pub async fn tree(State(console): State<Console>, signed: Signed, Query(q): Quer
         }
         p.muted { "显示 " (view.rows.len()) " / " (all) " 行，每 15 秒自动刷新。" }
         table #oversight {
-            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "中断（待批/计划/实施中/今年结束）" } th { "中断连接单位（整改中/逾期）" } th { "待审批重大调整（最久）" } th { "地址池" } th { "下级" } th { "最后上报" } }
+            tr { th { "节点" } th { "健康" } th { "待上送" } th { "逾期" } th { "备案（待回执）" } th { "故障（告警/超时）" } th { "中断（待批/计划/实施中/今年结束）" } th { "中断连接单位（整改中/逾期）" } th { "待审批重大调整（最久）" } th { "检查整改（未完成/逾期）" } th { "地址池" } th { "下级" } th { "最后上报" } }
             @for r in &view.rows { (row(&console, r, base, view.now_ms)) }
         }
     };
@@ -99,6 +99,8 @@ fn row(console: &Console, r: &pb::OversightRow, base: usize, now_ms: i64) -> Mar
             td.num.orders class=(if t.rectifications_overdue > 0 { "late" } else { "" }) {
                 (t.units_disconnected) "（" (t.rectifications_open) "/" (t.rectifications_overdue) "）" }
             td.num.approvals { (crate::present::oversight::approvals(&t, now_ms)) }
+            td.num.inspections class=(if t.findings_overdue > 0 { "late" } else { "" }) {
+                (t.findings_open) "（" (t.findings_overdue) "）" }
             td { @if let Some(a) = util { (bar(a.pool_utilisation, &format!("{:.0}%", a.pool_utilisation * 100.0))) } @else { "—" } }
             td { @if t.nodes > 1 { (t.ok) "/" (t.nodes) " 正常" } }
             td { (time(r.heard_at_ms)) }
@@ -148,6 +150,9 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             }
             @if let Some(o) = &s.orders {
                 tr { th { "中断连接单位" } td.disconnected { (o.disconnected.join("、")) " · 整改中 " (o.rectifications_open) " · 逾期 " (o.rectifications_overdue) } }
+            }
+            @if let Some(i) = &s.inspections {
+                tr { th { "监督检查（第二十八条）" } td.inspections { "今年检查 " (i.this_year) " · 整改未完成 " (i.findings_open) " · 逾期 " (i.findings_overdue) " · 待审核答复 " (i.responses_waiting) } }
             }
         }
         p { a href="/oversight" { "返回监督树" } }
