@@ -10,7 +10,9 @@
 //! node decides live in [`TreeId::DeadlineIndex`] keyed by due date, so the
 //! overdue ones are a range scan up to today. A store written before the
 //! counters existed has no [`MARKER`]: [`NodeStore::open_with`] then counts
-//! everything once (`figures_rebuild.rs`).
+//! everything once (`figures_rebuild.rs`). The supervision records'
+//! shares and counts are in `figures_supervision.rs`; the counter format
+//! both use is `counter.rs`.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -19,16 +21,20 @@ use chrono::NaiveDate;
 use extranet_certs::NodeId;
 use ipnet::IpNet;
 
+pub(super) use super::counter::{Share, counter_value, read_counter};
+use super::counter::{by_year, counts, delta};
+pub use super::figures_supervision::{IncidentCounts, InspectionCounts, OrderCounts};
+pub(super) use super::figures_supervision::{
+    approval_share, circular_share, incident_share, inspection_share, order_share,
+};
+use super::figures_supervision::{incident_counts, inspection_counts, order_counts};
 use super::{NodeStore, TreeId, Tx, TxResult, abort};
 use crate::calendar::WorkCalendar;
-use crate::domain::approval::{MajorAdjustment, Stage};
-use crate::domain::inspection::Inspection;
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
-    AccessUnit, Application, Choice, Circular, FaultState, FaultTicket, Filing, Incident, Interruption,
-    InterruptionState, Order, OrderState, UpDecision,
+    AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState,
 };
-use crate::error::{NodeError, Result};
+use crate::error::Result;
 
 /// Key of the marker saying every counter is complete, and its format.
 pub(super) const MARKER: &[u8] = b"version";
@@ -36,12 +42,6 @@ pub(super) const MARKER: &[u8] = b"version";
 pub(super) const FORMAT: u64 = 1;
 /// Key of the applications whose deadlines a new calendar may move.
 pub(super) const PROVISIONAL: &[u8] = b"provisional";
-/// Format version byte of a counter value (then 16 bytes, big-endian).
-const COUNTER_VERSION: u8 = 1;
-
-/// One record's share of the counters: counter names and amounts.
-pub(super) type Share = Vec<(Vec<u8>, u128)>;
-
 fn family(net: &IpNet) -> &'static str {
     if matches!(net, IpNet::V6(_)) { "v6" } else { "v4" }
 }
@@ -91,77 +91,6 @@ pub(super) fn interruption_share(me: &NodeId, i: &Interruption) -> Share {
     vec![(name.into_bytes(), 1)]
 }
 
-/// An application for a major adjustment counts once as waiting where it
-/// waits on this level, and at its applicant under its stage.
-pub(super) fn approval_share(me: &NodeId, a: &MajorAdjustment) -> Share {
-    let stage = a.stage();
-    let mut share = Vec::new();
-    if stage == Stage::Pending(me.clone()) {
-        share.push((b"approvals/waiting".to_vec(), 1));
-    }
-    if &a.id.origin == me {
-        share.push((format!("approvals/own/{}", stage.code()).into_bytes(), 1));
-    }
-    share
-}
-
-/// An own order counts as a disconnected unit while it stands, and as an
-/// open rectification until the rectification is reported.
-pub(super) fn order_share(me: &NodeId, o: &Order) -> Share {
-    if &o.id.origin != me || !o.is_standing() {
-        return Vec::new();
-    }
-    let mut share = vec![(b"orders/disconnected".to_vec(), 1)];
-    if o.state == OrderState::Standing {
-        share.push((b"orders/open".to_vec(), 1));
-    }
-    share
-}
-
-/// An own incident counts once under its majority and the year (Beijing
-/// time) it was reported; while open, also as awaiting the decision
-/// whether to report it up, and as missing a department if major.
-pub(super) fn incident_share(me: &NodeId, i: &Incident) -> Share {
-    if &i.id.origin != me {
-        return Vec::new();
-    }
-    let class = if i.report.major { "major" } else { "other" };
-    let year = crate::calendar::year_of_ms(i.reported_at_ms());
-    let mut share = vec![(format!("incidents/{class}/{year}").into_bytes(), 1)];
-    if !i.closed && i.decision == UpDecision::Undecided {
-        share.push((b"incidents/awaiting".to_vec(), 1));
-    }
-    if !i.closed && !i.missing_departments().is_empty() {
-        share.push((b"incidents/missing".to_vec(), 1));
-    }
-    share
-}
-
-/// An own inspection counts once under the year of its day, and each of
-/// its rectifications not yet accepted as open (and as waiting for review
-/// once answered); overdue ones are read from [`TreeId::RectificationDue`].
-pub(super) fn inspection_share(me: &NodeId, i: &Inspection) -> Share {
-    use crate::domain::inspection::RectificationState;
-    if &i.id.origin != me {
-        return Vec::new();
-    }
-    let mut share = vec![(format!("inspections/year/{}", chrono::Datelike::year(&i.date)).into_bytes(), 1)];
-    for (_, r) in i.open() {
-        share.push((b"inspections/open".to_vec(), 1));
-        if r.state == RectificationState::Responded {
-            share.push((b"inspections/responded".to_vec(), 1));
-        }
-    }
-    share
-}
-
-/// A circular counts once under the year (Beijing time) it was issued: as
-/// issued by its issuer, as received everywhere else.
-pub(super) fn circular_share(me: &NodeId, c: &Circular) -> Share {
-    let way = if &c.id.origin == me { "issued" } else { "received" };
-    vec![(format!("circulars/{way}/{}", crate::calendar::year_of_ms(c.issued_at_ms)).into_bytes(), 1)]
-}
-
 /// An application this node decides counts once under its state.
 pub(super) fn application_share(me: &NodeId, a: &Application) -> Share {
     if !a.owned_by(me) {
@@ -205,41 +134,6 @@ pub(super) fn reservation_share(r: &Reservation) -> Share {
 /// A root pool is space held, at the top node (whose pool it is).
 pub(super) fn root_share(me: &NodeId, net: &IpNet) -> Share {
     if me.depth() == 1 { vec![space(net, "total")] } else { Vec::new() }
-}
-
-/// Encodes a counter value.
-pub(super) fn counter_value(n: u128) -> [u8; 17] {
-    let mut out = [COUNTER_VERSION; 17];
-    out[1..].copy_from_slice(&n.to_be_bytes());
-    out
-}
-
-/// Decodes a counter value (absent = 0).
-pub(super) fn read_counter(v: Option<&[u8]>) -> Result<u128> {
-    let Some(v) = v else { return Ok(0) };
-    match v.split_first() {
-        Some((&COUNTER_VERSION, body)) => {
-            let b = <[u8; 16]>::try_from(body).map_err(|_| NodeError::Store("汇总计数器已损坏".into()))?;
-            Ok(u128::from_be_bytes(b))
-        }
-        _ => Err(NodeError::Store(format!("汇总计数器格式未知（{} 字节）", v.len()))),
-    }
-}
-
-/// The changes to counters that replacing `old` by `new` makes: name →
-/// (taken out, put in); unchanged names are left out.
-pub(super) fn delta(old: Share, new: Share) -> BTreeMap<Vec<u8>, (u128, u128)> {
-    let mut out: BTreeMap<Vec<u8>, (u128, u128)> = BTreeMap::new();
-    for (k, n) in old {
-        let e = out.entry(k).or_default();
-        e.0 = e.0.saturating_add(n);
-    }
-    for (k, n) in new {
-        let e = out.entry(k).or_default();
-        e.1 = e.1.saturating_add(n);
-    }
-    out.retain(|_, (sub, add)| sub != add);
-    out
 }
 
 impl Tx<'_> {
@@ -328,92 +222,6 @@ pub struct Figures {
     pub inspections: InspectionCounts,
 }
 
-/// This node's own security incidents.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IncidentCounts {
-    /// Major incidents by the year reported.
-    pub major: BTreeMap<i32, u64>,
-    /// Other incidents by the year reported.
-    pub other: BTreeMap<i32, u64>,
-    /// Open, not yet decided whether to report up.
-    pub awaiting: u64,
-    /// Open major incidents with a department not yet recorded.
-    pub missing: u64,
-}
-
-/// This node's own supervision inspections and their rectifications.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct InspectionCounts {
-    /// Inspections by the year of their day.
-    pub by_year: BTreeMap<i32, u64>,
-    /// Rectifications not yet accepted.
-    pub open: u64,
-    /// Of them, answered and waiting for review.
-    pub responded: u64,
-    /// Of them, past their due date.
-    pub overdue: u64,
-}
-
-fn inspection_counts(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<InspectionCounts> {
-    let one = |k: &str| -> Result<u64> { Ok(counts(t, k)?.first().map_or(0, |(_, n)| *n)) };
-    let to = Bound::Excluded(today.to_string().into_bytes());
-    let overdue = t.range(TreeId::RectificationDue, Bound::Unbounded, to).try_fold(0u64, |n, item| {
-        item?;
-        Ok::<_, NodeError>(n + 1)
-    })?;
-    Ok(InspectionCounts {
-        by_year: by_year(counts(t, "inspections/year/")?),
-        open: one("inspections/open")?,
-        responded: one("inspections/responded")?,
-        overdue,
-    })
-}
-
-/// This node's own standing disconnection orders.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OrderCounts {
-    /// Units disconnected now (standing orders).
-    pub disconnected: u64,
-    /// Of them, rectification not yet reported.
-    pub open: u64,
-    /// Of them, past their deadline.
-    pub overdue: u64,
-    /// The units disconnected, by id.
-    pub units: Vec<String>,
-}
-
-/// The standing orders from the disconnection index: one entry per
-/// disconnected unit, so the scan is as long as the units cut off now.
-fn order_counts(t: &dyn super::engine::Engine, today: NaiveDate) -> Result<OrderCounts> {
-    let get = |k: &[u8]| -> Result<u64> {
-        Ok(u64::try_from(read_counter(t.get(TreeId::Figures, k)?.as_deref())?).unwrap_or(u64::MAX))
-    };
-    let mut c =
-        OrderCounts { disconnected: get(b"orders/disconnected")?, open: get(b"orders/open")?, ..Default::default() };
-    for item in t.iter(TreeId::Disconnections) {
-        let (unit, v) = item?;
-        c.units.push(String::from_utf8_lossy(&unit).into_owned());
-        if super::disconnection::Disconnection::decode(&v).is_some_and(|d| d.due < today) {
-            c.overdue += 1;
-        }
-    }
-    Ok(c)
-}
-
-fn counts(t: &dyn super::engine::Engine, prefix: &str) -> Result<Vec<(String, u64)>> {
-    let mut out = Vec::new();
-    for item in t.scan_prefix(TreeId::Figures, prefix.as_bytes()) {
-        let (k, v) = item?;
-        let name = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
-        out.push((name, u64::try_from(read_counter(Some(&v))?).unwrap_or(u64::MAX)));
-    }
-    Ok(out)
-}
-
-fn by_year(counts: Vec<(String, u64)>) -> BTreeMap<i32, u64> {
-    counts.into_iter().filter_map(|(y, n)| y.parse().ok().map(|y| (y, n))).collect()
-}
-
 fn space_of(t: &dyn super::engine::Engine, fam: &str) -> Result<Space> {
     let get = |what: &str| -> Result<u128> {
         read_counter(t.get(TreeId::Figures, format!("space/{fam}/{what}").as_bytes())?.as_deref())
@@ -468,12 +276,7 @@ impl NodeStore {
                 approvals_waiting: counts(t, "approvals/waiting")?.first().map_or(0, |(_, n)| *n),
                 approvals_own: counts(t, "approvals/own/")?.into_iter().collect(),
                 orders: order_counts(t, today)?,
-                incidents: IncidentCounts {
-                    major: by_year(counts(t, "incidents/major/")?),
-                    other: by_year(counts(t, "incidents/other/")?),
-                    awaiting: counts(t, "incidents/awaiting")?.first().map_or(0, |(_, n)| *n),
-                    missing: counts(t, "incidents/missing")?.first().map_or(0, |(_, n)| *n),
-                },
+                incidents: incident_counts(t)?,
                 circulars_issued: by_year(counts(t, "circulars/issued/")?),
                 circulars_received: by_year(counts(t, "circulars/received/")?),
                 inspections: inspection_counts(t, today)?,
