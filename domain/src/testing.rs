@@ -61,3 +61,6 @@ pub fn sample(kind: ApplicationKind, submitted_on: NaiveDate) -> Application {
         history: Vec::new(),
     }
 }
+
+/// One bad-input case of a table test: the field it breaks, and how.
+pub type Breaks<T> = (&'static str, fn(&mut T));

@@ -88,7 +88,7 @@ fn article_29_names_a_unit_within_the_issuers_subtree() {
 
 #[test]
 fn bad_input_names_the_field() {
-    let cases: [(&str, fn(&mut CircularRequest)); 5] = [
+    let cases: [crate::testing::Breaks<CircularRequest>; 5] = [
         ("title", |r| r.title.clear()),
         ("facts", |r| r.facts = "  ".into()),
         ("units.name", |r| r.units[0].name.clear()),

@@ -90,7 +90,7 @@ fn reporting_up_is_final_and_closing_needs_a_decision_first() {
 fn bad_input_names_the_field() {
     let id = IncidentId { origin: NodeId::parse("540000").unwrap(), number: 1 };
     let now = at("2026-03-02 09:30");
-    let cases: [(&str, fn(&mut IncidentRequest)); 5] = [
+    let cases: [crate::testing::Breaks<IncidentRequest>; 5] = [
         ("title", |r| r.title = " ".into()),
         ("impact", |r| r.impact.clear()),
         ("measures", |r| r.measures.clear()),
