@@ -123,6 +123,12 @@ async fn an_order_refuses_the_units_certificate_flags_its_addresses_and_shows_at
     .await?;
     let at_region = h.running(&region).store.order(&o.id)?.expect("the region's copy");
     assert_eq!(at_region.revision, 3, "the whole record, latest revision");
+    // the unit's record keeps the order (Art.11): `extranet unit show`
+    let exe = env!("CARGO_BIN_EXE_extranet-under-test");
+    let (ok, out, err) = tokio::task::block_in_place(|| h.cli(exe, &county, &["unit", "show", "u0001"]));
+    let orders = out.split("中断连接与限期整改通知").nth(1).unwrap_or_default();
+    assert!(ok && orders.contains(&o.id) && orders.contains("已恢复连接"), "{out}{err}");
+    assert!(out.contains("监督检查（第二十八条）：无"), "no inspection of it: {out}");
     h.shutdown().await;
     Ok(())
 }

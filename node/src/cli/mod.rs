@@ -32,6 +32,7 @@ mod status;
 mod store;
 mod topology;
 mod unit;
+mod unit_records;
 
 use std::path::PathBuf;
 

@@ -128,8 +128,10 @@ pub async fn run(cmd: UnitCmd) -> anyhow::Result<()> {
         UnitCmd::Register(args) => register(args).await,
         UnitCmd::List { conn, limit } => list(&conn, limit).await,
         UnitCmd::Show { conn, id } => {
-            let u = conn.client().await?.units().get_unit(pb::GetUnitRequest { id }).await?.into_inner();
-            output::emit(conn.json, &u, print_unit)
+            let client = conn.client().await?;
+            let u = client.units().get_unit(pb::GetUnitRequest { id }).await?.into_inner();
+            output::emit(conn.json, &u, print_unit)?;
+            if conn.json { Ok(()) } else { super::unit_records::print_records(&client, &u.id).await }
         }
         UnitCmd::Suspend { conn, id, reason } => set_status(conn, id, pb::UnitStatus::Suspended, reason).await,
         UnitCmd::Resume { conn, id, reason } => set_status(conn, id, pb::UnitStatus::Connected, reason).await,
