@@ -59,3 +59,29 @@ async fn an_update_keeps_who_changed_what_when_and_the_previous_values_at_the_un
     h.shutdown().await;
     Ok(())
 }
+
+/// A unit whose application the region decides (Art.15: spans the region):
+/// an update at the county reaches the region's record of the application
+/// while it waits, so the node deciding it sees the unit as it stands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_reaches_the_node_deciding_the_units_open_application() -> anyhow::Result<()> {
+    let h = Harness::tree(&FOUR[..3]).await?;
+    let (region, county) = (h.region(), h.county_a());
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let op = h.fed.client(&county).await?;
+    let form = extranet_tests::valid_form(pb::AccessSpan::RegionAndBelow);
+    let submit = pb::SubmitRequest {
+        unit_id: "u0001".into(),
+        kind: pb::ApplicationKind::New as i32,
+        form: Some(form),
+        ..Default::default()
+    };
+    let app = op.access().submit(submit).await?.into_inner();
+    h.wait_application(&region, &app.id, |_| true).await?;
+    op.units().update_unit(update("信息中心", Some(("扎西", "13908907777")))).await?;
+    let at_region = h.wait_application(&region, &app.id, |a| a.unit.responsible_department == "信息中心").await?;
+    assert_eq!(at_region.unit.responsible_person.name, "扎西");
+    assert_eq!(at_region.unit.history.len(), 2, "with its history");
+    h.shutdown().await;
+    Ok(())
+}

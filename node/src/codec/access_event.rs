@@ -43,13 +43,25 @@ pub enum AccessMessage {
         /// The owner's record after the change.
         application: Box<Application>,
     },
+    /// From the lodging node to the competent one: the applicant unit was
+    /// updated where it is registered (Art.11).
+    UnitChanged {
+        /// The competent node.
+        to: NodeId,
+        /// The application's key.
+        application: String,
+        /// The unit as now registered.
+        unit: Box<AccessUnit>,
+    },
 }
 
 impl AccessMessage {
     /// The node the message is for.
     pub fn to(&self) -> &NodeId {
         match self {
-            AccessMessage::Forward { to, .. } | AccessMessage::Decision { to, .. } => to,
+            AccessMessage::Forward { to, .. }
+            | AccessMessage::Decision { to, .. }
+            | AccessMessage::UnitChanged { to, .. } => to,
         }
     }
 }
@@ -59,6 +71,12 @@ pub fn encode_access(m: &AccessMessage) -> Vec<u8> {
     let message = match m {
         AccessMessage::Forward { application, .. } => pb::access_event::Message::Forward(record_to_pb(application)),
         AccessMessage::Decision { application, .. } => pb::access_event::Message::Decision(record_to_pb(application)),
+        AccessMessage::UnitChanged { application, unit, .. } => {
+            pb::access_event::Message::UnitChanged(pb::UnitChanged {
+                application: application.clone(),
+                unit: Some(super::unit_to_pb(unit)),
+            })
+        }
     };
     pb::AccessEvent { to: m.to().to_string(), message: Some(message) }.encode_to_vec()
 }
@@ -70,6 +88,10 @@ pub fn decode_access(bytes: &[u8]) -> Result<AccessMessage> {
     let m = match e.message {
         Some(pb::access_event::Message::Forward(r)) => AccessMessage::Forward { to, application: record_from_pb(r)? },
         Some(pb::access_event::Message::Decision(r)) => AccessMessage::Decision { to, application: record_from_pb(r)? },
+        Some(pb::access_event::Message::UnitChanged(c)) => {
+            ApplicationId::check_key(&c.application)?;
+            AccessMessage::UnitChanged { to, application: c.application, unit: Box::new(unit_record_from_pb(c.unit)?) }
+        }
         None => return Err(NodeError::invalid("message", "申请事件缺少内容（转办或决定）")),
     };
     Ok(m)
@@ -334,6 +356,27 @@ fn form_record_from_pb(f: Option<pb::ApplicationForm>) -> Result<ApplicationForm
 mod tests {
     use super::*;
     use crate::store::fixtures::{access_messages, deadline_summary, read};
+
+    /// A unit change carries the whole unit, history included; a bad
+    /// application key is refused naming it.
+    #[test]
+    fn a_unit_change_carries_the_whole_unit() {
+        let [forward, _] = <[AccessMessage; 2]>::try_from(access_messages()).unwrap();
+        let AccessMessage::Forward { to, application } = forward else { unreachable!() };
+        let mut unit = application.unit.clone();
+        unit.update(
+            crate::domain::UnitUpdate { department: Some("信息中心".into()), ..Default::default() },
+            "人员调整",
+            1,
+            "op",
+        )
+        .unwrap();
+        let m = AccessMessage::UnitChanged { to, application: application.id.key(), unit: Box::new(unit) };
+        assert_eq!(decode_access(&encode_access(&m)).unwrap(), m);
+        let AccessMessage::UnitChanged { to, unit, .. } = m else { unreachable!() };
+        let bad = AccessMessage::UnitChanged { to, application: "nonsense".into(), unit };
+        assert!(decode_access(&encode_access(&bad)).is_err());
+    }
 
     /// Every field of the record survives the protobuf form, and the
     /// checked-in `access.v2` bytes keep reading.

@@ -29,15 +29,15 @@ enum V1Message {
 pub fn decode_access_v1(bytes: &[u8]) -> Result<AccessMessage> {
     let m: V1Message =
         serde_json::from_slice(bytes).map_err(|e| NodeError::invalid("payload", format!("申请事件无法解码：{e}")))?;
-    let m = match m {
-        V1Message::Forward { to, application } => AccessMessage::Forward { to, application },
-        V1Message::Decision { to, application } => AccessMessage::Decision { to, application },
-    };
-    match &m {
-        AccessMessage::Forward { application, .. } | AccessMessage::Decision { application, .. } => {
-            check_application(application)?
+    let (m, application) = match m {
+        V1Message::Forward { to, application } => {
+            (AccessMessage::Forward { to, application: application.clone() }, application)
         }
-    }
+        V1Message::Decision { to, application } => {
+            (AccessMessage::Decision { to, application: application.clone() }, application)
+        }
+    };
+    check_application(&application)?;
     Ok(m)
 }
 
@@ -68,6 +68,7 @@ pub(crate) fn encode_access_v1(m: &AccessMessage) -> Vec<u8> {
     let v1 = match m.clone() {
         AccessMessage::Forward { to, application } => V1Message::Forward { to, application },
         AccessMessage::Decision { to, application } => V1Message::Decision { to, application },
+        AccessMessage::UnitChanged { .. } => unreachable!("access.v1 has no unit change; only access.v2 carries one"),
     };
     serde_json::to_vec(&v1).expect("an application always serialises")
 }

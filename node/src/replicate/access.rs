@@ -9,7 +9,7 @@ use extranet_federation::{Envelope, Route, Scope};
 
 use super::decoded::decoded;
 use crate::codec::{self, AccessMessage};
-use crate::domain::{AppState, Application, ApplicationKind, Deadlines, Transition, UnitStatus};
+use crate::domain::{AccessUnit, AppState, Application, ApplicationKind, Deadlines, Transition, UnitStatus};
 use crate::store::{Tx, TxResult};
 
 /// The route of a message from `me` to the node `to` (a message to an owner,
@@ -63,7 +63,36 @@ pub(super) fn record_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     match msg {
         AccessMessage::Forward { application, .. } => take_forwarded(tx, *application, &event.origin),
         AccessMessage::Decision { application, .. } => take_decision(tx, *application, &event.origin),
+        AccessMessage::UnitChanged { application, unit, .. } => take_unit(tx, &application, *unit, &event.origin),
     }
+}
+
+/// The competent node takes the applicant unit as updated where it is
+/// registered (Art.11) into an application it decides — only from the
+/// node the application was lodged at, and only for that unit.
+fn take_unit(tx: &mut Tx<'_>, key: &str, unit: AccessUnit, from: &NodeId) -> TxResult<()> {
+    let Some(mut app) = tx.application(key)? else { return Ok(()) };
+    if !app.owned_by(tx.me()) || &app.id.origin != from || app.unit.id != unit.id {
+        tracing::warn!(application = key, %from, "unit change not from the lodging node ignored");
+        return Ok(());
+    }
+    app.unit = unit;
+    tx.put_application(&app)
+}
+
+/// At the lodging node, in the write that updated `unit`: tells the
+/// competent node of each open application of it decided elsewhere
+/// (`keys`, read before the write) the unit as it now stands.
+pub fn send_unit_change(tx: &mut Tx<'_>, unit: &AccessUnit, keys: &[String]) -> TxResult<()> {
+    for key in keys {
+        let Some(app) = tx.application(key)? else { continue };
+        if app.owned_by(tx.me()) || app.state.is_final() || app.unit.id != unit.id {
+            continue;
+        }
+        let to = app.routing.competent.clone();
+        send_access(tx, &AccessMessage::UnitChanged { to, application: key.clone(), unit: Box::new(unit.clone()) })?;
+    }
+    Ok(())
 }
 
 /// Whether `me`, an ancestor of `origin`, is where a message from `origin`

@@ -37,7 +37,7 @@ mod recover;
 use extranet_certs::TlsMaterial;
 use extranet_federation::Envelope;
 
-pub use access::{announce, route_to, send_access, sync_unit_status};
+pub use access::{announce, route_to, send_access, send_unit_change, sync_unit_status};
 pub use inspection::write_own_inspection;
 
 use crate::codec;
