@@ -59,6 +59,14 @@ pub fn optional_text(field: &'static str, v: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// A required free-text field: trimmed, not empty, at most [`MAX_TEXT_CHARS`].
+pub fn required_text(field: &'static str, v: &str) -> Result<String> {
+    if v.trim().is_empty() {
+        return Err(DomainError::invalid(field, "不能为空"));
+    }
+    optional_text(field, v)
+}
+
 /// A list of short strings: each trimmed (empty ones dropped), at most
 /// `max_items` of them and each at most [`MAX_ITEM_CHARS`] characters.
 pub fn items(field: &'static str, v: &[String], max_items: usize) -> Result<Vec<String>> {

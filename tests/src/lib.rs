@@ -268,6 +268,22 @@ impl Harness {
         .await
     }
 
+    /// Waits until `n` holds approval application `id` at `stage` (Art.21).
+    pub async fn wait_approval_stage(
+        &self,
+        n: &NodeId,
+        id: &str,
+        stage: extranet_node::domain::approval::Stage,
+    ) -> anyhow::Result<()> {
+        let store = &self.running(n).store;
+        eventually(&format!("{n} to hold {id} at {stage:?}"), PATIENCE, async || {
+            let held = store.approval(id)?.map(|a| a.stage());
+            Ok((held.as_ref() == Some(&stage), held))
+        })
+        .await
+        .map(drop)
+    }
+
     /// Waits until `n` holds calendar version `version` (or newer).
     pub async fn wait_calendar(&self, n: &NodeId, version: u64) -> anyhow::Result<()> {
         let what = format!("{n} to hold calendar version {version} (seen: its version)");

@@ -4,20 +4,9 @@
 
 use extranet_certs::NodeId;
 use extranet_node::domain::approval::Stage;
-use extranet_tests::{FOUR, Harness, PATIENCE, eventually};
+use extranet_tests::{FOUR, Harness};
 
 const EXE: &str = env!("CARGO_BIN_EXE_extranet-under-test");
-
-/// Waits until `n` holds approval `id` at `stage`.
-async fn until_stage(h: &Harness, n: &NodeId, id: &str, stage: Stage) -> anyhow::Result<()> {
-    let store = &h.running(n).store;
-    eventually(&format!("{id} at {n}: {stage:?}"), PATIENCE, async || {
-        let held = store.approval(id)?.map(|a| a.stage());
-        Ok((held.as_ref() == Some(&stage), held))
-    })
-    .await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_goes_up_from_the_command_line_and_the_regions_rejection_prints_at_the_county() -> anyhow::Result<()>
@@ -49,18 +38,18 @@ async fn an_approval_goes_up_from_the_command_line_and_the_regions_rejection_pri
     bad[9] = "2020-01-01";
     let (ok, _, err) = run(&county, &bad);
     assert!(!ok && err.starts_with("错误：") && err.contains("planned_start"), "{err}");
-    until_stage(&h, &pref, "540102-S000001", Stage::Pending(pref.clone())).await?;
+    h.wait_approval_stage(&pref, "540102-S000001", Stage::Pending(pref.clone())).await?;
     let (ok, out, err) = run(&pref, &["approval", "list", "--waiting"]);
     assert!(ok && out.contains("540102-S000001") && out.contains("县级核心节点设备更换"), "{out}{err}");
     let (ok, out, err) = run(&pref, &["approval", "approve", "540102-S000001", "--remarks", "同意，报自治区审批"]);
     assert!(ok && out.contains("待 540000 审批"), "{out}{err}");
-    until_stage(&h, &region, "540102-S000001", Stage::Pending(region.clone())).await?;
+    h.wait_approval_stage(&region, "540102-S000001", Stage::Pending(region.clone())).await?;
     let (ok, _, err) = run(&region, &["approval", "reject", "540102-S000001", "--reason", " "]);
     assert!(!ok && err.contains("reason"), "a rejection needs reasons: {err}");
     let why = "与全区骨干网改造计划冲突，请明年一并实施";
     let (ok, out, err) = run(&region, &["approval", "reject", "540102-S000001", "--reason", why]);
     assert!(ok && out.contains("已被 540000 驳回"), "{out}{err}");
-    until_stage(&h, &county, "540102-S000001", Stage::Rejected(region.clone())).await?;
+    h.wait_approval_stage(&county, "540102-S000001", Stage::Rejected(region.clone())).await?;
     let (ok, out, err) = run(&county, &["approval", "notice", "540102-S000001"]);
     assert!(ok && out.contains("540000〔") && out.contains(why) && out.contains("第二十一条"), "{out}{err}");
     let (ok, out, err) = run(&county, &["approval", "show", "540102-S000001", "--json"]);

@@ -6,7 +6,7 @@
 
 use extranet_node::domain::approval::{Stage, Verdict};
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, PATIENCE, eventually, valid_cutover};
+use extranet_tests::{Harness, valid_cutover};
 use tonic::Code;
 
 fn apply(title: &str) -> pb::ApplyForApprovalRequest {
@@ -25,17 +25,6 @@ fn decide(id: &str, verdict: &str, reason: &str) -> pb::DecideApprovalRequest {
     pb::DecideApprovalRequest { id: id.into(), verdict: verdict.into(), reason: reason.into(), ..Default::default() }
 }
 
-/// Waits until `n` holds application `id` at `stage`.
-async fn stage_at(h: &Harness, n: &extranet_certs::NodeId, id: &str, stage: Stage) -> anyhow::Result<()> {
-    let store = &h.running(n).store;
-    eventually(&format!("{n} to hold {id} at {stage:?}"), PATIENCE, async || {
-        let held = store.approval(id)?.map(|a| a.stage());
-        Ok((held.as_ref() == Some(&stage), held))
-    })
-    .await
-    .map(drop)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_major_adjustment_is_approved_only_once_the_region_approves_and_only_then_may_its_cutover_be_filed()
 -> anyhow::Result<()> {
@@ -46,7 +35,7 @@ async fn a_major_adjustment_is_approved_only_once_the_region_approves_and_only_t
     assert_eq!((a.stage.as_str(), a.stage_level.as_str()), ("pending", pref.as_str()), "first to the prefecture");
     let err = c.approvals().decide_approval(decide(&a.id, "approve", "")).await.unwrap_err();
     assert!(err.code() == Code::FailedPrecondition && err.message().contains("不经过本级"), "{err:?}");
-    stage_at(&h, &region, &a.id, Stage::Pending(pref.clone())).await?;
+    h.wait_approval_stage(&region, &a.id, Stage::Pending(pref.clone())).await?;
     let err = r.approvals().decide_approval(decide(&a.id, "approve", "")).await.unwrap_err();
     assert!(
         err.code() == Code::FailedPrecondition && err.message().contains("尚待 540100"),
@@ -64,17 +53,17 @@ async fn a_major_adjustment_is_approved_only_once_the_region_approves_and_only_t
     );
     assert!(h.running(&county).store.filings(None, 10)?.is_empty(), "the refusals filed nothing");
 
-    stage_at(&h, &pref, &a.id, Stage::Pending(pref.clone())).await?;
+    h.wait_approval_stage(&pref, &a.id, Stage::Pending(pref.clone())).await?;
     let passed = p.approvals().decide_approval(decide(&a.id, "approve", "同意，报自治区审批")).await?.into_inner();
     assert_eq!((passed.stage.as_str(), passed.stage_level.as_str()), ("pending", region.as_str()), "passed up");
-    stage_at(&h, &region, &a.id, Stage::Pending(region.clone())).await?;
-    stage_at(&h, &county, &a.id, Stage::Pending(region.clone())).await?;
+    h.wait_approval_stage(&region, &a.id, Stage::Pending(region.clone())).await?;
+    h.wait_approval_stage(&county, &a.id, Stage::Pending(region.clone())).await?;
     let err = p.approvals().decide_approval(decide(&a.id, "reject", "改变主意")).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "a level decides once: {err:?}");
     let done = r.approvals().decide_approval(decide(&a.id, "approve", "")).await?.into_inner();
     assert_eq!(done.stage, "approved");
-    stage_at(&h, &county, &a.id, Stage::Approved).await?;
-    stage_at(&h, &pref, &a.id, Stage::Approved).await?;
+    h.wait_approval_stage(&county, &a.id, Stage::Approved).await?;
+    h.wait_approval_stage(&pref, &a.id, Stage::Approved).await?;
     let shown = c.approvals().get_approval(pb::GetApprovalRequest { id: a.id.clone() }).await?.into_inner();
     assert_eq!(shown.waits.len(), 2, "how long each level had it: {shown:?}");
     assert!(shown.waits.iter().all(|w| w.decided_ms >= w.since_ms && w.since_ms > 0));
@@ -99,14 +88,14 @@ async fn a_rejection_at_the_prefecture_ends_it_with_a_notice_at_the_county() -> 
     let (region, pref, county) = (h.region(), h.prefecture(), h.county_a());
     let (c, p) = (h.fed.client(&county).await?, h.fed.client(&pref).await?);
     let a = c.approvals().apply_for_approval(apply("全县链路改造")).await?.into_inner();
-    stage_at(&h, &pref, &a.id, Stage::Pending(pref.clone())).await?;
+    h.wait_approval_stage(&pref, &a.id, Stage::Pending(pref.clone())).await?;
     let err = p.approvals().decide_approval(decide(&a.id, "reject", " ")).await.unwrap_err();
     assert!(err.code() == Code::InvalidArgument && err.message().contains("reason"), "a rejection says why: {err:?}");
     let err = p.approvals().decide_approval(decide(&a.id, "maybe", "")).await.unwrap_err();
     assert!(err.code() == Code::InvalidArgument && err.message().contains("verdict"), "{err:?}");
     p.approvals().decide_approval(decide(&a.id, "reject", "与全区骨干网改造计划冲突，请明年一并实施")).await?;
-    stage_at(&h, &county, &a.id, Stage::Rejected(pref.clone())).await?;
-    stage_at(&h, &region, &a.id, Stage::Rejected(pref.clone())).await?;
+    h.wait_approval_stage(&county, &a.id, Stage::Rejected(pref.clone())).await?;
+    h.wait_approval_stage(&region, &a.id, Stage::Rejected(pref.clone())).await?;
     let held = h.running(&county).store.approval(&a.id)?.unwrap();
     let d = held.decision_of(&pref).expect("the prefecture's decision reached the county");
     assert_eq!(d.verdict, Verdict::Rejected);

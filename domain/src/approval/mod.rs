@@ -149,14 +149,6 @@ pub struct MajorAdjustment {
     pub decisions: Vec<Decision>,
 }
 
-fn nonempty(field: &'static str, v: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, "不能为空"));
-    }
-    limits::optional_text(field, v)
-}
-
 impl MajorAdjustment {
     /// Opens application `id` for `p` at `at_ms` by `by`; the region, with
     /// no level above it, does not apply.
@@ -167,16 +159,19 @@ impl MajorAdjustment {
             ));
         }
         let proposal = Proposal {
-            title: nonempty("title", &p.title)?,
-            description: nonempty("description", &p.description)?,
-            scope: nonempty("scope", &p.scope)?,
+            title: limits::required_text("title", &p.title)?,
+            description: limits::required_text("description", &p.description)?,
+            scope: limits::required_text("scope", &p.scope)?,
             planned_start: crate::calendar::check_date("planned_start", p.planned_start)?,
-            contact: Contact { name: nonempty("contact.name", &p.contact.name)?, phone: p.contact.phone.trim().into() },
+            contact: Contact {
+                name: limits::required_text("contact.name", &p.contact.name)?,
+                phone: p.contact.phone.trim().into(),
+            },
         };
         if proposal.planned_start < today {
             return Err(DomainError::invalid("planned_start", "计划开始日期不能早于今天：须经批准后方可开展工作"));
         }
-        nonempty("contact.phone", &proposal.contact.phone)?;
+        limits::required_text("contact.phone", &proposal.contact.phone)?;
         Ok(MajorAdjustment { id, proposal, applied_at_ms: at_ms, applied_by: by.to_string(), decisions: Vec::new() })
     }
 
@@ -237,7 +232,7 @@ impl MajorAdjustment {
             done => return Err(DomainError::FailedPrecondition(format!("申请 {} {}，不能再审批", self.id, done.zh()))),
         }
         if verdict == Verdict::Rejected {
-            nonempty("reason", reason)?;
+            limits::required_text("reason", reason)?;
         }
         limits::optional_text("reason", reason.trim()).map(drop)
     }

@@ -55,14 +55,6 @@ pub fn number(node: &NodeId, year: i32, seq: u64) -> String {
     format!("{}〔{year}〕通{seq:03}号", node.code())
 }
 
-fn nonempty(field: &'static str, v: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, "不能为空"));
-    }
-    limits::optional_text(field, v)
-}
-
 fn checked_units(units: &[NamedUnit], issuer: &NodeId) -> Result<Vec<NamedUnit>> {
     limits::count("units", units.len(), MAX_NAMED)?;
     let mut seen = HashSet::new();
@@ -77,7 +69,7 @@ fn checked_units(units: &[NamedUnit], issuer: &NodeId) -> Result<Vec<NamedUnit>>
         if !seen.insert((u.node.clone(), u.unit.clone())) {
             return Err(DomainError::invalid("units", format!("单位 {}（{}）重复", u.unit, u.node)));
         }
-        out.push(NamedUnit { name: nonempty("units.name", &u.name)?, ..u.clone() });
+        out.push(NamedUnit { name: limits::required_text("units.name", &u.name)?, ..u.clone() });
     }
     Ok(out)
 }
@@ -98,8 +90,8 @@ impl CircularRequest {
             return Err(DomainError::invalid("units", format!("依据{}须写明被通报的接入单位", self.kind.article())));
         }
         Ok(CircularRequest {
-            title: nonempty("title", &self.title)?,
-            facts: nonempty("facts", &self.facts)?,
+            title: limits::required_text("title", &self.title)?,
+            facts: limits::required_text("facts", &self.facts)?,
             requirements: limits::optional_text("requirements", &self.requirements)?,
             units,
             incidents: checked_refs("incidents", &self.incidents, IncidentId::check_key)?,

@@ -76,14 +76,6 @@ impl IncidentAction {
     }
 }
 
-fn nonempty(field: &'static str, v: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, "不能为空"));
-    }
-    limits::optional_text(field, v)
-}
-
 fn not_ahead(field: &'static str, at_ms: i64, now_ms: i64) -> Result<()> {
     if at_ms <= 0 {
         return Err(DomainError::invalid(field, "必须填写时间"));
@@ -99,13 +91,13 @@ impl Incident {
     /// required, the time of the incident not ahead of the clock.
     pub fn report(id: IncidentId, req: IncidentRequest, at_ms: i64, by: &str) -> Result<Self> {
         let report = IncidentRequest {
-            title: nonempty("title", &req.title)?,
-            description: nonempty("description", &req.description)?,
-            impact: nonempty("impact", &req.impact)?,
-            measures: nonempty("measures", &req.measures)?,
+            title: limits::required_text("title", &req.title)?,
+            description: limits::required_text("description", &req.description)?,
+            impact: limits::required_text("impact", &req.impact)?,
+            measures: limits::required_text("measures", &req.measures)?,
             contact: Contact {
-                name: nonempty("contact.name", &req.contact.name)?,
-                phone: nonempty("contact.phone", &req.contact.phone)?,
+                name: limits::required_text("contact.name", &req.contact.name)?,
+                phone: limits::required_text("contact.phone", &req.contact.phone)?,
             },
             ..req
         };
@@ -137,7 +129,7 @@ impl Incident {
                     ));
                 }
                 self.closed = true;
-                (StepKind::Closed, nonempty("note", &note)?)
+                (StepKind::Closed, limits::required_text("note", &note)?)
             }
         };
         self.history.push(IncidentStep { kind, at_ms, by: by.to_string(), note });
@@ -158,7 +150,7 @@ impl Incident {
         if r.at_ms < self.report.occurred_at_ms {
             return Err(DomainError::invalid("department.at", "报告时间不能早于事件发生时间"));
         }
-        let reporter = nonempty("department.reporter", &r.reporter)?;
+        let reporter = limits::required_text("department.reporter", &r.reporter)?;
         let note = limits::optional_text("department.note", &r.note)?;
         let line = format!("{}（{}，{}）", r.department.zh(), r.channel.zh(), format_ms(r.at_ms));
         self.departments.push(DepartmentReport {
@@ -182,7 +174,7 @@ impl Incident {
                 Ok((StepKind::ReportedUp, limits::optional_text("note", note)?))
             }
             (_, false) => {
-                let note = nonempty("note", note)?;
+                let note = limits::required_text("note", note)?;
                 self.decision = UpDecision::Kept;
                 Ok((StepKind::Kept, note))
             }

@@ -15,7 +15,7 @@ use crate::access::Deadline;
 use crate::calendar::WorkCalendar;
 use crate::error::{DomainError, Result};
 use crate::limits;
-use crate::order::{Issuer, check_working_days, day_of, nonempty};
+use crate::order::{Issuer, check_working_days, day_of};
 
 /// One finding as recorded.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -98,7 +98,7 @@ fn findings(v: Vec<FindingRequest>, cal: &WorkCalendar, date: NaiveDate) -> Resu
     }
     v.into_iter()
         .map(|f| {
-            let text = nonempty("findings.text", &f.text)?;
+            let text = crate::limits::required_text("findings.text", &f.text)?;
             let rectification = f
                 .working_days
                 .map(|d| -> Result<Rectification> {
@@ -125,7 +125,7 @@ impl Inspection {
         issuer: &Issuer<'_>,
     ) -> Result<Self> {
         let date = check_date(req.date, day_of(at_ms)?)?;
-        let scope = nonempty("scope", &req.scope)?;
+        let scope = crate::limits::required_text("scope", &req.scope)?;
         let inspectors = inspectors(&req.inspectors)?;
         let findings = findings(req.findings, cal, date)?;
         let mut i = Inspection {
@@ -167,7 +167,7 @@ impl Inspection {
     /// merged is not merged twice).
     pub fn respond(&mut self, r: &Response) -> Result<bool> {
         let id = self.id.key();
-        let text = nonempty("text", &r.text)?;
+        let text = crate::limits::required_text("text", &r.text)?;
         let rect = self.rectification_mut(r.finding)?;
         if rect.steps.iter().any(|s| s.kind == K::Responded && s.at_ms == r.at_ms && s.by == r.by) {
             return Ok(false);
@@ -190,7 +190,7 @@ impl Inspection {
         let id = self.id.key();
         let (kind, state, note) = match review {
             Review::Accept { note } => (K::Accepted, S::Closed, limits::optional_text("text", note.trim())?),
-            Review::Return { reason } => (K::Returned, S::Open, nonempty("reason", &reason)?),
+            Review::Return { reason } => (K::Returned, S::Open, crate::limits::required_text("reason", &reason)?),
         };
         let day = day_of(at_ms)?;
         let rect = self.rectification_mut(n)?;

@@ -67,23 +67,15 @@ impl InterruptionAction {
     }
 }
 
-fn nonempty(field: &'static str, v: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, "不能为空"));
-    }
-    limits::optional_text(field, v)
-}
-
 impl Interruption {
     /// Opens interruption `id` from `req` at `at_ms` by `by`: the window
     /// must be ordered, at most [`MAX_WINDOW_MS`] long and not already
     /// begun.
     pub fn request(id: InterruptionId, req: Plan, at_ms: i64, by: &str) -> Result<Self> {
-        let affected = nonempty("affected", &req.affected)?;
-        let reason = nonempty("reason", &req.reason)?;
-        nonempty("contact.name", &req.contact.name)?;
-        nonempty("contact.phone", &req.contact.phone)?;
+        let affected = limits::required_text("affected", &req.affected)?;
+        let reason = limits::required_text("reason", &req.reason)?;
+        limits::required_text("contact.name", &req.contact.name)?;
+        limits::required_text("contact.phone", &req.contact.phone)?;
         if req.window_end_ms <= req.window_start_ms {
             return Err(DomainError::invalid("window_end", "结束时间必须晚于开始时间"));
         }
@@ -125,11 +117,11 @@ impl Interruption {
             }
             InterruptionAction::Reject { reason } => {
                 self.expect(&[Requested], "驳回", "只有待审批的申请可以驳回")?;
-                (Rejected, nonempty("reason", &reason)?)
+                (Rejected, limits::required_text("reason", &reason)?)
             }
             InterruptionAction::Withdraw { reason } => {
                 self.expect(&[Requested, Approved], "撤回", "已开始实施或已办结的不能撤回")?;
-                (Withdrawn, nonempty("reason", &reason)?)
+                (Withdrawn, limits::required_text("reason", &reason)?)
             }
             InterruptionAction::Start => {
                 if self.state == Requested {

@@ -56,15 +56,6 @@ impl OrderAction {
     }
 }
 
-/// A required text: trimmed, not empty, within the text limit.
-pub fn nonempty(field: &'static str, v: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, "不能为空"));
-    }
-    limits::optional_text(field, v)
-}
-
 /// Checks a number of working days against [`WORKING_DAYS`].
 pub fn check_working_days(field: &'static str, n: u32) -> Result<u32> {
     if WORKING_DAYS.contains(&n) {
@@ -93,7 +84,7 @@ impl Order {
         by: &str,
         issuer: &Issuer<'_>,
     ) -> Result<Self> {
-        let reason = nonempty("reason", &req.reason)?;
+        let reason = limits::required_text("reason", &req.reason)?;
         let days = check_working_days("working_days", req.working_days)?;
         let deadline = Deadline::new(cal, day_of(at_ms)?, days);
         let step = OrderStep {
@@ -142,7 +133,7 @@ impl Order {
         let (kind, state, note, deadline) = match action {
             OrderAction::Rectified { report } => {
                 self.expect(&[Standing], "报送整改情况", "整改情况已报送或已恢复连接")?;
-                (StepKind::Rectified, Rectified, nonempty("text", &report)?, None)
+                (StepKind::Rectified, Rectified, limits::required_text("text", &report)?, None)
             }
             OrderAction::Lift { note } => {
                 self.expect(&[Rectified], "恢复连接", "须先报送整改情况，经核验后方可恢复连接")?;
@@ -150,7 +141,7 @@ impl Order {
             }
             OrderAction::Extend { working_days, reason } => {
                 self.expect(&[Standing, Rectified], "延长整改期限", "已恢复连接的不能延长")?;
-                let reason = nonempty("text", &reason)?;
+                let reason = limits::required_text("text", &reason)?;
                 let days = check_working_days("working_days", working_days)?;
                 // counted on from the due date, or from today once it has passed
                 let from = self.deadline.due.max(day_of(at_ms)?);

@@ -24,7 +24,7 @@ use crate::unit::UnitId;
 mod lifecycle;
 mod notice;
 
-pub use lifecycle::{OrderAction, OrderRequest, check_working_days, day_of, nonempty};
+pub use lifecycle::{OrderAction, OrderRequest, check_working_days, day_of};
 pub use notice::{Issuer, OrderDocuments};
 
 /// Fewest and most working days an order (or one extension) may allow.

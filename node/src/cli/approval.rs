@@ -87,13 +87,9 @@ pub enum ApprovalCmd {
     },
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Runs an approval command.
 pub async fn run(cmd: ApprovalCmd) -> anyhow::Result<()> {
-    let print = |a: &pb::MajorAdjustment| print_approval(a, now_ms());
+    let print = |a: &pb::MajorAdjustment| print_approval(a, crate::store::health::now_ms());
     let (conn, id, verdict, reason) = match cmd {
         ApprovalCmd::Apply { conn, title, description, scope, start, contact, phone } => {
             let proposal = pb::ApprovalProposal {
@@ -110,7 +106,7 @@ pub async fn run(cmd: ApprovalCmd) -> anyhow::Result<()> {
         ApprovalCmd::List { conn, waiting } => {
             let r = pb::ListApprovalsRequest { waiting_only: waiting, page_size: 1000, ..Default::default() };
             let list = conn.client().await?.approvals().list_approvals(r).await?.into_inner();
-            let now = now_ms();
+            let now = crate::store::health::now_ms();
             return output::emit(conn.json, &list, |l| {
                 output::table(&HEADER, &l.approvals.iter().map(|a| row(a, now)).collect::<Vec<_>>());
             });

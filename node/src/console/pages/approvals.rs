@@ -17,10 +17,6 @@ use crate::console::state::Console;
 use crate::present::approval::{level_code, stage_zh, verdict_zh, waited};
 use crate::present::text::time;
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// `GET /approvals`.
 pub async fn list(State(console): State<Console>, signed: Signed) -> PageResult {
     let r = pb::ListApprovalsRequest { page_size: 500, ..Default::default() };
@@ -44,7 +40,7 @@ pub async fn list(State(console): State<Console>, signed: Signed) -> PageResult 
 }
 
 fn table(console: &Console, rows: &[&pb::MajorAdjustment]) -> Markup {
-    let now = now_ms();
+    let now = crate::store::health::now_ms();
     html! {
         table.approvals {
             tr { th { "编号" } th { "申请节点" } th { "事项" } th { "计划开工" } th { "进度" } th { "本级已等待" } }
@@ -141,7 +137,7 @@ pub async fn show(State(console): State<Console>, signed: Signed, Path(id): Path
 fn one(console: &Console, signed: &Signed, a: &pb::MajorAdjustment, error: Option<&str>) -> Result<Markup, Failure> {
     let p = a.proposal.clone().unwrap_or_default();
     let c = p.contact.clone().unwrap_or_default();
-    let now = now_ms();
+    let now = crate::store::health::now_ms();
     let mine = a.stage == "pending" && a.stage_level == console.me().to_string();
     Ok(html! {
         (banner(error))
