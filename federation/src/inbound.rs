@@ -118,7 +118,13 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         if touched.is_empty() {
             return Ok(());
         }
-        self.core.store.sync().await?;
+        // Events going down (from the parent) may share a later flush; what
+        // goes up, or is our own taken back, is made durable at once.
+        if matches!(self.role, PeerRole::Parent(_)) && !recovered {
+            self.core.store.sync_soon().await?;
+        } else {
+            self.core.store.sync().await?;
+        }
         if recovered {
             let own = &self.own.0;
             let held = self.core.store.cursors()?.into_iter().find(|(s, _)| s == own).map_or(0, |(_, c)| c);

@@ -121,8 +121,13 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         if batch.is_empty() {
             return Ok(false);
         }
-        // Never send what a crash could still take back from us.
-        self.core.store.sync().await?;
+        // Never send what a crash could still take back from us. Down to a
+        // child that may wait for a flush shared with other writes; up to the
+        // parent only the writes of up events are waited for.
+        match self.role {
+            PeerRole::Child(_) => self.core.store.sync_soon().await?,
+            PeerRole::Parent(_) => self.core.store.sync_up().await?,
+        }
         {
             let mut flow = self.shared.flow();
             for ev in &batch {

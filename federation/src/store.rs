@@ -106,6 +106,25 @@ pub trait EventStore: Send + Sync + 'static {
     /// peer acknowledge, or a client be told, what a crash then takes back.
     fn sync(&self) -> impl Future<Output = Result<(), FedError>> + Send;
 
+    /// [`EventStore::sync`] for writes no one waits on promptly — events
+    /// travelling down the tree (receipts, decisions, calendars), whose
+    /// acknowledgement and relay may wait a moment: it may first wait a
+    /// short while for a flush another writer asks for, so that one fsync
+    /// covers both, and only then ask for one. The same guarantee as `sync`
+    /// when it resolves; by default it is `sync`.
+    fn sync_soon(&self) -> impl Future<Output = Result<(), FedError>> + Send {
+        self.sync()
+    }
+
+    /// [`EventStore::sync`] for the sending half of a session to the parent:
+    /// resolves once every write that put an event on an up stream, begun
+    /// before the call, is durable — it need not wait for events going
+    /// down that are made durable a moment later ([`EventStore::sync_soon`]).
+    /// By default it is `sync`.
+    fn sync_up(&self) -> impl Future<Output = Result<(), FedError>> + Send {
+        self.sync()
+    }
+
     /// A counter bumped after every sync that made new events durable; link
     /// sessions wait on it to learn there is something new to send.
     fn durable_watch(&self) -> watch::Receiver<u64>;

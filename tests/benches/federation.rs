@@ -11,7 +11,8 @@
 //!   the two-hop floor 2 × (bare call p50 + durable write p50).
 //!
 //! Run: `cargo bench -p extranet-tests --bench federation`
-//! (`BENCH_SECS` sets the seconds per concurrency level, default 3).
+//! (`BENCH_SECS` sets the seconds per concurrency level, default 3;
+//! `BENCH_CLIENTS=1,64` the levels, default 1, 8 and 64).
 
 #[path = "federation/floor.rs"]
 mod floor;
@@ -43,8 +44,14 @@ async fn run() -> anyhow::Result<()> {
         f.write_rate_64
     );
     println!("durable filings/s at one node ({county}), {secs} s per level:");
-    for clients in [1usize, 8, 64] {
-        let rate = throughput(&h, clients, Duration::from_secs(secs)).await?;
+    let levels: Vec<usize> = std::env::var("BENCH_CLIENTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 8, 64]);
+    for clients in levels {
+        let (before, cpu0) = (counts(&h), bench::cpu_secs(None)?);
+        let (rate, acked) = throughput(&h, clients, Duration::from_secs(secs)).await?;
+        let (after, cpu1) = (counts(&h), bench::cpu_secs(None)?);
         let (floor, what) = match clients {
             1 => (f.sequential_rate(), "one bare call + one durable write, sequential"),
             _ => (f.rpc_rate_64, "bare calls, 64 in flight"),
@@ -52,6 +59,17 @@ async fn run() -> anyhow::Result<()> {
         println!(
             "  {clients:>3} clients: {rate:>8.0} filings/s = {:>5.1}% of {floor:.0}/s ({what})",
             100.0 * rate / floor
+        );
+        let per = |x: u64| x as f64 / acked.max(1) as f64;
+        let each: Vec<String> = before
+            .iter()
+            .zip(&after)
+            .map(|((n, w0, f0), (_, w1, f1))| format!("{n} {:.2}/{:.2}", per(w1 - w0), per(f1 - f0)))
+            .collect();
+        println!(
+            "       per filing: {:.2} ms of CPU (process, 4 nodes and the clients); transactions/flushes at {}",
+            1e3 * (cpu1 - cpu0) / acked.max(1) as f64,
+            each.join(", ")
         );
     }
     // the backlog of the throughput runs drains first
@@ -67,7 +85,22 @@ async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn throughput(h: &Harness, clients: usize, dur: Duration) -> anyhow::Result<f64> {
+/// Filings per second and filings acknowledged.
+async fn throughput(h: &Harness, clients: usize, dur: Duration) -> anyhow::Result<(f64, u64)> {
     let client = h.fed.client(&h.county_a()).await?;
-    Ok(bench::Load::run_for(&client, clients, dur).await?.per_sec)
+    let done = bench::Load::run_for(&client, clients, dur).await?;
+    Ok((done.per_sec, done.acked))
+}
+
+/// Each node's last path segment, writes begun and flushes so far: where a
+/// filing's work lands across the federation (group commit shares flushes).
+fn counts(h: &Harness) -> Vec<(String, u64, u64)> {
+    [h.region(), h.prefecture(), h.county_a(), h.county_b()]
+        .iter()
+        .map(|n| {
+            let d = h.running(n).store.durability();
+            let short = n.as_str().rsplit('/').next().unwrap_or(n.as_str()).to_string();
+            (short, d.writes_begun(), d.flushes())
+        })
+        .collect()
 }

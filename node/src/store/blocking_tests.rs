@@ -20,7 +20,7 @@ const PROBE_PATIENCE: Duration = Duration::from_secs(10);
 /// task ran while it was stuck.
 async fn runtime_answers_while(
     store: NodeStore,
-    stuck: impl FnOnce(&NodeStore, &dyn Fn()) -> Result<(), NodeError> + Send + 'static,
+    stuck: impl FnOnce(&NodeStore, &(dyn Fn() + Sync)) -> Result<(), NodeError> + Send + 'static,
 ) -> bool {
     let (entered_tx, entered_rx) = mpsc::channel::<()>();
     let (release_tx, release_rx) = mpsc::channel::<()>();

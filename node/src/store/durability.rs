@@ -42,6 +42,10 @@ use super::health::{Health, StoreState, is_disk_full, now_ms};
 use super::watchdog::{Ops, SelfRestart};
 use crate::error::{NodeError, Result};
 
+#[path = "durability_share.rs"]
+mod share;
+pub use share::SHARE_WAIT;
+
 /// How often a full disk is probed for free space.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
 
@@ -70,6 +74,12 @@ struct Inner {
     gate: RwLock<()>,
     /// Writes begun (counted before they commit).
     begun: AtomicU64,
+    /// Of them, writes that put an event on an up stream (counted before
+    /// they commit, by [`Durability::note_up`]).
+    begun_up: AtomicU64,
+    /// The `begun_up` value the last completed flush covered (set before
+    /// `synced` moves).
+    synced_up: AtomicU64,
     /// The `begun` value the last completed flush covered.
     synced: watch::Sender<u64>,
     /// Why the flusher should wake; it sleeps on `wake` while neither is set.
@@ -77,6 +87,13 @@ struct Inner {
     wake: Condvar,
     /// Duration of the last flush, microseconds, for status and metrics.
     last_flush_us: AtomicU64,
+    /// Flushes done since the store opened (each one engine barrier).
+    flushes: AtomicU64,
+    /// Flushes asked for (each `want`), for the tests of sharing.
+    asked: AtomicU64,
+    /// How long a `sync_soon` waits to share a flush, microseconds
+    /// ([`SHARE_WAIT`]; tests lengthen it).
+    share_wait_us: AtomicU64,
     /// Stops the flusher (and releases its handle on the database).
     closed: CancellationToken,
     /// Cancelled once the flusher has ended and dropped its handle on the
@@ -106,10 +123,15 @@ impl Durability {
         let inner = Arc::new(Inner {
             gate: RwLock::new(()),
             begun: AtomicU64::new(0),
+            begun_up: AtomicU64::new(0),
+            synced_up: AtomicU64::new(0),
             synced: watch::Sender::new(0),
             wakes: Mutex::new(Wakes::default()),
             wake: Condvar::new(),
             last_flush_us: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            asked: AtomicU64::new(0),
+            share_wait_us: AtomicU64::new(SHARE_WAIT.as_micros() as u64),
             closed: CancellationToken::new(),
             ended: CancellationToken::new(),
             health,
@@ -201,6 +223,13 @@ impl Durability {
         self.inner.synced.subscribe()
     }
 
+    /// How many flushes (each one engine durability barrier, an fsync) the
+    /// store has done since it opened: with [`Durability::writes_begun`],
+    /// how well group commit shares them.
+    pub fn flushes(&self) -> u64 {
+        self.inner.flushes.load(Ordering::Relaxed)
+    }
+
     /// How long the last flush took.
     pub fn last_flush(&self) -> Duration {
         Duration::from_micros(self.inner.last_flush_us.load(Ordering::Relaxed))
@@ -221,6 +250,7 @@ impl Inner {
 
     /// Asks for a flush (the flusher wakes if it sleeps).
     fn want(&self) {
+        self.asked.fetch_add(1, Ordering::Relaxed);
         self.wakes().wanted = true;
         self.wake.notify_one();
     }
@@ -293,8 +323,10 @@ fn flusher(inner: &Inner, f: Flushing) {
         let started = Instant::now();
         let res = flush_guarded(inner, &f);
         inner.last_flush_us.store(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        inner.flushes.fetch_add(1, Ordering::Relaxed);
         match res {
-            Ok(target) => {
+            Ok((target, target_up)) => {
+                inner.synced_up.fetch_max(target_up, Ordering::SeqCst);
                 inner.synced.send_if_modified(|s| {
                     let moved = target > *s;
                     *s = (*s).max(target);
@@ -303,15 +335,15 @@ fn flusher(inner: &Inner, f: Flushing) {
             }
             Err(state) => inner.health.set(state),
         }
-        if inner.begun.load(Ordering::SeqCst) > *inner.synced.borrow() {
-            inner.wakes().wanted = true;
-        }
+        // No flush follows by itself for writes begun meanwhile: each
+        // `sync` that needs one has asked (after this flush read its
+        // target), and a `sync_soon` waits a moment to share the next one.
     }
 }
 
 /// [`flush_once`], with a panic inside the engine taken as a failed store
 /// (as a panicked blocking task was) rather than a silent end of the thread.
-fn flush_guarded(inner: &Inner, f: &Flushing) -> std::result::Result<u64, StoreState> {
+fn flush_guarded(inner: &Inner, f: &Flushing) -> std::result::Result<(u64, u64), StoreState> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| flush_once(inner, f))) {
         Ok(Ok(target)) => Ok(target),
         Ok(Err(e)) => Err(classify(&e)),
@@ -322,8 +354,9 @@ fn flush_guarded(inner: &Inner, f: &Flushing) -> std::result::Result<u64, StoreS
 }
 
 /// One flush: reads the target with the gate held exclusively (no write is
-/// mid-commit), then passes the engine's durability barrier. Returns the target.
-fn flush_once(inner: &Inner, f: &Flushing) -> std::io::Result<u64> {
+/// mid-commit), then passes the engine's durability barrier. Returns the
+/// target, of all writes and of those sending events up.
+fn flush_once(inner: &Inner, f: &Flushing) -> std::io::Result<(u64, u64)> {
     let _op = f.ops.begin("flush");
     if super::watchdog::failpoint("flush-hang") {
         // A disk that never answers: the watchdog must notice.
@@ -333,7 +366,7 @@ fn flush_once(inner: &Inner, f: &Flushing) -> std::io::Result<u64> {
     }
     let target = {
         let _exclusive = inner.gate.write().unwrap_or_else(|e| e.into_inner());
-        inner.begun.load(Ordering::SeqCst)
+        (inner.begun.load(Ordering::SeqCst), inner.begun_up.load(Ordering::SeqCst))
     };
     if let Some(e) = inner.inject.lock().unwrap_or_else(|e| e.into_inner()).take() {
         return Err(e);

@@ -125,6 +125,14 @@ impl EventStore for NodeStore {
         NodeStore::sync(self).await.map_err(fed)
     }
 
+    async fn sync_soon(&self) -> Result<(), FedError> {
+        self.durability.sync_soon().await.map_err(fed)
+    }
+
+    async fn sync_up(&self) -> Result<(), FedError> {
+        self.durability.sync_up().await.map_err(fed)
+    }
+
     fn durable_watch(&self) -> watch::Receiver<u64> {
         self.durability.watch()
     }

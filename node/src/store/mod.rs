@@ -8,6 +8,7 @@ mod access;
 mod approvals;
 mod calendar;
 mod circulars;
+mod combine;
 mod counter;
 mod deadline_index;
 mod disconnection;
@@ -39,6 +40,10 @@ pub mod watchdog;
 mod batch_tests;
 #[cfg(test)]
 mod blocking_tests;
+#[cfg(test)]
+mod combine_tests;
+#[cfg(test)]
+mod durability_share_tests;
 #[cfg(test)]
 mod durability_tests;
 #[cfg(test)]
@@ -115,6 +120,8 @@ pub struct NodeStore {
     ops: watchdog::Ops,
     /// Refuses own writes while the engine recovers this node's own streams.
     gate: Arc<std::sync::OnceLock<WriteGate>>,
+    /// Concurrent transactions share one engine commit (`combine.rs`).
+    combiner: Arc<combine::Combiner>,
 }
 
 /// Runs a blocking storage call so that it does not hold a runtime worker
@@ -152,6 +159,7 @@ impl NodeStore {
             health,
             ops,
             gate: Default::default(),
+            combiner: Default::default(),
         };
         // a store written before the summary figures were counters is counted once
         if let Err(e) = store.ensure_figures() {
@@ -178,7 +186,7 @@ impl NodeStore {
     /// follow with [`NodeStore::sync`] before acknowledging. Refused while
     /// the store is unhealthy (disk full: `RESOURCE_EXHAUSTED`; failed or
     /// stalled: `UNAVAILABLE`).
-    pub fn transact<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+    pub fn transact<R: Send>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R> + Sync) -> Result<R> {
         if let Some(r) = self.gate.get().and_then(|g| g.borrow().clone()) {
             return Err(NodeError::Unavailable(format!("本节点正在恢复，暂不受理写入：{}", r.message())));
         }
@@ -198,9 +206,9 @@ impl NodeStore {
 
     /// [`NodeStore::transact`] without the recovery gate: what peers send is
     /// taken in even while own writes wait.
-    pub(crate) fn transact_always<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
-        let _ticket = self.durability.begin_write()?;
-        blocking(|| self.run_transaction(f))
+    pub(crate) fn transact_always<R: Send>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R> + Sync) -> Result<R> {
+        let ticket = self.durability.begin_write()?;
+        blocking(|| self.run_transaction(Some(&ticket), f))
     }
 
     /// A write nothing is ever acknowledged on — the cursors a peer said it
@@ -209,9 +217,9 @@ impl NodeStore {
     /// learnt or done again. Counting it would cost a flush and fsync for
     /// every peer acknowledgement and every summary relayed. Refused, like
     /// every write, unless the store is healthy.
-    pub(crate) fn transact_unacknowledged<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+    pub(crate) fn transact_unacknowledged<R: Send>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R> + Sync) -> Result<R> {
         self.health.check_writable()?;
-        blocking(|| self.run_transaction(f))
+        blocking(|| self.run_transaction(None, f))
     }
 
     /// [`NodeStore::transact_unacknowledged`] for a single key: one plain
@@ -225,13 +233,25 @@ impl NodeStore {
         })
     }
 
-    fn run_transaction<R>(&self, f: impl Fn(&mut Tx<'_>) -> TxResult<R>) -> Result<R> {
+    /// Runs `f` in a transaction of its own or, when other writers are
+    /// committing at the same moment, as part of theirs (`combine.rs`).
+    /// `ticket`: the write's durability ticket (none for an unacknowledged
+    /// write), through which a write sending events up is noted as such.
+    fn run_transaction<R: Send>(
+        &self,
+        ticket: Option<&durability::WriteTicket<'_>>,
+        f: impl Fn(&mut Tx<'_>) -> TxResult<R> + Sync,
+    ) -> Result<R> {
         let now_ms = chrono::Utc::now().timestamp_millis();
         let _op = self.ops.begin("transaction");
         let mut out = None;
-        let res = self.engine.transact(&mut |views| {
-            let mut tx = Tx::new(&self.me, now_ms, views);
+        let me = &self.me;
+        let res = self.combiner.run(&*self.engine, &mut |views| {
+            let mut tx = Tx::new(me, now_ms, views);
             out = Some(f(&mut tx).map_err(|e| e.0)?);
+            if let (true, Some(ticket)) = (tx.wrote_up(), ticket) {
+                self.durability.note_up(ticket);
+            }
             Ok(())
         });
         match res {
@@ -256,6 +276,12 @@ impl NodeStore {
     /// have read — is flushed and fsynced.
     pub async fn sync(&self) -> Result<()> {
         self.durability.sync().await
+    }
+
+    /// The store's group commit: its counts of writes and flushes (for the
+    /// benches' account of where the time goes).
+    pub fn durability(&self) -> &Durability {
+        &self.durability
     }
 
     /// This node's identity.

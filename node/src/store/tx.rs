@@ -43,11 +43,19 @@ pub struct Tx<'a> {
     me: &'a NodeId,
     now_ms: i64,
     trees: &'a mut dyn EngineTx,
+    /// Whether it put an event on an up stream (then the sending half to the
+    /// parent waits for it to be durable: `Durability::sync_up`).
+    wrote_up: bool,
 }
 
 impl<'a> Tx<'a> {
     pub(super) fn new(me: &'a NodeId, now_ms: i64, trees: &'a mut dyn EngineTx) -> Self {
-        Tx { me, now_ms, trees }
+        Tx { me, now_ms, trees, wrote_up: false }
+    }
+
+    /// Whether this write put an event on an up stream.
+    pub(super) fn wrote_up(&self) -> bool {
+        self.wrote_up
     }
 
     /// The value under `key` in tree `t`, as this transaction sees it.
@@ -116,6 +124,7 @@ impl<'a> Tx<'a> {
         let value = keys::encode(env).or_else(abort)?;
         self.insert(TreeId::Events, keys::event_key(stream, env.seq), value)?;
         self.insert(TreeId::Cursors, keys::stream_key(stream), keys::u64_value(env.seq))?;
+        self.wrote_up |= stream.channel == extranet_federation::Channel::Up;
         Ok(())
     }
 

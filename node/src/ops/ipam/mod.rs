@@ -103,7 +103,11 @@ impl Ipam {
 
     /// Runs `f` on the current pool of one family and commits its writes
     /// only if the pool did not change meanwhile; then waits for durability.
-    pub(crate) async fn write_pool<T>(&self, v6: bool, f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T>) -> Result<T> {
+    pub(crate) async fn write_pool<T: Send>(
+        &self,
+        v6: bool,
+        f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T> + Sync,
+    ) -> Result<T> {
         let out = self.commit_pool(v6, f).await?;
         // The lock is released before waiting for the disk: the next writer
         // computes from the committed state, and one fsync serves many
@@ -112,27 +116,33 @@ impl Ipam {
         Ok(out)
     }
 
-    async fn commit_pool<T>(&self, v6: bool, f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T>) -> Result<T> {
+    async fn commit_pool<T: Send>(
+        &self,
+        v6: bool,
+        f: impl Fn(&mut Pool, &mut Tx<'_>) -> TxResult<T> + Sync,
+    ) -> Result<T> {
         let _serial = self.locks[family_index(v6)].lock().await;
         for _ in 0..CAS_ATTEMPTS {
             let version = self.store.ipam_version(v6)?;
             // Taken out of the cache: if anything below fails, the cache
             // stays empty and the next write rebuilds from the records.
-            let pool = std::cell::RefCell::new(self.take_pool(v6, version)?);
-            let runs = std::cell::Cell::new(0u32);
+            // (a Mutex, not a RefCell: the transaction may run on the thread
+            // of another writer whose commit it shares)
+            let pool = std::sync::Mutex::new(self.take_pool(v6, version)?);
+            let runs = std::sync::atomic::AtomicU32::new(0);
             let done = self.store.transact(|tx| {
-                runs.set(runs.get() + 1);
-                if runs.get() > 1 {
+                let mut pool = pool.lock().unwrap_or_else(|e| e.into_inner());
+                if runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0 {
                     // sled retried: the pool may hold the discarded attempt's change
-                    *pool.borrow_mut() = self.pool(v6, self.now_ms()).or_else(crate::store::abort)?;
+                    *pool = self.pool(v6, self.now_ms()).or_else(crate::store::abort)?;
                 }
                 if !tx.ipam_claim_version(v6, version)? {
                     return Ok(None);
                 }
-                f(&mut pool.borrow_mut(), tx).map(Some)
+                f(&mut pool, tx).map(Some)
             })?;
             if let Some(out) = done {
-                self.cached(v6, Some((version + 1, pool.into_inner())));
+                self.cached(v6, Some((version + 1, pool.into_inner().unwrap_or_else(|e| e.into_inner()))));
                 return Ok(out);
             }
         }
