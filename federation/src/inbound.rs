@@ -2,12 +2,21 @@
 //! rules, hands it to the store, makes each batch durable and only then
 //! queues its acknowledgement. It never waits on the link's send buffer.
 
+use std::time::Duration;
+
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use crate::core::Core;
 use crate::flow::{Cursors, Shared};
 use crate::relay::refuse;
 use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, Incoming, PeerRole, StreamId, Summary};
+
+/// How often, at most, the cursors a peer acknowledged are saved while
+/// acknowledgements keep coming (the last one is saved at most this much
+/// later). They only feed backlog figures after a restart, and a save per
+/// acknowledgement was a store commit per hop and per receipt (issue 11).
+const SAVE_ACKS_EVERY: Duration = Duration::from_millis(200);
 
 /// The receiving half of one session.
 pub(crate) struct Inbound<'a, S> {
@@ -17,6 +26,9 @@ pub(crate) struct Inbound<'a, S> {
     shared: &'a Shared,
     /// Our own stream this peer may send back, and how far (its `Hello`).
     own: (StreamId, u64),
+    /// Acknowledged cursors not yet saved, and when they were last saved.
+    unsaved: Option<Vec<(StreamId, u64)>>,
+    saved_at: Instant,
 }
 
 impl<'a, S: EventStore> Inbound<'a, S> {
@@ -27,17 +39,34 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         shared: &'a Shared,
         own: (StreamId, u64),
     ) -> Self {
-        Inbound { core, role, rx, shared, own }
+        Inbound { core, role, rx, shared, own, unsaved: None, saved_at: Instant::now() }
     }
 
     /// Receives frames until the peer closes the link (`Ok`), the link fails
     /// or falls silent for `dead_after`, or the peer breaks the protocol.
     pub async fn run(mut self) -> Result<(), FedError> {
+        let res = self.receive().await;
+        // what the peer acknowledged last is kept however the session ends
+        let saved = self.save_acks();
+        res.and(saved)
+    }
+
+    async fn receive(&mut self) -> Result<(), FedError> {
         let dead_after = self.core.config.dead_after;
+        let mut heard = Instant::now();
         loop {
-            let next = tokio::time::timeout(dead_after, self.rx.recv())
-                .await
-                .map_err(|_| FedError::Transport(format!("{dead_after:?} 内未收到对端任何帧，判定链路已断开")))?;
+            let dead_at = heard + dead_after;
+            let until = match self.unsaved {
+                Some(_) => dead_at.min(self.saved_at + SAVE_ACKS_EVERY),
+                None => dead_at,
+            };
+            let Ok(next) = tokio::time::timeout_at(until, self.rx.recv()).await else {
+                if Instant::now() >= dead_at {
+                    return Err(FedError::Transport(format!("{dead_after:?} 内未收到对端任何帧，判定链路已断开")));
+                }
+                self.save_acks()?;
+                continue;
+            };
             let frame = match next {
                 None => {
                     tracing::info!("对端关闭了链路");
@@ -45,9 +74,19 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                 }
                 Some(result) => result?,
             };
+            heard = Instant::now();
             self.core.registry.touch(self.role.node());
             self.handle(frame).await?;
         }
+    }
+
+    /// Saves the acknowledged cursors not yet saved.
+    fn save_acks(&mut self) -> Result<(), FedError> {
+        if let Some(save) = self.unsaved.take() {
+            self.core.store.save_peer_cursors(self.role.node(), &save)?;
+            self.saved_at = Instant::now();
+        }
+        Ok(())
     }
 
     async fn handle(&mut self, frame: Frame) -> Result<(), FedError> {
@@ -179,11 +218,15 @@ impl<'a, S: EventStore> Inbound<'a, S> {
     }
 
     /// Takes in the peer's ack: opens the window and persists the peer's
-    /// cursors for backlog figures.
+    /// cursors for backlog figures — at once if none were saved for a
+    /// while, else within [`SAVE_ACKS_EVERY`].
     fn on_ack(&mut self, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
         let save = self.shared.flow().record_ack(cursors).map_err(FedError::Protocol)?;
-        self.core.store.save_peer_cursors(self.role.node(), &save)?;
         self.shared.wake.notify_one();
+        self.unsaved = Some(save);
+        if self.saved_at.elapsed() >= SAVE_ACKS_EVERY {
+            self.save_acks()?;
+        }
         Ok(())
     }
 }

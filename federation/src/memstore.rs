@@ -18,6 +18,8 @@ struct Inner {
     /// Own events taken back from a peer after a restore, re-applied.
     recovered: Vec<Envelope>,
     peers: BTreeMap<NodeId, Vec<(StreamId, u64)>>,
+    /// How many times a peer's cursors were saved.
+    peer_saves: u64,
     summaries: BTreeMap<NodeId, Summary>,
     /// Written since the last sync.
     dirty: bool,
@@ -65,6 +67,11 @@ impl MemStore {
         events.push(ev.clone());
         inner.dirty = true;
         ev
+    }
+
+    /// How many times a peer's acknowledged cursors were saved.
+    pub fn peer_saves(&self) -> u64 {
+        self.lock().peer_saves
     }
 
     /// Every event handed to the domain, in the order it was.
@@ -142,7 +149,9 @@ impl EventStore for MemStore {
     }
 
     fn save_peer_cursors(&self, peer: &NodeId, cursors: &[(StreamId, u64)]) -> Result<(), FedError> {
-        self.lock().peers.insert(peer.clone(), cursors.to_vec());
+        let mut inner = self.lock();
+        inner.peers.insert(peer.clone(), cursors.to_vec());
+        inner.peer_saves += 1;
         Ok(())
     }
 

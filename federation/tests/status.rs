@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use extranet_federation::{Backlog, Channel, Frame, Route, Scope};
+use extranet_federation::{Backlog, Channel, EventStore, Frame, Route, Scope, StreamId};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(start_paused = true)]
@@ -116,4 +116,28 @@ async fn a_reconnecting_child_replaces_its_old_session() {
     new.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into() }).await;
     assert!(matches!(new.recv().await, Some(Frame::Hello { .. })));
     wait_until("new session up", || p.engine.status().unwrap().children.iter().any(|k| k.connected)).await;
+}
+
+/// A burst of acknowledgements is saved once, a moment after the last —
+/// not a store write per acknowledgement — and the last is always kept.
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_acknowledgements_is_saved_once_and_the_last_is_kept() {
+    let p = Node::new("540000/540100", config());
+    let child = n("540000/540100/540102");
+    let (mut fake, _session) = greeted_child(&p, &child).await;
+    let down = StreamId { origin: p.id.clone(), channel: Channel::Down };
+    p.append(Route::Down(Scope::Node(child.clone())), 10).await;
+    let mut got = 0;
+    while got < 10 {
+        if let Some(Frame::Events(events)) = fake.recv().await {
+            got = events.last().map_or(got, |e| e.seq);
+        }
+    }
+    let before = p.store.peer_saves();
+    for seq in 1..=10 {
+        fake.send(Frame::Ack(vec![(down.clone(), seq)])).await;
+    }
+    let saved = || p.store.peer_cursors(&child).unwrap().into_iter().find(|(s, _)| *s == down).map(|(_, c)| c);
+    wait_until("the last acknowledgement saved", || saved() == Some(10)).await;
+    assert_eq!(p.store.peer_saves() - before, 1, "ten acknowledgements, one save");
 }
