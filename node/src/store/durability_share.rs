@@ -21,14 +21,6 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// How long a write no one waits on promptly waits for a flush another
-/// writer asks for before asking for one ([`Durability::sync_soon`]): under
-/// traffic one fsync then covers a receipt relayed down and the next filing
-/// (issue 11: a node made every receipt durable on its own, about half of
-/// all fsyncs in the federation); a node with nothing else to write flushes
-/// at most this much later.
-pub const SHARE_WAIT: Duration = Duration::from_millis(10);
-
 use super::{Durability, WriteTicket};
 use crate::error::Result;
 
@@ -53,7 +45,7 @@ impl Durability {
     }
 
     /// [`Durability::sync`] for a write no one waits on promptly (an event
-    /// travelling down the tree): waits up to [`SHARE_WAIT`] for a flush
+    /// travelling down the tree): waits up to `SHARE_WAIT` (10 ms) for a flush
     /// another writer asks for — a client's filing, an event going up —
     /// so that one fsync covers both, then asks for one itself. Resolves
     /// only once every write begun before the call is on disk, as `sync`.
