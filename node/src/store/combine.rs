@@ -169,7 +169,7 @@ impl Drop for Leading<'_> {
 /// writes reach `base` only if it succeeds. Answers its outcome (`Ok` or its
 /// abort); a conflict or a storage failure stops the whole batch (`Err`).
 fn run_in_overlay(base: &mut dyn EngineTx, body: &mut Body<'_>) -> Result<Outcome, TxStop> {
-    let mut overlay = Overlay { base, writes: BTreeMap::new() };
+    let mut overlay = Overlay { base, writes: TreeId::ALL.map(|_| BTreeMap::new()) };
     match catch_unwind(AssertUnwindSafe(|| body(&mut overlay))) {
         Ok(Ok(())) => {
             overlay.apply()?;
@@ -184,18 +184,20 @@ fn run_in_overlay(base: &mut dyn EngineTx, body: &mut Body<'_>) -> Result<Outcom
 /// One transaction's writes within a batch, kept apart until it succeeds.
 struct Overlay<'b> {
     base: &'b mut dyn EngineTx,
-    /// `None`: removed.
-    writes: BTreeMap<(usize, Vec<u8>), Option<Vec<u8>>>,
+    /// Per tree (by [`TreeId`] index), so a read looks a key up without
+    /// copying it; `None`: removed.
+    writes: [BTreeMap<Vec<u8>, Option<Vec<u8>>>; TreeId::ALL.len()],
 }
 
 impl Overlay<'_> {
     /// Lays the writes onto the batch's engine transaction.
     fn apply(self) -> Result<(), TxStop> {
-        for ((t, key), value) in self.writes {
-            let t = TreeId::ALL[t];
-            match value {
-                Some(v) => self.base.insert(t, &key, &v)?,
-                None => self.base.remove(t, &key)?,
+        for (t, writes) in TreeId::ALL.into_iter().zip(self.writes) {
+            for (key, value) in writes {
+                match value {
+                    Some(v) => self.base.insert(t, &key, &v)?,
+                    None => self.base.remove(t, &key)?,
+                }
             }
         }
         Ok(())
@@ -204,19 +206,19 @@ impl Overlay<'_> {
 
 impl EngineTx for Overlay<'_> {
     fn get(&self, t: TreeId, key: &[u8]) -> Result<Option<Vec<u8>>, TxStop> {
-        match self.writes.get(&(t as usize, key.to_vec())) {
+        match self.writes[t as usize].get(key) {
             Some(v) => Ok(v.clone()),
             None => self.base.get(t, key),
         }
     }
 
     fn insert(&mut self, t: TreeId, key: &[u8], value: &[u8]) -> Result<(), TxStop> {
-        self.writes.insert((t as usize, key.to_vec()), Some(value.to_vec()));
+        self.writes[t as usize].insert(key.to_vec(), Some(value.to_vec()));
         Ok(())
     }
 
     fn remove(&mut self, t: TreeId, key: &[u8]) -> Result<(), TxStop> {
-        self.writes.insert((t as usize, key.to_vec()), None);
+        self.writes[t as usize].insert(key.to_vec(), None);
         Ok(())
     }
 }
