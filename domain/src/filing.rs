@@ -49,12 +49,15 @@ pub struct Cutover {
     pub major_approval: Option<u64>,
 }
 
-/// An information system's launch or change (信息系统上线或变更), Art.23.
+/// An information system as a launch or change filing describes it
+/// (信息系统上线或变更), Art.23; its rules are in [`crate::launch`].
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Launch {
     /// Name of the system.
     pub system_name: String,
-    /// Access unit that owns it.
+    /// Access unit that owns it: since launches are tied to address
+    /// management, the id of a unit registered at the filing node (e.g.
+    /// `u0001`); older filings hold the unit's name as typed.
     pub owning_unit: String,
     /// Launch date.
     pub launch_date: NaiveDate,
@@ -62,6 +65,23 @@ pub struct Launch {
     pub addresses: Vec<IpNet>,
     /// Reference of the pre-launch security test (Art.26(4)).
     pub security_test_ref: String,
+    /// The assignments of the filing node that hold `addresses`, resolved
+    /// when it was filed (empty in filings from before the link, which
+    /// are stored without the field, as they always were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<crate::ipam::AssignmentId>,
+}
+
+/// A change to a launched system (信息系统变更), Art.23: a filing of its
+/// own kind, naming the launch filing it changes and what changes.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct SystemChange {
+    /// Number of the launch filing at the same node that it changes.
+    pub launch: u64,
+    /// What changes (变更内容).
+    pub what_changes: String,
+    /// The system as it will be after the change.
+    pub system: Launch,
 }
 
 /// What was filed.
@@ -71,6 +91,8 @@ pub enum FilingDetails {
     Cutover(Cutover),
     /// A system-launch filing.
     Launch(Launch),
+    /// A system-change filing.
+    Change(SystemChange),
     /// An annual work report (Art.10).
     AnnualReport(crate::AnnualReport),
     /// An approved maintenance interruption reported to the region (Art.24).
@@ -81,13 +103,15 @@ pub enum FilingDetails {
 
 impl FilingDetails {
     /// Every [`FilingDetails::kind_code`], in the order of the variants.
-    pub const KIND_CODES: [&'static str; 5] = ["cutover", "launch", "annual_report", "interruption", "evaluation"];
+    pub const KIND_CODES: [&'static str; 6] =
+        ["cutover", "launch", "change", "annual_report", "interruption", "evaluation"];
 
     /// Stable code of the filing kind, for figures and scripts.
     pub fn kind_code(&self) -> &'static str {
         match self {
             FilingDetails::Cutover(_) => "cutover",
             FilingDetails::Launch(_) => "launch",
+            FilingDetails::Change(_) => "change",
             FilingDetails::AnnualReport(_) => "annual_report",
             FilingDetails::Interruption(_) => "interruption",
             FilingDetails::Evaluation(_) => "evaluation",
@@ -99,6 +123,7 @@ impl FilingDetails {
         match self {
             FilingDetails::Cutover(_) => "割接备案",
             FilingDetails::Launch(_) => "上线备案",
+            FilingDetails::Change(_) => "变更备案",
             FilingDetails::AnnualReport(_) => "年度工作报告",
             FilingDetails::Interruption(_) => "中断报备",
             FilingDetails::Evaluation(_) => "年度运行质量评估",
@@ -134,6 +159,18 @@ impl Filing {
     /// Whether every ancestor of the origin has answered with a receipt.
     pub fn fully_received(&self) -> bool {
         self.receipts.len() + 1 >= self.id.origin.depth()
+    }
+
+    /// Whether the filing concerns the unit with id `unit` registered at its
+    /// origin: a launch or change of its system, or a cutover naming it as
+    /// affected. What a unit's certificate may read.
+    pub fn concerns_unit(&self, unit: &str) -> bool {
+        match &self.details {
+            FilingDetails::Launch(l) => l.owning_unit == unit,
+            FilingDetails::Change(c) => c.system.owning_unit == unit,
+            FilingDetails::Cutover(c) => c.affected_units.iter().any(|u| u == unit),
+            _ => false,
+        }
     }
 
     /// Stable code of the filing's state (待回执 / 已回执), for oversight.

@@ -7,7 +7,8 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
-//! | [`filing`] | cutover and system-launch filings (割接/上线备案), Art.21's two-working-day rule, receipts |
+//! | [`filing`] | cutover, system-launch and system-change filings (割接/上线/变更备案), Art.21's two-working-day rule, receipts |
+//! | [`launch`] | Art.23: a launch or change filed before it takes effect, its addresses the unit's own assignments |
 //! | [`fault`] | fault tickets (故障报告) and Art.13's response and repair clocks, derived from each ticket's history |
 //! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
 //! | [`evaluation`] | Art.27's annual evaluation of providers and O&M units: figures from the year's fault tickets, hand assessments |
@@ -23,7 +24,7 @@
 //! | [`ledger`] | the withdrawal ledger (Art.17) and its address-reclaim request |
 //! | [`report`] | the annual report of filings |
 //! | [`ids`] | the ids records carry: numbered at the node that made them, or checked text |
-//! | [`ipam`] | address pools: delegations, assignments, reservations, requests for space |
+//! | [`ipam`] | address pools: delegations, assignments, reservations, requests for space, units' requests for a system's addresses |
 //! | [`calendar`] | working days over the published holiday calendar, and the calendar document |
 //! | [`topology`] | the divisions of the region and who is whose parent |
 //! | [`choice`] | the closed sets people pick from, each named once (value, variant, Chinese name) |
@@ -45,6 +46,7 @@ pub mod incident;
 pub mod inspection;
 pub mod interruption;
 pub mod ipam;
+pub mod launch;
 pub mod ledger;
 pub mod limits;
 pub mod notice;
@@ -65,7 +67,7 @@ pub use access::{
 };
 pub use circular::{Circular, CircularId, CircularKind, NamedUnit};
 pub use fault::{ClockKind, FaultAction, FaultClass, FaultId, FaultState, FaultTicket, Policy};
-pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+pub use filing::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt, SystemChange};
 pub use incident::{Department, Incident, IncidentAction, IncidentId, UpDecision};
 pub use interruption::{Affects, Interruption, InterruptionAction, InterruptionId, InterruptionState};
 pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};

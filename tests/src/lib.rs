@@ -251,6 +251,33 @@ impl Harness {
         Ok(self.unit_client(n, unit).await?.access().submit(submit).await?.into_inner())
     }
 
+    /// Gives `county` an address pool: the region's root `2408:8000::/32`
+    /// (added once), a tier delegation to the prefecture and one to the
+    /// county, each waited for where it lands.
+    pub async fn give_pool(&self, county: &NodeId) -> anyhow::Result<()> {
+        let has_pool = |n: &NodeId| {
+            let held = self.running(n).store.ipam_delegations().unwrap_or_default();
+            held.iter().any(|d| &d.child == n && d.is_live())
+        };
+        let region = self.fed.client(&self.region()).await?;
+        if self.running(&self.region()).store.ipam_roots()?.is_empty() {
+            region
+                .ipam()
+                .add_root(pb::AddRootRequest { prefix: "2408:8000::/32".into(), ..Default::default() })
+                .await?;
+        }
+        let pref = county.parent().expect("a county has a prefecture");
+        for (parent, child) in [(self.region(), pref.clone()), (pref, county.clone())] {
+            if !has_pool(&child) {
+                let c = self.fed.client(&parent).await?;
+                c.ipam().delegate(pb::DelegateRequest { child: child.to_string(), ..Default::default() }).await?;
+            }
+            let store = &self.running(&child).store;
+            wait_store(&format!("{child} to hold its pool"), store, |_| has_pool(&child)).await?;
+        }
+        Ok(())
+    }
+
     /// Waits until `n` holds application `id` and `ok` holds of it.
     pub async fn wait_application(
         &self,

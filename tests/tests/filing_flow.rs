@@ -42,13 +42,23 @@ async fn cutover_reaches_region_once_and_receipts_come_back() -> anyhow::Result<
 async fn launch_filing_travels_too() -> anyhow::Result<()> {
     let h = Harness::four().await?;
     let county = h.county_b();
+    h.give_pool(&county).await?;
+    h.register_unit(&county, extranet_tests::valid_unit("u0001", "540000/540100/540103")).await?;
     let client = h.fed.client(&county).await?;
+    let assign = extranet_proto::v1::AssignRequest {
+        purpose: extranet_proto::v1::Purpose::InformationSystem as i32,
+        assignee: "u0001".into(),
+        serves: "政务服务平台".into(),
+        ..Default::default()
+    };
+    let prefix = client.ipam().assign(assign).await?.into_inner().prefix;
     let launch = extranet_proto::v1::LaunchDetails {
         system_name: "堆龙德庆区政务服务平台".into(),
-        owning_unit: "堆龙德庆区政务服务中心".into(),
-        launch_date: "2026-12-15".into(),
-        addresses: vec!["2001:db8:5401:300::10".into(), "2001:db8:5401:300::/64".into()],
+        owning_unit: "u0001".into(),
+        launch_date: extranet_node::calendar::today().to_string(),
+        addresses: vec![prefix],
         security_test_ref: "XZ-CP-2026-0088".into(),
+        assignment_ids: Vec::new(),
     };
     let f = client
         .filings()

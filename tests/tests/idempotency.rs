@@ -101,17 +101,12 @@ async fn different_callers_with_the_same_id_do_not_collide() -> anyhow::Result<(
     assert_eq!(h.running(&county).store.applications()?.len(), 2);
     // the same id on another method is another request too
     let op = h.fed.client(&county).await?;
-    let launch = pb::LaunchDetails {
-        system_name: "政务服务平台".into(),
-        owning_unit: "政务服务中心".into(),
-        launch_date: "2026-12-15".into(),
-        addresses: vec!["2001:db8:5401:300::10".into()],
-        security_test_ref: "XZ-CP-2026-0088".into(),
-    };
     let f1 = op.filings().file_cutover(cutover("same", "割接")).await?.into_inner();
-    let f2 =
-        op.filings().file_launch(pb::FileLaunchRequest { launch: Some(launch), request_id: "same".into() }).await?;
-    assert_ne!(f1.id, f2.into_inner().id);
+    let register =
+        pb::RegisterUnitRequest { unit: Some(valid_unit("u0003", "540000/540100/540102")), request_id: "same".into() };
+    let u = op.units().register_unit(register).await?.into_inner();
+    assert_eq!(u.id, "u0003", "a unit registered, not the cutover's answer replayed");
+    assert_eq!(h.running(&county).store.filings(None, 10)?.len(), 1, "{} is the only filing", f1.id);
     h.shutdown().await;
     Ok(())
 }

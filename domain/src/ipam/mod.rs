@@ -11,6 +11,7 @@ mod rebuild;
 mod records;
 mod request;
 mod strategy;
+mod system_request;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -22,4 +23,5 @@ pub use records::{
     AddressLedgerEntry, AssigneeId, Assignment, AssignmentId, Delegation, Purpose, RecordState, Reservation,
 };
 pub use request::{RequestId, RequestState, SpaceRequest};
+pub use system_request::{SystemRequest, SystemRequestForm, SystemRequestId, SystemRequestState};
 pub use verify::{VerifyReport, verify};

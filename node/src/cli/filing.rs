@@ -1,4 +1,4 @@
-//! `extranet filing …`: file cutovers and launches, list and show filings.
+//! `extranet filing …`: file cutovers, launches and changes, list and show filings.
 
 use clap::Subcommand;
 use extranet_proto::v1 as pb;
@@ -37,25 +37,26 @@ pub enum FilingCmd {
         #[arg(long, default_value = "")]
         approval: String,
     },
-    /// File an information system's launch or change (上线备案, Art.23).
+    /// File an information system's launch (上线备案, Art.23), before its
+    /// launch date, with addresses this node assigned to the unit.
     Launch {
         #[command(flatten)]
         conn: Conn,
-        /// System name.
+        #[command(flatten)]
+        system: SystemArgs,
+    },
+    /// File a change to a system launched here (变更备案, Art.23).
+    Change {
+        #[command(flatten)]
+        conn: Conn,
+        /// The launch filing it changes, e.g. 540102-000003.
         #[arg(long)]
-        system: String,
-        /// Owning access unit.
+        launch: String,
+        /// What changes (变更内容).
         #[arg(long)]
-        unit: String,
-        /// Launch date, YYYY-MM-DD.
-        #[arg(long)]
-        date: String,
-        /// Address or prefix the system uses; repeat for each.
-        #[arg(long = "address", required = true)]
-        addresses: Vec<String>,
-        /// Security test reference (Art.26(4)).
-        #[arg(long)]
-        security_test: String,
+        what: String,
+        #[command(flatten)]
+        system: SystemArgs,
     },
     /// List filings held at the node (its own and its subtree's).
     List {
@@ -67,7 +68,7 @@ pub enum FilingCmd {
         /// How many, each node's newest first (fetched page by page).
         #[arg(long, default_value_t = 100)]
         limit: u32,
-        /// Only this kind: cutover, launch, annual_report, interruption or evaluation.
+        /// Only this kind: cutover, launch, change, annual_report, interruption or evaluation.
         #[arg(long, default_value = "")]
         kind: String,
     },
@@ -78,6 +79,40 @@ pub enum FilingCmd {
         /// Filing id, e.g. 540102-000001.
         id: String,
     },
+}
+
+/// A system as a launch or change files it.
+#[derive(clap::Args)]
+pub struct SystemArgs {
+    /// System name.
+    #[arg(long)]
+    system: String,
+    /// Id of the owning unit registered at this node, e.g. u0001 (a unit's
+    /// own certificate may leave it out).
+    #[arg(long, default_value = "")]
+    unit: String,
+    /// Launch (or change) date, YYYY-MM-DD: today or later.
+    #[arg(long)]
+    date: String,
+    /// Address or prefix the system uses, inside the unit's assignment here; repeat for each.
+    #[arg(long = "address", required = true)]
+    addresses: Vec<String>,
+    /// Security test reference (Art.26(4)).
+    #[arg(long)]
+    security_test: String,
+}
+
+impl SystemArgs {
+    fn details(self) -> pb::LaunchDetails {
+        pb::LaunchDetails {
+            system_name: self.system,
+            owning_unit: self.unit,
+            launch_date: self.date,
+            addresses: self.addresses,
+            security_test_ref: self.security_test,
+            assignment_ids: Vec::new(),
+        }
+    }
 }
 
 /// Runs a filing command.
@@ -96,16 +131,15 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
             let req = pb::FileCutoverRequest { cutover: Some(cutover), ..Default::default() };
             print_filed(&conn, conn.write(req, async |c, r| c.filings().file_cutover(r).await).await?)
         }
-        FilingCmd::Launch { conn, system, unit, date, addresses, security_test } => {
-            let launch = pb::LaunchDetails {
-                system_name: system,
-                owning_unit: unit,
-                launch_date: date,
-                addresses,
-                security_test_ref: security_test,
-            };
-            let req = pb::FileLaunchRequest { launch: Some(launch), ..Default::default() };
+        FilingCmd::Launch { conn, system } => {
+            let req = pb::FileLaunchRequest { launch: Some(system.details()), ..Default::default() };
             print_filed(&conn, conn.write(req, async |c, r| c.filings().file_launch(r).await).await?)
+        }
+        FilingCmd::Change { conn, launch, what, system } => {
+            let change =
+                pb::SystemChangeDetails { launch_id: launch, what_changes: what, system: Some(system.details()) };
+            let req = pb::FileSystemChangeRequest { change: Some(change), ..Default::default() };
+            print_filed(&conn, conn.write(req, async |c, r| c.filings().file_system_change(r).await).await?)
         }
         FilingCmd::List { conn, subtree, limit, kind } => {
             let client = conn.client().await?.filings();

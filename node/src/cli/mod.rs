@@ -30,6 +30,7 @@ mod report;
 mod serve;
 mod status;
 mod store;
+mod system_address;
 mod topology;
 mod unit;
 mod unit_records;
@@ -89,12 +90,15 @@ enum Command {
     /// Supervision inspections and their rectifications: record, list, show, respond, accept, return (监督检查, Art.28).
     #[command(subcommand)]
     Inspection(inspection::InspectionCmd),
-    /// Cutover and system-launch filings (备案).
+    /// Cutover, system-launch and system-change filings (备案).
     #[command(subcommand)]
     Filing(filing::FilingCmd),
     /// Address management: pools, delegations, assignments, verification (地址管理).
     #[command(subcommand)]
     Ipam(ipam::IpamCmd),
+    /// Units' applications for an information system's addresses: apply, decide, list (信息系统地址申请, Art.23).
+    #[command(subcommand)]
+    SystemAddress(system_address::SystemAddressCmd),
     /// Access units: register, list, show, suspend, resume (接入单位).
     #[command(subcommand)]
     Unit(unit::UnitCmd),
@@ -175,6 +179,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Certs(c) => certs::run(c).await,
         Command::Filing(c) => filing::run(c).await,
         Command::Ipam(c) => ipam::run(c).await,
+        Command::SystemAddress(c) => system_address::run(c).await,
         Command::Calendar(c) => calendar::run(c).await,
         Command::Unit(c) => unit::run(c).await,
         Command::Access(c) => access::run(c).await,

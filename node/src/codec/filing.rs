@@ -6,8 +6,9 @@ use ipnet::IpNet;
 use prost::Message;
 
 use super::{date, instant, text};
+use crate::domain::ipam::AssignmentId;
 use crate::domain::limits;
-use crate::domain::{AnnualReport, Cutover, Filing, FilingDetails, FilingId, Launch, Receipt};
+use crate::domain::{AnnualReport, Cutover, Filing, FilingDetails, FilingId, Launch, Receipt, SystemChange};
 use crate::error::{NodeError, Result};
 
 /// Event kind of a filing travelling up.
@@ -47,13 +48,16 @@ fn major_approval(c: &pb::CutoverDetails) -> Result<Option<u64>> {
     Ok(key.rsplit_once("-S").and_then(|(_, n)| n.parse().ok()))
 }
 
-/// Validates the shape of a launch request.
-pub fn launch_from_pb(l: Option<pb::LaunchDetails>) -> Result<Launch> {
+/// Validates the shape of a launch (of a request, or of a filing from
+/// `origin`, whose assignment ids are that node's own); whether it may be
+/// filed is the operation's to check ([`crate::domain::launch`]).
+pub fn launch_from_pb(l: Option<pb::LaunchDetails>, origin: &NodeId) -> Result<Launch> {
     let l = l.ok_or_else(|| NodeError::invalid("launch", "缺少上线内容"))?;
     if l.addresses.is_empty() {
         return Err(NodeError::invalid("launch.addresses", "至少填写一个所用的政务外网地址（第二十三条）"));
     }
     limits::count("launch.addresses", l.addresses.len(), limits::MAX_LAUNCH_ADDRESSES)?;
+    limits::count("launch.assignment_ids", l.assignment_ids.len(), limits::MAX_LAUNCH_ADDRESSES)?;
     let addresses = l
         .addresses
         .iter()
@@ -62,12 +66,40 @@ pub fn launch_from_pb(l: Option<pb::LaunchDetails>) -> Result<Launch> {
                 .ok_or_else(|| NodeError::invalid("launch.addresses", format!("“{a}” 不是 IP 地址或前缀")))
         })
         .collect::<Result<Vec<_>>>()?;
+    let assignments = l
+        .assignment_ids
+        .iter()
+        .map(|k| own_number("launch.assignment_ids", k, "-A", origin))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Launch {
         system_name: text("launch.system_name", &l.system_name)?,
-        owning_unit: text("launch.owning_unit", &l.owning_unit)?,
+        owning_unit: l.owning_unit.trim().to_string(),
         launch_date: date("launch.launch_date", &l.launch_date)?,
         addresses,
         security_test_ref: text("launch.security_test_ref", &l.security_test_ref)?,
+        assignments: assignments.into_iter().map(|number| AssignmentId { node: origin.clone(), number }).collect(),
+    })
+}
+
+/// Validates the shape of a system change filed at (or from) `origin`.
+pub fn change_from_pb(c: Option<pb::SystemChangeDetails>, origin: &NodeId) -> Result<SystemChange> {
+    let c = c.ok_or_else(|| NodeError::invalid("change", "缺少变更内容"))?;
+    Ok(SystemChange {
+        launch: own_number("change.launch_id", &c.launch_id, "-", origin)?,
+        what_changes: text("change.what_changes", &c.what_changes)?,
+        system: launch_from_pb(c.system, origin)?,
+    })
+}
+
+/// The number of a record of `origin` shown as `<code><marker><number>`.
+fn own_number(field: &'static str, key: &str, marker: &str, origin: &NodeId) -> Result<u64> {
+    let key = key.trim();
+    let parsed = key.rsplit_once(marker).filter(|(code, _)| *code == origin.code()).and_then(|(_, n)| n.parse().ok());
+    parsed.ok_or_else(|| {
+        NodeError::invalid(
+            field,
+            format!("“{key}” 不是本节点（{}）的编号，应形如 {}{marker}000001", origin.code(), origin.code()),
+        )
     })
 }
 
@@ -98,6 +130,15 @@ fn launch_to_pb(l: &Launch) -> pb::LaunchDetails {
         launch_date: l.launch_date.to_string(),
         addresses: l.addresses.iter().map(|a| a.to_string()).collect(),
         security_test_ref: l.security_test_ref.clone(),
+        assignment_ids: l.assignments.iter().map(AssignmentId::key).collect(),
+    }
+}
+
+fn change_to_pb(c: &SystemChange, origin: &NodeId) -> pb::SystemChangeDetails {
+    pb::SystemChangeDetails {
+        launch_id: FilingId { origin: origin.clone(), number: c.launch }.key(),
+        what_changes: c.what_changes.clone(),
+        system: Some(launch_to_pb(&c.system)),
     }
 }
 
@@ -148,6 +189,7 @@ pub fn filing_to_pb(f: &Filing) -> pb::Filing {
     let details = match &f.details {
         FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c, &f.id.origin)),
         FilingDetails::Launch(l) => pb::filing::Details::Launch(launch_to_pb(l)),
+        FilingDetails::Change(c) => pb::filing::Details::Change(change_to_pb(c, &f.id.origin)),
         FilingDetails::AnnualReport(r) => pb::filing::Details::AnnualReport(report_to_pb(r)),
         FilingDetails::Interruption(i) => {
             pb::filing::Details::Interruption(super::interruption::interruption_filing_to_pb(i))
@@ -170,7 +212,8 @@ pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
     let origin = NodeId::parse(&p.origin)?;
     let details = match p.details {
         Some(pb::filing::Details::Cutover(c)) => FilingDetails::Cutover(cutover_from_pb(Some(c))?),
-        Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l))?),
+        Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l), &origin)?),
+        Some(pb::filing::Details::Change(c)) => FilingDetails::Change(change_from_pb(Some(c), &origin)?),
         Some(pb::filing::Details::AnnualReport(r)) => FilingDetails::AnnualReport(report_from_pb(r)),
         Some(pb::filing::Details::Interruption(i)) => {
             FilingDetails::Interruption(super::interruption::interruption_filing_from_pb(i, &origin)?)
@@ -207,4 +250,27 @@ pub fn decode_receipt(bytes: &[u8]) -> Result<(String, Receipt)> {
     let p = super::decode_payload::<pb::ReceiptEvent>(bytes, "回执事件")?;
     let r = p.receipt.ok_or_else(|| NodeError::invalid("receipt", "回执事件缺少回执"))?;
     Ok((p.filing_id, receipt_from_pb(&r)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::read;
+    use crate::store::fixtures_systems::{change, linked_launch};
+
+    /// A launch with its assignment link and a change, as a node wrote
+    /// them in `filing.v1`, read back as the same filings; the assignment
+    /// ids and the changed launch are the origin's own.
+    #[test]
+    fn the_checked_in_launch_and_change_payloads_decode_to_their_filings() {
+        for (name, f) in [("launch_linked", linked_launch()), ("change", change())] {
+            assert_eq!(decode_filing(&read(&format!("wire/filing.v1/{name}.bin"))).unwrap(), f, "{name}");
+            assert_eq!(decode_filing(&encode_filing(&f)).unwrap(), f, "{name}");
+        }
+        let mut wire = filing_to_pb(&linked_launch());
+        let Some(pb::filing::Details::Launch(l)) = wire.details.as_mut() else { unreachable!() };
+        l.assignment_ids = vec!["540103-A000001".into()];
+        let e = filing_from_pb(wire).unwrap_err();
+        assert!(e.to_string().contains("launch.assignment_ids"), "another node's assignment is refused: {e}");
+    }
 }

@@ -22,6 +22,7 @@ mod ipam;
 mod kinds;
 mod order;
 mod pki;
+mod system_request;
 
 pub use access::*;
 pub use access_event::*;
@@ -41,6 +42,7 @@ pub use ipam::*;
 pub use kinds::*;
 pub use order::*;
 pub use pki::*;
+pub use system_request::*;
 
 use chrono::{DateTime, NaiveDate};
 

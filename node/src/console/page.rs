@@ -46,6 +46,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         return vec![
             ("/", "本单位"),
             ("/access/new", "提交申请"),
+            ("/systems", "信息系统"),
             ("/faults", "故障报告"),
             ("/interruptions", "中断申请"),
             ("/orders", "整改通知"),
@@ -67,6 +68,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/inspections", "监督检查"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
+        ("/systems", "信息系统"),
     ];
     if console.has_children() {
         items.push(("/oversight", "下级监督"));

@@ -13,11 +13,12 @@
 //! | [`incident`] | report a security incident (Art.26(1)), record the departments told, decide whether to report it up, close it |
 //! | [`circular`] | issue a circular (Art.28, Art.29) down to the node's subtree, its document numbered per year |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
-//! | [`filing`] | file a cutover or launch: record it and announce it up, durable before answered |
+//! | [`filing`] | file a cutover or any filing: record it and announce it up, durable before answered |
+//! | [`launch`] | file a system launch or change (Art.23): its unit registered here, its addresses the unit's assignments |
 //! | [`evaluation`] | the annual evaluation of providers and O&M units (Art.27): figures from the tickets, filed up |
 //! | [`report`] | file the annual report (Art.10) from this node's and its subtree's figures |
 //! | [`access`] | lodge, route (Art.15), decide and withdraw applications; overdue deadlines (Art.16) |
-//! | [`ipam`] | address management: delegate, assign, reserve, reclaim, request and grant space |
+//! | [`ipam`] | address management: delegate, assign, reserve, reclaim, request and grant space; units' requests for a system's addresses |
 //! | [`withdrawn_addresses`] | a withdrawn unit's addresses reclaimed at its own node (Art.17) |
 //! | [`units`] | register access units; suspend and resume them |
 //! | [`calendar`] | publish the working-day calendar (the region only) |
@@ -37,6 +38,7 @@ pub mod incident;
 pub mod inspection;
 pub mod interruption;
 pub mod ipam;
+pub mod launch;
 pub mod order;
 pub mod pki;
 pub mod report;

@@ -10,11 +10,26 @@ pub fn kind(f: &pb::Filing) -> &'static str {
     match f.details {
         Some(pb::filing::Details::Cutover(_)) => "割接备案",
         Some(pb::filing::Details::Launch(_)) => "上线备案",
+        Some(pb::filing::Details::Change(_)) => "变更备案",
         Some(pb::filing::Details::AnnualReport(_)) => "年度工作报告",
         Some(pb::filing::Details::Interruption(_)) => "维护作业中断报备",
         Some(pb::filing::Details::Evaluation(_)) => "年度运行质量综合评估",
         None => "未知",
     }
+}
+
+/// The system of a launch or change, its addresses with the assignments
+/// they were checked against (Art.23) and the security test (Art.26(4)).
+fn print_system(l: &pb::LaunchDetails, date_label: &str) {
+    println!("信息系统：{}    所属单位：{}    {date_label}：{}", l.system_name, l.owning_unit, l.launch_date);
+    println!("使用地址：{}", l.addresses.join(", "));
+    let linked = if l.assignment_ids.is_empty() {
+        "—（早于地址关联的备案）".into()
+    } else {
+        l.assignment_ids.join(", ")
+    };
+    println!("地址分配：{linked}");
+    println!("安全检测（第二十六条第（四）项）：{}", l.security_test_ref);
 }
 
 /// Prints one filing for a person.
@@ -28,9 +43,10 @@ pub fn print_filing(f: &pb::Filing) {
             println!("通知日期：{}    重大调整：{}", c.notified_on, if c.major_adjustment { "是" } else { "否" });
             println!("内容：{}", c.description);
         }
-        Some(pb::filing::Details::Launch(l)) => {
-            println!("信息系统：{}    所属单位：{}    上线日期：{}", l.system_name, l.owning_unit, l.launch_date);
-            println!("使用地址：{}    安全检测：{}", l.addresses.join(", "), l.security_test_ref);
+        Some(pb::filing::Details::Launch(l)) => print_system(l, "上线日期"),
+        Some(pb::filing::Details::Change(c)) => {
+            println!("变更的上线备案：{}    变更内容：{}", c.launch_id, c.what_changes);
+            print_system(&c.system.clone().unwrap_or_default(), "变更日期");
         }
         Some(pb::filing::Details::AnnualReport(r)) => {
             println!(

@@ -93,14 +93,7 @@ fn is_own(app: &Application, unit: &UnitId, me: &NodeId) -> bool {
 /// The unit a request is about: a unit may name only itself (or leave it
 /// out); an operator must name one.
 fn unit_in_request(caller: &Caller, requested: &str) -> Result<UnitId> {
-    match (caller, requested.trim()) {
-        (Caller::Unit(own), "") => Ok(own.clone()),
-        (Caller::Unit(own), other) if other != own.as_str() => {
-            Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能以本单位名义提交或查询")))
-        }
-        (Caller::Operator(_), "") => Err(NodeError::invalid("unit_id", "操作员代为办理时须指明申请单位")),
-        (_, id) => UnitId::parse(id).map_err(|_| NodeError::invalid("unit_id", format!("“{id}” 不是单位编号"))),
-    }
+    caller.unit_for("unit_id", requested)
 }
 
 fn nonempty(field: &'static str, v: &str, rule: &str) -> Result<String> {

@@ -34,6 +34,24 @@ impl Caller {
         }
     }
 
+    /// The unit a call is for, named in `field` as `requested`: a unit acts
+    /// for itself only (empty = itself); an operator acting for a unit
+    /// must name it.
+    pub fn unit_for(&self, field: &'static str, requested: &str) -> Result<UnitId> {
+        match (self, requested.trim()) {
+            (Caller::Unit(own), "") => Ok(own.clone()),
+            (Caller::Unit(own), other) if other != own.as_str() => {
+                Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能以本单位名义提交或查询")))
+            }
+            (Caller::Operator(_), "") => {
+                Err(NodeError::invalid(field, "操作员代为办理时须指明接入单位编号，例如 u0001"))
+            }
+            (_, id) => {
+                UnitId::parse(id).map_err(|_| NodeError::invalid(field, format!("“{id}” 不是接入单位编号，例如 u0001")))
+            }
+        }
+    }
+
     /// How the caller is recorded on what it did, e.g. `operator` or `unit:u0001`.
     pub fn label(&self) -> String {
         match self {

@@ -6,8 +6,8 @@ use extranet_proto::v1 as pb;
 use extranet_proto::v1::filings_server::Filings;
 use tonic::{Request, Response, Status};
 
-use super::auth::Gate;
-use super::idempotent::operator_write;
+use super::auth::{Caller, Gate};
+use super::idempotent::{member_write, operator_write};
 use super::paging;
 use crate::calendar;
 use crate::codec;
@@ -51,9 +51,22 @@ impl Filings for FilingsService {
     }
 
     async fn file_launch(&self, req: Request<pb::FileLaunchRequest>) -> Result<Response<pb::Filing>, Status> {
-        operator_write(&self.gate, &self.store, "FileLaunch", req, |by, r| async move {
-            let launch = codec::launch_from_pb(r.launch)?;
-            Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Launch(launch), &by).await?))
+        member_write(&self.gate, &self.store, "FileLaunch", req, |caller, r| async move {
+            let launch = codec::launch_from_pb(r.launch, self.store.me())?;
+            let unit = caller.unit_for("launch.owning_unit", &launch.owning_unit)?;
+            Ok(codec::filing_to_pb(&ops::launch::file_launch(&self.store, launch, &unit, &caller.label()).await?))
+        })
+        .await
+    }
+
+    async fn file_system_change(
+        &self,
+        req: Request<pb::FileSystemChangeRequest>,
+    ) -> Result<Response<pb::Filing>, Status> {
+        member_write(&self.gate, &self.store, "FileSystemChange", req, |caller, r| async move {
+            let change = codec::change_from_pb(r.change, self.store.me())?;
+            let unit = caller.unit_for("change.system.owning_unit", &change.system.owning_unit)?;
+            Ok(codec::filing_to_pb(&ops::launch::file_change(&self.store, change, &unit, &caller.label()).await?))
         })
         .await
     }
@@ -73,7 +86,8 @@ impl Filings for FilingsService {
         &self,
         req: Request<pb::ListFilingsRequest>,
     ) -> Result<Response<pb::ListFilingsResponse>, Status> {
-        let (_, r) = self.gate.operator_request(req)?;
+        let (caller, r) = self.gate.member_request(req)?;
+        let sees = |f: &crate::domain::Filing| visible(&caller, self.store.me(), f);
         let subtree = match r.subtree.trim() {
             "" => None,
             s => Some(NodeId::parse(s).map_err(|e| NodeError::invalid("subtree", e.to_string()))?),
@@ -88,7 +102,8 @@ impl Filings for FilingsService {
         let (filings, next_page_token) = crate::store::blocking(|| {
             let rows = self.store.filings_desc(page.after.as_deref()).filter(|item| {
                 item.as_ref().map_or(true, |(_, f)| {
-                    subtree.as_ref().is_none_or(|s| f.id.origin.is_within(s))
+                    sees(f)
+                        && subtree.as_ref().is_none_or(|s| f.id.origin.is_within(s))
                         && (kind.is_empty() || f.details.kind_code() == kind)
                 })
             });
@@ -98,10 +113,21 @@ impl Filings for FilingsService {
     }
 
     async fn get_filing(&self, req: Request<pb::GetFilingRequest>) -> Result<Response<pb::Filing>, Status> {
-        self.gate.operator(&req)?;
+        let caller = self.gate.member(&req)?;
         let id = req.into_inner().id.trim().to_string();
         FilingId::check_key(&id).map_err(NodeError::from)?;
-        let f = self.store.filing(&id)?.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {id} 的备案")))?;
+        let f = self.store.filing(&id)?.filter(|f| visible(&caller, self.store.me(), f));
+        let f = f.ok_or_else(|| NodeError::NotFound(format!("本节点没有编号为 {id} 的备案")))?;
         Ok(Response::new(codec::filing_to_pb(&f)))
+    }
+}
+
+/// An operator reads every filing held here; a unit only those of this
+/// node that concern it (its systems' launches and changes, the cutovers
+/// that affect it).
+fn visible(caller: &Caller, me: &NodeId, f: &crate::domain::Filing) -> bool {
+    match caller {
+        Caller::Operator(_) => true,
+        Caller::Unit(u) => &f.id.origin == me && f.concerns_unit(u.as_str()),
     }
 }

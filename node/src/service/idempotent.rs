@@ -94,6 +94,9 @@ macro_rules! write_requests {
 write_requests!(
     pb::FileCutoverRequest,
     pb::FileLaunchRequest,
+    pb::FileSystemChangeRequest,
+    pb::RequestSystemAddressesRequest,
+    pb::DecideSystemRequestRequest,
     pb::FileAnnualReportRequest,
     pb::FileEvaluationRequest,
     pb::ApplyForApprovalRequest,
@@ -119,6 +122,20 @@ pub async fn operator_write<T: WriteRequest, M: Message + Default, F: Future<Out
     let (by, r) = gate.operator_request(req)?;
     let once = Once::new(&by, method, r.request_id())?;
     once.answer(store, body(by, r)).await
+}
+
+/// Answers a write RPC `method` that an operator or a unit of this node may
+/// call, as [`operator_write`] does; `body` gets the caller.
+pub async fn member_write<T: WriteRequest, M: Message + Default, F: Future<Output = Result<M>>>(
+    gate: &Gate,
+    store: &NodeStore,
+    method: &str,
+    req: Request<T>,
+    body: impl FnOnce(super::Caller, T) -> F,
+) -> Result<Response<M>, Status> {
+    let (caller, r) = gate.member_request(req)?;
+    let once = Once::new(&caller.label(), method, r.request_id())?;
+    once.answer(store, body(caller, r)).await
 }
 
 /// The response stored under `key`, after waiting until it is durable (the

@@ -54,6 +54,13 @@ impl IpamService {
     }
 }
 
+impl IpamService {
+    /// A unit's registered name, or empty when it cannot be read.
+    fn unit_name(&self, unit: &crate::domain::UnitId) -> String {
+        self.ipam.store().unit(unit).ok().flatten().map(|u| u.name).unwrap_or_default()
+    }
+}
+
 fn length(field: &'static str, v: u32) -> Result<Option<u8>> {
     match v {
         0 => Ok(None),
@@ -280,5 +287,59 @@ impl IpamRpc for IpamService {
     async fn export(&self, req: Request<pb::ExportRequest>) -> Result<Response<pb::ExportResponse>, Status> {
         self.gate.operator(&req)?;
         Ok(Response::new(pb::ExportResponse { csv: self.ipam.export_csv()? }))
+    }
+
+    async fn request_system_addresses(
+        &self,
+        req: Request<pb::RequestSystemAddressesRequest>,
+    ) -> Result<Response<pb::SystemRequestRecord>, Status> {
+        let (caller, r) = self.gate.member_request(req)?;
+        let unit = caller.unit_for("unit_id", &r.unit_id)?;
+        let form = codec::system_form_from_pb(&r)?;
+        let by = caller.label();
+        let got = self.ipam.request_system(&unit, form, &by);
+        let name = self.unit_name(&unit);
+        self.once(&by, "RequestSystemAddresses", &r.request_id, async {
+            Ok(codec::system_request_to_pb(&got.await?, &name))
+        })
+        .await
+    }
+
+    async fn decide_system_request(
+        &self,
+        req: Request<pb::DecideSystemRequestRequest>,
+    ) -> Result<Response<pb::SystemRequestRecord>, Status> {
+        let (by, r) = self.gate.operator_request(req)?;
+        let key = r.id.trim();
+        crate::domain::ipam::SystemRequestId::check_key(key).map_err(NodeError::from)?;
+        let number = key.rsplit_once("-Q").and_then(|(_, n)| n.parse().ok()).unwrap_or_default();
+        let id = crate::domain::ipam::SystemRequestId { node: self.ipam.store().me().clone(), number };
+        let reason = limits::optional_text("reason", &r.reason).map_err(NodeError::from)?;
+        let got = self.ipam.decide_system(&id, r.grant, &reason, &by);
+        self.once(&by, "DecideSystemRequest", &r.request_id, async {
+            let d = got.await?;
+            Ok(codec::system_request_to_pb(&d, &self.unit_name(&d.unit)))
+        })
+        .await
+    }
+
+    async fn list_system_requests(
+        &self,
+        req: Request<pb::ListSystemRequestsRequest>,
+    ) -> Result<Response<pb::ListSystemRequestsResponse>, Status> {
+        let (caller, r) = self.gate.member_request(req)?;
+        let requests = self
+            .ipam
+            .store()
+            .system_requests()?
+            .into_iter()
+            .filter(|q| !r.pending_only || q.is_pending())
+            .filter(|q| match &caller {
+                crate::service::Caller::Operator(_) => true,
+                crate::service::Caller::Unit(u) => &q.unit == u,
+            })
+            .map(|q| codec::system_request_to_pb(&q, &self.unit_name(&q.unit)))
+            .collect();
+        Ok(Response::new(pb::ListSystemRequestsResponse { requests }))
     }
 }

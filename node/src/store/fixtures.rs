@@ -111,6 +111,7 @@ pub(crate) fn filings() -> Vec<Filing> {
         launch_date: "2026-12-10".parse().unwrap(),
         addresses: vec!["2001:db8:1:1::/64".parse().unwrap()],
         security_test_ref: "测评〔2026〕12号".into(),
+        assignments: Vec::new(),
     };
     vec![
         Filing {
@@ -535,6 +536,9 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("circular", circular()),
         row("inspection", inspection()),
         row("filing_interruption", interruption_filing()),
+        row("system_request", super::fixtures_systems::system_request()),
+        row("filing_launch_linked", super::fixtures_systems::linked_launch()),
+        row("filing_change", super::fixtures_systems::change()),
         row(
             "link_provider",
             LinkProvider {
@@ -600,6 +604,9 @@ fn write_current_fixtures() {
     files.push(("wire/circular.v1/issued.bin".into(), crate::codec::encode_circular(&circular())));
     files.push(("wire/inspection.v1/closed.bin".into(), crate::codec::encode_inspection(&inspection())));
     files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
+    let linked = crate::codec::encode_filing(&super::fixtures_systems::linked_launch());
+    files.push(("wire/filing.v1/launch_linked.bin".into(), linked));
+    files.push(("wire/filing.v1/change.bin".into(), crate::codec::encode_filing(&super::fixtures_systems::change())));
     for (name, bytes) in files {
         let path = dir().join(name);
         if !path.exists() {

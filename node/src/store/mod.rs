@@ -32,6 +32,7 @@ mod pki;
 mod record;
 mod report;
 mod revised;
+mod system_requests;
 mod trees;
 mod tx;
 pub mod watchdog;
@@ -52,6 +53,8 @@ mod unapplied;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+pub(crate) mod fixtures_systems;
 #[cfg(test)]
 mod record_tests;
 

@@ -140,6 +140,7 @@ records! {
     ipam::AddressLedgerEntry => "地址台账条目",
     ipam::Reservation => "保留地址",
     ipam::SpaceRequest => "地址扩容申请",
+    ipam::SystemRequest => "信息系统地址申请",
     ipnet::IpNet => "根地址池",
     Vec<(StreamId, u64)> => "对端游标",
     std::collections::BTreeSet<String> => "待重算期限的申请",

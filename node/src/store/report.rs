@@ -35,7 +35,10 @@ impl NodeStore {
                 match f.details {
                     FilingDetails::Cutover(_) => out.cutovers += 1,
                     FilingDetails::Launch(_) => out.launches += 1,
-                    FilingDetails::AnnualReport(_) | FilingDetails::Interruption(_) | FilingDetails::Evaluation(_) => {
+                    FilingDetails::Change(_)
+                    | FilingDetails::AnnualReport(_)
+                    | FilingDetails::Interruption(_)
+                    | FilingDetails::Evaluation(_) => {
                         continue;
                     }
                 }

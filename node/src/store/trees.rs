@@ -80,11 +80,14 @@ pub enum TreeId {
     /// `due\0inspection\0finding` → () for each rectification of an own
     /// inspection not yet accepted: the summary's overdue scan.
     RectificationDue,
+    /// application key → a unit's application for a system's addresses
+    /// (信息系统地址申请, Art.23), held and decided here.
+    SystemRequests,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 32] = [
+    pub const ALL: [TreeId; 33] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -117,6 +120,7 @@ impl TreeId {
         TreeId::Circulars,
         TreeId::Inspections,
         TreeId::RectificationDue,
+        TreeId::SystemRequests,
     ];
 
     /// The tree's name on disk.
@@ -154,6 +158,7 @@ impl TreeId {
             TreeId::Circulars => "circulars",
             TreeId::Inspections => "inspections",
             TreeId::RectificationDue => "rectification_due",
+            TreeId::SystemRequests => "system_requests",
         }
     }
 }

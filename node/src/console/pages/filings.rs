@@ -196,6 +196,20 @@ fn short(console: &Console, node: &str) -> String {
     console.division(node).split('（').next().unwrap_or(node).to_string()
 }
 
+/// Rows of a launched or changed system: its addresses beside the
+/// assignments they were checked against (Art.23), the security test.
+fn system(l: &pb::LaunchDetails, date_label: &str) -> Markup {
+    html! {
+        tr { th { "信息系统" } td { (l.system_name) } }
+        tr { th { "所属单位" } td { (l.owning_unit) } }
+        tr { th { (date_label) } td { (l.launch_date) } }
+        tr { th { "使用地址" } td { (l.addresses.join(", ")) } }
+        tr { th { "地址分配" } td #assignments {
+            @if l.assignment_ids.is_empty() { "—（早于地址关联的备案）" } @else { (l.assignment_ids.join(", ")) } } }
+        tr { th { "安全检测（第二十六条第（四）项）" } td { (l.security_test_ref) } }
+    }
+}
+
 fn details(f: &pb::Filing) -> Markup {
     html! {
         table {
@@ -208,12 +222,11 @@ fn details(f: &pb::Filing) -> Markup {
                         @if !c.major_approval_id.is_empty() { "（批准 " a href={ "/approvals/" (c.major_approval_id) } { (c.major_approval_id) } "）" } } }
                     tr { th { "内容" } td { (c.description) } }
                 },
-                Some(pb::filing::Details::Launch(l)) => {
-                    tr { th { "信息系统" } td { (l.system_name) } }
-                    tr { th { "所属单位" } td { (l.owning_unit) } }
-                    tr { th { "上线日期" } td { (l.launch_date) } }
-                    tr { th { "使用地址" } td { (l.addresses.join(", ")) } }
-                    tr { th { "安全检测" } td { (l.security_test_ref) } }
+                Some(pb::filing::Details::Launch(l)) => { (system(l, "上线日期")) },
+                Some(pb::filing::Details::Change(c)) => {
+                    tr { th { "变更的上线备案" } td { a href={ "/filings/" (c.launch_id) } { (c.launch_id) } } }
+                    tr { th { "变更内容" } td { (c.what_changes) } }
+                    (system(&c.system.clone().unwrap_or_default(), "变更日期"))
                 },
                 Some(pb::filing::Details::AnnualReport(r)) => {
                     tr { th { "年度" } td { (r.year) } }

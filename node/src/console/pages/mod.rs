@@ -22,6 +22,7 @@
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
+//! | `/systems…` | [`systems`]: information systems (Art.23) — a unit applies for addresses and files the launch; the operator's one queue of both |
 //! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
 //! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
 
@@ -43,6 +44,7 @@ pub mod orders;
 pub mod oversight;
 pub mod queue;
 pub mod signin;
+pub mod systems;
 
 use super::assets;
 use super::failure::Failure;
@@ -107,6 +109,10 @@ pub fn router() -> Router<Console> {
         .route("/addresses", get(addresses::page))
         .route("/addresses/assign", post(addresses::assign))
         .route("/addresses/request", post(addresses::request))
+        .route("/systems", get(systems::page))
+        .route("/systems/apply", post(systems::apply))
+        .route("/systems/launch", post(systems::launch))
+        .route("/systems/{id}/decide", post(systems::decide))
         .route("/oversight", get(oversight::tree))
         .route("/oversight/node", get(oversight::node))
         .route("/calendar", get(calendar::page))

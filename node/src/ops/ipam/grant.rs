@@ -89,8 +89,20 @@ impl Ipam {
 
     /// Assigns space from this node's pool to one of its users.
     pub async fn assign(&self, spec: AssignSpec, by: &str) -> Result<Assignment> {
-        let v6 = spec.v6;
         check_ipv4_approval(&spec, by)?;
+        self.assign_then(spec, by, |tx, a| idempotency::record(tx, || codec::assignment_to_pb(a))).await
+    }
+
+    /// Assigns as [`Ipam::assign`] after the caller checked the IPv4 rule,
+    /// and runs `then` on the assignment in the same write (a decision that
+    /// grants it, the idempotent answer): both commit, or neither.
+    pub(crate) async fn assign_then(
+        &self,
+        spec: AssignSpec,
+        by: &str,
+        then: impl Fn(&mut crate::store::Tx<'_>, &Assignment) -> crate::store::TxResult<()> + Sync,
+    ) -> Result<Assignment> {
+        let v6 = spec.v6;
         if spec.prefix.is_some_and(|p| matches!(p, IpNet::V6(_)) != v6) {
             return Err(NodeError::invalid("prefix", "前缀的地址族与请求不一致"));
         }
@@ -119,7 +131,7 @@ impl Ipam {
                 };
                 tx.put_ipam_assignment(&a)?;
                 tx.emit(Route::Up, codec::KIND_IPAM_ASSIGNMENT, codec::encode_assignment(&a))?;
-                idempotency::record(tx, || codec::assignment_to_pb(&a))?;
+                then(tx, &a)?;
                 Ok(a)
             })
             .await?;

@@ -10,6 +10,7 @@ mod orphans;
 mod query;
 mod reclaim;
 mod requests;
+pub mod system_requests;
 
 use std::sync::Arc;
 
