@@ -30,13 +30,21 @@ crate::numbered_id!(FilingId, origin, "-", "备案编号格式应为 “区划�
 /// A network upgrade or test cutover (网络升级或测试割接), Art.21.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Cutover {
-    /// Access units affected (涉及的接入单位).
+    /// Access units affected (涉及的接入单位): since cutover notices, the ids
+    /// of units registered at the filing node; older filings hold names as
+    /// typed.
     pub affected_units: Vec<String>,
+    /// The registered names of `affected_units`, in the same order, as the
+    /// filing node knew them when it filed (empty in older filings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affected_names: Vec<String>,
     /// Start of the work window.
     pub window_start: DateTime<FixedOffset>,
     /// End of the work window.
     pub window_end: DateTime<FixedOffset>,
-    /// Date the affected units were notified (Beijing time).
+    /// Date the affected units were notified (Beijing time): since cutover
+    /// notices, the day the filing node issued the notice (割接通知) by
+    /// filing, never a date typed in.
     pub notified_on: NaiveDate,
     /// What is done and what may be interrupted.
     pub description: String,
@@ -47,6 +55,10 @@ pub struct Cutover {
     /// Art.21); checked when the cutover is filed.
     #[serde(default)]
     pub major_approval: Option<u64>,
+    /// Who the affected units call about the cutover (联系人及电话); empty
+    /// in older filings.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contact: String,
 }
 
 /// An information system as a launch or change filing describes it
@@ -195,6 +207,18 @@ pub fn earliest_cutover_start(notified_on: NaiveDate, cal: &WorkCalendar) -> Nai
     cal.add_working_days(notified_on, CUTOVER_NOTICE_WORKING_DAYS)
 }
 
+/// A cutover's window must still lie ahead when it is filed: a window that
+/// has begun cannot be notified two working days before it (Art.21).
+pub fn check_window_ahead(c: &Cutover, now: DateTime<FixedOffset>) -> Result<()> {
+    if c.window_start <= now {
+        return Err(DomainError::FailedPrecondition(format!(
+            "cutover.window_start：割接开始时间 {} 已过，不能补报；割接须提前 {CUTOVER_NOTICE_WORKING_DAYS} 个工作日通知涉及的接入单位（第二十一条）",
+            c.window_start.with_timezone(&crate::calendar::beijing()).format("%Y-%m-%d %H:%M")
+        )));
+    }
+    Ok(())
+}
+
 /// Checks a cutover against the regulation once its fields are well-formed:
 /// the window must be ordered, the notice date not in the future, and the
 /// notice at least two working days before the start (Art.21). Dates the
@@ -241,7 +265,18 @@ mod tests {
             description: "核心交换机升级".into(),
             major_adjustment: false,
             major_approval: None,
+            affected_names: vec![],
+            contact: String::new(),
         }
+    }
+
+    #[test]
+    fn a_window_that_has_begun_is_refused() {
+        let c = cutover("2026-12-07T22:00:00+08:00", "2026-12-03");
+        let before = DateTime::parse_from_rfc3339("2026-12-07T21:59:00+08:00").unwrap();
+        assert!(check_window_ahead(&c, before).is_ok());
+        let e = check_window_ahead(&c, c.window_start).unwrap_err();
+        assert!(matches!(e, DomainError::FailedPrecondition(_)) && e.to_string().contains("已过"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! | module | what it holds |
 //! | --- | --- |
 //! | [`filing`] | cutover, system-launch and system-change filings (割接/上线/变更备案), Art.21's two-working-day rule, receipts |
+//! | [`cutover_notice`] | the cutover notice (割接通知) filing a cutover issues to the units it affects |
 //! | [`launch`] | Art.23: a launch or change filed before it takes effect, its addresses the unit's own assignments |
 //! | [`fault`] | fault tickets (故障报告) and Art.13's response and repair clocks, derived from each ticket's history |
 //! | [`interruption`] | maintenance interruptions (维护作业中断, Art.24): approved at their own level, reported to the region |
@@ -37,6 +38,7 @@ pub mod approval;
 pub mod calendar;
 pub mod choice;
 pub mod circular;
+pub mod cutover_notice;
 pub mod error;
 pub mod evaluation;
 pub mod fault;

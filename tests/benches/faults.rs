@@ -113,6 +113,8 @@ async fn file_for(store: &NodeStore, writers: usize, dur: Duration) -> anyhow::R
         description: "核心交换机升级".into(),
         major_adjustment: false,
         major_approval: None,
+        affected_names: Vec::new(),
+        contact: String::new(),
     };
     extranet_tests::bench::rate_for(writers, dur, move |_| {
         let (store, details) = (store.clone(), FilingDetails::Cutover(cutover.clone()));

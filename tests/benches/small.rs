@@ -95,6 +95,7 @@ async fn run() -> anyhow::Result<()> {
 /// Files at least `n` cutovers at the county from 64 clients, with
 /// progress lines; answers how many were acknowledged.
 async fn file_many(client: &Client, n: u64) -> anyhow::Result<u64> {
+    extranet_tests::register_cutover_unit(client).await?;
     let load = bench::Load::start(client, 64);
     let mut shown = Instant::now();
     eventually(&format!("{n} filings at the county"), Duration::from_secs(900), async || {

@@ -56,6 +56,7 @@ pub async fn propagation(
     while up_cursor(&held, origin)? < head && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    h.cutover_unit(origin).await?;
     let mut filings = h.fed.client(origin).await?.filings();
     let mut watch = held.durable_watch();
     let mut samples = Vec::with_capacity(n);
@@ -190,7 +191,8 @@ pub struct Loaded {
 }
 
 impl Load {
-    /// Starts `writers` clients filing through `client`.
+    /// Starts `writers` clients filing through `client` (whose node holds
+    /// [`crate::CUTOVER_UNIT`]: [`crate::register_cutover_unit`]).
     pub fn start(client: &Client, writers: usize) -> Self {
         let (acked, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
         // made once: building it reads the built-in calendar, which is not what is measured
@@ -239,6 +241,7 @@ impl Load {
 
     /// Runs `writers` clients for `dur` and stops them; fails if one failed.
     pub async fn run_for(client: &Client, writers: usize, dur: Duration) -> anyhow::Result<Loaded> {
+        crate::register_cutover_unit(client).await?;
         let load = Load::start(client, writers);
         tokio::time::sleep(dur).await; // the measurement window
         let done = load.stop().await;

@@ -81,6 +81,23 @@ pub fn fast_sync() -> SyncTuning {
     }
 }
 
+/// The unit [`valid_cutover`] affects (registered by [`Harness::file_cutover`]).
+pub const CUTOVER_UNIT: &str = "cg-office";
+
+/// Registers [`CUTOVER_UNIT`] at the node `client` reaches, as its
+/// operator, unless it is registered already.
+pub async fn register_cutover_unit(client: &extranet_node::client::Client) -> Result<(), tonic::Status> {
+    let at = client.status().get_status(pb::GetStatusRequest {}).await?.into_inner().node;
+    let unit = pb::Unit { name: "城关区人民政府办公室".into(), ..valid_unit(CUTOVER_UNIT, &at) };
+    match client.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit), ..Default::default() }).await {
+        Ok(_) => Ok(()),
+        Err(s) if s.code() == tonic::Code::FailedPrecondition && s.message().contains("已在本节点登记") => {
+            Ok(())
+        }
+        Err(s) => Err(s),
+    }
+}
+
 /// A cutover that satisfies Art.21: notified today, starting two working days later.
 pub fn valid_cutover() -> pb::CutoverDetails {
     let start_day = CalendarDocument::builtin().work_calendar().add_working_days(today(), 2);
@@ -95,13 +112,15 @@ pub fn cutover_on(start_day: chrono::NaiveDate, notified: chrono::NaiveDate) -> 
         .single()
         .expect("fixed offset");
     pb::CutoverDetails {
-        affected_units: vec!["城关区人民政府办公室".into()],
+        affected_units: vec![CUTOVER_UNIT.into()],
         window_start: start.to_rfc3339(),
         window_end: (start + chrono::Duration::hours(2)).to_rfc3339(),
         notified_on: notified.to_string(),
         description: "汇聚交换机升级".into(),
         major_adjustment: false,
         major_approval_id: String::new(),
+        contact: "扎西 0891-6812345".into(),
+        affected_unit_names: Vec::new(),
     }
 }
 
@@ -204,10 +223,22 @@ impl Harness {
         self.fed.client(n).await.map_err(|e| tonic::Status::unavailable(e.to_string()))
     }
 
-    /// Files a cutover at `n` as its operator.
+    /// Files a cutover at `n` as its operator, registering the unit
+    /// [`valid_cutover`] affects there first if it is not yet.
     pub async fn file_cutover(&self, n: &NodeId, c: pb::CutoverDetails) -> Result<pb::Filing, tonic::Status> {
+        self.cutover_unit(n).await?;
         let mut filings = self.operator(n).await?.filings();
         Ok(filings.file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() }).await?.into_inner())
+    }
+
+    /// Registers [`CUTOVER_UNIT`] at `n` unless it is already: the unit
+    /// [`valid_cutover`] names as affected.
+    pub async fn cutover_unit(&self, n: &NodeId) -> Result<(), tonic::Status> {
+        let id = extranet_node::domain::UnitId::parse(CUTOVER_UNIT).expect("a unit id");
+        match self.running(n).store.unit(&id) {
+            Ok(Some(_)) => Ok(()),
+            _ => register_cutover_unit(&self.operator(n).await?).await,
+        }
     }
 
     /// Revokes the certificate `serial` at `n` (which must hold its issuing

@@ -87,7 +87,10 @@ async fn a_flooded_node_refuses_and_stays_under_its_memory_bound() -> anyhow::Re
     let client = Client::connect(&addr, &node.operator()).await?;
     let mut filings = client.filings();
     // the node answers, and files what is within bounds
-    let ok = filings.file_cutover(cutover_naming(limits::MAX_AFFECTED_UNITS)).await?.into_inner();
+    let unit = extranet_tests::valid_unit(extranet_tests::CUTOVER_UNIT, "540000");
+    client.units().register_unit(pb::RegisterUnitRequest { unit: Some(unit), ..Default::default() }).await?;
+    let ok = filings.file_cutover(pb::FileCutoverRequest { cutover: Some(valid_cutover()), ..Default::default() });
+    let ok = ok.await?.into_inner();
     let start_kib = proc_kib(pid, "VmRSS:")?;
 
     // the request: 280,000 affected units, 3.9 MB — refused unread, many times over, in parallel

@@ -31,6 +31,7 @@ async fn without_a_session_every_page_redirects_to_sign_in() -> anyhow::Result<(
 async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() -> anyhow::Result<()> {
     let h = Harness::with_consoles(&FOUR[..2]).await?;
     let pref = h.prefecture();
+    h.cutover_unit(&pref).await?;
     let web = h.operator_web(&pref).await?;
     let form_page = web.get("/filings/new").await?;
     let csrf = form_page.csrf().expect("the form carries its token");
@@ -38,10 +39,11 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() -> anyho
     let fields = |token: &'static str| {
         vec![
             ("csrf", token),
-            ("affected_units", "城关区人民政府办公室"),
+            ("affected_units", extranet_tests::CUTOVER_UNIT),
             ("window_start", &c.window_start[..16]),
             ("window_end", &c.window_end[..16]),
             ("notified_on", &c.notified_on),
+            ("contact", &c.contact),
             ("description", "汇聚交换机升级"),
         ]
     };

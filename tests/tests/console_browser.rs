@@ -55,11 +55,13 @@ async fn a_county_operator_files_a_cutover_and_watches_both_receipts_arrive() ->
     let Some(b) = Browser::start_or_skip("console: cutover").await? else { return Ok(()) };
     let h = Harness::with_consoles(&FOUR[..3]).await?;
     let county = h.county_a();
+    h.cutover_unit(&county).await?;
     let url = sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
     b.wait_for_text("main", "待回执的备案", PAGE).await?;
     b.goto(&format!("{url}/filings/new")).await?;
     let c = valid_cutover();
-    b.fill("#affected_units", "城关区人民政府办公室").await?;
+    b.fill("#affected_units", extranet_tests::CUTOVER_UNIT).await?;
+    b.fill("#contact", &c.contact).await?;
     set(&b, "window_start", &c.window_start[..16]).await?;
     b.wait_for_text("#earliest", "符合规定", PAGE).await?;
     set(&b, "window_end", &c.window_end[..16]).await?;

@@ -126,10 +126,11 @@ async fn a_cutover_too_soon_is_refused_with_the_art21_message_and_the_form_kept(
     let start = format!("{today}T22:00");
     let end = format!("{today}T23:00");
     let fields = [
-        ("affected_units", "城关区人民政府办公室"),
+        ("affected_units", extranet_tests::CUTOVER_UNIT),
         ("window_start", start.as_str()),
         ("window_end", end.as_str()),
         ("notified_on", today.as_str()),
+        ("contact", "扎西 0891-6812345"),
         ("description", "今晚临时割接"),
     ];
     let r = web.post_form("/filings/new", "/filings/new", &fields).await?;

@@ -35,6 +35,7 @@ async fn acknowledged_filings_survive_kill_9() -> anyhow::Result<()> {
 
     let (mut proc1, addr) = spawn_node(&cfg_path)?;
     let client = Client::connect(&addr, &creds).await?;
+    extranet_tests::register_cutover_unit(&client).await?;
     let mut ids = Vec::new();
     for _ in 0..FILINGS {
         let f = client
@@ -106,14 +107,10 @@ async fn a_stalled_store_exits_75_for_the_supervisor_and_answers_status_meanwhil
     let (mut proc, addr) =
         extranet_tests::spawn_served(exe, &node.config_path(), &[("EXTRANET_FAILPOINT", "flush-hang")])?;
     let client = Client::connect(&addr, &node.operator()).await?;
-    let mut filings = client.filings();
+    let mut units = client.units();
+    let unit = Some(extranet_tests::valid_unit("u0001", "540000"));
     let filing = tokio::spawn(async move {
-        filings
-            .file_cutover(extranet_proto::v1::FileCutoverRequest {
-                cutover: Some(valid_cutover()),
-                ..Default::default()
-            })
-            .await
+        units.register_unit(extranet_proto::v1::RegisterUnitRequest { unit, ..Default::default() }).await
     });
     // While the flush hangs, the node still answers status.
     client.status().get_status(extranet_proto::v1::GetStatusRequest {}).await?;
@@ -123,7 +120,7 @@ async fn a_stalled_store_exits_75_for_the_supervisor_and_answers_status_meanwhil
     .await?;
     assert_eq!(exit.code(), Some(75), "exit status for the supervisor: {exit:?}");
     let answer = filing.await?;
-    assert!(answer.is_err(), "a filing whose flush hung was acknowledged: {answer:?}");
+    assert!(answer.is_err(), "a write whose flush hung was acknowledged: {answer:?}");
     Ok(())
 }
 
@@ -140,6 +137,7 @@ async fn acknowledged_under_load_survive_kill_9(engine: EngineKind) -> anyhow::R
     let creds = node.operator();
     let (mut proc1, addr) = spawn_node(&cfg_path)?;
     let client = Client::connect(&addr, &creds).await?;
+    extranet_tests::register_cutover_unit(&client).await?;
     let acked = Arc::new(Mutex::new(Vec::new()));
     let mut writers = Vec::new();
     for _ in 0..8 {

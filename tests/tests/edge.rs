@@ -5,7 +5,7 @@
 use bytes_codec::Raw;
 use extranet_node::domain::limits;
 use extranet_proto::v1 as pb;
-use extranet_tests::{Harness, valid_cutover};
+use extranet_tests::{Harness, valid_cutover, valid_unit};
 use prost::Message;
 use tonic::Code;
 use tonic::codegen::http::uri::PathAndQuery;
@@ -123,12 +123,18 @@ async fn lists_and_requests_beyond_the_bounds_are_refused_naming_field_and_limit
 async fn list_filings_pages_with_a_token_and_a_byte_bound() -> anyhow::Result<()> {
     let h = Harness::tree(&["540000"]).await?;
     let mut filings = h.fed.client(&h.region()).await?.filings();
+    // large but legal filings: 500 registered units with long names, about 230 KiB each encoded
+    let ids: Vec<String> = (0..limits::MAX_AFFECTED_UNITS).map(|j| format!("unit-{j:03}")).collect();
+    for (j, id) in ids.iter().enumerate() {
+        let unit = pb::Unit { name: format!("单位{j:03}{}", "长".repeat(150)), ..valid_unit(id, "540000") };
+        h.register_unit(&h.region(), unit).await?;
+    }
+    h.cutover_unit(&h.region()).await?;
     let mut filed = Vec::new();
     for i in 0..7 {
         let mut c = valid_cutover();
-        // large but legal filings: about 230 KiB each encoded
-        c.affected_units =
-            (0..limits::MAX_AFFECTED_UNITS).map(|j| format!("{i}号单位{j:03}{}", "长".repeat(150))).collect();
+        c.description = format!("第 {i} 次割接");
+        c.affected_units = ids.clone();
         filed.push(
             filings
                 .file_cutover(pb::FileCutoverRequest { cutover: Some(c), ..Default::default() })

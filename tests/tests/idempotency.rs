@@ -32,6 +32,7 @@ fn submit(request_id: &str) -> pb::SubmitRequest {
 async fn a_filing_repeated_with_one_request_id_is_filed_once() -> anyhow::Result<()> {
     let h = Harness::four().await?;
     let (region, county) = (h.region(), h.county_a());
+    h.cutover_unit(&county).await?;
     let op = h.fed.client(&county).await?;
     let first = op.filings().file_cutover(cutover("3f2b-retry_1", "割接一")).await?.into_inner();
     let again = op.filings().file_cutover(cutover("3f2b-retry_1", "割接一")).await?.into_inner();
@@ -75,6 +76,7 @@ async fn an_application_submitted_twice_with_one_id_exists_once() -> anyhow::Res
 async fn a_repeat_after_a_restart_returns_the_original_result() -> anyhow::Result<()> {
     let mut h = Harness::four().await?;
     let county = h.county_a();
+    h.cutover_unit(&county).await?;
     let first = h.fed.client(&county).await?.filings().file_cutover(cutover("k-1", "割接")).await?.into_inner();
     h.fed.stop(&county).await?;
     // Tasks of the stopped node may still hold its store for a moment.
@@ -95,6 +97,7 @@ async fn different_callers_with_the_same_id_do_not_collide() -> anyhow::Result<(
     for u in ["u0001", "u0002"] {
         h.register_unit(&county, valid_unit(u, "540000/540100/540102")).await?;
     }
+    h.cutover_unit(&county).await?;
     let a = h.unit_client(&county, "u0001").await?.access().submit(submit("same")).await?.into_inner();
     let b = h.unit_client(&county, "u0002").await?.access().submit(submit("same")).await?.into_inner();
     assert_ne!(a.id, b.id, "each unit's own request");

@@ -44,6 +44,7 @@ async fn acknowledged_survive_power_cut(engine: EngineKind) -> anyhow::Result<()
     let creds = node.operator();
 
     let (proc1, addr) = spawn_node(&cfg_path)?;
+    extranet_tests::register_cutover_unit(&Client::connect(&addr, &creds).await?).await?;
     let acked = file_until_power_cut(&addr, &creds, &disk).await?;
     drop(proc1); // kill -9, reaped
     disk.restore_power()?;

@@ -10,11 +10,13 @@ use crate::present::filing::{kind, print_filing};
 /// Filing commands.
 #[derive(Subcommand)]
 pub enum FilingCmd {
-    /// File a network upgrade or test cutover (割接备案, Art.21).
+    /// File a network upgrade or test cutover (割接备案, Art.21); it issues
+    /// the cutover notice (割接通知) to each affected unit today.
     Cutover {
         #[command(flatten)]
         conn: Conn,
-        /// Affected access unit; repeat for each (涉及的接入单位).
+        /// Id of an affected access unit registered at this node, e.g.
+        /// u0001; repeat for each (涉及的接入单位).
         #[arg(long = "unit", required = true)]
         units: Vec<String>,
         /// Window start, RFC 3339, e.g. 2026-12-03T22:00:00+08:00.
@@ -23,9 +25,13 @@ pub enum FilingCmd {
         /// Window end, RFC 3339.
         #[arg(long)]
         end: String,
-        /// Date the affected units were notified, YYYY-MM-DD.
-        #[arg(long)]
+        /// Kept for old scripts: the notice date is the day of filing; only
+        /// today's date (or nothing) is accepted.
+        #[arg(long, default_value = "")]
         notified: String,
+        /// Whom the affected units call, e.g. "扎西 0891-6812345" (printed on the notice).
+        #[arg(long)]
+        contact: String,
         /// What will be done.
         #[arg(long)]
         description: String,
@@ -71,6 +77,17 @@ pub enum FilingCmd {
         /// Only this kind: cutover, launch, change, annual_report, interruption or evaluation.
         #[arg(long, default_value = "")]
         kind: String,
+    },
+    /// Print the notice a cutover issued (割接通知): text, or `--html FILE`
+    /// for the printable page. A unit's certificate reads those naming it.
+    Notice {
+        #[command(flatten)]
+        conn: Conn,
+        /// Filing id, e.g. 540102-000001.
+        id: String,
+        /// Write the printable A4 page to this file instead.
+        #[arg(long)]
+        html: Option<std::path::PathBuf>,
     },
     /// Show one filing with its receipts.
     Show {
@@ -118,7 +135,7 @@ impl SystemArgs {
 /// Runs a filing command.
 pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
     match cmd {
-        FilingCmd::Cutover { conn, units, start, end, notified, description, major, approval } => {
+        FilingCmd::Cutover { conn, units, start, end, notified, contact, description, major, approval } => {
             let cutover = pb::CutoverDetails {
                 affected_units: units,
                 window_start: start,
@@ -127,6 +144,8 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
                 description,
                 major_adjustment: major,
                 major_approval_id: approval,
+                contact,
+                affected_unit_names: Vec::new(),
             };
             let req = pb::FileCutoverRequest { cutover: Some(cutover), ..Default::default() };
             print_filed(&conn, conn.write(req, async |c, r| c.filings().file_cutover(r).await).await?)
@@ -158,6 +177,17 @@ pub async fn run(cmd: FilingCmd) -> anyhow::Result<()> {
             })
             .await?;
             output::list(conn.json, &list, (&["编号", "类型", "来源节点", "提交时间", "提交人", "回执"], "条"), row)
+        }
+        FilingCmd::Notice { conn, id, html } => {
+            let n = conn.client().await?.filings().get_cutover_notice(pb::GetFilingRequest { id }).await?.into_inner();
+            match html {
+                Some(path) => {
+                    std::fs::write(&path, &n.html)?;
+                    println!("已写入 {}（{}），用浏览器打开后打印", path.display(), n.number);
+                    Ok(())
+                }
+                None => output::emit(conn.json, &n, |n| print!("{}", n.text)),
+            }
         }
         FilingCmd::Show { conn, id } => {
             let f = conn.client().await?.filings().get_filing(pb::GetFilingRequest { id }).await?.into_inner();

@@ -26,6 +26,12 @@ pub fn cutover_from_pb(c: Option<pb::CutoverDetails>) -> Result<Cutover> {
     }
     Ok(Cutover {
         affected_units: units,
+        affected_names: limits::items(
+            "cutover.affected_unit_names",
+            &c.affected_unit_names,
+            limits::MAX_AFFECTED_UNITS,
+        )?,
+        contact: limits::optional_text("cutover.contact", &c.contact)?,
         window_start: instant("cutover.window_start", &c.window_start)?,
         window_end: instant("cutover.window_end", &c.window_end)?,
         notified_on: date("cutover.notified_on", &c.notified_on)?,
@@ -33,6 +39,27 @@ pub fn cutover_from_pb(c: Option<pb::CutoverDetails>) -> Result<Cutover> {
         major_adjustment: c.major_adjustment,
         major_approval: major_approval(&c)?,
     })
+}
+
+/// A cutover as an operator files it: the shape of [`cutover_from_pb`],
+/// a contact for the notice, and the notice date the node issues
+/// (`issued_on`, today) in place of one typed in.
+pub fn cutover_request_from_pb(c: Option<pb::CutoverDetails>, issued_on: chrono::NaiveDate) -> Result<Cutover> {
+    let mut c = c.ok_or_else(|| NodeError::invalid("cutover", "缺少割接内容"))?;
+    let typed = c.notified_on.trim();
+    if !typed.is_empty() && typed != issued_on.to_string() {
+        return Err(NodeError::invalid(
+            "cutover.notified_on",
+            format!("通知日期由系统在备案时签发（今天 {issued_on}），不能填写 {typed}；请留空"),
+        ));
+    }
+    c.notified_on = issued_on.to_string();
+    c.affected_unit_names.clear();
+    let cutover = cutover_from_pb(Some(c))?;
+    if cutover.contact.is_empty() {
+        return Err(NodeError::invalid("cutover.contact", "请填写割接联系人及电话，将印在割接通知上"));
+    }
+    Ok(cutover)
 }
 
 /// The number of the approval a major cutover names (its own node's
@@ -120,6 +147,8 @@ fn cutover_to_pb(c: &Cutover, origin: &NodeId) -> pb::CutoverDetails {
             .major_approval
             .map(|number| crate::domain::approval::ApprovalId { origin: origin.clone(), number }.key())
             .unwrap_or_default(),
+        contact: c.contact.clone(),
+        affected_unit_names: c.affected_names.clone(),
     }
 }
 

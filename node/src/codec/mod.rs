@@ -162,6 +162,8 @@ mod tests {
             description: "测试".into(),
             major_adjustment: false,
             major_approval: None,
+            affected_names: Vec::new(),
+            contact: String::new(),
         };
         let filing = crate::domain::Filing {
             id: crate::domain::FilingId {

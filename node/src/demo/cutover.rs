@@ -75,6 +75,8 @@ mod tests {
                 description: "演示".into(),
                 major_adjustment: false,
                 major_approval: None,
+                affected_names: Vec::new(),
+                contact: String::new(),
             };
             assert!(check_cutover(&c, &node_cal, today).is_ok(), "{day}: {start}");
         }

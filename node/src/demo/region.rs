@@ -135,18 +135,21 @@ fn showcase(topo: &Topology) -> anyhow::Result<Vec<super::console::Showcase>> {
     Ok(shown)
 }
 
-/// Gêrzê's cutover, notified today, starting as early as the county's own
+/// Gêrzê's cutover, notifying the unit the day showed applying (the notice
+/// is issued today by filing), starting as early as the county's own
 /// calendar allows (not a weekends-only one: the county checks holidays).
 fn cutover(cal: &WorkCalendar) -> anyhow::Result<pb::CutoverDetails> {
     let start = cutover_start(cal, today())?;
     Ok(pb::CutoverDetails {
-        affected_units: vec!["改则县人民政府办公室".into()],
+        affected_units: vec![super::day::UNIT.into()],
         window_start: start.to_rfc3339(),
         window_end: (start + chrono::Duration::hours(2)).to_rfc3339(),
-        notified_on: today().to_string(),
+        notified_on: String::new(),
         description: "县级汇聚链路割接至新建卫星备份线路".into(),
         major_adjustment: false,
         major_approval_id: String::new(),
+        contact: "改则县经信局 次仁 0897-3212300".into(),
+        affected_unit_names: Vec::new(),
     })
 }
 

@@ -58,17 +58,40 @@ pub async fn run(dir: Workdir, once: bool) -> anyhow::Result<()> {
     result
 }
 
+/// The units the walkthrough's cutover affects, registered at the county first.
+const AFFECTED: [(&str, &str); 2] = [("cg-office", "城关区人民政府办公室"), ("cg-edu", "城关区教育局")];
+
+fn affected_unit(county: &NodeId, id: &str, name: &str) -> pb::Unit {
+    pb::Unit {
+        id: id.into(),
+        name: name.into(),
+        category: pb::UnitCategory::PartyGovernment as i32,
+        division: county.to_string(),
+        responsible_leader: Some(pb::Contact { name: "次仁".into(), phone: "0891-6812345".into() }),
+        responsible_department: "办公室".into(),
+        responsible_person: Some(pb::Contact { name: "卓玛".into(), phone: "13908901234".into() }),
+        ..Default::default()
+    }
+}
+
 async fn walkthrough(fed: &LocalFederation, ids: &[NodeId]) -> anyhow::Result<()> {
     let (region, county) = (&ids[0], &ids[2]);
     let start = cutover_start(&*node_calendar(fed, county)?, today())?;
+    let mut units = fed.client(county).await?.units();
+    for (id, name) in AFFECTED {
+        let unit = Some(affected_unit(county, id, name));
+        units.register_unit(pb::RegisterUnitRequest { unit, ..Default::default() }).await?;
+    }
     let cutover = pb::CutoverDetails {
-        affected_units: vec!["城关区人民政府办公室".into(), "城关区教育局".into()],
+        affected_units: AFFECTED.iter().map(|(id, _)| id.to_string()).collect(),
         window_start: start.to_rfc3339(),
         window_end: (start + chrono::Duration::hours(3)).to_rfc3339(),
-        notified_on: today().to_string(),
+        notified_on: String::new(),
         description: "汇聚交换机升级，期间城关区政务外网中断约 30 分钟".into(),
         major_adjustment: false,
         major_approval_id: String::new(),
+        contact: "城关区经信局 扎西 0891-6812300".into(),
+        affected_unit_names: Vec::new(),
     };
     println!("[3/4] 城关区（{county}）操作员提交割接备案（提前 2 个工作日通知）…");
     let filing = fed

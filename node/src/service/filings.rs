@@ -43,11 +43,26 @@ impl FilingsService {
 impl Filings for FilingsService {
     async fn file_cutover(&self, req: Request<pb::FileCutoverRequest>) -> Result<Response<pb::Filing>, Status> {
         operator_write(&self.gate, &self.store, "FileCutover", req, |by, r| async move {
-            let cutover = codec::cutover_from_pb(r.cutover)?;
-            crate::domain::filing::check_cutover(&cutover, &*self.store.calendar()?, calendar::today())?;
-            Ok(codec::filing_to_pb(&filing::file(&self.store, FilingDetails::Cutover(cutover), &by).await?))
+            let today = calendar::today();
+            let cutover = codec::cutover_request_from_pb(r.cutover, today)?;
+            crate::domain::filing::check_window_ahead(&cutover, chrono::Utc::now().fixed_offset())?;
+            crate::domain::filing::check_cutover(&cutover, &*self.store.calendar()?, today)?;
+            Ok(codec::filing_to_pb(&filing::file_cutover(&self.store, cutover, &by).await?))
         })
         .await
+    }
+
+    async fn get_cutover_notice(
+        &self,
+        req: Request<pb::GetFilingRequest>,
+    ) -> Result<Response<pb::WrittenNotice>, Status> {
+        let id = req.get_ref().id.trim().to_string();
+        let f = self.get_filing(req).await?.into_inner();
+        let f = codec::filing_from_pb(f)?;
+        let division = self.topology.get(&f.id.origin).map(|d| d.name_zh.as_str());
+        let notice = crate::domain::cutover_notice::cutover_notice(&f, division)
+            .ok_or_else(|| NodeError::invalid("id", format!("{id} 不是割接备案，没有割接通知")))?;
+        Ok(Response::new(codec::notice_to_pb(&notice)))
     }
 
     async fn file_launch(&self, req: Request<pb::FileLaunchRequest>) -> Result<Response<pb::Filing>, Status> {

@@ -104,6 +104,8 @@ pub(crate) fn filings() -> Vec<Filing> {
         description: "核心交换机更换".into(),
         major_adjustment: false,
         major_approval: None,
+        affected_names: Vec::new(),
+        contact: String::new(),
     };
     let launch = Launch {
         system_name: "政务服务平台".into(),

@@ -67,6 +67,7 @@ struct UnderLoad {
 async fn load_then_kill(h: &Harness, node: &NodeId, creds: &CredentialDir, filings: u64) -> anyhow::Result<UnderLoad> {
     let (mut served, addr) = spawn(h, node)?;
     let client = Client::connect(&addr, creds).await?;
+    extranet_tests::register_cutover_unit(&client).await?;
     let load = Load::start(&client, CLIENTS);
     let (started, mut shown) = (Instant::now(), Instant::now());
     eventually(&format!("{filings} filings at the served node"), RECOVERY_PATIENCE, async || {

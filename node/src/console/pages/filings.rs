@@ -46,6 +46,7 @@ pub struct CutoverForm {
     window_start: String,
     window_end: String,
     notified_on: String,
+    contact: String,
     description: String,
     major: String,
     major_approval_id: String,
@@ -61,15 +62,21 @@ pub async fn form(State(console): State<Console>, signed: Signed) -> PageResult 
 
 fn cutover_form(console: &Console, signed: &Signed, f: &CutoverForm, error: Option<&str>) -> Result<Markup, Failure> {
     let hint = earliest_text(console, &f.notified_on, &f.window_start)?;
+    let units = console.store().units()?;
     Ok(html! {
         (banner(error))
         form #cutover-form.stack method="post" action="/filings/new" {
             (csrf(signed))
             input type="hidden" name="request_id" value=(f.request_id);
-            label for="affected_units" { "涉及的接入单位（每行一个）" }
+            label for="affected_units" { "涉及的接入单位（本节点登记的单位编号，每行一个；提交即向其发出割接通知）" }
             textarea #affected_units name="affected_units" required { (f.affected_units) }
-            label for="notified_on" { "通知日期（已书面通知各单位的日期）" }
-            input #notified_on type="date" name="notified_on" value=(f.notified_on) required;
+            p.hint #registered-units { "本节点登记的单位："
+                @if units.is_empty() { "尚无，请先登记（extranet unit register）" }
+                @for u in &units { code { (u.id) } " " (u.name) "　" } }
+            label for="notified_on" { "通知日期（系统签发：提交备案当天）" }
+            input #notified_on type="date" name="notified_on" value=(f.notified_on) readonly;
+            label for="contact" { "联系人及电话（印在割接通知上）" }
+            input #contact type="text" name="contact" value=(f.contact) required;
             label for="window_start" { "割接开始（北京时间）" }
             input #window_start type="datetime-local" name="window_start" value=(f.window_start) required;
             p #earliest.hint aria-live="polite" { (hint) }
@@ -140,6 +147,8 @@ pub async fn file(State(console): State<Console>, posted: Posted<CutoverForm>) -
         description: f.description.trim().to_string(),
         major_adjustment: f.major == "on",
         major_approval_id: f.major_approval_id.trim().to_string(),
+        contact: f.contact.trim().to_string(),
+        affected_unit_names: Vec::new(),
     };
     let req = pb::FileCutoverRequest { cutover: Some(cutover), request_id: f.request_id.clone() };
     let answer = console.services().filings.file_cutover(signed.request(req)).await;
@@ -185,8 +194,15 @@ pub async fn show(State(console): State<Console>, signed: Signed, Path(id): Path
     Ok(page)
 }
 
+/// `GET /filings/<id>/notice`: the cutover notice as a printable page; a
+/// unit reads those naming it.
+pub async fn notice(State(console): State<Console>, signed: Signed, Path(id): Path<String>) -> PageResult {
+    let n = console.services().filings.get_cutover_notice(signed.request(pb::GetFilingRequest { id })).await?;
+    Ok(crate::console::page::printable(n.into_inner().html))
+}
+
 /// An RFC 3339 instant as Beijing time to the minute (as typed if unreadable).
-fn beijing(t: &str) -> String {
+pub(super) fn beijing(t: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(t)
         .map(|d| d.with_timezone(&crate::calendar::beijing()).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| t.to_string())
@@ -217,7 +233,8 @@ fn details(f: &pb::Filing) -> Markup {
                 Some(pb::filing::Details::Cutover(c)) => {
                     tr { th { "涉及单位" } td { (c.affected_units.join("、")) } }
                     tr { th { "割接窗口" } td { (beijing(&c.window_start)) " 至 " (beijing(&c.window_end)) "（北京时间）" } }
-                    tr { th { "通知日期" } td { (c.notified_on) } }
+                    tr { th { "通知日期" } td { (c.notified_on) " · " a href={ "/filings/" (f.id) "/notice" } { "割接通知（可打印）" } } }
+                    tr { th { "联系人" } td { (c.contact) } }
                     tr { th { "重大调整" } td { (if c.major_adjustment { "是" } else { "否" })
                         @if !c.major_approval_id.is_empty() { "（批准 " a href={ "/approvals/" (c.major_approval_id) } { (c.major_approval_id) } "）" } } }
                     tr { th { "内容" } td { (c.description) } }

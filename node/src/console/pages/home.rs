@@ -171,8 +171,18 @@ async fn unit_home(console: &Console, signed: &Signed) -> PageResult {
     let today = crate::calendar::today();
     let notices: Vec<&pb::Application> = apps.iter().filter(|a| a.notice.is_some()).collect();
     let recent = super::circulars::recent(console, signed, RECENT_CIRCULARS).await?;
+    let r = pb::ListFilingsRequest { kind: "cutover".into(), page_size: 50, ..Default::default() };
+    let cutovers = console.services().filings.list_filings(signed.request(r)).await?.into_inner().filings;
     let body = html! {
         p { a.button href="/access/new" { "提交接入、变更或退出申请" } }
+        h2 { "割接通知（" (cutovers.len()) "）" }
+        @if cutovers.is_empty() { p.muted { "没有。" } } @else {
+            ul #cutover-notices { @for f in &cutovers { @if let Some(pb::filing::Details::Cutover(c)) = &f.details {
+                li { a href=(format!("/filings/{}/notice", f.id)) { "割接通知 " (f.id) } " · 割接窗口 "
+                     (super::filings::beijing(&c.window_start)) " 至 " (super::filings::beijing(&c.window_end)) " · " (c.description)
+                     " · 联系人 " (c.contact) }
+            } } }
+        }
         h2 { "本单位的申请（" (apps.len()) "）" }
         (applications(&cal, today, &apps))
         (circulars(console, &recent))

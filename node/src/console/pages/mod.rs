@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `/signin`, `/signin/<token>`, `/signout` | [`signin`] |
 //! | `/` | [`home`]: an operator's day, or a unit's own records |
-//! | `/filings…` | [`filings`]: list, file a cutover (Art.21 checked live), one filing with its receipts |
+//! | `/filings…` | [`filings`]: list, file a cutover (Art.21 checked live), one filing with its receipts, a cutover's printable notice |
 //! | `/access…` | [`access`]: the review queue, one application, decide, the written notice |
 //! | `/access/new` | [`apply`]: a unit applies (Art.8 declaration, Art.15 routing) |
 //! | `/faults…` | [`faults`]: the fault board with live countdowns, the report form, a ticket's timeline and steps |
@@ -67,6 +67,7 @@ pub fn router() -> Router<Console> {
         .route("/filings/new", get(filings::form).post(filings::file))
         .route("/filings/earliest", get(filings::earliest))
         .route("/filings/{id}", get(filings::show))
+        .route("/filings/{id}/notice", get(filings::notice))
         .route("/access", get(access::list))
         .route("/access/new", get(apply::form).post(apply::submit))
         .route("/access/{id}", get(access::show))
