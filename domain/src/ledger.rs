@@ -26,6 +26,11 @@ pub struct ChecklistItem {
     pub item: String,
     /// Reclaimed yet.
     pub reclaimed: bool,
+    /// The registered device (`540102-E000001`) when the item comes from
+    /// the device register of the node that holds it; none for a
+    /// free-text item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 /// Where the reclaim of the unit's extranet addresses stands; the address
@@ -78,6 +83,51 @@ pub struct WithdrawalEntry {
     pub devices: Vec<ChecklistItem>,
     /// The addresses.
     pub address_reclaim: AddressReclaim,
+    /// Whether the checklist is the device register of the node holding
+    /// the unit's devices (it replaced the free-text list when that node
+    /// reported); only such a list can close the entry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub devices_registered: bool,
+    /// The day the entry closed: every registered device reclaimed and the
+    /// addresses released (已结清).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<NaiveDate>,
+}
+
+impl WithdrawalEntry {
+    /// Takes the checklist the holding node reported from its device
+    /// register (`items` empty: it registered none, and the free-text list
+    /// stays); closes the entry when that finishes it.
+    pub fn take_holder_checklist(&mut self, items: Vec<ChecklistItem>, today: NaiveDate) {
+        if !items.is_empty() {
+            self.devices = items;
+            self.devices_registered = true;
+        }
+        self.close_if_done(today);
+    }
+
+    /// Closes the entry on `today` once every registered device is
+    /// reclaimed and the addresses are released; a closed entry stays closed.
+    pub fn close_if_done(&mut self, today: NaiveDate) {
+        let devices_done = self.devices_registered && self.devices.iter().all(|d| d.reclaimed);
+        let addresses_done = matches!(self.address_reclaim, AddressReclaim::Done { .. });
+        if self.closed_on.is_none() && devices_done && addresses_done {
+            self.closed_on = Some(today);
+        }
+    }
+
+    /// Chinese state for the ledger: closed, or what it waits for.
+    pub fn state_zh(&self) -> String {
+        if let Some(d) = self.closed_on {
+            return format!("已结清（{d}）");
+        }
+        let left = self.devices.iter().filter(|d| !d.reclaimed).count();
+        match (self.devices_registered, left) {
+            (false, _) => "待持有节点按设备登记确认回收".into(),
+            (true, 0) => "设备已全部回收，待地址回收".into(),
+            (true, n) => format!("待回收设备 {n} 台"),
+        }
+    }
 }
 
 /// The ledger as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs
@@ -96,6 +146,7 @@ pub fn to_csv(entries: &[WithdrawalEntry]) -> String {
         "设备回收清单",
         "IP地址回收",
         "登记人",
+        "状态",
     ];
     push_row(&mut out, header.iter().map(|s| s.to_string()));
     for e in entries {
@@ -118,6 +169,7 @@ pub fn to_csv(entries: &[WithdrawalEntry]) -> String {
                 devices.join("；"),
                 e.address_reclaim.zh(),
                 e.recorded_by.clone(),
+                e.state_zh(),
             ]
             .into_iter(),
         );
@@ -151,8 +203,10 @@ mod tests {
             division: NodeId::parse("540000/540100/540102").unwrap(),
             application: "540102-A000002".into(),
             reason: "机构撤并, 不再需要".into(),
-            devices: vec![ChecklistItem { item: "接入路由器".into(), reclaimed: false }],
+            devices: vec![ChecklistItem { item: "接入路由器".into(), reclaimed: false, device: None }],
             address_reclaim: AddressReclaim::Requested,
+            devices_registered: false,
+            closed_on: None,
         };
         let csv = to_csv(&[e]);
         let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
@@ -160,5 +214,44 @@ mod tests {
         assert!(lines[1].contains("\"城关区\"\"教育局\"\"\""), "{}", lines[1]);
         assert!(lines[1].contains("\"机构撤并, 不再需要\""));
         assert!(lines[1].contains("接入路由器（待回收）") && lines[1].contains("已申请回收"));
+    }
+
+    #[test]
+    fn an_entry_closes_once_the_holders_devices_and_the_addresses_are_reclaimed() {
+        let today: NaiveDate = "2026-03-09".parse().unwrap();
+        let item = |n: u64, reclaimed| ChecklistItem {
+            item: format!("接入路由器 {n}"),
+            reclaimed,
+            device: Some(format!("540102-E{n:06}")),
+        };
+        let mut e = WithdrawalEntry {
+            number: 1,
+            recorded_on: today,
+            recorded_by: "operator".into(),
+            unit_node: NodeId::parse("540000/540100/540102").unwrap(),
+            unit_id: UnitId::parse("u0001").unwrap(),
+            unit_name: "城关区教育局".into(),
+            division: NodeId::parse("540000/540100/540102").unwrap(),
+            application: "540102-A000002".into(),
+            reason: "机构撤并".into(),
+            devices: DEFAULT_DEVICES
+                .iter()
+                .map(|d| ChecklistItem { item: d.to_string(), reclaimed: false, device: None })
+                .collect(),
+            address_reclaim: AddressReclaim::Done { released: vec![] },
+            devices_registered: false,
+            closed_on: None,
+        };
+        e.take_holder_checklist(Vec::new(), today);
+        assert_eq!(
+            (e.devices.len(), e.closed_on),
+            (DEFAULT_DEVICES.len(), None),
+            "no register: the free-text list stays, open"
+        );
+        e.take_holder_checklist(vec![item(1, true), item(2, false)], today);
+        assert_eq!(e.closed_on, None);
+        assert_eq!(e.state_zh(), "待回收设备 1 台");
+        e.take_holder_checklist(vec![item(1, true), item(2, true)], today);
+        assert_eq!(e.closed_on, Some(today));
     }
 }

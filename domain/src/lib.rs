@@ -35,6 +35,7 @@
 
 pub mod access;
 pub mod approval;
+pub mod asset;
 pub mod calendar;
 pub mod choice;
 pub mod circular;

@@ -48,6 +48,7 @@ pub fn sample(kind: ApplicationKind, submitted_on: NaiveDate) -> Application {
             declares_no_classified_information: true,
             span: AccessSpan::Local,
             resource_subject: Some(ResourceSubject::Equipment),
+            devices: Vec::new(),
         },
         submitted_on,
         submitted_by: "unit:u0001".into(),

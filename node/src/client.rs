@@ -138,6 +138,11 @@ impl Client {
         extranet_proto::v1::incidents_client::IncidentsClient::new(self.channel.clone())
     }
 
+    /// The `Assets` service (Art.14, Art.17, Art.18, Art.20).
+    pub fn assets(&self) -> extranet_proto::v1::assets_client::AssetsClient<Channel> {
+        extranet_proto::v1::assets_client::AssetsClient::new(self.channel.clone())
+    }
+
     /// The `Circulars` service (Art.28, Art.29).
     pub fn circulars(&self) -> extranet_proto::v1::circulars_client::CircularsClient<Channel> {
         extranet_proto::v1::circulars_client::CircularsClient::new(self.channel.clone())
@@ -209,6 +214,11 @@ write_requests!(
     FileLaunchRequest,
     FileSystemChangeRequest,
     RequestSystemAddressesRequest,
+    RegisterDeviceRequest,
+    ChangeDeviceRequest,
+    RecordViolationRequest,
+    ReclaimDeviceRequest,
+    RecordRoomRequest,
     DecideSystemRequestRequest,
     FileAnnualReportRequest,
     RegisterUnitRequest,

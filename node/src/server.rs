@@ -8,6 +8,7 @@ use extranet_certs::{CertificateAuthority, Identity, NodeId, TlsMaterial, transp
 use extranet_federation::{Engine, EventStore, FedError, GrpcDialer};
 use extranet_proto::v1::access_server::AccessServer;
 use extranet_proto::v1::approvals_server::ApprovalsServer;
+use extranet_proto::v1::assets_server::AssetsServer;
 use extranet_proto::v1::calendar_server::CalendarServer;
 use extranet_proto::v1::circulars_server::CircularsServer;
 use extranet_proto::v1::console_server::ConsoleServer;
@@ -196,6 +197,7 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
     Services {
         filings: Arc::new(FilingsService::new(store.clone(), gate.clone()).with_topology(Arc::clone(topology))),
         access: Arc::new(AccessService::new(store.clone(), gate.clone(), Arc::clone(topology))),
+        assets: Arc::new(crate::service::AssetsService::new(store.clone(), gate.clone())),
         faults: Arc::new(crate::service::FaultsService::new(store.clone(), gate.clone())),
         interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
         orders: Arc::new(crate::service::OrdersService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -252,6 +254,7 @@ async fn serve(
         .add_service(CalendarServer::from_arc(s.calendar).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(UnitsServer::from_arc(s.units).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(AccessServer::from_arc(s.access).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(AssetsServer::from_arc(s.assets).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(FaultsServer::from_arc(s.faults).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OrdersServer::from_arc(s.orders).max_decoding_message_size(MAX_REQUEST_BYTES))

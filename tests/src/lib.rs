@@ -150,6 +150,7 @@ pub fn valid_form(span: pb::AccessSpan) -> pb::ApplicationForm {
         declares_no_classified_information: true,
         span: span as i32,
         resource_subject: 0,
+        devices: Vec::new(),
     }
 }
 

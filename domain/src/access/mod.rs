@@ -162,6 +162,10 @@ pub struct ApplicationForm {
     pub span: AccessSpan,
     /// For a resource change: what it is about.
     pub resource_subject: Option<ResourceSubject>,
+    /// For a resource change: the unified devices it moves, repurposes,
+    /// modifies or switches off (Art.18), by id (`540102-E000001`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<String>,
 }
 
 impl ApplicationForm {

@@ -172,6 +172,10 @@ pub struct SubmitArgs {
     /// For a resource change: what it is about.
     #[arg(long, value_parser = choice::<ResourceSubject>())]
     subject: Option<ResourceSubject>,
+    /// For a resource change: a unified device it moves, repurposes,
+    /// modifies or switches off (Art.18), by id; repeat for each.
+    #[arg(long = "device", value_name = "540102-E000001")]
+    devices: Vec<String>,
 }
 
 /// Runs an access command.
@@ -250,6 +254,7 @@ async fn submit(args: SubmitArgs) -> anyhow::Result<()> {
         declares_no_classified_information: args.declare_no_classified,
         span: args.span.to_pb() as i32,
         resource_subject: args.subject.map_or(pb::ResourceSubject::Unspecified, WireEnum::to_pb) as i32,
+        devices: args.devices,
     };
     let kind = args.kind.to_pb() as i32;
     let req = pb::SubmitRequest { unit_id: args.unit, kind, form: Some(form), ..Default::default() };

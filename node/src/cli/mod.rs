@@ -7,6 +7,7 @@
 mod access;
 mod access_print;
 mod approval;
+mod asset;
 mod calendar;
 mod certs;
 mod choice;
@@ -105,6 +106,12 @@ enum Command {
     /// Access applications: submit, decide, overdue, notices, ledger (接入申请).
     #[command(subcommand)]
     Access(access::AccessCmd),
+    /// Unified devices at access points: register, change under an approved application, violation, reclaim, list (设备, Art.18).
+    #[command(subcommand)]
+    Device(asset::DeviceCmd),
+    /// Access rooms: record a check, list (接入点机房, Art.14).
+    #[command(subcommand)]
+    Room(asset::RoomCmd),
     /// The working-day calendar: show, publish at the region, due dates (工作日历).
     #[command(subcommand)]
     Calendar(calendar::CalendarCmd),
@@ -180,6 +187,8 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Filing(c) => filing::run(c).await,
         Command::Ipam(c) => ipam::run(c).await,
         Command::SystemAddress(c) => system_address::run(c).await,
+        Command::Device(c) => asset::run_device(c).await,
+        Command::Room(c) => asset::run_room(c).await,
         Command::Calendar(c) => calendar::run(c).await,
         Command::Unit(c) => unit::run(c).await,
         Command::Access(c) => access::run(c).await,

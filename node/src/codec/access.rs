@@ -203,6 +203,7 @@ pub fn form_from_pb(f: Option<pb::ApplicationForm>, kind: ApplicationKind) -> Re
         declares_no_classified_information: f.declares_no_classified_information,
         span: span_from_pb(f.span)?,
         resource_subject: resource_subject.filter(|_| kind == ApplicationKind::ResourceChange),
+        devices: devices_from_pb(&f.devices, kind)?,
     };
     form.check(kind)?;
     Ok(form)
@@ -219,8 +220,25 @@ pub(super) fn form_to_pb(f: &ApplicationForm) -> pb::ApplicationForm {
         declares_no_classified_information: f.declares_no_classified_information,
         span: f.span.to_pb() as i32,
         resource_subject: f.resource_subject.map_or(pb::ResourceSubject::Unspecified, WireEnum::to_pb) as i32,
+        devices: f.devices.clone(),
     }
 }
+
+/// The devices a resource change names: well-formed ids, at most
+/// [`MAX_FORM_DEVICES`]; another kind of application names none.
+fn devices_from_pb(ids: &[String], kind: ApplicationKind) -> Result<Vec<String>> {
+    if kind != ApplicationKind::ResourceChange && !ids.is_empty() {
+        return Err(NodeError::invalid("application.devices", "只有网络资源变更申请（第二十二条）可以列明设备"));
+    }
+    let ids = crate::domain::limits::items("application.devices", ids, MAX_FORM_DEVICES)?;
+    for id in &ids {
+        crate::domain::asset::DeviceId::check_key(id)?;
+    }
+    Ok(ids)
+}
+
+/// Most devices one resource change may name.
+pub const MAX_FORM_DEVICES: usize = 64;
 
 /// Wire form of a routing decision, seen from node `here`.
 pub fn route_to_pb(r: &RoutingDecision, here: &NodeId) -> pb::RouteDecision {

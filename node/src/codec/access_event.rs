@@ -13,6 +13,7 @@ use super::access::form_to_pb;
 use super::enums::WireEnum;
 use super::{category_from_pb, kind_from_pb, route_to_pb, span_from_pb, state_from_pb, state_to_pb, unit_to_pb};
 use crate::calendar::check_date;
+use crate::domain::ChecklistItem;
 use crate::domain::access::{Deadline, Rejection, ResourceSubject};
 use crate::domain::{
     AccessUnit, AppState, Application, ApplicationForm, ApplicationId, Art15Case, Contact, DeadlineSummary, Deadlines,
@@ -53,6 +54,26 @@ pub enum AccessMessage {
         /// The unit as now registered.
         unit: Box<AccessUnit>,
     },
+    /// From the node holding a withdrawn unit's devices to the node that
+    /// decided the withdrawal: the device checklist as it stands (Art.17).
+    DevicesReclaimed {
+        /// The deciding node.
+        to: NodeId,
+        /// The withdrawal application's key.
+        application: String,
+        /// Every registered device of the unit under that withdrawal.
+        devices: Vec<ChecklistItem>,
+    },
+    /// From a withdrawn unit's node to the node that decided the
+    /// withdrawal: the prefixes its address management released (Art.17).
+    AddressesReleased {
+        /// The deciding node.
+        to: NodeId,
+        /// The withdrawal application's key.
+        application: String,
+        /// The prefixes released (none: the unit held none there).
+        released: Vec<String>,
+    },
 }
 
 impl AccessMessage {
@@ -61,7 +82,9 @@ impl AccessMessage {
         match self {
             AccessMessage::Forward { to, .. }
             | AccessMessage::Decision { to, .. }
-            | AccessMessage::UnitChanged { to, .. } => to,
+            | AccessMessage::UnitChanged { to, .. }
+            | AccessMessage::DevicesReclaimed { to, .. }
+            | AccessMessage::AddressesReleased { to, .. } => to,
         }
     }
 }
@@ -75,6 +98,18 @@ pub fn encode_access(m: &AccessMessage) -> Vec<u8> {
             pb::access_event::Message::UnitChanged(pb::UnitChanged {
                 application: application.clone(),
                 unit: Some(super::unit_to_pb(unit)),
+            })
+        }
+        AccessMessage::DevicesReclaimed { application, devices, .. } => {
+            pb::access_event::Message::DevicesReclaimed(pb::DevicesReclaimed {
+                application: application.clone(),
+                devices: devices.iter().map(super::ledger_item_to_pb).collect(),
+            })
+        }
+        AccessMessage::AddressesReleased { application, released, .. } => {
+            pb::access_event::Message::AddressesReleased(pb::AddressesReleased {
+                application: application.clone(),
+                released: released.clone(),
             })
         }
     };
@@ -91,6 +126,18 @@ pub fn decode_access(bytes: &[u8]) -> Result<AccessMessage> {
         Some(pb::access_event::Message::UnitChanged(c)) => {
             ApplicationId::check_key(&c.application)?;
             AccessMessage::UnitChanged { to, application: c.application, unit: Box::new(unit_record_from_pb(c.unit)?) }
+        }
+        Some(pb::access_event::Message::DevicesReclaimed(c)) => {
+            ApplicationId::check_key(&c.application)?;
+            let devices = c.devices.into_iter().map(super::ledger_item_from_pb).collect::<Result<_>>()?;
+            AccessMessage::DevicesReclaimed { to, application: c.application, devices }
+        }
+        Some(pb::access_event::Message::AddressesReleased(c)) => {
+            ApplicationId::check_key(&c.application)?;
+            for p in &c.released {
+                p.parse::<ipnet::IpNet>().map_err(|_| NodeError::invalid("released", format!("“{p}” 不是地址前缀")))?;
+            }
+            AccessMessage::AddressesReleased { to, application: c.application, released: c.released }
         }
         None => return Err(NodeError::invalid("message", "申请事件缺少内容（转办或决定）")),
     };
@@ -349,6 +396,7 @@ fn form_record_from_pb(f: Option<pb::ApplicationForm>) -> Result<ApplicationForm
         declares_no_classified_information: f.declares_no_classified_information,
         span: span_from_pb(f.span)?,
         resource_subject,
+        devices: f.devices,
     })
 }
 

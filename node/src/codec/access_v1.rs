@@ -68,7 +68,11 @@ pub(crate) fn encode_access_v1(m: &AccessMessage) -> Vec<u8> {
     let v1 = match m.clone() {
         AccessMessage::Forward { to, application } => V1Message::Forward { to, application },
         AccessMessage::Decision { to, application } => V1Message::Decision { to, application },
-        AccessMessage::UnitChanged { .. } => unreachable!("access.v1 has no unit change; only access.v2 carries one"),
+        AccessMessage::UnitChanged { .. }
+        | AccessMessage::DevicesReclaimed { .. }
+        | AccessMessage::AddressesReleased { .. } => {
+            unreachable!("access.v1 has no unit change or device checklist; only access.v2 carries them")
+        }
     };
     serde_json::to_vec(&v1).expect("an application always serialises")
 }

@@ -6,6 +6,7 @@ mod access;
 mod access_event;
 mod access_v1;
 mod approval;
+mod asset;
 mod calendar;
 mod circular;
 #[cfg(test)]
@@ -28,6 +29,7 @@ pub use access::*;
 pub use access_event::*;
 pub use access_v1::*;
 pub use approval::*;
+pub use asset::*;
 pub use calendar::*;
 pub use circular::*;
 pub use enums::WireEnum;

@@ -93,5 +93,6 @@ fn form() -> pb::ApplicationForm {
         declares_no_classified_information: true,
         span: pb::AccessSpan::Local as i32,
         resource_subject: 0,
+        devices: Vec::new(),
     }
 }

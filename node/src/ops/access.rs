@@ -234,8 +234,10 @@ fn record_withdrawal(
         division: app.unit.division.clone(),
         application: app.id.key(),
         reason: app.form.basis.clone(),
-        devices: items.into_iter().map(|item| ChecklistItem { item, reclaimed: false }).collect(),
+        devices: items.into_iter().map(|item| ChecklistItem { item, reclaimed: false, device: None }).collect(),
         address_reclaim: crate::domain::AddressReclaim::Requested,
+        devices_registered: false,
+        closed_on: None,
     };
     entry.address_reclaim = withdrawn_addresses::request_address_reclaim(tx, &entry)?;
     tx.put_ledger_entry(&entry)?;

@@ -20,6 +20,8 @@
 //! | [`access`] | lodge, route (Art.15), decide and withdraw applications; overdue deadlines (Art.16) |
 //! | [`ipam`] | address management: delegate, assign, reserve, reclaim, request and grant space; units' requests for a system's addresses |
 //! | [`withdrawn_addresses`] | a withdrawn unit's addresses reclaimed at its own node (Art.17) |
+//! | [`assets`] | access-point devices and rooms (Art.14, Art.18): register, change under an approved Art.22 application, violations |
+//! | [`device_reclaim`] | a withdrawn unit's devices reclaimed one by one; the checklist reaches the deciding node's ledger (Art.17) |
 //! | [`units`] | register access units; suspend and resume them |
 //! | [`calendar`] | publish the working-day calendar (the region only) |
 //! | [`pki`] | publish a CA node's revocation list |
@@ -27,8 +29,10 @@
 
 pub mod access;
 pub mod approval;
+pub mod assets;
 pub mod calendar;
 pub mod circular;
+pub mod device_reclaim;
 pub mod evaluation;
 pub mod fault;
 pub mod fault_registry;

@@ -12,16 +12,18 @@
 //! for a unit are assigned with `--assignee <unit id>`), then records the
 //! released prefixes in the local ledger entry ([`confirm_address_reclaim`]).
 //! A ledger entry held at another node (the deciding node, when it is not
-//! the unit's) keeps "requested"; the registry node's address ledger
-//! records the reclaim.
+//! the unit's) learns the released prefixes from an `AddressesReleased`
+//! message the unit's node sends once per withdrawal ([`report_addresses`]);
+//! with its device checklist done, the entry closes there.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use extranet_federation::EventStore;
 
+use crate::codec::AccessMessage;
 use crate::domain::ipam::AssigneeId;
-use crate::domain::{AddressReclaim, UnitStatus, WithdrawalEntry};
+use crate::domain::{AddressReclaim, AppState, Application, ApplicationKind, UnitStatus, WithdrawalEntry};
 use crate::error::{NodeError, Result};
 use crate::ops::ipam::Ipam;
 use crate::store::{NodeStore, Tx, TxResult};
@@ -51,6 +53,7 @@ pub async fn confirm_address_reclaim(store: &NodeStore, number: u64, released: V
             return crate::store::abort(NodeError::NotFound(format!("台账中没有第 {number} 号")));
         };
         e.address_reclaim = AddressReclaim::Done { released: released.clone() };
+        e.close_if_done(crate::calendar::date_of_ms(tx.now_ms()));
         tx.put_ledger_entry(&e)?;
         Ok(e)
     })?;
@@ -71,6 +74,14 @@ pub async fn reclaim_withdrawn_units(store: &NodeStore, ipam: &Ipam) -> Result<u
     let holding: BTreeSet<AssigneeId> =
         store.ipam_assignments()?.into_iter().filter(|a| a.id.node == me && a.is_live()).map(|a| a.assignee).collect();
     let pending = pending_address_reclaims(store)?;
+    // withdrawals of units registered here decided by another node (a rare
+    // run, after a withdrawal: a scan of the applications held here)
+    let decided_elsewhere: Vec<Application> = store
+        .applications()?
+        .into_iter()
+        .filter(|a| a.kind == ApplicationKind::Withdrawal && a.state == AppState::Withdrawn)
+        .filter(|a| a.unit.node == me && !a.owned_by(&me))
+        .collect();
     let mut reclaimed = 0;
     for unit in withdrawn {
         let assignee = AssigneeId::new(unit.id.as_str())?;
@@ -84,8 +95,33 @@ pub async fn reclaim_withdrawn_units(store: &NodeStore, ipam: &Ipam) -> Result<u
         for entry in pending.iter().filter(|e| e.unit_node == me && e.unit_id == unit.id) {
             confirm_address_reclaim(store, entry.number, released.clone()).await?;
         }
+        for app in decided_elsewhere.iter().filter(|a| a.unit.id == unit.id) {
+            report_addresses(store, app, &released).await?;
+        }
     }
     Ok(reclaimed)
+}
+
+/// Tells the node that decided `app`, a withdrawal decided elsewhere, which
+/// prefixes were released (none: the unit held none here) — once.
+async fn report_addresses(store: &NodeStore, app: &Application, released: &[String]) -> Result<()> {
+    let key = app.id.key();
+    let sent = store.transact(|tx| {
+        if !tx.mark_addresses_reported(&key)? {
+            return Ok(false);
+        }
+        let to = app.routing.competent.clone();
+        crate::replicate::send_access(
+            tx,
+            &AccessMessage::AddressesReleased { to, application: key.clone(), released: released.to_vec() },
+        )?;
+        Ok(true)
+    })?;
+    if sent {
+        store.sync().await?;
+        tracing::info!(application = key, to = %app.routing.competent, "released addresses reported to the deciding node");
+    }
+    Ok(())
 }
 
 /// Runs [`reclaim_withdrawn_units`] whenever a unit registered here has been

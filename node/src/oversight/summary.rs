@@ -52,6 +52,7 @@ pub fn build_summary(
         incidents: incident_figures(&figures, now_ms),
         circulars: circular_figures(&figures, now_ms),
         inspections: inspection_figures(&figures, now_ms),
+        assets: asset_figures(&figures.assets),
     })
 }
 
@@ -127,6 +128,20 @@ pub fn inspection_figures(f: &Figures, now_ms: i64) -> Option<pb::InspectionFigu
         findings_open: i.open,
         findings_overdue: i.overdue,
         responses_waiting: i.responded,
+    })
+}
+
+/// The asset register held here (Art.14, Art.18, Art.20), from the
+/// counters; unset while no device or room is recorded.
+pub fn asset_figures(a: &crate::store::AssetCounts) -> Option<pb::AssetFigures> {
+    if a.devices.is_empty() && a.rooms == 0 {
+        return None;
+    }
+    Some(pb::AssetFigures {
+        devices_by_state: a.devices.clone().into_iter().collect(),
+        violations: a.violations,
+        rooms: a.rooms,
+        rooms_checked_last_year: a.rooms_checked,
     })
 }
 

@@ -149,6 +149,15 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.findings_overdue = i.findings_overdue;
             t.inspections_this_year = i.this_year;
         }
+        if let Some(a) = &s.assets {
+            let state = |k: &str| a.devices_by_state.get(k).copied().unwrap_or(0);
+            t.devices = saturating_sum(a.devices_by_state.values().copied());
+            t.devices_in_service = state("in-service");
+            t.devices_to_reclaim = state("to-reclaim");
+            t.device_violations = a.violations;
+            t.rooms = a.rooms;
+            t.rooms_checked_last_year = a.rooms_checked_last_year;
+        }
     }
     t
 }
@@ -199,6 +208,12 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         findings_open: a.findings_open.saturating_add(b.findings_open),
         findings_overdue: a.findings_overdue.saturating_add(b.findings_overdue),
         inspections_this_year: a.inspections_this_year.saturating_add(b.inspections_this_year),
+        devices: a.devices.saturating_add(b.devices),
+        devices_in_service: a.devices_in_service.saturating_add(b.devices_in_service),
+        devices_to_reclaim: a.devices_to_reclaim.saturating_add(b.devices_to_reclaim),
+        device_violations: a.device_violations.saturating_add(b.device_violations),
+        rooms: a.rooms.saturating_add(b.rooms),
+        rooms_checked_last_year: a.rooms_checked_last_year.saturating_add(b.rooms_checked_last_year),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod approval;
+pub mod asset;
 pub mod circular;
 pub mod evaluation;
 pub mod fault;

@@ -62,6 +62,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize, now_ms: i64) -> Vec<String
         approvals(&t, now_ms),
         incidents(&t),
         inspections(&t),
+        assets(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -110,6 +111,18 @@ fn inspections(t: &pb::Totals) -> String {
     format!("{}/{}（今年检查 {}）", t.findings_open, t.findings_overdue, t.inspections_this_year)
 }
 
+/// A subtree's access-point assets (Art.14, Art.18): devices in service /
+/// all, those to reclaim, violations, and rooms checked within the year.
+fn assets(t: &pb::Totals) -> String {
+    if t.devices + t.rooms == 0 {
+        return "—".into();
+    }
+    format!(
+        "{}/{}（待回收 {}，违规 {}；机房 {}/{}）",
+        t.devices_in_service, t.devices, t.devices_to_reclaim, t.device_violations, t.rooms_checked_last_year, t.rooms
+    )
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -129,6 +142,7 @@ pub fn print_view(v: &pb::OversightView) {
             "待审批重大调整",
             "今年安全事件 重大/一般(通报)",
             "检查整改 未完成/逾期",
+            "设备 在用/全部(机房检查/全部)",
             "地址利用率",
             "下辖节点",
             "最近上报",

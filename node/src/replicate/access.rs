@@ -1,30 +1,17 @@
 //! Access applications between nodes (Art.15): a message to the owner or
 //! from it, relayed by the nearest common ancestor, and the owner's
 //! deadline summaries travelling up for oversight. Also what an owner's
-//! write sends ([`send_access`], [`announce`]) and what a unit's status
+//! write announces ([`announce`]) and what a unit's status
 //! follows ([`sync_unit_status`]), used by the operations too.
 
 use extranet_certs::NodeId;
 use extranet_federation::{Envelope, Route, Scope};
 
 use super::decoded::decoded;
+use super::send::send_access;
 use crate::codec::{self, AccessMessage};
 use crate::domain::{AccessUnit, AppState, Application, ApplicationKind, Deadlines, Transition, UnitStatus};
 use crate::store::{Tx, TxResult};
-
-/// The route of a message from `me` to the node `to` (a message to an owner,
-/// or an owner's answer): up to an ancestor, down to a descendant, and
-/// otherwise up to the nearest common ancestor, which sends it down.
-pub fn route_to(me: &NodeId, to: &NodeId) -> Route {
-    if me.is_ancestor_of(to) { Route::Down(Scope::Node(to.clone())) } else { Route::Up }
-}
-
-/// Sends `msg` to the node it names, in the current write.
-pub fn send_access(tx: &mut Tx<'_>, msg: &AccessMessage) -> TxResult<()> {
-    let route = route_to(tx.me(), msg.to());
-    tx.emit(route, codec::KIND_ACCESS, codec::encode_access(msg))?;
-    Ok(())
-}
 
 /// The owner of `app` tells its ancestors where its deadlines stand, in the
 /// write that changed it, so every level above can count what is overdue.
@@ -64,6 +51,12 @@ pub(super) fn record_access(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         AccessMessage::Forward { application, .. } => take_forwarded(tx, *application, &event.origin),
         AccessMessage::Decision { application, .. } => take_decision(tx, *application, &event.origin),
         AccessMessage::UnitChanged { application, unit, .. } => take_unit(tx, &application, *unit, &event.origin),
+        AccessMessage::DevicesReclaimed { application, devices, .. } => {
+            super::devices::take_checklist(tx, &application, devices, &event.origin)
+        }
+        AccessMessage::AddressesReleased { application, released, .. } => {
+            super::devices::take_addresses(tx, &application, released, &event.origin)
+        }
     }
 }
 
@@ -169,6 +162,7 @@ pub fn sync_unit_status(tx: &mut Tx<'_>, app: &Application) -> TxResult<()> {
         if status == UnitStatus::Withdrawn {
             // wakes the address reclaimer (`ops/withdrawn_addresses.rs`)
             tx.count_withdrawal()?;
+            super::devices::begin_reclaim(tx, &unit, app)?;
         }
     }
     Ok(())

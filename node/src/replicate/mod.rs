@@ -13,6 +13,7 @@
 //! | `circular.rs` | `circular.v1` (down the issuer's subtree; issued once) |
 //! | `inspection.rs` | `inspection.v1` (the whole record, latest revision wins), `inspection.response.v1` (merged by the authority, only from the inspected node) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
+//! | `devices.rs` | the device checklist and released addresses of a withdrawal, to its deciding node (in `access.v2`) |
 //! | `ipam.rs` | `ipam.delegation.v1`, `ipam.assignment.v1`, `ipam.request.v1`, `ipam.decision.v1` |
 //! | `pki.rs` | `crl.v1` |
 //! | `calendar.rs` | `calendar.v1` |
@@ -24,6 +25,7 @@ mod approval;
 mod calendar;
 mod circular;
 mod decoded;
+pub mod devices;
 mod fault;
 mod filing;
 mod incident;
@@ -33,12 +35,14 @@ mod ipam;
 mod order;
 mod pki;
 mod recover;
+mod send;
 
 use extranet_certs::TlsMaterial;
 use extranet_federation::Envelope;
 
-pub use access::{announce, route_to, send_access, send_unit_change, sync_unit_status};
+pub use access::{announce, send_unit_change, sync_unit_status};
 pub use inspection::write_own_inspection;
+pub use send::{route_to, send_access};
 
 use crate::codec;
 use crate::store::{Applier, Tx, TxResult};

@@ -259,6 +259,7 @@ impl Access for AccessService {
         Ok(Response::new(pb::LedgerExport {
             csv: crate::domain::ledger::to_csv(&entries),
             entries: entries.len() as u32,
+            rows: entries.iter().map(codec::ledger_entry_to_pb).collect(),
         }))
     }
 }

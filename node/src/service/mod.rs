@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod approvals;
+pub mod assets;
 pub mod auth;
 pub mod calendar;
 pub mod circulars;
@@ -25,6 +26,7 @@ pub mod units;
 
 pub use access::AccessService;
 pub use approvals::ApprovalsService;
+pub use assets::AssetsService;
 pub use auth::{Caller, Gate};
 pub use calendar::CalendarService;
 pub use circulars::CircularsService;

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use super::{
-    AccessService, ApprovalsService, CalendarService, CircularsService, EvaluationsService, FaultsService,
-    FilingsService, IncidentsService, InspectionsService, InterruptionsService, OrdersService, OversightService,
-    PkiService, StatusService, UnitsService, ipam::IpamService,
+    AccessService, ApprovalsService, AssetsService, CalendarService, CircularsService, EvaluationsService,
+    FaultsService, FilingsService, IncidentsService, InspectionsService, InterruptionsService, OrdersService,
+    OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -33,6 +33,8 @@ pub struct Services {
     pub circulars: Arc<CircularsService>,
     /// `extranet.v1.Access`.
     pub access: Arc<AccessService>,
+    /// `extranet.v1.Assets`.
+    pub assets: Arc<AssetsService>,
     /// `extranet.v1.Ipam`.
     pub ipam: Arc<IpamService>,
     /// `extranet.v1.Calendar`.

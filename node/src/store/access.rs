@@ -57,6 +57,17 @@ impl Tx<'_> {
         self.read(TreeId::Units, id.as_str().as_bytes())
     }
 
+    /// Records, once, that the released addresses of withdrawal `key` were
+    /// reported to the node that decided it; false when already recorded.
+    pub fn mark_addresses_reported(&mut self, key: &str) -> TxResult<bool> {
+        let mark = format!("addresses-reported/{key}");
+        if self.get(TreeId::Meta, mark.as_bytes())?.is_some() {
+            return Ok(false);
+        }
+        self.insert(TreeId::Meta, mark.as_bytes(), keys::u64_value(1))?;
+        Ok(true)
+    }
+
     /// Counts a withdrawal of a unit registered here (see
     /// [`NodeStore::withdrawals_seen`]).
     pub fn count_withdrawal(&mut self) -> TxResult<()> {

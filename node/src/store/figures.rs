@@ -220,6 +220,8 @@ pub struct Figures {
     pub circulars_received: BTreeMap<i32, u64>,
     /// Own supervision inspections (Art.28).
     pub inspections: InspectionCounts,
+    /// Access-point devices and rooms held here (Art.14, Art.18, Art.20).
+    pub assets: super::AssetCounts,
 }
 
 fn space_of(t: &dyn super::engine::Engine, fam: &str) -> Result<Space> {
@@ -280,6 +282,7 @@ impl NodeStore {
                 circulars_issued: by_year(counts(t, "circulars/issued/")?),
                 circulars_received: by_year(counts(t, "circulars/received/")?),
                 inspections: inspection_counts(t, today)?,
+                assets: super::assets::asset_counts(t, today)?,
             })
         })
     }

@@ -96,6 +96,8 @@ impl NodeStore {
             each(t, TreeId::Incidents, |i: Incident| c.add(figures::incident_share(&me, &i)))?;
             each(t, TreeId::Circulars, |x: Circular| c.add(figures::circular_share(&me, &x)))?;
             each(t, TreeId::Inspections, |i: Inspection| c.add(figures::inspection_share(&me, &i)))?;
+            each(t, TreeId::Devices, |d: crate::domain::asset::Device| c.add(super::assets::device_share(&d)))?;
+            each(t, TreeId::Rooms, |r: crate::domain::asset::AccessRoom| c.add(super::assets::room_share(&r)))?;
             each(t, TreeId::IpamRoots, |n: ipnet::IpNet| c.add(figures::root_share(&me, &n)))?;
             each(t, TreeId::IpamDelegations, |d: Delegation| c.add(figures::delegation_share(&me, &d)))?;
             each(t, TreeId::IpamAssignments, |a: Assignment| c.add(figures::assignment_share(&me, &a)))?;

@@ -88,8 +88,10 @@ pub(crate) fn ledger_entry() -> WithdrawalEntry {
         division: node("540000/540100/540102"),
         application: "540102-A000002".into(),
         reason: "机构撤并".into(),
-        devices: vec![ChecklistItem { item: "路由器".into(), reclaimed: true }],
+        devices: vec![ChecklistItem { item: "路由器".into(), reclaimed: true, device: None }],
         address_reclaim: AddressReclaim::Done { released: vec!["2001:db8:1::/48".into()] },
+        devices_registered: false,
+        closed_on: None,
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod access;
 mod approvals;
+mod assets;
 mod calendar;
 mod circulars;
 mod combine;
@@ -64,6 +65,7 @@ use std::sync::Arc;
 use extranet_certs::NodeId;
 use extranet_federation::Envelope;
 
+pub use assets::AssetCounts;
 pub use disconnection::Disconnection;
 pub use durability::Durability;
 pub use faults::{FaultRegistry, RegistryEntry};

@@ -83,11 +83,19 @@ pub enum TreeId {
     /// application key → a unit's application for a system's addresses
     /// (信息系统地址申请, Art.23), held and decided here.
     SystemRequests,
+    /// device key → a unified device at a unit's access point (Art.18),
+    /// held at the unit's node.
+    Devices,
+    /// `unit/<id>` → the keys of its devices; `serial/<serial>` → the key
+    /// of the device with that serial: the lookups a write needs.
+    DeviceIndex,
+    /// unit id → its access room as last checked (Art.14).
+    Rooms,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 33] = [
+    pub const ALL: [TreeId; 36] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -121,6 +129,9 @@ impl TreeId {
         TreeId::Inspections,
         TreeId::RectificationDue,
         TreeId::SystemRequests,
+        TreeId::Devices,
+        TreeId::DeviceIndex,
+        TreeId::Rooms,
     ];
 
     /// The tree's name on disk.
@@ -159,6 +170,9 @@ impl TreeId {
             TreeId::Inspections => "inspections",
             TreeId::RectificationDue => "rectification_due",
             TreeId::SystemRequests => "system_requests",
+            TreeId::Devices => "devices",
+            TreeId::DeviceIndex => "device_index",
+            TreeId::Rooms => "rooms",
         }
     }
 }

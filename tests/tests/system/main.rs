@@ -22,6 +22,7 @@ mod console_systems;
 mod crash;
 mod cutover_notice;
 mod demo;
+mod devices;
 mod discovery;
 mod edge;
 mod evaluation;

@@ -90,6 +90,7 @@ pub async fn submit(State(console): State<Console>, posted: Posted<ApplyForm>) -
                 declares_no_classified_information: f.declares == "on",
                 span: f.span,
                 resource_subject: 0,
+                devices: Vec::new(),
             };
             let req = pb::SubmitRequest {
                 unit_id: f.unit_id.clone(),

@@ -154,6 +154,10 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             @if let Some(i) = &s.inspections {
                 tr { th { "监督检查（第二十八条）" } td.inspections { "今年检查 " (i.this_year) " · 整改未完成 " (i.findings_open) " · 逾期 " (i.findings_overdue) " · 待审核答复 " (i.responses_waiting) } }
             }
+            @if let Some(a) = &s.assets {
+                @let state = |k: &str| a.devices_by_state.get(k).copied().unwrap_or(0);
+                tr { th { "接入点资产（第十四条、第十八条）" } td.assets { "设备在用 " (state("in-service")) " · 已停用 " (state("switched-off")) " · 待回收 " (state("to-reclaim")) " · 已回收 " (state("reclaimed")) " · 违规 " (a.violations) " · 机房近一年已检查 " (a.rooms_checked_last_year) "/" (a.rooms) } }
+            }
         }
         p { a href="/oversight" { "返回监督树" } }
     };
