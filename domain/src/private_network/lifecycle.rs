@@ -59,7 +59,10 @@ fn done_on(field: &'static str, on: NaiveDate, at_ms: i64) -> Result<NaiveDate> 
     let on = check_date(field, on)?;
     let today = date_of_ms(at_ms);
     if on > today {
-        return Err(DomainError::invalid(field, format!("完成日期 {on} 晚于今天（{today}），尚未发生的迁移不能登记为已完成")));
+        return Err(DomainError::invalid(
+            field,
+            format!("完成日期 {on} 晚于今天（{today}），尚未发生的迁移不能登记为已完成"),
+        ));
     }
     Ok(on)
 }

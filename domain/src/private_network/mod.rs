@@ -37,12 +37,7 @@ pub struct PrivateNetworkId {
     pub number: u64,
 }
 
-crate::numbered_id!(
-    PrivateNetworkId,
-    origin,
-    "-N",
-    "非涉密业务专网编号格式应为 “区划代码-N序号”，例如 540102-N000001"
-);
+crate::numbered_id!(PrivateNetworkId, origin, "-N", "非涉密业务专网编号格式应为 “区划代码-N序号”，例如 540102-N000001");
 
 /// Where a network stands on its way into the extranet, derived from its
 /// dates: migrated once the day it was done is recorded, planned once a

@@ -52,6 +52,7 @@ pub fn build_summary(
         incidents: incident_figures(&figures, now_ms),
         circulars: circular_figures(&figures, now_ms),
         inspections: inspection_figures(&figures, now_ms),
+        private_networks: private_network_figures(&figures, now_ms),
     })
 }
 
@@ -127,6 +128,25 @@ pub fn inspection_figures(f: &Figures, now_ms: i64) -> Option<pb::InspectionFigu
         findings_open: i.open,
         findings_overdue: i.overdue,
         responses_waiting: i.responded,
+    })
+}
+
+/// This node's register of private networks (Art.5), from the counters;
+/// unset while it has registered none.
+pub fn private_network_figures(f: &Figures, now_ms: i64) -> Option<pb::PrivateNetworkFigures> {
+    let p = &f.private_networks;
+    if p.total == 0 {
+        return None;
+    }
+    let n = |status: &str| p.by_status.get(status).copied().unwrap_or(0);
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::PrivateNetworkFigures {
+        total: p.total,
+        unplanned: n("unplanned"),
+        planned: n("planned"),
+        migrated: n("migrated"),
+        fees_still_paid_after_migration: p.fees_still_paid,
+        migrated_this_year: p.migrated_by_year.get(&year).copied().unwrap_or(0),
     })
 }
 

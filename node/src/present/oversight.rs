@@ -62,6 +62,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize, now_ms: i64) -> Vec<String
         approvals(&t, now_ms),
         incidents(&t),
         inspections(&t),
+        private_networks(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -110,6 +111,20 @@ fn inspections(t: &pb::Totals) -> String {
     format!("{}/{}（今年检查 {}）", t.findings_open, t.findings_overdue, t.inspections_this_year)
 }
 
+/// A subtree's private networks (Art.5): migrated of registered, planned,
+/// and the migrated ones still paying lease fees.
+pub fn private_networks(t: &pb::Totals) -> String {
+    if t.private_networks == 0 {
+        return "—".into();
+    }
+    let fees = if t.private_networks_fees_still_paid > 0 {
+        format!("，仍付租赁费 {}", t.private_networks_fees_still_paid)
+    } else {
+        String::new()
+    };
+    format!("{}/{}（计划中 {}{fees}）", t.private_networks_migrated, t.private_networks, t.private_networks_planned)
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -129,6 +144,7 @@ pub fn print_view(v: &pb::OversightView) {
             "待审批重大调整",
             "今年安全事件 重大/一般(通报)",
             "检查整改 未完成/逾期",
+            "专网 已迁移/登记",
             "地址利用率",
             "下辖节点",
             "最近上报",

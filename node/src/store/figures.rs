@@ -220,6 +220,8 @@ pub struct Figures {
     pub circulars_received: BTreeMap<i32, u64>,
     /// Own supervision inspections (Art.28).
     pub inspections: InspectionCounts,
+    /// Own non-classified private networks (Art.5).
+    pub private_networks: super::PrivateNetworkCounts,
 }
 
 fn space_of(t: &dyn super::engine::Engine, fam: &str) -> Result<Space> {
@@ -280,6 +282,7 @@ impl NodeStore {
                 circulars_issued: by_year(counts(t, "circulars/issued/")?),
                 circulars_received: by_year(counts(t, "circulars/received/")?),
                 inspections: inspection_counts(t, today)?,
+                private_networks: super::private_networks::private_network_counts(t)?,
             })
         })
     }
