@@ -217,3 +217,83 @@ async fn a_bad_record_is_refused_and_writes_nothing_and_a_county_cannot_write_an
     h.shutdown().await;
     Ok(())
 }
+
+/// The console's page does what the CLI does through the same calls: a
+/// county registers a network and records its migration there; a bad
+/// form is refused naming the field; the region's page shows the copy
+/// without a form to change it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_registers_a_network_and_records_its_migration_and_the_region_only_reads_it() -> anyhow::Result<()>
+{
+    let h = Harness::with_consoles(&extranet_tests::FOUR[..3]).await?;
+    let (region, county) = (h.region(), h.county_a());
+    let web = h.operator_web(&county).await?;
+    let form = |links: &'static str| {
+        vec![
+            ("owner_department", "城关区民政局"),
+            ("name", "城关区低保专网"),
+            ("scope", "城关区"),
+            ("link_count", links),
+        ]
+    };
+    let bad = web.post_form("/private-networks", "/private-networks", &form("0")).await?;
+    assert_eq!(bad.status, 400, "{bad:?}");
+    assert!(bad.body.contains("link_count"), "the service names the field: {}", bad.body);
+    assert!(h.running(&county).store.private_networks()?.is_empty(), "nothing written");
+    let ok = web.post_form("/private-networks", "/private-networks", &form("4")).await?;
+    assert_eq!((ok.status, ok.location()), (303, "/private-networks/540102-N000001"), "{ok:?}");
+    let page = "/private-networks/540102-N000001";
+    let today = day(0);
+    let fields = [("step", "migrated"), ("on", today.as_str()), ("note", "已割接")];
+    let done = web.post_form(page, "/private-networks/540102-N000001/update", &fields).await?;
+    assert_eq!(done.status, 303, "{done:?}");
+    let shown = web.get(page).await?.body;
+    assert!(shown.contains("已迁移整合") && shown.contains("已迁移仍在支付"), "the Art.5 finding shown: {shown}");
+    let at_region = h.operator_web(&region).await?;
+    let copy = eventually("the region's console to show the county's network", PATIENCE, async || {
+        let r = at_region.get(page).await?;
+        Ok(if r.status == 200 { Ok(r.body) } else { Err(r.status) })
+    })
+    .await?;
+    assert!(copy.contains("已迁移整合") && !copy.contains("id=\"private-network-step\""), "read-only: {copy}");
+    h.shutdown().await;
+    Ok(())
+}
+
+/// `extranet private-network …` registers, updates and lists in Chinese,
+/// and `--json` answers the record for scripts; a refusal names the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_registers_updates_and_lists_a_network() -> anyhow::Result<()> {
+    const EXE: &str = env!("CARGO_BIN_EXE_extranet-under-test");
+    let h = Harness::tree(&extranet_tests::FOUR[..3]).await?;
+    let county = h.county_a();
+    let run = |args: &[&str]| {
+        let all: Vec<&str> = ["private-network"].into_iter().chain(args.iter().copied()).collect();
+        tokio::task::block_in_place(|| h.cli(EXE, &county, &all))
+    };
+    let reg = [
+        "register",
+        "--owner",
+        "城关区卫健委",
+        "--name",
+        "城关区卫生专网",
+        "--scope",
+        "城关区各卫生院",
+        "--links",
+        "6",
+    ];
+    let (ok, out, err) = run(&[&reg[..], &["--json"]].concat());
+    assert!(ok, "{err}");
+    let n: serde_json::Value = serde_json::from_str(&out)?;
+    let id = n["id"].as_str().unwrap().to_string();
+    assert_eq!(n["status"], pb::MigrationStatus::Unplanned as i32, "{out}");
+    let planned = day(60);
+    let (ok, out, err) = run(&["update", &id, "--planned", &planned]);
+    assert!(ok && out.contains("计划迁移") && out.contains(&planned), "{out}{err}");
+    let (ok, _, err) = run(&["update", &id, "--fees-stopped"]);
+    assert!(!ok && err.contains("第五条"), "fees stop after migration: {err}");
+    let (ok, out, err) = run(&["list", "--status", "planned"]);
+    assert!(ok && out.contains("专网名称") && out.contains(&id), "{out}{err}");
+    h.shutdown().await;
+    Ok(())
+}
