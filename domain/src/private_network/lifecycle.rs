@@ -15,9 +15,11 @@ use crate::limits;
 /// largest provincial private networks lease a few thousand).
 pub const MAX_LINKS: u32 = 100_000;
 
-/// What is registered, checked by [`PrivateNetwork::register`].
+/// What is registered about a network — and, held in the record, what
+/// stands now (its dates and fees change with each step); checked by
+/// [`PrivateNetwork::register`].
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
-pub struct PrivateNetworkRequest {
+pub struct PrivateNetworkDetails {
     /// The department that runs it (主管部门).
     pub owner_department: String,
     /// Its name (专网名称).
@@ -69,7 +71,7 @@ fn done_on(field: &'static str, on: NaiveDate, at_ms: i64) -> Result<NaiveDate> 
 
 impl PrivateNetwork {
     /// Registers network `id` from `req` at `at_ms` by `by`.
-    pub fn register(id: PrivateNetworkId, req: PrivateNetworkRequest, at_ms: i64, by: &str) -> Result<Self> {
+    pub fn register(id: PrivateNetworkId, req: PrivateNetworkDetails, at_ms: i64, by: &str) -> Result<Self> {
         if !(1..=MAX_LINKS).contains(&req.link_count) {
             return Err(DomainError::invalid("link_count", format!("链路数量应为 1 至 {MAX_LINKS}")));
         }
@@ -82,8 +84,7 @@ impl PrivateNetwork {
             ));
         }
         let step = Step { kind: StepKind::Registered, at_ms, by: by.to_string(), note: String::new() };
-        Ok(PrivateNetwork {
-            id,
+        let details = PrivateNetworkDetails {
             owner_department: limits::required_text("owner_department", &req.owner_department)?,
             name: limits::required_text("name", &req.name)?,
             scope: limits::required_text("scope", &req.scope)?,
@@ -93,9 +94,8 @@ impl PrivateNetwork {
             migrated_on,
             lease_fees_stopped: req.lease_fees_stopped,
             notes: limits::optional_text("notes", &req.notes)?,
-            history: vec![step],
-            revision: 1,
-        })
+        };
+        Ok(PrivateNetwork { id, details, history: vec![step], revision: 1 })
     }
 
     /// Applies `action` at `at_ms` by `by` with `note`; refuses what its
@@ -104,29 +104,29 @@ impl PrivateNetwork {
         let note = limits::optional_text("note", note)?;
         let kind = match action {
             PrivateNetworkAction::Plan { on } => {
-                if let Some(done) = self.migrated_on {
+                if let Some(done) = self.details.migrated_on {
                     return Err(self.refuse(&format!("已于 {done} 完成迁移整合，不能再确定迁移计划")));
                 }
-                self.planned_on = Some(check_date("planned_on", on)?);
+                self.details.planned_on = Some(check_date("planned_on", on)?);
                 StepKind::Planned
             }
             PrivateNetworkAction::Migrated { on } => {
-                if let Some(done) = self.migrated_on {
+                if let Some(done) = self.details.migrated_on {
                     return Err(self.refuse(&format!("已登记于 {done} 完成迁移整合，不能重复登记")));
                 }
-                self.migrated_on = Some(done_on("migrated_on", on, at_ms)?);
+                self.details.migrated_on = Some(done_on("migrated_on", on, at_ms)?);
                 StepKind::Migrated
             }
             PrivateNetworkAction::FeesStopped => {
-                if self.migrated_on.is_none() {
+                if self.details.migrated_on.is_none() {
                     return Err(self.refuse(
                         "尚未完成迁移整合，线路租赁费不能登记为已停止（第五条：迁移整合后财政部门不再安排线路租赁费）",
                     ));
                 }
-                if self.lease_fees_stopped {
+                if self.details.lease_fees_stopped {
                     return Err(self.refuse("线路租赁费已登记为停止"));
                 }
-                self.lease_fees_stopped = true;
+                self.details.lease_fees_stopped = true;
                 StepKind::FeesStopped
             }
         };

@@ -17,7 +17,6 @@
 //! The node owning the jurisdiction owns the record; every change travels
 //! up whole, and the copy with the highest revision wins.
 
-use chrono::NaiveDate;
 use extranet_ids::NodeId;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +24,7 @@ use crate::choices;
 
 mod lifecycle;
 
-pub use lifecycle::{MAX_LINKS, PrivateNetworkAction, PrivateNetworkRequest};
+pub use lifecycle::{MAX_LINKS, PrivateNetworkAction, PrivateNetworkDetails};
 
 /// Identifies a private network: the node whose register holds it and its
 /// number there, shown as `540102-N000001`.
@@ -108,24 +107,8 @@ pub struct Step {
 pub struct PrivateNetwork {
     /// Its id (the registering node owns it).
     pub id: PrivateNetworkId,
-    /// The department that runs it (主管部门).
-    pub owner_department: String,
-    /// Its name (专网名称).
-    pub name: String,
-    /// What it covers (覆盖范围).
-    pub scope: String,
-    /// How many links it leases (链路数量), at least one.
-    pub link_count: u32,
-    /// The links: carriers, bandwidth, ends (链路情况; may be empty).
-    pub links: String,
-    /// The day migration into the extranet is planned (计划迁移日期).
-    pub planned_on: Option<NaiveDate>,
-    /// The day migration was done (实际完成日期).
-    pub migrated_on: Option<NaiveDate>,
-    /// Whether finance has stopped its lease fees (线路租赁费已停止, Art.5).
-    pub lease_fees_stopped: bool,
-    /// Remarks (备注; may be empty).
-    pub notes: String,
+    /// What is registered, with today's dates and fees.
+    pub details: PrivateNetworkDetails,
     /// Every step, oldest first; the first is the registration.
     pub history: Vec<Step>,
     /// Changes made to it, from 1 (the copy with the highest wins up the tree).
@@ -135,7 +118,7 @@ pub struct PrivateNetwork {
 impl PrivateNetwork {
     /// Where it stands, from its dates.
     pub fn status(&self) -> MigrationStatus {
-        match (self.migrated_on, self.planned_on) {
+        match (self.details.migrated_on, self.details.planned_on) {
             (Some(_), _) => MigrationStatus::Migrated,
             (None, Some(_)) => MigrationStatus::Planned,
             (None, None) => MigrationStatus::Unplanned,
@@ -145,12 +128,12 @@ impl PrivateNetwork {
     /// Migrated, yet its lease fees are still paid: the Art.5 finding the
     /// figures show (重复投资).
     pub fn fees_still_paid(&self) -> bool {
-        self.migrated_on.is_some() && !self.lease_fees_stopped
+        self.details.migrated_on.is_some() && !self.details.lease_fees_stopped
     }
 
     /// The year its migration was done, if it was.
     pub fn migrated_year(&self) -> Option<i32> {
-        self.migrated_on.map(|d| chrono::Datelike::year(&d))
+        self.details.migrated_on.map(|d| chrono::Datelike::year(&d))
     }
 
     /// When it was registered, Unix ms.

@@ -13,18 +13,8 @@ fn now() -> i64 {
     parse_beijing_ms("at", "2026-03-02 09:30").unwrap()
 }
 
-fn request() -> PrivateNetworkRequest {
-    PrivateNetworkRequest {
-        owner_department: "城关区人力资源和社会保障局".into(),
-        name: "城关区社保业务专网".into(),
-        scope: "城关区 12 个街道社保服务站".into(),
-        link_count: 12,
-        links: "电信 MSTP 10M ×12".into(),
-        planned_on: None,
-        migrated_on: None,
-        lease_fees_stopped: false,
-        notes: String::new(),
-    }
+fn request() -> PrivateNetworkDetails {
+    crate::testing::private_network_details()
 }
 
 fn id() -> PrivateNetworkId {
@@ -49,7 +39,7 @@ fn the_status_follows_the_dates_from_unplanned_to_migrated_and_fees_stop_after()
     n.act(PrivateNetworkAction::Plan { on: day("2026-06-30") }, "", now(), "op").unwrap();
     assert_eq!(n.status(), MigrationStatus::Planned);
     n.act(PrivateNetworkAction::Plan { on: day("2026-09-30") }, "设备到货推迟", now(), "op").unwrap();
-    assert_eq!(n.planned_on, Some(day("2026-09-30")), "a plan may move");
+    assert_eq!(n.details.planned_on, Some(day("2026-09-30")), "a plan may move");
     let e = n.act(PrivateNetworkAction::FeesStopped, "", now(), "op").unwrap_err();
     assert!(matches!(e, DomainError::FailedPrecondition(m) if m.contains("第五条")), "fees stop after migration");
     n.act(PrivateNetworkAction::Migrated { on: day("2026-03-01") }, "", now(), "op").unwrap();
@@ -81,7 +71,7 @@ fn a_migrated_network_refuses_a_plan_a_second_migration_and_a_second_stop() {
 
 #[test]
 fn bad_input_names_the_field() {
-    let cases: [crate::testing::Breaks<PrivateNetworkRequest>; 8] = [
+    let cases: [crate::testing::Breaks<PrivateNetworkDetails>; 8] = [
         ("owner_department", |r| r.owner_department = " ".into()),
         ("name", |r| r.name.clear()),
         ("scope", |r| r.scope.clear()),
@@ -99,7 +89,7 @@ fn bad_input_names_the_field() {
     let mut n = registered();
     let e = n.act(PrivateNetworkAction::Migrated { on: day("2026-03-03") }, "", now(), "op").unwrap_err();
     assert_eq!(field(e), "migrated_on", "not ahead of today");
-    assert_eq!((n.migrated_on, n.revision), (None, 1));
+    assert_eq!((n.details.migrated_on, n.revision), (None, 1));
 }
 
 #[test]

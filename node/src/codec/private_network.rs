@@ -9,7 +9,7 @@ use extranet_proto::v1 as pb;
 use prost::Message;
 
 use super::enums::WireEnum;
-use crate::domain::private_network::{PrivateNetworkRequest, Step, StepKind};
+use crate::domain::private_network::{PrivateNetworkDetails, Step, StepKind};
 use crate::domain::{PrivateNetwork, PrivateNetworkAction, PrivateNetworkId};
 use crate::error::{NodeError, Result};
 
@@ -26,9 +26,9 @@ fn day_to_pb(d: Option<NaiveDate>) -> String {
 }
 
 /// What a caller or a peer registered (checked further by the domain).
-pub fn private_network_request_from_pb(d: Option<&pb::PrivateNetworkDetails>) -> Result<PrivateNetworkRequest> {
+pub fn private_network_details_from_pb(d: Option<&pb::PrivateNetworkDetails>) -> Result<PrivateNetworkDetails> {
     let d = d.ok_or_else(|| NodeError::invalid("details", "缺少专网登记内容"))?;
-    Ok(PrivateNetworkRequest {
+    Ok(PrivateNetworkDetails {
         owner_department: d.owner_department.clone(),
         name: d.name.clone(),
         scope: d.scope.clone(),
@@ -57,23 +57,27 @@ pub fn private_network_action_from_pb(
     }
 }
 
+fn details_to_pb(d: &PrivateNetworkDetails) -> pb::PrivateNetworkDetails {
+    pb::PrivateNetworkDetails {
+        owner_department: d.owner_department.clone(),
+        name: d.name.clone(),
+        scope: d.scope.clone(),
+        link_count: d.link_count,
+        links: d.links.clone(),
+        planned_on: day_to_pb(d.planned_on),
+        migrated_on: day_to_pb(d.migrated_on),
+        lease_fees_stopped: d.lease_fees_stopped,
+        notes: d.notes.clone(),
+    }
+}
+
 /// The wire form of a network.
 pub fn private_network_to_pb(n: &PrivateNetwork) -> pb::PrivateNetwork {
     pb::PrivateNetwork {
         id: n.id.key(),
         origin: n.id.origin.to_string(),
         number: n.id.number,
-        details: Some(pb::PrivateNetworkDetails {
-            owner_department: n.owner_department.clone(),
-            name: n.name.clone(),
-            scope: n.scope.clone(),
-            link_count: n.link_count,
-            links: n.links.clone(),
-            planned_on: day_to_pb(n.planned_on),
-            migrated_on: day_to_pb(n.migrated_on),
-            lease_fees_stopped: n.lease_fees_stopped,
-            notes: n.notes.clone(),
-        }),
+        details: Some(details_to_pb(&n.details)),
         status: n.status().to_pb() as i32,
         fees_still_paid: n.fees_still_paid(),
         history: n
@@ -103,18 +107,9 @@ pub fn private_network_from_pb(p: pb::PrivateNetwork) -> Result<PrivateNetwork> 
     if history.first().is_none_or(|s| s.kind != StepKind::Registered) {
         return Err(NodeError::invalid("history", "专网记录的第一步应为登记"));
     }
-    let r = private_network_request_from_pb(p.details.as_ref())?;
     Ok(PrivateNetwork {
         id: PrivateNetworkId { origin: NodeId::parse(&p.origin)?, number: p.number },
-        owner_department: r.owner_department,
-        name: r.name,
-        scope: r.scope,
-        link_count: r.link_count,
-        links: r.links,
-        planned_on: r.planned_on,
-        migrated_on: r.migrated_on,
-        lease_fees_stopped: r.lease_fees_stopped,
-        notes: r.notes,
+        details: private_network_details_from_pb(p.details.as_ref())?,
         history,
         revision: p.revision,
     })

@@ -10,13 +10,13 @@ use extranet_federation::Route;
 
 use super::idempotency;
 use crate::codec;
-use crate::domain::private_network::PrivateNetworkRequest;
+use crate::domain::private_network::PrivateNetworkDetails;
 use crate::domain::{PrivateNetwork, PrivateNetworkAction, PrivateNetworkId, limits};
 use crate::error::{NodeError, Result};
 use crate::store::{NodeStore, Tx, TxResult, abort};
 
 /// Registers a private network of this node's jurisdiction from `req`, by `by`.
-pub async fn register(store: &NodeStore, req: PrivateNetworkRequest, by: &str) -> Result<PrivateNetwork> {
+pub async fn register(store: &NodeStore, req: PrivateNetworkDetails, by: &str) -> Result<PrivateNetwork> {
     let n = store.transact(|tx| {
         let id = PrivateNetworkId { origin: tx.me().clone(), number: tx.next_number("private_network")? };
         let n = PrivateNetwork::register(id, req.clone(), tx.now_ms(), by).or_else(abort)?;

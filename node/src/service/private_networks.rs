@@ -68,7 +68,7 @@ impl PrivateNetworks for PrivateNetworksService {
         let (by, r) = self.gate.operator_request(req)?;
         Once::new(&by, "RegisterPrivateNetwork", &r.request_id)?
             .answer(&self.store, async {
-                let req = codec::private_network_request_from_pb(r.details.as_ref())?;
+                let req = codec::private_network_details_from_pb(r.details.as_ref())?;
                 Ok(codec::private_network_to_pb(&private_network::register(&self.store, req, &by).await?))
             })
             .await

@@ -3,23 +3,14 @@
 //! `private-network.v1` payload are checked in like every other record's
 //! (`fixtures.rs`).
 
-use crate::domain::private_network::PrivateNetworkRequest;
+use crate::domain::private_network::PrivateNetworkDetails;
 use crate::domain::{PrivateNetwork, PrivateNetworkAction, PrivateNetworkId};
 use extranet_certs::NodeId;
 
 /// A county's network: registered, planned, migrated, fees stopped.
 pub(crate) fn private_network() -> PrivateNetwork {
-    let req = PrivateNetworkRequest {
-        owner_department: "城关区人力资源和社会保障局".into(),
-        name: "城关区社保业务专网".into(),
-        scope: "城关区 12 个街道社保服务站".into(),
-        link_count: 12,
-        links: "电信 MSTP 10M ×12".into(),
-        planned_on: None,
-        migrated_on: None,
-        lease_fees_stopped: false,
-        notes: "2019 年建成".into(),
-    };
+    let req =
+        PrivateNetworkDetails { notes: "2019 年建成".into(), ..crate::domain::testing::private_network_details() };
     let id = PrivateNetworkId { origin: NodeId::parse("540000/540100/540102").unwrap(), number: 1 };
     let mut n = PrivateNetwork::register(id, req, 1_764_000_000_000, "operator").unwrap();
     let plan = PrivateNetworkAction::Plan { on: "2025-11-30".parse().unwrap() };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::figures::MARKER;
 use super::{NodeStore, TreeId, fixtures_private_networks::private_network};
-use crate::domain::private_network::PrivateNetworkRequest;
+use crate::domain::private_network::PrivateNetworkDetails;
 use crate::domain::{PrivateNetwork, PrivateNetworkAction, PrivateNetworkId};
 use crate::error::NodeError;
 
@@ -20,7 +20,7 @@ fn open(dir: &std::path::Path) -> NodeStore {
 }
 
 fn own(number: u64, migrated_on: Option<&str>) -> PrivateNetwork {
-    let req = PrivateNetworkRequest {
+    let req = PrivateNetworkDetails {
         owner_department: "拉萨市医疗保障局".into(),
         name: format!("拉萨市医保专网 {number}"),
         scope: "拉萨市".into(),
