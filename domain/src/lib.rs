@@ -17,6 +17,7 @@
 //! | [`inspection`] | supervision inspections and the rectifications they order (监督检查、限期整改, Art.28) |
 //! | [`order`] | disconnection and rectification orders (中断连接、限期整改, Art.25(4)) and their written documents |
 //! | [`incident`] | security incidents (网络安全事件, Art.26(1)): the five departments told, the decision to report up |
+//! | [`private_network`] | the register of non-classified private networks (非涉密业务专网, Art.5, Art.9, Art.10) and their migration into the extranet |
 //! | [`circular`] | circulars (通报, Art.28, Art.29) to a subtree and their written documents |
 //! | [`access`] | access applications (接入申请): the form, states and actions, Art.16 deadlines |
 //! | [`unit`](mod@unit) | access units and their Art.11 people, kept current with their history |
@@ -54,6 +55,7 @@ pub mod ledger;
 pub mod limits;
 pub mod notice;
 pub mod order;
+pub mod private_network;
 pub mod report;
 pub mod routing;
 #[cfg(any(test, feature = "testing"))]
@@ -76,6 +78,7 @@ pub use interruption::{Affects, Interruption, InterruptionAction, InterruptionId
 pub use ledger::{AddressReclaim, ChecklistItem, WithdrawalEntry};
 pub use notice::WrittenNotice;
 pub use order::{Order, OrderAction, OrderId, OrderState};
+pub use private_network::{MigrationStatus, PrivateNetwork, PrivateNetworkAction, PrivateNetworkId};
 pub use report::AnnualReport;
 pub use routing::{AccessSpan, Art15Case, RoutingDecision, RoutingInput};
 pub use unit::{AccessUnit, Contact, UnitCategory, UnitChange, UnitField, UnitId, UnitStatus, UnitUpdate};

@@ -65,3 +65,18 @@ pub fn sample(kind: ApplicationKind, submitted_on: NaiveDate) -> Application {
 
 /// One bad-input case of a table test: the field it breaks, and how.
 pub type Breaks<T> = (&'static str, fn(&mut T));
+
+/// A county's private network as registered: not migrated, no plan.
+pub fn private_network_details() -> crate::private_network::PrivateNetworkDetails {
+    crate::private_network::PrivateNetworkDetails {
+        owner_department: "城关区人力资源和社会保障局".into(),
+        name: "城关区社保业务专网".into(),
+        scope: "城关区 12 个街道社保服务站".into(),
+        link_count: 12,
+        links: "电信 MSTP 10M ×12".into(),
+        planned_on: None,
+        migrated_on: None,
+        lease_fees_stopped: false,
+        notes: String::new(),
+    }
+}

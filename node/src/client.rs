@@ -143,6 +143,11 @@ impl Client {
         extranet_proto::v1::assets_client::AssetsClient::new(self.channel.clone())
     }
 
+    /// The `PrivateNetworks` service (Art.5, Art.9, Art.10).
+    pub fn private_networks(&self) -> extranet_proto::v1::private_networks_client::PrivateNetworksClient<Channel> {
+        extranet_proto::v1::private_networks_client::PrivateNetworksClient::new(self.channel.clone())
+    }
+
     /// The `Circulars` service (Art.28, Art.29).
     pub fn circulars(&self) -> extranet_proto::v1::circulars_client::CircularsClient<Channel> {
         extranet_proto::v1::circulars_client::CircularsClient::new(self.channel.clone())
@@ -206,6 +211,8 @@ write_requests!(
     RecordDepartmentReportRequest,
     ReportUpRequest,
     CloseIncidentRequest,
+    RegisterPrivateNetworkRequest,
+    UpdatePrivateNetworkRequest,
     IssueCircularRequest,
     RecordInspectionRequest,
     RespondToFindingRequest,

@@ -23,6 +23,7 @@ use extranet_proto::v1::node_status_server::NodeStatusServer;
 use extranet_proto::v1::orders_server::OrdersServer;
 use extranet_proto::v1::oversight_server::OversightServer;
 use extranet_proto::v1::pki_server::PkiServer;
+use extranet_proto::v1::private_networks_server::PrivateNetworksServer;
 use extranet_proto::v1::units_server::UnitsServer;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -202,6 +203,7 @@ fn services(cfg: &NodeConfig, parts: &Parts, ca: Option<CertificateAuthority>, r
         interruptions: Arc::new(crate::service::InterruptionsService::new(store.clone(), gate.clone())),
         orders: Arc::new(crate::service::OrdersService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         incidents: Arc::new(crate::service::IncidentsService::new(store.clone(), gate.clone())),
+        private_networks: Arc::new(crate::service::PrivateNetworksService::new(store.clone(), gate.clone())),
         circulars: Arc::new(crate::service::CircularsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
         evaluations: Arc::new(crate::service::EvaluationsService::new(store.clone(), gate.clone())),
         approvals: Arc::new(crate::service::ApprovalsService::new(store.clone(), gate.clone(), Arc::clone(topology))),
@@ -259,6 +261,7 @@ async fn serve(
         .add_service(InterruptionsServer::from_arc(s.interruptions).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(OrdersServer::from_arc(s.orders).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(IncidentsServer::from_arc(s.incidents).max_decoding_message_size(MAX_REQUEST_BYTES))
+        .add_service(PrivateNetworksServer::from_arc(s.private_networks).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(CircularsServer::from_arc(s.circulars).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(EvaluationsServer::from_arc(s.evaluations).max_decoding_message_size(MAX_REQUEST_BYTES))
         .add_service(ApprovalsServer::from_arc(s.approvals).max_decoding_message_size(MAX_REQUEST_BYTES))

@@ -27,6 +27,7 @@ mod order;
 mod output;
 mod oversight;
 pub mod pages;
+mod private_network;
 mod report;
 mod serve;
 mod status;
@@ -85,6 +86,9 @@ enum Command {
     /// Security incidents: report, notify the five departments, report up, close (网络安全事件, Art.26(1)).
     #[command(subcommand)]
     Incident(incident::IncidentCmd),
+    /// Non-classified private networks and their migration into the extranet: register, update, list, show (非涉密业务专网, Art.5, Art.9, Art.10).
+    #[command(subcommand)]
+    PrivateNetwork(private_network::PrivateNetworkCmd),
     /// Circulars to a node's subtree: issue, list, show (通报, Art.28, Art.29).
     #[command(subcommand)]
     Circular(circular::CircularCmd),
@@ -199,6 +203,7 @@ async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Approval(cmd) => approval::run(cmd).await,
         Command::Incident(cmd) => incident::run(cmd).await,
         Command::Circular(cmd) => circular::run(cmd).await,
+        Command::PrivateNetwork(cmd) => private_network::run(cmd).await,
         Command::Inspection(cmd) => inspection::run(cmd).await,
         Command::Evaluation(cmd) => evaluation::run(cmd).await,
         Command::Provider(cmd) => fault_registry::run(cmd).await,

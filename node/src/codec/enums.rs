@@ -13,6 +13,7 @@ use crate::domain::incident::{Channel, Department, StepKind as IncidentStepKind,
 use crate::domain::inspection::{RectificationState, RectificationStepKind};
 use crate::domain::ipam::Purpose;
 use crate::domain::order::StepKind;
+use crate::domain::private_network::{MigrationStatus, StepKind as PrivateNetworkStepKind};
 use crate::domain::{
     AccessSpan, Affects, AppState, ApplicationKind, ClockKind, FaultClass, FaultState, InterruptionState, OrderState,
     UnitCategory, UnitField, UnitStatus,
@@ -252,4 +253,13 @@ wire_enum!(UnitField => UnitField {
     ResponsibleDepartment <=> ResponsibleDepartment,
     ResponsiblePerson <=> ResponsiblePerson,
     Status <=> Status,
+});
+
+wire_enum!(MigrationStatus => MigrationStatus { Unplanned <=> Unplanned, Planned <=> Planned, Migrated <=> Migrated });
+
+wire_enum!(PrivateNetworkStepKind => PrivateNetworkStepKind {
+    Registered <=> Registered,
+    Planned <=> Planned,
+    Migrated <=> Migrated,
+    FeesStopped <=> FeesStopped,
 });

@@ -26,6 +26,7 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_CIRCULAR,
     super::KIND_INSPECTION,
     super::KIND_INSPECTION_RESPONSE,
+    super::KIND_PRIVATE_NETWORK,
 ];
 
 /// A kind's name and version: `access.summary.v2` → (`access.summary`, 2).
@@ -61,6 +62,7 @@ mod tests {
         assert_eq!(newer_kind("survey.v1"), None, "a name never heard of is not a newer version");
         assert!(newer_kind("fault.v2").is_some() && newer_kind("interruption.v2").is_some());
         assert!(newer_kind("order.v2").is_some());
+        assert!(newer_kind("private-network.v2").is_some());
         assert!(newer_kind("incident.v2").is_some() && newer_kind("circular.v2").is_some());
     }
 }

@@ -11,6 +11,7 @@
 //! | [`inspection`] | record a supervision inspection (Art.28), answer its rectifications as the inspected party, accept or return them |
 //! | [`order`] | order a unit disconnected with a rectification deadline (Art.25(4)), record its rectification, lift or extend |
 //! | [`incident`] | report a security incident (Art.26(1)), record the departments told, decide whether to report it up, close it |
+//! | [`private_network`] | register a non-classified private network (Art.5, Art.9, Art.10), record its planned migration, its migration and its lease fees stopped |
 //! | [`circular`] | issue a circular (Art.28, Art.29) down to the node's subtree, its document numbered per year |
 //! | [`interruption`] | ask for, approve and carry out a maintenance interruption (Art.24); the approval is filed up |
 //! | [`filing`] | file a cutover or any filing: record it and announce it up, durable before answered |
@@ -45,6 +46,7 @@ pub mod ipam;
 pub mod launch;
 pub mod order;
 pub mod pki;
+pub mod private_network;
 pub mod report;
 pub mod units;
 pub mod withdrawn_addresses;

@@ -53,6 +53,7 @@ pub fn build_summary(
         circulars: circular_figures(&figures, now_ms),
         inspections: inspection_figures(&figures, now_ms),
         assets: asset_figures(&figures.assets),
+        private_networks: private_network_figures(&figures, now_ms),
     })
 }
 
@@ -142,6 +143,25 @@ pub fn asset_figures(a: &crate::store::AssetCounts) -> Option<pb::AssetFigures> 
         violations: a.violations,
         rooms: a.rooms,
         rooms_checked_last_year: a.rooms_checked,
+    })
+}
+
+/// This node's register of private networks (Art.5), from the counters;
+/// unset while it has registered none.
+pub fn private_network_figures(f: &Figures, now_ms: i64) -> Option<pb::PrivateNetworkFigures> {
+    let p = &f.private_networks;
+    if p.total == 0 {
+        return None;
+    }
+    let n = |status: &str| p.by_status.get(status).copied().unwrap_or(0);
+    let year = crate::calendar::year_of_ms(now_ms);
+    Some(pb::PrivateNetworkFigures {
+        total: p.total,
+        unplanned: n("unplanned"),
+        planned: n("planned"),
+        migrated: n("migrated"),
+        fees_still_paid_after_migration: p.fees_still_paid,
+        migrated_this_year: p.migrated_by_year.get(&year).copied().unwrap_or(0),
     })
 }
 

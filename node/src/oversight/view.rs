@@ -158,6 +158,14 @@ pub fn own_totals(row: &pb::OversightRow) -> pb::Totals {
             t.rooms = a.rooms;
             t.rooms_checked_last_year = a.rooms_checked_last_year;
         }
+        if let Some(p) = &s.private_networks {
+            t.private_networks = p.total;
+            t.private_networks_unplanned = p.unplanned;
+            t.private_networks_planned = p.planned;
+            t.private_networks_migrated = p.migrated;
+            t.private_networks_fees_still_paid = p.fees_still_paid_after_migration;
+            t.private_networks_migrated_this_year = p.migrated_this_year;
+        }
     }
     t
 }
@@ -214,6 +222,16 @@ fn add(a: &pb::Totals, b: &pb::Totals) -> pb::Totals {
         device_violations: a.device_violations.saturating_add(b.device_violations),
         rooms: a.rooms.saturating_add(b.rooms),
         rooms_checked_last_year: a.rooms_checked_last_year.saturating_add(b.rooms_checked_last_year),
+        private_networks: a.private_networks.saturating_add(b.private_networks),
+        private_networks_unplanned: a.private_networks_unplanned.saturating_add(b.private_networks_unplanned),
+        private_networks_planned: a.private_networks_planned.saturating_add(b.private_networks_planned),
+        private_networks_migrated: a.private_networks_migrated.saturating_add(b.private_networks_migrated),
+        private_networks_fees_still_paid: a
+            .private_networks_fees_still_paid
+            .saturating_add(b.private_networks_fees_still_paid),
+        private_networks_migrated_this_year: a
+            .private_networks_migrated_this_year
+            .saturating_add(b.private_networks_migrated_this_year),
     }
 }
 

@@ -15,4 +15,5 @@ pub mod inspection;
 pub mod interruption;
 pub mod order;
 pub mod oversight;
+pub mod private_network;
 pub mod text;

@@ -63,6 +63,7 @@ fn row_cells(r: &pb::OversightRow, base_depth: usize, now_ms: i64) -> Vec<String
         incidents(&t),
         inspections(&t),
         assets(&t),
+        private_networks(&t),
         utilisation(r),
         sub,
         time(heard),
@@ -123,6 +124,20 @@ fn assets(t: &pb::Totals) -> String {
     )
 }
 
+/// A subtree's private networks (Art.5): migrated of registered, planned,
+/// and the migrated ones still paying lease fees.
+pub fn private_networks(t: &pb::Totals) -> String {
+    if t.private_networks == 0 {
+        return "—".into();
+    }
+    let fees = if t.private_networks_fees_still_paid > 0 {
+        format!("，仍付租赁费 {}", t.private_networks_fees_still_paid)
+    } else {
+        String::new()
+    };
+    format!("{}/{}（计划中 {}{fees}）", t.private_networks_migrated, t.private_networks, t.private_networks_planned)
+}
+
 /// Prints the view for a person.
 pub fn print_view(v: &pb::OversightView) {
     let base = v.node.split('/').count();
@@ -143,6 +158,7 @@ pub fn print_view(v: &pb::OversightView) {
             "今年安全事件 重大/一般(通报)",
             "检查整改 未完成/逾期",
             "设备 在用/全部(机房检查/全部)",
+            "专网 已迁移/登记",
             "地址利用率",
             "下辖节点",
             "最近上报",

@@ -6,10 +6,7 @@
 //! | --- | --- |
 //! | `filing.rs` | `filing.v1`, `receipt.v1` |
 //! | `approval.rs` | `approval.v1` (an application or a level's decision, merged; only the sender's level and those below it) |
-//! | `fault.rs` | `fault.v1` (the whole ticket, latest revision wins) |
-//! | `interruption.rs` | `interruption.v1` (the whole record, latest revision wins) |
-//! | `order.rs` | `order.v1` (the whole record, latest revision wins) |
-//! | `incident.rs` | `incident.v1` (up once its authority reported it; the whole record, latest revision wins) |
+//! | `revised.rs` | the whole record, latest revision wins: `fault.v1`, `interruption.v1`, `order.v1`, `incident.v1` (up once its authority reported it), `private-network.v1` |
 //! | `circular.rs` | `circular.v1` (down the issuer's subtree; issued once) |
 //! | `inspection.rs` | `inspection.v1` (the whole record, latest revision wins), `inspection.response.v1` (merged by the authority, only from the inspected node) |
 //! | `access.rs` | `access.v2`/`access.v1`, `access.summary.v2`/`access.summary.v1` |
@@ -26,15 +23,12 @@ mod calendar;
 mod circular;
 mod decoded;
 pub mod devices;
-mod fault;
 mod filing;
-mod incident;
 mod inspection;
-mod interruption;
 mod ipam;
-mod order;
 mod pki;
 mod recover;
+mod revised;
 mod send;
 
 use extranet_certs::TlsMaterial;
@@ -73,11 +67,12 @@ impl Applier for DomainApplier {
     fn apply(&self, tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         match event.kind.as_str() {
             codec::KIND_FILING => filing::record_filing(tx, event),
-            codec::KIND_FAULT => fault::record_fault(tx, event),
-            codec::KIND_INTERRUPTION => interruption::record_interruption(tx, event),
+            codec::KIND_FAULT => revised::record::<crate::domain::FaultTicket>(tx, event),
+            codec::KIND_INTERRUPTION => revised::record::<crate::domain::Interruption>(tx, event),
             codec::KIND_APPROVAL => approval::record_approval(tx, event),
-            codec::KIND_ORDER => order::record_order(tx, event),
-            codec::KIND_INCIDENT => incident::record_incident(tx, event),
+            codec::KIND_ORDER => revised::record::<crate::domain::Order>(tx, event),
+            codec::KIND_INCIDENT => revised::record::<crate::domain::Incident>(tx, event),
+            codec::KIND_PRIVATE_NETWORK => revised::record::<crate::domain::PrivateNetwork>(tx, event),
             codec::KIND_CIRCULAR => circular::record_circular(tx, event),
             codec::KIND_INSPECTION => inspection::record_inspection(tx, event),
             codec::KIND_INSPECTION_RESPONSE => inspection::record_response(tx, event),

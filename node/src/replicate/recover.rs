@@ -29,11 +29,12 @@ use crate::store::{Tx, TxResult};
 pub fn recover_own(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
     match event.kind.as_str() {
         codec::KIND_FILING => restore_filing(tx, event),
-        codec::KIND_FAULT => super::fault::restore_fault(tx, event),
-        codec::KIND_INTERRUPTION => super::interruption::restore_interruption(tx, event),
+        codec::KIND_FAULT => super::revised::restore::<crate::domain::FaultTicket>(tx, event),
+        codec::KIND_INTERRUPTION => super::revised::restore::<crate::domain::Interruption>(tx, event),
         codec::KIND_APPROVAL => super::approval::restore_approval(tx, event),
-        codec::KIND_ORDER => super::order::restore_order(tx, event),
-        codec::KIND_INCIDENT => super::incident::restore_incident(tx, event),
+        codec::KIND_ORDER => super::revised::restore::<crate::domain::Order>(tx, event),
+        codec::KIND_INCIDENT => super::revised::restore::<crate::domain::Incident>(tx, event),
+        codec::KIND_PRIVATE_NETWORK => super::revised::restore::<crate::domain::PrivateNetwork>(tx, event),
         codec::KIND_CIRCULAR => super::circular::restore_circular(tx, event),
         codec::KIND_INSPECTION => super::inspection::restore_inspection(tx, event),
         codec::KIND_IPAM_DELEGATION => restore_delegation(tx, event),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::{
     AccessService, ApprovalsService, AssetsService, CalendarService, CircularsService, EvaluationsService,
     FaultsService, FilingsService, IncidentsService, InspectionsService, InterruptionsService, OrdersService,
-    OversightService, PkiService, StatusService, UnitsService, ipam::IpamService,
+    OversightService, PkiService, PrivateNetworksService, StatusService, UnitsService, ipam::IpamService,
 };
 
 /// Every operator service of one node.
@@ -31,6 +31,8 @@ pub struct Services {
     pub incidents: Arc<IncidentsService>,
     /// `extranet.v1.Circulars`.
     pub circulars: Arc<CircularsService>,
+    /// `extranet.v1.PrivateNetworks`.
+    pub private_networks: Arc<PrivateNetworksService>,
     /// `extranet.v1.Access`.
     pub access: Arc<AccessService>,
     /// `extranet.v1.Assets`.

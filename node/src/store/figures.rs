@@ -222,6 +222,8 @@ pub struct Figures {
     pub inspections: InspectionCounts,
     /// Access-point devices and rooms held here (Art.14, Art.18, Art.20).
     pub assets: super::AssetCounts,
+    /// Own non-classified private networks (Art.5).
+    pub private_networks: super::PrivateNetworkCounts,
 }
 
 fn space_of(t: &dyn super::engine::Engine, fam: &str) -> Result<Space> {
@@ -283,6 +285,7 @@ impl NodeStore {
                 circulars_received: by_year(counts(t, "circulars/received/")?),
                 inspections: inspection_counts(t, today)?,
                 assets: super::assets::asset_counts(t, today)?,
+                private_networks: super::private_networks::private_network_counts(t)?,
             })
         })
     }

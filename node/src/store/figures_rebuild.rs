@@ -15,7 +15,9 @@ use super::{NodeStore, TreeId, keys};
 use crate::domain::approval::MajorAdjustment;
 use crate::domain::inspection::Inspection;
 use crate::domain::ipam::{Assignment, Delegation, Reservation};
-use crate::domain::{AccessUnit, Application, Circular, FaultTicket, Filing, Incident, Interruption, Order};
+use crate::domain::{
+    AccessUnit, Application, Circular, FaultTicket, Filing, Incident, Interruption, Order, PrivateNetwork,
+};
 use crate::error::{NodeError, Result};
 
 /// Everything the counters and the deadline index hold, counted afresh.
@@ -94,6 +96,9 @@ impl NodeStore {
             each(t, TreeId::Approvals, |a: MajorAdjustment| c.add(figures::approval_share(&me, &a)))?;
             each(t, TreeId::Orders, |o: Order| c.add(figures::order_share(&me, &o)))?;
             each(t, TreeId::Incidents, |i: Incident| c.add(figures::incident_share(&me, &i)))?;
+            each(t, TreeId::PrivateNetworks, |n: PrivateNetwork| {
+                c.add(super::private_networks::private_network_share(&me, &n))
+            })?;
             each(t, TreeId::Circulars, |x: Circular| c.add(figures::circular_share(&me, &x)))?;
             each(t, TreeId::Inspections, |i: Inspection| c.add(figures::inspection_share(&me, &i)))?;
             each(t, TreeId::Devices, |d: crate::domain::asset::Device| c.add(super::assets::device_share(&d)))?;

@@ -539,6 +539,7 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("incident", incident()),
         row("circular", circular()),
         row("inspection", inspection()),
+        row("private_network", super::fixtures_private_networks::private_network()),
         row("filing_interruption", interruption_filing()),
         row("system_request", super::fixtures_systems::system_request()),
         row("filing_launch_linked", super::fixtures_systems::linked_launch()),
@@ -607,6 +608,8 @@ fn write_current_fixtures() {
     files.push(("wire/incident.v1/reported-up.bin".into(), crate::codec::encode_incident(&incident())));
     files.push(("wire/circular.v1/issued.bin".into(), crate::codec::encode_circular(&circular())));
     files.push(("wire/inspection.v1/closed.bin".into(), crate::codec::encode_inspection(&inspection())));
+    let net = crate::codec::encode_private_network(&super::fixtures_private_networks::private_network());
+    files.push(("wire/private-network.v1/migrated.bin".into(), net));
     files.push(("wire/filing.v1/interruption.bin".into(), crate::codec::encode_filing(&interruption_filing())));
     let linked = crate::codec::encode_filing(&super::fixtures_systems::linked_launch());
     files.push(("wire/filing.v1/launch_linked.bin".into(), linked));

@@ -30,6 +30,7 @@ mod ipam;
 mod keys;
 mod orders;
 mod pki;
+mod private_networks;
 mod record;
 mod report;
 mod revised;
@@ -55,7 +56,11 @@ mod unapplied;
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
+pub(crate) mod fixtures_private_networks;
+#[cfg(test)]
 pub(crate) mod fixtures_systems;
+#[cfg(test)]
+mod private_networks_tests;
 #[cfg(test)]
 mod record_tests;
 
@@ -71,6 +76,7 @@ pub use durability::Durability;
 pub use faults::{FaultRegistry, RegistryEntry};
 pub use figures::{Figures, IncidentCounts, InspectionCounts, OrderCounts, Overdue, Space};
 pub use health::{Health, StoreState};
+pub use private_networks::PrivateNetworkCounts;
 pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxError, TxResult, abort};

@@ -131,6 +131,7 @@ records! {
     crate::domain::Incident => "网络安全事件",
     crate::domain::Circular => "通报",
     crate::domain::inspection::Inspection => "监督检查",
+    crate::domain::PrivateNetwork => "非涉密业务专网",
     fault::LinkProvider => "链路提供单位",
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",

@@ -28,6 +28,12 @@ impl Revised for crate::domain::Incident {
     }
 }
 
+impl Revised for crate::domain::PrivateNetwork {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+}
+
 impl Revised for crate::domain::Circular {
     fn revision(&self) -> u64 {
         self.revision

@@ -91,11 +91,14 @@ pub enum TreeId {
     DeviceIndex,
     /// unit id → its access room as last checked (Art.14).
     Rooms,
+    /// private-network key → non-classified private network (非涉密业务专网,
+    /// Art.5): own, and replicas from below.
+    PrivateNetworks,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 36] = [
+    pub const ALL: [TreeId; 37] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -132,6 +135,7 @@ impl TreeId {
         TreeId::Devices,
         TreeId::DeviceIndex,
         TreeId::Rooms,
+        TreeId::PrivateNetworks,
     ];
 
     /// The tree's name on disk.
@@ -173,6 +177,7 @@ impl TreeId {
             TreeId::Devices => "devices",
             TreeId::DeviceIndex => "device_index",
             TreeId::Rooms => "rooms",
+            TreeId::PrivateNetworks => "private_networks",
         }
     }
 }

@@ -47,6 +47,7 @@ mod orders;
 mod oversight;
 mod partition;
 mod power_loss;
+mod private_networks;
 mod report;
 mod restore;
 mod revocation;

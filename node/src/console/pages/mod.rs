@@ -23,6 +23,7 @@
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
 //! | `/systems…` | [`systems`]: information systems (Art.23) — a unit applies for addresses and files the launch; the operator's one queue of both |
+//! | `/private-networks…` | [`private_networks`]: the register of non-classified private networks (Art.5, Art.9, Art.10) — all held here, the registration form, one with its next step |
 //! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
 //! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
 
@@ -42,6 +43,7 @@ pub mod inspections;
 pub mod interruptions;
 pub mod orders;
 pub mod oversight;
+pub mod private_networks;
 pub mod queue;
 pub mod signin;
 pub mod systems;
@@ -99,6 +101,9 @@ pub fn router() -> Router<Console> {
         .route("/circulars/new", get(circulars::form).post(circulars::issue))
         .route("/circulars/{id}", get(circulars::show))
         .route("/circulars/{id}/document", get(circulars::document))
+        .route("/private-networks", get(private_networks::list).post(private_networks::register))
+        .route("/private-networks/{id}", get(private_networks::show))
+        .route("/private-networks/{id}/update", post(private_networks::update))
         .route("/inspections", get(inspections::list))
         .route("/inspections/new", get(inspections::form).post(inspections::record))
         .route("/inspections/{id}", get(inspections::show))

@@ -145,6 +145,9 @@ pub async fn node(State(console): State<Console>, signed: Signed, Query(q): Quer
             @if let Some(i) = &s.incidents {
                 tr { th { "网络安全事件（今年）" } td.incidents { "重大 " (i.major_this_year) " · 一般 " (i.other_this_year) " · 待研判 " (i.awaiting_decision) " · 未报齐五部门 " (i.missing_departments) } }
             }
+            @if let Some(p) = &s.private_networks {
+                tr { th { "非涉密业务专网" } td.private-networks { "登记 " (p.total) " · 未定计划 " (p.unplanned) " · 计划迁移 " (p.planned) " · 已迁移 " (p.migrated) "（今年 " (p.migrated_this_year) "）· 已迁移仍付租赁费 " (p.fees_still_paid_after_migration) } }
+            }
             @if let Some(c) = &s.circulars {
                 tr { th { "通报（今年）" } td.circulars { "发布 " (c.issued_this_year) " · 收到 " (c.received_this_year) } }
             }
