@@ -277,3 +277,82 @@ async fn a_unit_is_ordered_disconnected_reports_its_rectification_and_the_operat
     h.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_applies_for_its_system_addresses_files_the_launch_and_the_region_sees_both_linked() -> anyhow::Result<()>
+{
+    let Some(b) = Browser::start_or_skip("console: launch").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let (region, county) = (h.region(), h.county_a());
+    h.give_pool(&county).await?;
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let unit = h.fed.mint_unit(&county, "u0001")?;
+    let url = sign_in(&b, &h, &county, &unit).await?;
+    b.goto(&format!("{url}/systems")).await?;
+    b.fill("#system_name", "城关区不动产登记系统").await?;
+    b.fill("#reason", "对外提供不动产登记服务").await?;
+    b.click("#system-apply button").await?;
+    b.wait_for_text("#system-requests", "待审核", PAGE).await?;
+    // the county's operator grants it from the one queue
+    sign_out(&b).await?;
+    sign_in(&b, &h, &county, &h.node(&county).operator()).await?;
+    b.goto(&format!("{url}/systems")).await?;
+    b.wait_for_text("main", "待审核的地址申请 1 件", PAGE).await?;
+    b.click("section[data-pending] button[value='grant']").await?;
+    b.wait_for_text("#system-requests", "已分配", PAGE).await?;
+    // the unit files the launch with the address it was given
+    sign_out(&b).await?;
+    sign_in(&b, &h, &county, &unit).await?;
+    b.goto(&format!("{url}/systems")).await?;
+    let granted = b.wait_for_text("#system-requests", "已分配", PAGE).await?;
+    b.fill("#launch_system", "城关区不动产登记系统").await?;
+    set(&b, "launch_date", &extranet_node::calendar::today().to_string()).await?;
+    b.fill("#security_test_ref", "XZ-CP-2026-0101").await?;
+    b.screenshot("console-unit-launch").await?;
+    b.click("#system-launch button").await?;
+    let filed = b.wait_for_text("#unit-filings", "上线", PAGE).await?;
+    let id = filed.split_whitespace().next().unwrap_or_default().to_string();
+    sign_out(&b).await?;
+    // the region holds the launch with the assignment it was checked against
+    let after = granted.split("已分配").nth(1).unwrap_or_default();
+    let assignment = after.split(['（', '）']).nth(1).unwrap_or_default().to_string();
+    assert!(assignment.starts_with("540102-A"), "the grant names its assignment: {granted}");
+    let region_url = sign_in(&b, &h, &region, &h.node(&region).operator()).await?;
+    reload_until(&b, &format!("{region_url}/filings/{id}"), "main", &assignment).await?;
+    let shown = b.text_of("main").await?;
+    assert!(shown.contains("XZ-CP-2026-0101") && shown.contains("城关区不动产登记系统"), "{shown}");
+    b.screenshot("console-region-launch").await?;
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_named_by_a_cutover_reads_its_notice_and_another_unit_does_not() -> anyhow::Result<()> {
+    let Some(b) = Browser::start_or_skip("console: cutover notice").await? else { return Ok(()) };
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    h.cutover_unit(&county).await?;
+    h.register_unit(&county, valid_unit("u0001", FOUR[2])).await?;
+    let c = valid_cutover();
+    let req = pb::FileCutoverRequest { cutover: Some(c.clone()), ..Default::default() };
+    let id = h.fed.client(&county).await?.filings().file_cutover(req).await?.into_inner().id;
+    let named = h.fed.mint_unit(&county, extranet_tests::CUTOVER_UNIT)?;
+    let url = sign_in(&b, &h, &county, &named).await?;
+    let list = b.wait_for_text("#cutover-notices", &id, PAGE).await?;
+    assert!(list.contains(&c.contact) && list.contains("汇聚交换机升级"), "window, what and contact: {list}");
+    b.click("#cutover-notices a").await?;
+    let notice = b.wait_for_text("body", "割接通知", PAGE).await?;
+    let today = extranet_node::calendar::today().format("%Y年%-m月%-d日").to_string();
+    assert!(notice.contains(&c.contact) && notice.contains(&today), "the notice dated the day it was issued: {notice}");
+    b.screenshot("console-unit-cutover-notice").await?;
+    b.goto(&url).await?;
+    sign_out(&b).await?;
+    let other = h.fed.mint_unit(&county, "u0001")?;
+    sign_in(&b, &h, &county, &other).await?;
+    let front = b.wait_for_text("main", "割接通知（0）", PAGE).await?;
+    assert!(!front.contains(&id), "a unit not named does not see it: {front}");
+    b.close().await?;
+    h.shutdown().await;
+    Ok(())
+}

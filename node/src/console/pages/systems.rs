@@ -45,7 +45,7 @@ async fn body(console: &Console, signed: &Signed, error: Option<&str>) -> Result
                 }
             }
         }
-        h2 { "单位报来的上线 / 变更备案" }
+        h2 { (if signed.is_operator() { "单位报来的上线 / 变更备案" } else { "本单位的上线 / 变更备案" }) }
         @if filed.is_empty() { p.muted { "没有。" } } @else {
             ul #unit-filings { @for f in &filed {
                 li { a href=(format!("/filings/{}", f.id)) { (f.id) } " " (kind(f)) " · " (f.filed_by) " · " (time(f.filed_at_ms)) }
