@@ -9,7 +9,7 @@ use extranet_proto::v1 as pb;
 
 use super::conn::Conn;
 use super::output;
-use crate::present::asset::{DEVICE_HEADERS, device_row, state_zh, step_zh};
+use crate::present::asset::{DEVICE_HEADERS, ROOM_HEADERS, device_row, room_row, state_zh, step_zh};
 
 /// Commands for devices.
 #[derive(Subcommand)]
@@ -188,19 +188,7 @@ pub async fn run_room(cmd: RoomCmd) -> anyhow::Result<()> {
         }
         RoomCmd::List { conn } => {
             let list = conn.client().await?.assets().list_rooms(pb::ListRoomsRequest {}).await?.into_inner().rooms;
-            let headers = ["单位", "位置", "电力保障", "依据标准", "检查日期", "检查人", "近一年已检查"];
-            output::list(conn.json, &list, (&headers, "间"), |r| {
-                let current = if r.current { "是" } else { "否（逾期）" };
-                vec![
-                    r.unit_id.clone(),
-                    r.location.clone(),
-                    r.power_backup.clone(),
-                    r.standard.clone(),
-                    r.checked_on.clone(),
-                    r.checked_by.clone(),
-                    current.into(),
-                ]
-            })
+            output::list(conn.json, &list, (&ROOM_HEADERS, "间"), room_row)
         }
     }
 }

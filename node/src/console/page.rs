@@ -66,6 +66,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/incidents", "安全事件"),
         ("/circulars", "通报"),
         ("/inspections", "监督检查"),
+        ("/access-points", "机房设备"),
         ("/private-networks", "专网迁移"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),

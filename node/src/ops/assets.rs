@@ -36,7 +36,7 @@ pub async fn register_device(store: &NodeStore, form: DeviceForm, by: &str) -> R
             holder: form.holder.clone(),
             location: form.location.clone(),
             state: DeviceState::InService,
-            steps: vec![DeviceStep::new("register", None, "登记", by, tx.now_ms())],
+            steps: vec![DeviceStep::new("register", None, "", by, tx.now_ms())],
             violations: Vec::new(),
             withdrawal: None,
         };

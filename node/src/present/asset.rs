@@ -49,3 +49,20 @@ pub fn device_row(d: &pb::Device) -> Vec<String> {
 
 /// The headers of [`device_row`].
 pub const DEVICE_HEADERS: [&str; 8] = ["编号", "单位", "类型", "型号（序列号）", "保管人", "位置", "状态", "违规"];
+
+/// One row of a room table.
+pub fn room_row(r: &pb::AccessRoom) -> Vec<String> {
+    let current = if r.current { "是" } else { "否（逾期）" };
+    vec![
+        r.unit_id.clone(),
+        r.location.clone(),
+        r.power_backup.clone(),
+        r.standard.clone(),
+        r.checked_on.clone(),
+        r.checked_by.clone(),
+        current.into(),
+    ]
+}
+
+/// The headers of [`room_row`].
+pub const ROOM_HEADERS: [&str; 7] = ["单位", "位置", "电力保障", "依据标准", "检查日期", "检查人", "近一年已检查"];

@@ -57,7 +57,10 @@ impl Assets for AssetsService {
         let (by, r) = self.gate.operator_request(req)?;
         Once::new(&by, "RecordViolation", &r.request_id)?
             .answer(&self.store, async {
-                let found_on = codec::date("found_on", &r.found_on)?;
+                let found_on = match r.found_on.trim() {
+                    "" => crate::calendar::today(),
+                    typed => codec::date("found_on", typed)?,
+                };
                 let d = assets::record_violation(&self.store, r.id.trim(), &r.what, found_on, &by);
                 Ok(codec::device_to_pb(&d.await?))
             })

@@ -16,6 +16,7 @@ mod calendar;
 mod calendar_provisional;
 mod circulars;
 mod console;
+mod console_access_points;
 mod console_browser;
 mod console_forms;
 mod console_systems;

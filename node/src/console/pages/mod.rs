@@ -23,11 +23,13 @@
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
 //! | `/systems…` | [`systems`]: information systems (Art.23) — a unit applies for addresses and files the launch; the operator's one queue of both |
+//! | `/access-points…` | [`access_points`]: the access rooms and unified devices of the units registered here (Art.14, Art.17, Art.18, Art.20) — rooms and devices, one device with its history and the forms for a change, a violation, a reclaim |
 //! | `/private-networks…` | [`private_networks`]: the register of non-classified private networks (Art.5, Art.9, Art.10) — all held here, the registration form, one with its next step |
 //! | `/oversight…` | [`oversight`]: the tree below, filters, sorting, one node |
 //! | `/calendar…` | [`calendar`]: the working-day calendar as a calendar; the region publishes |
 
 pub mod access;
+pub mod access_points;
 pub mod addresses;
 pub mod apply;
 pub mod approvals;
@@ -101,6 +103,11 @@ pub fn router() -> Router<Console> {
         .route("/circulars/new", get(circulars::form).post(circulars::issue))
         .route("/circulars/{id}", get(circulars::show))
         .route("/circulars/{id}/document", get(circulars::document))
+        .route("/access-points", get(access_points::page))
+        .route("/access-points/rooms", post(access_points::record_room))
+        .route("/access-points/devices", post(access_points::register))
+        .route("/access-points/devices/{id}", get(access_points::show))
+        .route("/access-points/devices/{id}/{step}", post(access_points::step))
         .route("/private-networks", get(private_networks::list).post(private_networks::register))
         .route("/private-networks/{id}", get(private_networks::show))
         .route("/private-networks/{id}/update", post(private_networks::update))
