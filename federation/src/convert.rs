@@ -12,10 +12,11 @@ use crate::{Backlog, Channel, Envelope, FedError, Frame, Route, Scope, StreamId,
 /// A frame as sent on the wire.
 pub fn frame_to_proto(frame: Frame) -> pb::SyncFrame {
     let inner = match frame {
-        Frame::Hello { node, cursors, version } => PbFrame::Hello(pb::Hello {
+        Frame::Hello { node, cursors, version, dead_after } => PbFrame::Hello(pb::Hello {
             node: node.to_string(),
             cursors: cursors_to_proto(cursors),
             software_version: version,
+            dead_after_ms: dead_after.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         }),
         Frame::Events(events) => {
             PbFrame::Events(pb::EventBatch { events: events.into_iter().map(envelope_to_proto).collect() })
@@ -43,6 +44,7 @@ pub fn frame_from_proto(frame: pb::SyncFrame) -> Result<Frame, FedError> {
             node: node(&h.node, "Hello.node")?,
             cursors: cursors_from_proto(h.cursors)?,
             version: h.software_version,
+            dead_after: (h.dead_after_ms > 0).then(|| std::time::Duration::from_millis(h.dead_after_ms)),
         },
         PbFrame::Events(b) => Frame::Events(b.events.into_iter().map(envelope_from_proto).collect::<Result<_, _>>()?),
         PbFrame::Ack(a) => Frame::Ack(cursors_from_proto(a.cursors)?),
@@ -182,7 +184,12 @@ mod tests {
     fn frames_roundtrip() {
         let s = StreamId { origin: n("540000/540100"), channel: Channel::Down };
         let frames = vec![
-            Frame::Hello { node: n("540000/540100"), cursors: vec![(s.clone(), 7)], version: "0.1.0".into() },
+            Frame::Hello {
+                node: n("540000/540100"),
+                cursors: vec![(s.clone(), 7)],
+                version: "0.1.0".into(),
+                dead_after: Some(std::time::Duration::from_secs(20)),
+            },
             Frame::Events(vec![
                 ev(Route::Up),
                 ev(Route::Down(Scope::Node(n("540000/540100")))),
@@ -230,7 +237,8 @@ mod tests {
             assert!(matches!(frame_from_proto(f), Err(FedError::Protocol(_))));
         }
         assert!(matches!(frame_from_proto(pb::SyncFrame { frame: None }), Err(FedError::Protocol(_))));
-        let hello = pb::Hello { node: "not a node".into(), cursors: vec![], software_version: String::new() };
+        let hello =
+            pb::Hello { node: "not a node".into(), cursors: vec![], software_version: String::new(), dead_after_ms: 0 };
         let f = pb::SyncFrame { frame: Some(PbFrame::Hello(hello)) };
         assert!(matches!(frame_from_proto(f), Err(FedError::Protocol(_))));
     }

@@ -27,6 +27,9 @@ pub enum Frame {
         cursors: Vec<(StreamId, u64)>,
         /// Software version.
         version: String,
+        /// How long I wait in silence before I judge the link dead (`None`
+        /// from an older peer); you ping at least three times within it.
+        dead_after: Option<std::time::Duration>,
     },
     /// Events, in per-stream order.
     Events(Vec<Envelope>),

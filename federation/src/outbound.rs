@@ -54,12 +54,12 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         Outbound { core, role, tx, shared, target, caught_up_sent: false, rotate: 0, summaries_sent, returned }
     }
 
-    /// Sends until the link fails; never returns `Ok` on its own.
-    pub async fn run(mut self) -> Result<(), FedError> {
+    /// Sends, pinging every `heartbeat`, until the link fails; never
+    /// returns `Ok` on its own.
+    pub async fn run(mut self, heartbeat: std::time::Duration) -> Result<(), FedError> {
         let mut durable = self.core.store.durable_watch();
         let mut summaries = self.core.summaries.subscribe();
         let to_parent = matches!(self.role, PeerRole::Parent(_));
-        let heartbeat = self.core.config.heartbeat;
         let mut tick = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {

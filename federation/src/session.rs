@@ -86,6 +86,7 @@ async fn drive<S: EventStore>(
     let own = role.own_held_by_peer(&core.me);
     let own_limit = hello.sends.get(&own).copied().unwrap_or(0);
     core.recovery.on_hello(&peer, &own, own_limit, cursor_of(&all, &own));
+    let heartbeat = hello.heartbeat;
     let mut start = hello.sends;
     let returns = give_back(role, &all, hello.peers_own);
     if let Some((stream, theirs, ours)) = &returns {
@@ -104,7 +105,7 @@ async fn drive<S: EventStore>(
     tokio::select! {
         biased;
         r = Inbound::new(core, role, rx, &shared, (own, own_limit)).run() => r,
-        r = Outbound::new(core, role, tx, &shared, target, returned).run() => r,
+        r = Outbound::new(core, role, tx, &shared, target, returned).run(heartbeat) => r,
     }
 }
 
@@ -115,6 +116,17 @@ struct PeerHello {
     /// Its cursor of its own stream that we hold (`None` from a peer that
     /// does not state it: an older version, which cannot take it back).
     peers_own: Option<u64>,
+    /// Our heartbeat on this session ([`heartbeat_for`]).
+    heartbeat: Duration,
+}
+
+/// Our heartbeat towards a peer that judges a link dead after
+/// `peer_dead_after`: ours, or a third of the peer's limit when that is
+/// shorter, so a peer tuned tighter than we are never hangs up on a link
+/// that is alive (a county on the default 5 s heartbeat under a parent that
+/// waits 4 s would otherwise reconnect for ever).
+pub(crate) fn heartbeat_for(ours: Duration, peer_dead_after: Option<Duration>) -> Duration {
+    peer_dead_after.map_or(ours, |d| ours.min(d / 3)).max(Duration::from_millis(1))
 }
 
 /// The peer's own stream to send back, when it holds less of it than we
@@ -139,7 +151,12 @@ async fn send_hello<S: EventStore>(core: &Core<S>, role: &PeerRole, tx: &mpsc::S
     let mut cursors: Vec<(StreamId, u64)> = all.into_iter().filter(|(s, _)| role.accepts(&core.me, s)).collect();
     cursors.push((own, own_cursor));
     core.store.sync().await?;
-    let hello = Frame::Hello { node: core.me.clone(), cursors, version: core.config.version.clone() };
+    let hello = Frame::Hello {
+        node: core.me.clone(),
+        cursors,
+        version: core.config.version.clone(),
+        dead_after: Some(core.config.dead_after),
+    };
     tx.send(hello).await.map_err(|_| closed())
 }
 
@@ -160,7 +177,7 @@ async fn recv_hello<S: EventStore>(
         None => rx.recv().await,
     };
     match next.ok_or_else(closed)?? {
-        Frame::Hello { node, cursors, version } => {
+        Frame::Hello { node, cursors, version, dead_after } => {
             if &node != peer {
                 return Err(refuse(peer, format!("Hello 声称身份为 {node}，与证书身份不符")));
             }
@@ -169,7 +186,11 @@ async fn recv_hello<S: EventStore>(
             let own = role.peers_own();
             let peers_own = cursors.iter().find(|(s, _)| *s == own).map(|(_, c)| *c);
             let sends = cursors.into_iter().filter(|(s, _)| role.sends(&core.me, s)).collect();
-            Ok(PeerHello { sends, peers_own })
+            let heartbeat = heartbeat_for(core.config.heartbeat, dead_after);
+            if heartbeat < core.config.heartbeat {
+                tracing::info!(?heartbeat, peer_dead_after = ?dead_after, "对端判定链路断开的时限较短：本会话按其时限加快心跳");
+            }
+            Ok(PeerHello { sends, peers_own, heartbeat })
         }
         other => Err(FedError::Protocol(format!("首帧必须是 Hello，收到 {}", frame_name(&other)))),
     }

@@ -116,6 +116,7 @@ fn hello_frame(node: &NodeId) -> pb::SyncFrame {
         node: node.clone(),
         cursors: vec![],
         version: "t".into(),
+        dead_after: None,
     })
 }
 

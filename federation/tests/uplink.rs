@@ -56,3 +56,32 @@ async fn redials_back_off_with_jitter_within_bounds() {
     let firsts: std::collections::BTreeSet<_> = all_gaps.iter().map(|g| g[..5].to_vec()).collect();
     assert_eq!(firsts.len(), 4, "identical redial schedules: no jitter");
 }
+
+/// A parent tuned to judge a link dead after 2 s, and a child left on a
+/// 5 s heartbeat: the child pings within the parent's limit (its `Hello`
+/// says it), so over a minute the link is dialled once and never dropped,
+/// and what the child writes meanwhile arrives.
+#[tokio::test(start_paused = true)]
+async fn a_child_with_a_slower_heartbeat_keeps_its_link_to_a_tighter_parent() {
+    let mut tight = config();
+    tight.heartbeat = Duration::from_millis(500);
+    tight.dead_after = Duration::from_secs(2);
+    let mut slow = config();
+    slow.heartbeat = Duration::from_secs(5);
+    slow.dead_after = Duration::from_secs(20);
+    let parent = Node::new("540000", tight);
+    let child = Node::new("540000/540100", slow);
+    let dialer = ProxyDialer::new(&parent, &child, pass());
+    let stop = CancellationToken::new();
+    let task = child.engine.spawn_uplink(dialer.clone(), stop.clone());
+    child.append(extranet_federation::Route::Up, 3).await;
+    wait_until("the first events arrive", || parent.cursor(&child.id, extranet_federation::Channel::Up) == 3).await;
+    // a quiet minute on the virtual clock: the window itself, not a wait
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    child.append(extranet_federation::Route::Up, 2).await;
+    wait_until("the later events arrive", || parent.cursor(&child.id, extranet_federation::Channel::Up) == 5).await;
+    assert_eq!(dialer.dial_count(), 1, "dialled once: {:?}", dialer.errors());
+    assert!(dialer.errors().is_empty(), "the parent never dropped the link: {:?}", dialer.errors());
+    stop.cancel();
+    task.await.unwrap();
+}

@@ -246,7 +246,7 @@ impl Dialer for HandOver {
 /// answered with the parent's Hello: where most session tests start.
 pub async fn greeted_child(parent: &Node, peer: &NodeId) -> (Fake, tokio::task::JoinHandle<Result<(), FedError>>) {
     let (mut fake, session) = fake_child(parent, peer);
-    fake.send(Frame::Hello { node: peer.clone(), cursors: vec![], version: "t".into() }).await;
+    fake.send(Frame::Hello { node: peer.clone(), cursors: vec![], version: "t".into(), dead_after: None }).await;
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })), "the parent answers Hello");
     (fake, session)
 }

@@ -58,7 +58,8 @@ async fn oversized_sync(
     tls: &TlsMaterial,
 ) -> anyhow::Result<tonic::Status> {
     let channel = transport::connect(addr, &Identity::node(parent.clone()), tls).await?;
-    let hello = pb::Hello { node: child.to_string(), cursors: vec![], software_version: "test".into() };
+    let hello =
+        pb::Hello { node: child.to_string(), cursors: vec![], software_version: "test".into(), dead_after_ms: 0 };
     let frames = vec![
         pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Hello(hello)) },
         big_frame(child, 1, extranet_federation::MAX_MESSAGE_BYTES + 1),

@@ -24,7 +24,8 @@ fn node_tls(h: &Harness, n: &NodeId) -> TlsMaterial {
 }
 
 fn hello(node: &NodeId) -> pb::SyncFrame {
-    let hello = pb::Hello { node: node.to_string(), cursors: vec![], software_version: "test".into() };
+    let hello =
+        pb::Hello { node: node.to_string(), cursors: vec![], software_version: "test".into(), dead_after_ms: 0 };
     pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Hello(hello)) }
 }
 
