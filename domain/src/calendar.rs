@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Included};
 
 pub use document::{CalendarDocument, CalendarTable, DayKind, DayRule};
-pub use local::{LocalCalendar, LocalStamp, effective};
+pub use local::{LocalCalendar, LocalStamp, effective, prefecture_of};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
 

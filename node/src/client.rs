@@ -220,6 +220,7 @@ write_requests!(
     ImplementRequest,
     WithdrawRequest,
     PublishCalendarRequest,
+    PublishLocalCalendarRequest,
     RevokeRequest,
     AddRootRequest,
     ReserveRequest,

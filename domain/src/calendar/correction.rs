@@ -53,7 +53,14 @@ impl WorkCalendar {
     /// Whether a deadline computed under `(base, local)`, due `due`, met or
     /// not, provisional or not, is recomputed with this calendar (the
     /// policy above).
-    pub fn recomputes(&self, base: u64, local: Option<&LocalStamp>, due: NaiveDate, met: bool, provisional: bool) -> bool {
+    pub fn recomputes(
+        &self,
+        base: u64,
+        local: Option<&LocalStamp>,
+        due: NaiveDate,
+        met: bool,
+        provisional: bool,
+    ) -> bool {
         if met || !self.succeeds(base, local) {
             return false;
         }

@@ -82,6 +82,16 @@ impl LocalCalendar {
     }
 }
 
+/// The prefecture whose local calendar applies at `node`: itself at a
+/// prefecture, its ancestor at depth 2 below it, none at the region.
+pub fn prefecture_of(node: &NodeId) -> Option<NodeId> {
+    match node.depth() {
+        0..=1 => None,
+        2 => Some(node.clone()),
+        _ => node.ancestors().into_iter().find(|a| a.depth() == 2),
+    }
+}
+
 /// Refuses a local table with a year the base does not list or a day the
 /// base lists, naming the date.
 fn check_against_base(table: &CalendarTable, base: &CalendarDocument) -> Result<()> {
@@ -90,13 +100,21 @@ fn check_against_base(table: &CalendarTable, base: &CalendarDocument) -> Result<
             let y = d.date.year();
             return Err(DomainError::invalid(
                 "file",
-                format!("{}：自治区工作日历尚未列出 {y} 年，本地假日只能加在已发布的年份（待自治区发布 {y} 年日历后再发布）", d.date),
+                format!(
+                    "{}：自治区工作日历尚未列出 {y} 年，本地假日只能加在已发布的年份（待自治区发布 {y} 年日历后再发布）",
+                    d.date
+                ),
             ));
         }
         if let Some(b) = base.days.iter().find(|b| b.date == d.date) {
             return Err(DomainError::invalid(
                 "file",
-                format!("{}：自治区工作日历已列为“{}”（{}），本地日历不能改变自治区所列的日子", d.date, b.name, kind_zh(b.kind)),
+                format!(
+                    "{}：自治区工作日历已列为“{}”（{}），本地日历不能改变自治区所列的日子",
+                    d.date,
+                    b.name,
+                    kind_zh(b.kind)
+                ),
             ));
         }
     }

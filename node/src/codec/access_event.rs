@@ -146,7 +146,7 @@ pub(super) fn check_application(a: &Application) -> Result<()> {
     Ok(())
 }
 
-fn node(field: &'static str, v: &str) -> Result<NodeId> {
+pub(super) fn node(field: &'static str, v: &str) -> Result<NodeId> {
     NodeId::parse(v).map_err(|e| NodeError::invalid(field, e.to_string()))
 }
 
@@ -170,6 +170,9 @@ fn deadline_to_pb(d: &Deadline) -> pb::DeadlineRecord {
         counted_from: d.from.map(|m| m.to_string()).unwrap_or_default(),
         working_days: d.working_days,
         provisional: d.provisional,
+        local_by: super::local_by(&d.local),
+        local_version: super::local_version(&d.local),
+        local_affected: d.local_affected,
     }
 }
 
@@ -182,6 +185,8 @@ fn deadline_from_pb(field: &'static str, d: Option<pb::DeadlineRecord>) -> Resul
         from: optional_day(field, &d.counted_from)?,
         working_days: d.working_days,
         provisional: d.provisional,
+        local: super::local_stamp(field, d.local_by, d.local_version)?,
+        local_affected: d.local_affected,
     })
 }
 

@@ -83,11 +83,14 @@ pub enum TreeId {
     /// application key → a unit's application for a system's addresses
     /// (信息系统地址申请, Art.23), held and decided here.
     SystemRequests,
+    /// (prefecture path, NUL, version big-endian) → a prefecture's local
+    /// calendar (地方性假日): held in its subtree, and as a copy above it.
+    LocalCalendars,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 33] = [
+    pub const ALL: [TreeId; 34] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -121,6 +124,7 @@ impl TreeId {
         TreeId::Inspections,
         TreeId::RectificationDue,
         TreeId::SystemRequests,
+        TreeId::LocalCalendars,
     ];
 
     /// The tree's name on disk.
@@ -159,6 +163,7 @@ impl TreeId {
             TreeId::Inspections => "inspections",
             TreeId::RectificationDue => "rectification_due",
             TreeId::SystemRequests => "system_requests",
+            TreeId::LocalCalendars => "local_calendars",
         }
     }
 }
