@@ -11,7 +11,7 @@ use prost::Message;
 
 use super::access::form_to_pb;
 use super::enums::WireEnum;
-use super::{category_from_pb, kind_from_pb, route_to_pb, span_from_pb, state_from_pb, state_to_pb, unit_to_pb};
+use super::{category_from_pb, kind_from_pb, node, route_to_pb, span_from_pb, state_from_pb, state_to_pb, unit_to_pb};
 use crate::calendar::check_date;
 use crate::domain::access::{Deadline, Rejection, ResourceSubject};
 use crate::domain::{
@@ -144,10 +144,6 @@ pub(super) fn check_application(a: &Application) -> Result<()> {
         check_date("application.rejection.notice.issued_on", r.notice.issued_on)?;
     }
     Ok(())
-}
-
-pub(super) fn node(field: &'static str, v: &str) -> Result<NodeId> {
-    NodeId::parse(v).map_err(|e| NodeError::invalid(field, e.to_string()))
 }
 
 pub(super) fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate> {

@@ -76,7 +76,7 @@ pub fn encode_local_calendar(l: &LocalCalendar) -> Vec<u8> {
 /// Reads a `calendar.local.v1` payload.
 pub fn decode_local_calendar(bytes: &[u8]) -> Result<LocalCalendar> {
     let p: pb::LocalCalendarDocument = super::decode_payload(bytes, "本地日历事件")?;
-    let subtree = super::access_event::node("subtree", &p.subtree)?;
+    let subtree = super::node("subtree", &p.subtree)?;
     let doc = calendar_from_pb(p.calendar.ok_or_else(|| NodeError::invalid("calendar", "缺少日历"))?)?;
     Ok(LocalCalendar { subtree, doc })
 }

@@ -162,3 +162,47 @@ async fn refusals(h: &Harness, base_doc: &CalendarDocument, free: NaiveDate) -> 
     assert!(h.running(&shigatse).store.local_calendar_for(&shigatse)?.is_none(), "the refused one was not stored");
     Ok(())
 }
+
+/// The CLI publishes and shows local days, the console marks them: on the
+/// calendar page of the subtree (本地) and on an application's deadlines
+/// (含本地假日, with both versions); the region's page lists none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_publishes_local_days_and_cli_and_console_mark_them() -> anyhow::Result<()> {
+    const EXE: &str = env!("CARGO_BIN_EXE_extranet-under-test");
+    let h = Harness::with_consoles(&extranet_tests::FOUR[..3]).await?;
+    let (region, lhasa, county) = (h.region(), h.prefecture(), h.county_a());
+    base_years(&h).await?;
+    let base = h.running(&region).store.calendar()?;
+    let day = free_weekday(&base, &h.running(&region).store.calendar_document()?, today());
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("local.tsv");
+    std::fs::write(&file, format!("# 拉萨市测试通知\n{day}\toff\t雪顿节（测试）\n"))?;
+    let run = |n: &NodeId, args: &[&str]| tokio::task::block_in_place(|| h.cli(EXE, n, args));
+    let (ok, out, err) = run(&lhasa, &["calendar", "publish-local", file.to_str().expect("utf-8 path")]);
+    assert!(ok && out.contains("本地工作日历第 1 版"), "{out}{err}");
+    let (ok, out, err) = run(&region, &["calendar", "publish-local", file.to_str().expect("utf-8 path")]);
+    assert!(!ok && err.contains("地（市）"), "the region is refused: {out}{err}");
+    h.wait_local_calendar(&county, &lhasa, 1).await?;
+
+    let (ok, out, _) = run(&county, &["calendar", "show", "--year", &day.year().to_string()]);
+    assert!(ok && out.contains("含 540100 本地日历第 1 版") && out.contains("雪顿节（测试）"), "{out}");
+    assert!(out.lines().any(|l| l.contains(&day.to_string()) && l.contains("本地")), "{out}");
+
+    h.register_unit(&county, valid_unit("u0001", "540000/540100/540102")).await?;
+    let unit = h.unit_client(&county, "u0001").await?;
+    let (kind, form) = (pb::ApplicationKind::New as i32, Some(valid_form(pb::AccessSpan::Local)));
+    let a = unit.access().submit(pb::SubmitRequest { kind, form, ..Default::default() }).await?.into_inner();
+    let (ok, out, _) = run(&county, &["access", "show", &a.id]);
+    assert!(ok && out.contains("（含本地假日）") && out.contains("540100 本地日历第 1 版"), "{out}");
+
+    let web = h.operator_web(&county).await?;
+    let page = web.get(&format!("/calendar?year={}", day.year())).await?.body;
+    assert!(page.contains("本地假日（540100 本地日历第 1 版）"), "{page}");
+    assert!(page.contains("雪顿节（测试）（本地）") && page.contains("id=\"local-days\""), "{page}");
+    let shown = web.get(&format!("/access/{}", a.id)).await?.body;
+    assert!(shown.contains("含本地假日") && shown.contains("540100 本地日历第 1 版"), "{shown}");
+    let at_region = h.operator_web(&region).await?.get(&format!("/calendar?year={}", day.year())).await?.body;
+    assert!(!at_region.contains("local-days") && !at_region.contains("雪顿节"), "not the region's: {at_region}");
+    h.shutdown().await;
+    Ok(())
+}
