@@ -5,14 +5,19 @@
 //! the [`CalendarDocument`] the region publishes (see [`document`]), whose
 //! version travels with every deadline computed from it.
 
+mod correction;
 pub mod document;
 #[cfg(test)]
 mod fast_tests;
+pub mod local;
+#[cfg(test)]
+mod local_tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Included};
 
 pub use document::{CalendarDocument, CalendarTable, DayKind, DayRule};
+pub use local::{LocalCalendar, LocalStamp, effective, prefecture_of};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
 
@@ -106,6 +111,14 @@ pub struct WorkCalendar {
     adjusted_working_days: BTreeSet<NaiveDate>,
     years: BTreeSet<i32>,
     version: u64,
+    /// The day each base version was published (the correction policy).
+    history: BTreeMap<u64, NaiveDate>,
+    /// The local calendar (地方性假日) merged in, if any.
+    local: Option<LocalStamp>,
+    /// The day each version of that local calendar was published.
+    local_history: BTreeMap<u64, NaiveDate>,
+    /// The days the local calendar changed (off or worked) here.
+    local_days: BTreeSet<NaiveDate>,
 }
 
 impl WorkCalendar {
@@ -121,6 +134,7 @@ impl WorkCalendar {
             adjusted_working_days: adjusted.into_iter().collect(),
             years: BTreeSet::new(),
             version: 0,
+            ..Default::default()
         }
     }
 
@@ -133,6 +147,12 @@ impl WorkCalendar {
     /// The same days, stating which years the published calendar lists.
     pub fn with_years(mut self, years: impl IntoIterator<Item = i32>) -> Self {
         self.years = years.into_iter().collect();
+        self
+    }
+
+    /// The same days, with the day each version was published.
+    pub fn with_history(mut self, history: BTreeMap<u64, NaiveDate>) -> Self {
+        self.history = history;
         self
     }
 

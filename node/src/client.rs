@@ -237,6 +237,7 @@ write_requests!(
     ImplementRequest,
     WithdrawRequest,
     PublishCalendarRequest,
+    PublishLocalCalendarRequest,
     RevokeRequest,
     AddRootRequest,
     ReserveRequest,

@@ -354,6 +354,17 @@ impl Harness {
         Ok(())
     }
 
+    /// Waits until `n` holds version `version` (or newer) of prefecture
+    /// `by`'s local calendar (地方性假日); returns the version held.
+    pub async fn wait_local_calendar(&self, n: &NodeId, by: &NodeId, version: u64) -> anyhow::Result<u64> {
+        let what = format!("{n} to hold {by}'s local calendar version {version} (seen: the version held)");
+        eventually(&what, PATIENCE, async || {
+            let held = self.running(n).store.local_calendar_for(by)?.map_or(0, |l| l.doc.version);
+            Ok((held >= version, held))
+        })
+        .await
+    }
+
     /// Every event of `origin`'s up stream held at `at`.
     pub fn up_events(&self, at: &NodeId, origin: &NodeId) -> anyhow::Result<Vec<Envelope>> {
         let stream = StreamId { origin: origin.clone(), channel: Channel::Up };

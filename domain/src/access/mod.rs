@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::notice::WrittenNotice;
 use super::routing::{AccessSpan, RoutingDecision};
 use super::unit::AccessUnit;
-use crate::calendar::WorkCalendar;
+use crate::calendar::{LocalStamp, WorkCalendar};
 use crate::choices;
 use crate::error::{DomainError, Result};
 
@@ -192,10 +192,12 @@ impl ApplicationForm {
     }
 }
 
-/// One deadline, with the calendar version it was computed from. A due
+/// One deadline, with the calendar versions it was computed from (the
+/// region's and, in a prefecture's subtree, its local calendar's). A due
 /// date that reaches into a year the calendar does not list is counted on
-/// weekends only and marked provisional (暂定); it is recomputed from where
-/// its clock started once the region publishes that year ([`Deadline::refresh`]).
+/// weekends only and marked provisional (暂定); a newer calendar recomputes
+/// it from where its clock started by the correction policy
+/// (`calendar/correction.rs`, [`Deadline::refresh`]).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Deadline {
     /// The due date (inclusive: on time if met on or before it).
@@ -214,6 +216,13 @@ pub struct Deadline {
     /// Computed past the end of the published calendar (暂定).
     #[serde(default)]
     pub provisional: bool,
+    /// The local calendar (地方性假日) it was computed with, if any.
+    #[serde(default)]
+    pub local: Option<LocalStamp>,
+    /// A local day (off or worked) falls between its start and due date:
+    /// the prefecture's calendar moved it.
+    #[serde(default)]
+    pub local_affected: bool,
 }
 
 impl Deadline {
@@ -228,13 +237,18 @@ impl Deadline {
             from: Some(from),
             working_days: days,
             provisional: !cal.covers(from, due),
+            local: cal.local().cloned(),
+            local_affected: cal.local_day_between(from, due),
         }
     }
 
-    /// Recomputes a provisional deadline from `cal` if `cal` is a newer
-    /// version than the one it was computed from; returns whether it changed.
+    /// Recomputes it from `cal` when the correction policy says so (not
+    /// met; provisional, or still running when the first newer version was
+    /// published: [`WorkCalendar::recomputes`]); returns whether it did.
     pub fn refresh(&mut self, cal: &WorkCalendar) -> bool {
-        let Some(from) = self.from.filter(|_| self.provisional && cal.version() > self.calendar_version) else {
+        let (met, provisional) = (self.met_on.is_some(), self.provisional);
+        let recompute = cal.recomputes(self.calendar_version, self.local.as_ref(), self.due, met, provisional);
+        let Some(from) = self.from.filter(|_| recompute) else {
             return false;
         };
         let met_on = self.met_on;

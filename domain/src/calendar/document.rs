@@ -74,6 +74,12 @@ pub struct CalendarDocument {
     pub days: Vec<DayRule>,
     /// Sources, per year: the header lines of the file the year came from.
     pub sources: BTreeMap<i32, Vec<String>>,
+    /// When each version up to this one was published (Unix ms), so a
+    /// deadline computed under an older version knows whether it was still
+    /// running when the next one came (the correction policy,
+    /// [`super::WorkCalendar::first_change_after`]).
+    #[serde(default)]
+    pub history: BTreeMap<u64, i64>,
 }
 
 impl CalendarTable {
@@ -82,6 +88,18 @@ impl CalendarTable {
     /// listed day. `kind` is `off` or `work`; a `work` day must fall on a
     /// weekend; no date may be listed twice. Errors name the line.
     pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_scoped(text, &["national", "regional"])
+    }
+
+    /// Parses a prefecture's local calendar file (地方性假日): the same
+    /// format, every day's scope `local` (the column may be left out).
+    pub fn parse_local(text: &str) -> Result<Self> {
+        Self::parse_scoped(text, &["local"])
+    }
+
+    /// Parses with `scopes` allowed in the fourth column (the first when
+    /// it is left out).
+    fn parse_scoped(text: &str, scopes: &[&str]) -> Result<Self> {
         let mut t = CalendarTable::default();
         let mut seen = BTreeSet::new();
         for (i, raw) in text.lines().enumerate() {
@@ -114,9 +132,9 @@ impl CalendarTable {
             if cols[2].is_empty() {
                 return Err(bad("节日名称不能为空".into()));
             }
-            let scope = cols.get(3).copied().filter(|s| !s.is_empty()).unwrap_or("national");
-            if scope != "national" && scope != "regional" {
-                return Err(bad(format!("范围 “{scope}” 应为 national 或 regional")));
+            let scope = cols.get(3).copied().filter(|s| !s.is_empty()).unwrap_or(scopes[0]);
+            if !scopes.contains(&scope) {
+                return Err(bad(format!("范围 “{scope}” 应为 {}", scopes.join(" 或 "))));
             }
             if !seen.insert(date) {
                 return Err(bad(format!("{date} 重复列出")));
@@ -142,6 +160,7 @@ impl CalendarDocument {
             years: BTreeSet::new(),
             days: Vec::new(),
             sources: BTreeMap::new(),
+            history: BTreeMap::new(),
         };
         for (name, text) in SHIPPED {
             let table =
@@ -165,6 +184,19 @@ impl CalendarDocument {
         out
     }
 
+    /// The next version of this document: the table's years replaced,
+    /// numbered after this one, stamped with when and by whom, its history
+    /// extended by itself (one rule for the region's calendar and a
+    /// prefecture's local one).
+    pub fn next_version(&self, table: &CalendarTable, at_ms: i64, by: String) -> Self {
+        let mut doc = self.with_years(table);
+        doc.version = self.version + 1;
+        doc.published_at_ms = at_ms;
+        doc.published_by = by;
+        doc.history.insert(doc.version, at_ms);
+        doc
+    }
+
     /// Whether `d` falls in a year this calendar lists.
     pub fn covers(&self, d: NaiveDate) -> bool {
         self.years.contains(&d.year())
@@ -176,6 +208,12 @@ impl CalendarDocument {
         WorkCalendar::new(pick(DayKind::Off), pick(DayKind::Work))
             .with_version(self.version)
             .with_years(self.years.iter().copied())
+            .with_history(self.history_dates())
+    }
+
+    /// The day (Beijing time) each version was published.
+    pub(super) fn history_dates(&self) -> BTreeMap<u64, NaiveDate> {
+        self.history.iter().map(|(v, ms)| (*v, super::date_of_ms(*ms))).collect()
     }
 }
 

@@ -5,7 +5,7 @@ use extranet_proto::v1 as pb;
 
 use super::output;
 pub use crate::present::access::mark;
-use crate::present::access::{kind_zh, next_due, state_zh};
+use crate::present::access::{deadline_marks, kind_zh, next_due, state_zh, versions};
 
 /// A submitted application: where it went and its deadlines.
 pub fn print_submitted(a: &pb::Application) {
@@ -15,7 +15,8 @@ pub fn print_submitted(a: &pb::Application) {
         println!("{whither}：{}", r.reason);
     }
     for d in &a.deadlines {
-        println!("{}期限：{}{}（工作日历第 {} 版）", d.name, d.due, mark(d.provisional), d.calendar_version);
+        let v = versions(d.calendar_version, &d.local_by, d.local_version);
+        println!("{}期限：{}{}（{v}）", d.name, d.due, deadline_marks(d));
     }
 }
 
@@ -64,7 +65,7 @@ pub fn print_decided(a: &pb::Application) {
         println!("结果将随联邦送回受理节点 {}", a.lodged_at);
     }
     for d in a.deadlines.iter().filter(|d| d.met_on.is_empty()) {
-        println!("{}期限：{}{}", d.name, d.due, mark(d.provisional));
+        println!("{}期限：{}{}", d.name, d.due, deadline_marks(d));
     }
 }
 
@@ -101,7 +102,8 @@ pub fn print_application(a: &pb::Application) {
     }
     for d in &a.deadlines {
         let met = if d.met_on.is_empty() { "未完成".to_string() } else { format!("已于 {} 完成", d.met_on) };
-        println!("{}期限：{}{}（日历第 {} 版），{met}", d.name, d.due, mark(d.provisional), d.calendar_version);
+        let v = versions(d.calendar_version, &d.local_by, d.local_version);
+        println!("{}期限：{}{}（{v}），{met}", d.name, d.due, deadline_marks(d));
     }
     for t in &a.history {
         println!("  {}  {}  {}@{}  {}", output::time(t.at_ms), state_zh(t.state), t.by, t.node, t.note);

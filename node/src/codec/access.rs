@@ -276,6 +276,9 @@ pub fn application_to_pb(a: &Application, here: &NodeId) -> pb::Application {
         calendar_version: d.calendar_version,
         met_on: d.met_on.map(|m| m.to_string()).unwrap_or_default(),
         provisional: d.provisional,
+        local_by: super::local_by(&d.local),
+        local_version: super::local_version(&d.local),
+        local_affected: d.local_affected,
     };
     let deadlines = a.deadlines.all().into_iter().map(|(name, d)| deadline(name, d)).collect();
     pb::Application {

@@ -11,7 +11,7 @@ use prost::Message;
 
 use super::access::form_to_pb;
 use super::enums::WireEnum;
-use super::{category_from_pb, kind_from_pb, route_to_pb, span_from_pb, state_from_pb, state_to_pb, unit_to_pb};
+use super::{category_from_pb, kind_from_pb, node, route_to_pb, span_from_pb, state_from_pb, state_to_pb, unit_to_pb};
 use crate::calendar::check_date;
 use crate::domain::ChecklistItem;
 use crate::domain::access::{Deadline, Rejection, ResourceSubject};
@@ -193,10 +193,6 @@ pub(super) fn check_application(a: &Application) -> Result<()> {
     Ok(())
 }
 
-fn node(field: &'static str, v: &str) -> Result<NodeId> {
-    NodeId::parse(v).map_err(|e| NodeError::invalid(field, e.to_string()))
-}
-
 pub(super) fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate> {
     v.parse().map_err(|_| NodeError::invalid(field, format!("“{v}” 不是 YYYY-MM-DD 格式的日期")))
 }
@@ -217,6 +213,9 @@ fn deadline_to_pb(d: &Deadline) -> pb::DeadlineRecord {
         counted_from: d.from.map(|m| m.to_string()).unwrap_or_default(),
         working_days: d.working_days,
         provisional: d.provisional,
+        local_by: super::local_by(&d.local),
+        local_version: super::local_version(&d.local),
+        local_affected: d.local_affected,
     }
 }
 
@@ -229,6 +228,8 @@ fn deadline_from_pb(field: &'static str, d: Option<pb::DeadlineRecord>) -> Resul
         from: optional_day(field, &d.counted_from)?,
         working_days: d.working_days,
         provisional: d.provisional,
+        local: super::local_stamp(field, d.local_by, d.local_version)?,
+        local_affected: d.local_affected,
     })
 }
 

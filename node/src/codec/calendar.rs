@@ -1,4 +1,5 @@
-//! Calendars on the wire.
+//! Calendars on the wire: the region's, a prefecture's local one, and the
+//! local stamp a deadline carries.
 
 use std::collections::BTreeMap;
 
@@ -7,11 +8,15 @@ use prost::Message;
 
 use super::date;
 use super::enums::WireEnum;
-use crate::calendar::{CalendarDocument, DayKind, DayRule};
+use crate::calendar::{CalendarDocument, DayKind, DayRule, LocalCalendar, LocalStamp};
 use crate::error::{NodeError, Result};
 
 /// Event kind of a calendar published by the region, travelling down.
 pub const KIND_CALENDAR: &str = "calendar.v1";
+
+/// Event kind of a prefecture's local calendar: down its subtree, and up
+/// as a copy its ancestors hold but never apply to themselves.
+pub const KIND_CALENDAR_LOCAL: &str = "calendar.local.v1";
 
 /// The wire form of a calendar document (every year, or only `year`).
 pub fn calendar_to_pb(d: &CalendarDocument, year: Option<i32>) -> pb::CalendarDocument {
@@ -38,7 +43,64 @@ pub fn calendar_to_pb(d: &CalendarDocument, year: Option<i32>) -> pb::CalendarDo
             .filter(|(y, _)| wanted(**y))
             .map(|(y, l)| pb::CalendarSources { year: *y, lines: l.clone() })
             .collect(),
+        history: d.history.iter().map(|(v, ms)| pb::VersionPublished { version: *v, published_at_ms: *ms }).collect(),
+        local_by: String::new(),
+        local_version: 0,
     }
+}
+
+/// The wire form of the calendar shown at a node: the region's with the
+/// days of `local` (its prefecture's local calendar) merged in, marked.
+pub fn shown_calendar_to_pb(
+    base: &CalendarDocument,
+    local: Option<&LocalCalendar>,
+    year: Option<i32>,
+) -> pb::CalendarDocument {
+    let Some(local) = local else { return calendar_to_pb(base, year) };
+    let mut p = calendar_to_pb(&base.with_local(local), year);
+    let stamp = local.stamp();
+    (p.local_by, p.local_version) = (stamp.by, stamp.version);
+    p
+}
+
+/// The wire form of a local calendar.
+pub fn local_calendar_to_pb(l: &LocalCalendar) -> pb::LocalCalendarDocument {
+    pb::LocalCalendarDocument { subtree: l.subtree.to_string(), calendar: Some(calendar_to_pb(&l.doc, None)) }
+}
+
+/// Payload of a `calendar.local.v1` event.
+pub fn encode_local_calendar(l: &LocalCalendar) -> Vec<u8> {
+    local_calendar_to_pb(l).encode_to_vec()
+}
+
+/// Reads a `calendar.local.v1` payload.
+pub fn decode_local_calendar(bytes: &[u8]) -> Result<LocalCalendar> {
+    let p: pb::LocalCalendarDocument = super::decode_payload(bytes, "本地日历事件")?;
+    let subtree = super::node("subtree", &p.subtree)?;
+    let doc = calendar_from_pb(p.calendar.ok_or_else(|| NodeError::invalid("calendar", "缺少日历"))?)?;
+    Ok(LocalCalendar { subtree, doc })
+}
+
+/// The local calendar's division code of a deadline's stamp (empty: none).
+pub fn local_by(l: &Option<LocalStamp>) -> String {
+    l.as_ref().map(|l| l.by.clone()).unwrap_or_default()
+}
+
+/// The local calendar's version of a deadline's stamp (0: none).
+pub fn local_version(l: &Option<LocalStamp>) -> u64 {
+    l.as_ref().map_or(0, |l| l.version)
+}
+
+/// A deadline's local stamp from its wire fields: none when `by` is empty,
+/// else a six-digit division code.
+pub fn local_stamp(field: &'static str, by: String, version: u64) -> Result<Option<LocalStamp>> {
+    if by.is_empty() {
+        return Ok(None);
+    }
+    if by.len() != 6 || !by.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(NodeError::invalid(field, format!("本地日历发布节点 “{by}” 应为六位行政区划代码")));
+    }
+    Ok(Some(LocalStamp { by, version }))
 }
 
 fn calendar_from_pb(p: pb::CalendarDocument) -> Result<CalendarDocument> {
@@ -61,6 +123,7 @@ fn calendar_from_pb(p: pb::CalendarDocument) -> Result<CalendarDocument> {
         years: p.years.into_iter().collect(),
         days,
         sources: p.sources.into_iter().map(|s| (s.year, s.lines)).collect::<BTreeMap<_, _>>(),
+        history: p.history.into_iter().map(|h| (h.version, h.published_at_ms)).collect(),
     })
 }
 

@@ -10,6 +10,7 @@ pub const KNOWN_KINDS: &[&str] = &[
     super::KIND_RECEIPT,
     super::KIND_CRL,
     super::KIND_CALENDAR,
+    super::KIND_CALENDAR_LOCAL,
     super::KIND_ACCESS_V1,
     super::KIND_ACCESS,
     super::KIND_ACCESS_SUMMARY_V1,

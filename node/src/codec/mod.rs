@@ -78,6 +78,11 @@ pub(crate) fn date(field: &'static str, v: &str) -> Result<NaiveDate> {
     Ok(cal::check_date(field, d)?)
 }
 
+/// A node path of a request or a peer's payload (e.g. `540000/540100`).
+pub(crate) fn node(field: &'static str, v: &str) -> Result<extranet_certs::NodeId> {
+    extranet_certs::NodeId::parse(v).map_err(|e| NodeError::invalid(field, e.to_string()))
+}
+
 /// An instant with its zone, whose Beijing date passes [`date`]'s range.
 pub(crate) fn instant(field: &'static str, v: &str) -> Result<DateTime<chrono::FixedOffset>> {
     let t = DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {

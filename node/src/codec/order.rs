@@ -45,6 +45,9 @@ pub(super) fn deadline_to_pb(d: &Deadline) -> pb::OrderDeadline {
         calendar_version: d.calendar_version,
         provisional: d.provisional,
         met_on: d.met_on.map(|m| m.to_string()).unwrap_or_default(),
+        local_by: super::local_by(&d.local),
+        local_version: super::local_version(&d.local),
+        local_affected: d.local_affected,
     }
 }
 
@@ -57,6 +60,8 @@ pub(super) fn deadline_from_pb(d: Option<pb::OrderDeadline>) -> Result<Deadline>
         from: optional_day("deadline.from", &d.from)?,
         working_days: d.working_days,
         provisional: d.provisional,
+        local: super::local_stamp("deadline.local_by", d.local_by, d.local_version)?,
+        local_affected: d.local_affected,
     })
 }
 

@@ -280,11 +280,12 @@ pub fn overdue<'a>(
     out
 }
 
-/// `apps` with their provisional deadlines recomputed from `cal`, the
-/// calendar in force (deadlines are stored as computed, and read current).
-pub fn current(mut apps: Vec<Application>, cal: &calendar::WorkCalendar) -> Vec<Application> {
+/// `apps` with their deadlines recomputed by the correction policy from
+/// the calendar in force at each one's deciding node as this node knows it
+/// (deadlines are stored as computed, and read current).
+pub fn current(store: &NodeStore, mut apps: Vec<Application>) -> Result<Vec<Application>> {
     for a in &mut apps {
-        a.refresh_deadlines(cal);
+        a.refresh_deadlines(&*store.calendar_for(&a.routing.competent)?);
     }
-    apps
+    Ok(apps)
 }

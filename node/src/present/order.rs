@@ -24,10 +24,9 @@ pub fn step_zh(v: i32) -> &'static str {
 pub fn deadline_zh(d: Option<&pb::OrderDeadline>) -> String {
     let Some(d) = d else { return "—".into() };
     let provisional = if d.provisional { "，暂定" } else { "" };
-    format!(
-        "{}（自 {} 起 {} 个工作日，工作日历第 {} 版{provisional}）",
-        d.due, d.from, d.working_days, d.calendar_version
-    )
+    let local = if d.local_affected { "，含本地假日" } else { "" };
+    let v = super::access::versions(d.calendar_version, &d.local_by, d.local_version);
+    format!("{}（自 {} 起 {} 个工作日，{v}{provisional}{local}）", d.due, d.from, d.working_days)
 }
 
 /// One order as a row of `extranet order list`.

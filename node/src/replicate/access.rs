@@ -109,7 +109,7 @@ fn take_forwarded(tx: &mut Tx<'_>, mut app: Application, from: &NodeId) -> TxRes
         tracing::warn!(application = %app.id, %from, "forwarded application not for this node ignored");
         return Ok(());
     }
-    let cal = tx.calendar_document()?.work_calendar();
+    let cal = tx.work_calendar()?;
     app.deadlines = Deadlines::at_submission(&cal, app.submitted_on);
     app.revision += 1;
     app.history.push(Transition {

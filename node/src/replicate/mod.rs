@@ -13,7 +13,7 @@
 //! | `devices.rs` | the device checklist and released addresses of a withdrawal, to its deciding node (in `access.v2`) |
 //! | `ipam.rs` | `ipam.delegation.v1`, `ipam.assignment.v1`, `ipam.request.v1`, `ipam.decision.v1` |
 //! | `pki.rs` | `crl.v1` |
-//! | `calendar.rs` | `calendar.v1` |
+//! | `calendar.rs` | `calendar.v1`, `calendar.local.v1` (a prefecture's, in its subtree; a copy above) |
 //! | `recover.rs` | this node's own events handed back by a peer after a restore |
 //! | `decoded.rs` | the rule for a payload that cannot be applied |
 
@@ -79,6 +79,7 @@ impl Applier for DomainApplier {
             codec::KIND_RECEIPT => filing::record_receipt(tx, event),
             codec::KIND_CRL => pki::record_crl(self.tls.as_ref(), tx, event),
             codec::KIND_CALENDAR => calendar::record_calendar(tx, event),
+            codec::KIND_CALENDAR_LOCAL => calendar::record_local_calendar(tx, event),
             codec::KIND_ACCESS | codec::KIND_ACCESS_V1 => access::record_access(tx, event),
             codec::KIND_ACCESS_SUMMARY | codec::KIND_ACCESS_SUMMARY_V1 => access::record_summary(tx, event),
             codec::KIND_IPAM_DELEGATION => ipam::record_delegation(tx, event),

@@ -36,6 +36,7 @@ pub fn recover_own(tx: &mut Tx<'_>, event: &Envelope) -> TxResult<()> {
         codec::KIND_INCIDENT => super::revised::restore::<crate::domain::Incident>(tx, event),
         codec::KIND_PRIVATE_NETWORK => super::revised::restore::<crate::domain::PrivateNetwork>(tx, event),
         codec::KIND_CIRCULAR => super::circular::restore_circular(tx, event),
+        codec::KIND_CALENDAR_LOCAL => super::calendar::record_local_calendar(tx, event),
         codec::KIND_INSPECTION => super::inspection::restore_inspection(tx, event),
         codec::KIND_IPAM_DELEGATION => restore_delegation(tx, event),
         codec::KIND_IPAM_ASSIGNMENT => restore_assignment(tx, event),

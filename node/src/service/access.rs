@@ -56,7 +56,7 @@ impl AccessService {
             return Err(NodeError::PermissionDenied(format!("接入单位 {own} 只能查看本单位的申请")));
         }
         let mut app = app;
-        app.refresh_deadlines(&*self.store.calendar()?);
+        app.refresh_deadlines(&*self.store.calendar_for(&app.routing.competent)?);
         Ok(app)
     }
 
@@ -138,7 +138,7 @@ impl Access for AccessService {
         let cal = self.store.calendar()?;
         let today = calendar::today();
         let page = super::paging::spec(&r.page_token, r.page_size, 0)?;
-        let apps: Vec<(String, Application)> = current(self.store.applications()?, &cal)
+        let apps: Vec<(String, Application)> = current(&self.store, self.store.applications()?)?
             .into_iter()
             .filter(|a| match &caller {
                 Caller::Unit(own) => is_own(a, own, me),
@@ -199,7 +199,7 @@ impl Access for AccessService {
         let (_, r) = self.gate.operator_request(req)?;
         let today = as_of(&r.as_of)?;
         let cal = self.store.calendar()?;
-        let apps = current(self.store.applications()?, &cal);
+        let apps = current(&self.store, self.store.applications()?)?;
         let items = overdue(&apps, self.store.me(), &cal, today)
             .into_iter()
             .map(|l| pb::OverdueItem {
@@ -227,7 +227,7 @@ impl Access for AccessService {
         let own = self.store.applications()?.into_iter().filter(|a| a.owned_by(me)).map(|a| a.summary());
         let mut rows: std::collections::BTreeMap<NodeId, pb::NodeOverdue> = Default::default();
         for mut s in own.chain(self.store.deadline_summaries()?).filter(|s| !s.state.is_final()) {
-            s.deadlines.refresh(&cal);
+            s.deadlines.refresh(&*self.store.calendar_for(&s.owner)?);
             let row = rows
                 .entry(s.owner.clone())
                 .or_insert_with(|| pb::NodeOverdue { node: s.owner.to_string(), ..Default::default() });

@@ -1,6 +1,8 @@
 //! The `Calendar` service: show the calendar in force, publish a new version
-//! at the region (it then travels down to every node), compute a due date.
+//! at the region (it then travels down to every node) or a prefecture's
+//! local calendar (down its subtree), compute a due date.
 
+use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use extranet_proto::v1::calendar_server::Calendar;
 use tonic::{Request, Response, Status};
@@ -39,7 +41,8 @@ impl Calendar for CalendarService {
             0 => None,
             y => Some(y),
         };
-        Ok(Response::new(codec::calendar_to_pb(&self.store.calendar_document()?, year)))
+        let local = self.store.local_calendar_for(self.store.me())?;
+        Ok(Response::new(codec::shown_calendar_to_pb(&self.store.calendar_document()?, local.as_ref(), year)))
     }
 
     async fn publish_calendar(
@@ -49,6 +52,19 @@ impl Calendar for CalendarService {
         super::idempotent::operator_write(&self.gate, &self.store, "PublishCalendar", req, |by, r| async move {
             let table = CalendarTable::parse(&r.tsv)?;
             Ok(codec::calendar_to_pb(&ops::calendar::publish(&self.store, &table, &by).await?, None))
+        })
+        .await
+    }
+
+    async fn publish_local_calendar(
+        &self,
+        req: Request<pb::PublishLocalCalendarRequest>,
+    ) -> Result<Response<pb::LocalCalendarDocument>, Status> {
+        super::idempotent::operator_write(&self.gate, &self.store, "PublishLocalCalendar", req, |by, r| async move {
+            let subtree = subtree(self.store.me(), &r.subtree)?;
+            let table = CalendarTable::parse_local(&r.tsv)?;
+            let local = ops::calendar::publish_local(&self.store, &subtree, &table, &by).await?;
+            Ok(codec::local_calendar_to_pb(&local))
         })
         .await
     }
@@ -65,7 +81,20 @@ impl Calendar for CalendarService {
             due: due.to_string(),
             calendar_version: cal.version(),
             covered: cal.covers(from, due),
+            local_by: codec::local_by(&cal.local().cloned()),
+            local_version: codec::local_version(&cal.local().cloned()),
+            local_affected: cal.local_day_between(from, due),
         }))
+    }
+}
+
+/// The subtree a local calendar is published for: empty means this node;
+/// a path or a bare division code names one.
+fn subtree(me: &NodeId, named: &str) -> Result<NodeId> {
+    match named.trim() {
+        "" => Ok(me.clone()),
+        s if s == me.code() => Ok(me.clone()),
+        s => NodeId::parse(s).map_err(|e| NodeError::invalid("subtree", format!("“{s}” 不是节点路径：{e}"))),
     }
 }
 
@@ -101,7 +130,7 @@ mod tests {
         app.routing.competent = region.clone();
         store.transact(|tx| tx.put_application(&app)).unwrap();
         let read = |store: &NodeStore| {
-            let apps = crate::ops::access::current(store.applications().unwrap(), &store.calendar().unwrap());
+            let apps = crate::ops::access::current(store, store.applications().unwrap()).unwrap();
             apps[0].deadlines.review.clone()
         };
         let before = read(&store);

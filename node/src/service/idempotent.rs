@@ -105,6 +105,7 @@ write_requests!(
     pb::SetUnitStatusRequest,
     pb::UpdateUnitRequest,
     pb::PublishCalendarRequest,
+    pb::PublishLocalCalendarRequest,
     pb::RevokeRequest,
 );
 

@@ -8,10 +8,13 @@
 //! provisional deadline is recomputed by a newer calendar,
 //! `Application::refresh_deadlines`). Past its due date such a deadline is
 //! late by at least one working day, whatever the calendar, so "overdue on
-//! `today`" is "due before `today`". A new calendar can move provisional
-//! deadlines: the applications that have one are listed under
-//! [`PROVISIONAL`], and the transaction storing the calendar re-indexes
-//! them (rare: a calendar a year, a few applications around New Year).
+//! `today`" is "due before `today`". A new calendar (the region's or the
+//! local one of this node's prefecture) can move running deadlines (the
+//! correction policy, `calendar/correction.rs`): the applications with an
+//! open deadline are listed under [`PROVISIONAL`], and the transaction
+//! storing the calendar re-indexes them (rare: a few calendars a year, and
+//! only the applications still open — an application is open for at most
+//! some forty working days).
 
 use std::collections::BTreeSet;
 
@@ -19,7 +22,7 @@ use extranet_certs::NodeId;
 
 use super::figures::PROVISIONAL;
 use super::{TreeId, Tx, TxResult, abort, keys};
-use crate::calendar::{CalendarDocument, WorkCalendar};
+use crate::calendar::WorkCalendar;
 use crate::domain::Application;
 
 /// Key of one open deadline: due date, NUL, application key, NUL, its name.
@@ -34,7 +37,7 @@ fn indexed(me: &NodeId, a: &Application) -> bool {
 
 /// Whether a newer calendar may move one of `a`'s open deadlines.
 pub(super) fn may_move(me: &NodeId, a: &Application) -> bool {
-    indexed(me, a) && a.deadlines.open().iter().any(|(_, d)| d.provisional && d.from.is_some())
+    indexed(me, a) && a.deadlines.open().iter().any(|(_, d)| d.from.is_some())
 }
 
 /// The index keys of `a`'s open deadlines under calendar `cal` (needed
@@ -75,15 +78,15 @@ impl Tx<'_> {
 
     /// Re-indexes the applications whose deadlines calendar `new` may move,
     /// in the transaction that replaces calendar `old` by it.
-    pub(super) fn reindex_for_calendar(&mut self, old: &CalendarDocument, new: &CalendarDocument) -> TxResult<()> {
+    pub(super) fn reindex_for_calendar(&mut self, old: &WorkCalendar, new: &WorkCalendar) -> TxResult<()> {
         let set = self.provisional()?;
         if set.is_empty() {
             return Ok(());
         }
-        let (me, old, new) = (self.me().clone(), old.work_calendar(), new.work_calendar());
+        let me = self.me().clone();
         for key in &set {
             let Some(a) = self.application(key)? else { continue };
-            self.replace_entries(&entries(&me, &a, Some(&old)), &entries(&me, &a, Some(&new)))?;
+            self.replace_entries(&entries(&me, &a, Some(old)), &entries(&me, &a, Some(new)))?;
         }
         Ok(())
     }

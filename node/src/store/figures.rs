@@ -29,7 +29,6 @@ pub(super) use super::figures_supervision::{
 };
 use super::figures_supervision::{incident_counts, inspection_counts, order_counts};
 use super::{NodeStore, TreeId, Tx, TxResult, abort};
-use crate::calendar::WorkCalendar;
 use crate::domain::ipam::{Assignment, Delegation, Reservation, size_of};
 use crate::domain::{
     AccessUnit, Application, Choice, FaultState, FaultTicket, Filing, Interruption, InterruptionState,
@@ -38,10 +37,12 @@ use crate::error::Result;
 
 /// Key of the marker saying every counter is complete, and its format.
 pub(super) const MARKER: &[u8] = b"version";
-/// Format of the counters (the marker's value).
-pub(super) const FORMAT: u64 = 1;
+/// Format of the counters (the marker's value). 2: the applications a new
+/// calendar may move are every running one (the correction policy), not
+/// only those with a provisional deadline.
+pub(super) const FORMAT: u64 = 2;
 /// Key of the applications whose deadlines a new calendar may move.
-pub(super) const PROVISIONAL: &[u8] = b"provisional";
+pub(super) const PROVISIONAL: &[u8] = b"recomputable";
 fn family(net: &IpNet) -> &'static str {
     if matches!(net, IpNet::V6(_)) { "v6" } else { "v4" }
 }
@@ -150,11 +151,6 @@ impl Tx<'_> {
             }
         }
         Ok(())
-    }
-
-    /// The calendar in force, parsed (for deadlines a calendar may move).
-    pub(super) fn work_calendar(&self) -> TxResult<WorkCalendar> {
-        Ok(self.calendar_document()?.work_calendar())
     }
 }
 

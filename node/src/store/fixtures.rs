@@ -145,6 +145,21 @@ pub(crate) fn calendar() -> CalendarDocument {
     doc
 }
 
+/// A prefecture's local calendar: one day off, version 1.
+pub(crate) fn local_calendar() -> crate::calendar::LocalCalendar {
+    let mut doc = calendar();
+    doc.version = 1;
+    doc.published_by = "operator@540100".into();
+    doc.days = vec![crate::calendar::DayRule {
+        date: "2026-12-07".parse().unwrap(),
+        kind: crate::calendar::DayKind::Off,
+        name: "测试本地假日".into(),
+        scope: "local".into(),
+    }];
+    doc.history = [(1, doc.published_at_ms)].into();
+    crate::calendar::LocalCalendar { subtree: node("540000/540100"), doc }
+}
+
 /// A delegation from the prefecture to the county.
 pub(crate) fn delegation() -> Delegation {
     Delegation {
@@ -542,6 +557,7 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("private_network", super::fixtures_private_networks::private_network()),
         row("filing_interruption", interruption_filing()),
         row("system_request", super::fixtures_systems::system_request()),
+        row("local_calendar", local_calendar()),
         row("filing_launch_linked", super::fixtures_systems::linked_launch()),
         row("filing_change", super::fixtures_systems::change()),
         row(
@@ -607,6 +623,7 @@ fn write_current_fixtures() {
     files.push(("wire/approval.v1/waiting_on_region.bin".into(), crate::codec::encode_approval(&approval())));
     files.push(("wire/incident.v1/reported-up.bin".into(), crate::codec::encode_incident(&incident())));
     files.push(("wire/circular.v1/issued.bin".into(), crate::codec::encode_circular(&circular())));
+    files.push(("wire/calendar.local.v1/lhasa.bin".into(), crate::codec::encode_local_calendar(&local_calendar())));
     files.push(("wire/inspection.v1/closed.bin".into(), crate::codec::encode_inspection(&inspection())));
     let net = crate::codec::encode_private_network(&super::fixtures_private_networks::private_network());
     files.push(("wire/private-network.v1/migrated.bin".into(), net));

@@ -103,9 +103,11 @@ pub trait Applier: Send + Sync + 'static {
     }
 }
 
-/// The parsed calendar of the newest version, shared by readers
-/// (`calendar.rs` fills it).
-pub(crate) type CalendarCache = Arc<std::sync::Mutex<Option<Arc<crate::calendar::WorkCalendar>>>>;
+/// The parsed calendars in force, by the prefecture whose local calendar
+/// they merge (`None`: the region's alone), shared by readers
+/// (`calendar.rs` fills it; a newer version of either part replaces one).
+pub(crate) type CalendarCache =
+    Arc<std::sync::Mutex<std::collections::BTreeMap<Option<String>, Arc<crate::calendar::WorkCalendar>>>>;
 
 /// While `Some`, own writes are refused with this reason (`UNAVAILABLE`).
 pub type WriteGate = tokio::sync::watch::Receiver<Option<extranet_federation::Recovering>>;

@@ -20,7 +20,7 @@
 use extranet_federation::{Envelope, StreamId};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::calendar::CalendarDocument;
+use crate::calendar::{CalendarDocument, LocalCalendar};
 use crate::domain::{
     AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, Interruption, Order, WithdrawalEntry, fault, ipam,
 };
@@ -136,6 +136,7 @@ records! {
     fault::MaintenanceUnit => "运维服务单位",
     fault::AccessPoint => "接入点",
     CalendarDocument => "工作日历",
+    LocalCalendar => "本地工作日历",
     ipam::Delegation => "地址委派",
     ipam::Assignment => "地址分配",
     ipam::AddressLedgerEntry => "地址台账条目",

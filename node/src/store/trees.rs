@@ -94,11 +94,14 @@ pub enum TreeId {
     /// private-network key → non-classified private network (非涉密业务专网,
     /// Art.5): own, and replicas from below.
     PrivateNetworks,
+    /// (prefecture path, NUL, version big-endian) → a prefecture's local
+    /// calendar (地方性假日): held in its subtree, and as a copy above it.
+    LocalCalendars,
 }
 
 impl TreeId {
     /// Every tree, in index order.
-    pub const ALL: [TreeId; 37] = [
+    pub const ALL: [TreeId; 38] = [
         TreeId::Events,
         TreeId::Cursors,
         TreeId::Filings,
@@ -136,6 +139,7 @@ impl TreeId {
         TreeId::DeviceIndex,
         TreeId::Rooms,
         TreeId::PrivateNetworks,
+        TreeId::LocalCalendars,
     ];
 
     /// The tree's name on disk.
@@ -178,6 +182,7 @@ impl TreeId {
             TreeId::DeviceIndex => "device_index",
             TreeId::Rooms => "rooms",
             TreeId::PrivateNetworks => "private_networks",
+            TreeId::LocalCalendars => "local_calendars",
         }
     }
 }

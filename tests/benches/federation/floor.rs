@@ -58,6 +58,12 @@ impl Calendar for Bare {
     async fn due_date(&self, _: Request<pb::DueDateRequest>) -> Result<Response<pb::DueDateResponse>, Status> {
         Err(Status::unimplemented("bare"))
     }
+    async fn publish_local_calendar(
+        &self,
+        _: Request<pb::PublishLocalCalendarRequest>,
+    ) -> Result<Response<pb::LocalCalendarDocument>, Status> {
+        Err(Status::unimplemented("bare"))
+    }
 }
 
 /// Measures the floor with `node`'s certificates (server) and its

@@ -14,7 +14,7 @@ use crate::console::draw::{Step, timeline};
 use crate::console::guard::{Posted, Signed};
 use crate::console::page::{Failure, PageResult, after_post, banner, csrf, frame};
 use crate::console::state::Console;
-use crate::present::access::{kind_zh, state_zh};
+use crate::present::access::{deadline_marks, kind_zh, state_zh, versions};
 use crate::present::text::time;
 
 /// The queue's filters.
@@ -84,10 +84,11 @@ fn application(
         }
         h2 { "期限（第十六条）" }
         table {
-            tr { th { "期限" } th { "到期" } th { "完成" } }
+            tr { th { "期限" } th { "到期" } th { "完成" } th { "计算依据" } }
             @for d in &a.deadlines {
-                tr { td { (d.name) } td { @if d.met_on.is_empty() { (due(&cal, today, &d.due, d.provisional)) } @else { (d.due) } }
-                     td { @if d.met_on.is_empty() { "未完成" } @else { (d.met_on) } } }
+                tr { td { (d.name) } td { @if d.met_on.is_empty() { (due(&cal, today, &d.due, &deadline_marks(d))) } @else { (d.due) (deadline_marks(d)) } }
+                     td { @if d.met_on.is_empty() { "未完成" } @else { (d.met_on) } }
+                     td { (versions(d.calendar_version, &d.local_by, d.local_version)) } }
             }
         }
         @if a.notice.is_some() { p { a #notice-link.button href=(format!("/access/{}/notice", a.id)) { "查看并打印书面告知书" } } }

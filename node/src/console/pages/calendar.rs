@@ -1,7 +1,9 @@
 //! `/calendar`: the working-day calendar in force, shown as a calendar —
 //! a month grid per year, days off and worked weekends marked with their
 //! holiday — and, at the region, the form that publishes a year (the
-//! calendar file the CLI publishes; it travels down to every node).
+//! calendar file the CLI publishes; it travels down to every node). In a
+//! prefecture's subtree the local days of its local calendar (本地) are
+//! listed apart and marked in the grid.
 
 use axum::extract::{Query, State};
 use chrono::{Datelike, NaiveDate};
@@ -58,6 +60,7 @@ async fn body(
             " · 已列年份：" (doc.years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、")) }
         p { @for y in [year - 1, year, year + 1] { a.button.secondary href=(format!("/calendar?year={y}")) { (y) " 年" } " " } }
         @if !listed { p.error { (year) " 年尚未发布节假日安排：期限只按周末推算，标为“暂定”。" } }
+        @if !doc.local_by.is_empty() { (local_days(&doc, year)) }
         div.months { @for m in 1..=12 { (month(&cal, &doc, year, m, today)) } }
         @if console.me().depth() == 1 && signed.is_operator() {
             h2 { "发布工作日历" }
@@ -72,6 +75,29 @@ async fn body(
     })
 }
 
+/// The local days (本地, a prefecture's local calendar, Art.30) of `year`
+/// in force here, listed apart from the region's.
+fn local_days(doc: &pb::CalendarDocument, year: i32) -> Markup {
+    let prefix = format!("{year}-");
+    let days: Vec<&pb::CalendarDay> =
+        doc.days.iter().filter(|d| d.scope == "local" && d.date.starts_with(&prefix)).collect();
+    html! {
+        h2 { "本地假日（" (doc.local_by) " 本地日历第 " (doc.local_version) " 版）" }
+        @if days.is_empty() { p.muted { (year) " 年没有本地假日。" } } @else {
+            table #local-days {
+                tr { th { "日期" } th { "类别" } th { "名称" } th { "范围" } }
+                @for d in days {
+                    tr { td { (d.date) } td { (kind_zh(d.kind)) } td { (d.name) } td { "本地" } }
+                }
+            }
+        }
+    }
+}
+
+fn kind_zh(kind: i32) -> &'static str {
+    if kind == pb::DayKind::Work as i32 { "调休上班" } else { "放假" }
+}
+
 fn month(
     cal: &crate::calendar::WorkCalendar,
     doc: &pb::CalendarDocument,
@@ -82,7 +108,11 @@ fn month(
     let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else { return html! {} };
     let lead = first.weekday().num_days_from_monday() as usize;
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| d.month() == m).collect();
-    let named = |d: &NaiveDate| doc.days.iter().find(|x| x.date == d.to_string()).map(|x| x.name.clone());
+    let listed = |d: &NaiveDate| doc.days.iter().find(|x| x.date == d.to_string());
+    let named = |d: &NaiveDate| {
+        listed(d).map(|x| if x.scope == "local" { format!("{}（本地）", x.name) } else { x.name.clone() })
+    };
+    let local = |d: &NaiveDate| if listed(d).is_some_and(|x| x.scope == "local") { " local" } else { "" };
     let mut cells: Vec<Option<NaiveDate>> = vec![None; lead];
     cells.extend(days.into_iter().map(Some));
     html! {
@@ -96,7 +126,7 @@ fn month(
                         @let class = match (cal.is_working_day(*d), d.weekday().num_days_from_monday() >= 5) {
                             (false, false) => "off", (true, true) => "work", (false, true) => "weekend", (true, false) => "",
                         };
-                        td class=(format!("{class}{}", if *d == today { " today" } else { "" })) title=[named(d)] { (d.day()) }
+                        td class=(format!("{class}{}{}", local(d), if *d == today { " today" } else { "" })) title=[named(d)] { (d.day()) }
                     },
                 } } }
             }

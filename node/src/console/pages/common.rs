@@ -10,8 +10,7 @@ use crate::console::state::Console;
 
 /// A working-day deadline as people read it: the date, and
 /// "还剩 N 个工作日" or "已逾期 N 个工作日".
-pub fn due(cal: &WorkCalendar, today: NaiveDate, due: &str, provisional: bool) -> Markup {
-    let mark = crate::present::access::mark(provisional);
+pub fn due(cal: &WorkCalendar, today: NaiveDate, due: &str, mark: &str) -> Markup {
     let Ok(d) = due.parse::<NaiveDate>() else { return html! { (due) } };
     let (class, text) = match cal.working_days_between(today, d) {
         n if n < 0 => ("late", format!("已逾期 {} 个工作日", -n)),

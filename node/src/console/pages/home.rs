@@ -17,7 +17,7 @@ use super::common::{calendar_of, due};
 use crate::console::guard::Signed;
 use crate::console::page::{PageResult, frame};
 use crate::console::state::Console;
-use crate::present::access::{kind_zh, state_zh};
+use crate::present::access::{deadline_marks, kind_zh, state_zh};
 use crate::present::text::{age, time};
 
 /// Certificates expiring sooner than this are shown in red.
@@ -146,7 +146,7 @@ pub fn applications(cal: &crate::calendar::WorkCalendar, today: chrono::NaiveDat
                         td { (a.unit.as_ref().map(|u| u.name.as_str()).unwrap_or("")) }
                         td { (kind_zh(a.kind)) } td { (state_zh(a.state)) }
                         td { @match a.deadlines.iter().filter(|d| d.met_on.is_empty()).min_by(|x, y| x.due.cmp(&y.due)) {
-                            Some(d) => { (d.name) " " (due(cal, today, &d.due, d.provisional)) },
+                            Some(d) => { (d.name) " " (due(cal, today, &d.due, &deadline_marks(d))) },
                             None => "—",
                         } }
                     }
