@@ -57,6 +57,8 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 pub(crate) mod fixtures_private_networks;
 #[cfg(test)]
+pub(crate) mod fixtures_report;
+#[cfg(test)]
 pub(crate) mod fixtures_systems;
 #[cfg(test)]
 mod private_networks_tests;
