@@ -23,6 +23,7 @@ mod kinds;
 mod order;
 mod pki;
 mod private_network;
+mod report;
 mod system_request;
 
 pub use access::*;
@@ -44,6 +45,7 @@ pub use kinds::*;
 pub use order::*;
 pub use pki::*;
 pub use private_network::*;
+pub use report::*;
 pub use system_request::*;
 
 use chrono::{DateTime, NaiveDate};

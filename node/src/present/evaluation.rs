@@ -162,7 +162,9 @@ fn field(v: &str) -> String {
     if v.contains([',', '"', '\r', '\n']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
 }
 
-const STYLE: &str = "@page { size: A4; margin: 20mm }
+/// The printed documents' style (A4, Song typeface, ruled tables): the
+/// evaluation and the annual work report (`report.rs`) print alike.
+pub const STYLE: &str = "@page { size: A4; margin: 20mm }
 body { font-family: 'SimSun', 'Songti SC', 'Noto Serif CJK SC', serif; font-size: 10.5pt; color: #000; margin: 0 }
 h1 { font-size: 18pt; text-align: center; margin: 0 0 12pt }
 h2 { font-size: 13pt; margin: 14pt 0 6pt }

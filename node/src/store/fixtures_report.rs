@@ -17,6 +17,7 @@ pub(crate) fn annual_report_v1() -> Filing {
         subtree_nodes: 9,
         subtree_reporting: 3,
         notes: "完成县级链路改造".into(),
+        ..AnnualReport::default()
     };
     Filing {
         id: FilingId { origin: NodeId::parse("540000/540100").unwrap(), number: 5 },
