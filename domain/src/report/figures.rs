@@ -89,6 +89,76 @@ pub struct YearFigures {
     pub private_networks_migrated: u64,
 }
 
+impl std::ops::AddAssign for YearFigures {
+    /// Adds another scope's figures, figure by figure (a subtree's total
+    /// is the sum of its nodes').
+    fn add_assign(&mut self, o: Self) {
+        let mut a = [
+            &mut self.units_registered,
+            &mut self.units_updated,
+            &mut self.units_applying,
+            &mut self.units_connected,
+            &mut self.units_suspended,
+            &mut self.units_withdrawn,
+            &mut self.applications,
+            &mut self.applications_new,
+            &mut self.applications_change,
+            &mut self.applications_withdrawal,
+            &mut self.applications_resource_change,
+            &mut self.approved,
+            &mut self.rejected,
+            &mut self.applications_overdue,
+            &mut self.cutovers,
+            &mut self.launches,
+            &mut self.changes,
+            &mut self.interruptions,
+            &mut self.evaluations,
+            &mut self.faults,
+            &mut self.fault_breaches,
+            &mut self.inspections,
+            &mut self.findings,
+            &mut self.rectifications,
+            &mut self.rectifications_overdue,
+            &mut self.orders_issued,
+            &mut self.orders_lifted,
+            &mut self.private_networks_migrated,
+        ];
+        let b = [
+            o.units_registered,
+            o.units_updated,
+            o.units_applying,
+            o.units_connected,
+            o.units_suspended,
+            o.units_withdrawn,
+            o.applications,
+            o.applications_new,
+            o.applications_change,
+            o.applications_withdrawal,
+            o.applications_resource_change,
+            o.approved,
+            o.rejected,
+            o.applications_overdue,
+            o.cutovers,
+            o.launches,
+            o.changes,
+            o.interruptions,
+            o.evaluations,
+            o.faults,
+            o.fault_breaches,
+            o.inspections,
+            o.findings,
+            o.rectifications,
+            o.rectifications_overdue,
+            o.orders_issued,
+            o.orders_lifted,
+            o.private_networks_migrated,
+        ];
+        for (x, y) in a.iter_mut().zip(b) {
+            **x += y;
+        }
+    }
+}
+
 /// The records one tally reads, one at a time, with `me` the reporting node: own records
 /// go to both scopes, a descendant's to the subtree's only, anything else
 /// (a record announced from above) to neither.
