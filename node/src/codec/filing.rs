@@ -209,7 +209,9 @@ pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
         Some(pb::filing::Details::Cutover(c)) => FilingDetails::Cutover(cutover_from_pb(Some(c))?),
         Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l), &origin)?),
         Some(pb::filing::Details::Change(c)) => FilingDetails::Change(change_from_pb(Some(c), &origin)?),
-        Some(pb::filing::Details::AnnualReport(r)) => FilingDetails::AnnualReport(super::annual_report_from_pb(r)?),
+        Some(pb::filing::Details::AnnualReport(r)) => {
+            FilingDetails::AnnualReport(Box::new(super::annual_report_from_pb(r)?))
+        }
         Some(pb::filing::Details::Interruption(i)) => {
             FilingDetails::Interruption(super::interruption::interruption_filing_from_pb(i, &origin)?)
         }

@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(old, annual_report_v1());
         let FilingDetails::AnnualReport(r) = &old.details else { panic!("not a report") };
         assert_eq!((r.own, r.subtree, r.addresses, r.not_reported.len()), Default::default());
-        let mut now = r.clone();
+        let mut now = (**r).clone();
         now.subtree.private_networks_migrated = 2;
         now.addresses = Some(AddressShares { pool_utilisation_bp: 125, ipv6_share_bp: 10_000 });
         now.not_reported = vec![NamedNode { node: NodeId::parse("540000/540100/540103").unwrap(), name: "x".into() }];

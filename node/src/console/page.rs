@@ -67,6 +67,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/circulars", "通报"),
         ("/inspections", "监督检查"),
         ("/private-networks", "专网迁移"),
+        ("/report", "年度报告"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
         ("/systems", "信息系统"),

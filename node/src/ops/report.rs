@@ -86,7 +86,7 @@ pub async fn file_annual(
         if tx.next_number(&format!("annual_report/{year}"))? > 1 {
             return abort(report::check_not_filed(year, true).unwrap_err());
         }
-        let f = super::filing::write_filing(tx, FilingDetails::AnnualReport(r.clone()), by)?;
+        let f = super::filing::write_filing(tx, FilingDetails::AnnualReport(Box::new(r.clone())), by)?;
         super::idempotency::record(tx, || codec::filing_to_pb(&f))?;
         Ok(f)
     })?;

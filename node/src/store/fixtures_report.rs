@@ -23,7 +23,7 @@ pub(crate) fn annual_report_v1() -> Filing {
         id: FilingId { origin: NodeId::parse("540000/540100").unwrap(), number: 5 },
         filed_at_ms: 1_767_000_000_000,
         filed_by: "operator".into(),
-        details: FilingDetails::AnnualReport(r),
+        details: FilingDetails::AnnualReport(Box::new(r)),
         receipts: vec![],
     }
 }
