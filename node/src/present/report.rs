@@ -5,7 +5,7 @@
 //! address, every text escaped by maud).
 
 use extranet_domain::report::{AnnualReport, YearFigures};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use super::text::time;
 
@@ -85,36 +85,24 @@ pub fn not_reported(r: &AnnualReport) -> String {
 /// named `authority_name`.
 pub fn document(r: &AnnualReport, authority_name: &str) -> String {
     let title = format!("{} 年度政务外网工作开展情况报告", r.year);
-    let page = html! {
-        (DOCTYPE)
-        html lang="zh-CN" {
-            head {
-                meta charset="utf-8";
-                title { (title) }
-                style { (PreEscaped(super::evaluation::STYLE)) }
-            }
-            body {
-                h1 { (title) }
-                p { "报告单位：" (authority_name) }
-                p { "报告年度：" (r.year) " 年（北京时间）；数据统计截至：" (time(r.as_of_ms)) }
-                h2 { "一、主要数据" }
-                (figures_table(r))
-                p { "地址管理：" (addresses(r)) }
-                h2 { "二、下辖节点报送情况" }
-                p { "下辖节点（含本节点）" (r.subtree_nodes) " 个，已报送本年度工作报告 " (r.subtree_reporting) " 个。" }
-                p { "尚未报送：" (not_reported(r)) }
-                h2 { "三、工作情况说明" }
-                @if r.notes.trim().is_empty() {
-                    p { "（未填写）" }
-                } @else {
-                    @for para in r.notes.lines().filter(|l| !l.trim().is_empty()) { p { (para) } }
-                }
-                p.note { "统计口径：申请按提交日、结果按审核办结日，备案按报备日，故障按报告时间、超时按时限届满时间，监督检查按检查日，中断连接与限期整改按下达和恢复日，专网按迁移完成日归入年度；接入单位和地址按报告时的状态，下辖节点的接入单位按其最近一次状态摘要。" }
-                p.sign { (authority_name) br; "（盖章）　　　　年　　月　　日" }
-            }
+    let body = html! {
+        p { "报告单位：" (authority_name) }
+        p { "报告年度：" (r.year) " 年（北京时间）；数据统计截至：" (time(r.as_of_ms)) }
+        h2 { "一、主要数据" }
+        (figures_table(r))
+        p { "地址管理：" (addresses(r)) }
+        h2 { "二、下辖节点报送情况" }
+        p { "下辖节点（含本节点）" (r.subtree_nodes) " 个，已报送本年度工作报告 " (r.subtree_reporting) " 个。" }
+        p { "尚未报送：" (not_reported(r)) }
+        h2 { "三、工作情况说明" }
+        @if r.notes.trim().is_empty() {
+            p { "（未填写）" }
+        } @else {
+            @for para in r.notes.lines().filter(|l| !l.trim().is_empty()) { p { (para) } }
         }
+        p.note { "统计口径：申请按提交日、结果按审核办结日，备案按报备日，故障按报告时间、超时按时限届满时间，监督检查按检查日，中断连接与限期整改按下达和恢复日，专网按迁移完成日归入年度；接入单位和地址按报告时的状态，下辖节点的接入单位按其最近一次状态摘要。" }
     };
-    page.into_string()
+    super::evaluation::printed(&title, authority_name, body)
 }
 
 /// The figures as one ruled table.
