@@ -106,7 +106,7 @@ pub enum FilingDetails {
     /// A system-change filing.
     Change(SystemChange),
     /// An annual work report (Art.10).
-    AnnualReport(crate::AnnualReport),
+    AnnualReport(Box<crate::AnnualReport>),
     /// An approved maintenance interruption reported to the region (Art.24).
     Interruption(crate::interruption::InterruptionFiling),
     /// An annual evaluation of providers and O&M units (Art.27).

@@ -8,7 +8,7 @@ use prost::Message;
 use super::{date, instant, text};
 use crate::domain::ipam::AssignmentId;
 use crate::domain::limits;
-use crate::domain::{AnnualReport, Cutover, Filing, FilingDetails, FilingId, Launch, Receipt, SystemChange};
+use crate::domain::{Cutover, Filing, FilingDetails, FilingId, Launch, Receipt, SystemChange};
 use crate::error::{NodeError, Result};
 
 /// Event kind of a filing travelling up.
@@ -171,40 +171,6 @@ fn change_to_pb(c: &SystemChange, origin: &NodeId) -> pb::SystemChangeDetails {
     }
 }
 
-/// An annual report's figures carry the same names on both sides of the
-/// wire: one list of them serves both directions (`notes` is owned or cloned).
-macro_rules! report_figures {
-    ($r:expr, $($ty:ident)::+, $notes:expr) => {
-        $($ty)::+ {
-            year: $r.year,
-            cutovers: $r.cutovers,
-            launches: $r.launches,
-            own_filings: $r.own_filings,
-            subtree_nodes: $r.subtree_nodes,
-            subtree_reporting: $r.subtree_reporting,
-            notes: $notes,
-        }
-    };
-}
-
-fn report_to_pb(r: &AnnualReport) -> pb::AnnualReportDetails {
-    report_figures!(r, pb::AnnualReportDetails, r.notes.clone())
-}
-
-fn report_from_pb(r: pb::AnnualReportDetails) -> AnnualReport {
-    report_figures!(r, AnnualReport, r.notes)
-}
-
-/// Validates an annual-report request: the year's range is the domain's;
-/// here only the notes' length.
-pub fn report_request_from_pb(r: &pb::FileAnnualReportRequest) -> Result<(i32, String)> {
-    let notes = r.notes.trim();
-    if notes.chars().count() > super::MAX_TEXT {
-        return Err(NodeError::invalid("notes", format!("不能超过 {} 个字符", super::MAX_TEXT)));
-    }
-    Ok((r.year, notes.to_string()))
-}
-
 fn receipt_to_pb(r: &Receipt) -> pb::Receipt {
     pb::Receipt { node: r.node.to_string(), received_at_ms: r.received_at_ms }
 }
@@ -219,7 +185,7 @@ pub fn filing_to_pb(f: &Filing) -> pb::Filing {
         FilingDetails::Cutover(c) => pb::filing::Details::Cutover(cutover_to_pb(c, &f.id.origin)),
         FilingDetails::Launch(l) => pb::filing::Details::Launch(launch_to_pb(l)),
         FilingDetails::Change(c) => pb::filing::Details::Change(change_to_pb(c, &f.id.origin)),
-        FilingDetails::AnnualReport(r) => pb::filing::Details::AnnualReport(report_to_pb(r)),
+        FilingDetails::AnnualReport(r) => pb::filing::Details::AnnualReport(super::annual_report_to_pb(r)),
         FilingDetails::Interruption(i) => {
             pb::filing::Details::Interruption(super::interruption::interruption_filing_to_pb(i))
         }
@@ -243,7 +209,9 @@ pub fn filing_from_pb(p: pb::Filing) -> Result<Filing> {
         Some(pb::filing::Details::Cutover(c)) => FilingDetails::Cutover(cutover_from_pb(Some(c))?),
         Some(pb::filing::Details::Launch(l)) => FilingDetails::Launch(launch_from_pb(Some(l), &origin)?),
         Some(pb::filing::Details::Change(c)) => FilingDetails::Change(change_from_pb(Some(c), &origin)?),
-        Some(pb::filing::Details::AnnualReport(r)) => FilingDetails::AnnualReport(report_from_pb(r)),
+        Some(pb::filing::Details::AnnualReport(r)) => {
+            FilingDetails::AnnualReport(Box::new(super::annual_report_from_pb(r)?))
+        }
         Some(pb::filing::Details::Interruption(i)) => {
             FilingDetails::Interruption(super::interruption::interruption_filing_from_pb(i, &origin)?)
         }

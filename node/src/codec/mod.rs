@@ -24,6 +24,7 @@ mod kinds;
 mod order;
 mod pki;
 mod private_network;
+mod report;
 mod system_request;
 
 pub use access::*;
@@ -46,6 +47,7 @@ pub use kinds::*;
 pub use order::*;
 pub use pki::*;
 pub use private_network::*;
+pub use report::*;
 pub use system_request::*;
 
 use chrono::{DateTime, NaiveDate};

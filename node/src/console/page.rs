@@ -68,6 +68,7 @@ fn nav_items(console: &Console, signed: &Signed) -> Vec<(&'static str, &'static 
         ("/inspections", "监督检查"),
         ("/access-points", "机房设备"),
         ("/private-networks", "专网迁移"),
+        ("/report", "年度报告"),
         ("/evaluation", "年度评估"),
         ("/addresses", "地址管理"),
         ("/systems", "信息系统"),

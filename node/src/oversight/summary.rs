@@ -232,18 +232,9 @@ pub fn record_figures(f: &Figures) -> RecordFigures {
     RecordFigures { filings, applications, addresses: address_figures(&f.space), units }
 }
 
-/// Share of this node's pool delegated, assigned or reserved, and the IPv6
-/// share of its live assignments (Art.6; 1 when it has none); unset while
-/// the node holds no pool.
+/// The pool's utilisation and the IPv6 share of its live assignments
+/// (`store::address_shares`); unset while the node holds no pool.
 fn address_figures(space: &[Space; 2]) -> Option<pb::AddressFigures> {
-    let total: u128 = space.iter().map(|s| s.total).fold(0, u128::saturating_add);
-    if total == 0 {
-        return None;
-    }
-    let used = space.iter().map(|s| s.delegated.saturating_add(s.assigned).saturating_add(s.reserved));
-    let used = used.fold(0, u128::saturating_add);
-    let [v6, v4] = space;
-    let all = v6.assignments.saturating_add(v4.assignments);
-    let ipv6_share = if all == 0 { 1.0 } else { v6.assignments as f64 / all as f64 };
-    Some(pb::AddressFigures { pool_utilisation: used as f64 / total as f64, ipv6_share })
+    let (pool_utilisation, ipv6_share) = crate::store::address_shares(space)?;
+    Some(pb::AddressFigures { pool_utilisation, ipv6_share })
 }

@@ -162,6 +162,7 @@ fn field(v: &str) -> String {
     if v.contains([',', '"', '\r', '\n']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
 }
 
+/// The printed documents' style (A4, Song typeface, ruled tables).
 const STYLE: &str = "@page { size: A4; margin: 20mm }
 body { font-family: 'SimSun', 'Songti SC', 'Noto Serif CJK SC', serif; font-size: 10.5pt; color: #000; margin: 0 }
 h1 { font-size: 18pt; text-align: center; margin: 0 0 12pt }
@@ -179,10 +180,10 @@ td.t { white-space: pre-line }
 .note { font-size: 9pt; margin-top: 14pt }
 .sign { margin-top: 28pt; text-align: right }";
 
-/// The evaluation as a standalone printable HTML document, by the
-/// authority named `authority_name`.
-pub fn document(e: &Evaluation, authority_name: &str) -> String {
-    let title = format!("{} 年度政务外网运行质量综合评估报告", e.year);
+/// A standalone printable document titled `title`: the title as its
+/// heading, then `body`, then the authority's signature and seal line. The
+/// evaluation and the annual work report (`report.rs`) print alike.
+pub fn printed(title: &str, authority_name: &str, body: Markup) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -193,23 +194,33 @@ pub fn document(e: &Evaluation, authority_name: &str) -> String {
             }
             body {
                 h1 { (title) }
-                p { "评估单位：" (authority_name) "（节点 " (e.node) "）" }
-                p { "评估年度：" (e.year) " 年（按北京时间的故障报告时间归入年度）" }
-                p { "实测数据统计截至：" (time(e.as_of_ms)) "（北京时间），计入故障 " (e.tickets) " 件" }
-                (kind_section("一、", PartyKind::LinkProvider, e))
-                (kind_section("二、", PartyKind::Maintainer, e))
-                h2 { "三、评估结论" }
-                @if e.conclusion.trim().is_empty() {
-                    p { "（未填写）" }
-                } @else {
-                    @for para in e.conclusion.lines().filter(|l| !l.trim().is_empty()) { p { (para) } }
-                }
-                (notes())
+                (body)
                 p.sign { (authority_name) br; "（盖章）　　　　年　　月　　日" }
             }
         }
     };
     page.into_string()
+}
+
+/// The evaluation as a standalone printable HTML document, by the
+/// authority named `authority_name`.
+pub fn document(e: &Evaluation, authority_name: &str) -> String {
+    let title = format!("{} 年度政务外网运行质量综合评估报告", e.year);
+    let body = html! {
+        p { "评估单位：" (authority_name) "（节点 " (e.node) "）" }
+        p { "评估年度：" (e.year) " 年（按北京时间的故障报告时间归入年度）" }
+        p { "实测数据统计截至：" (time(e.as_of_ms)) "（北京时间），计入故障 " (e.tickets) " 件" }
+        (kind_section("一、", PartyKind::LinkProvider, e))
+        (kind_section("二、", PartyKind::Maintainer, e))
+        h2 { "三、评估结论" }
+        @if e.conclusion.trim().is_empty() {
+            p { "（未填写）" }
+        } @else {
+            @for para in e.conclusion.lines().filter(|l| !l.trim().is_empty()) { p { (para) } }
+        }
+        (notes())
+    };
+    printed(&title, authority_name, body)
 }
 
 /// One kind's measured table and its hand assessments.

@@ -53,8 +53,12 @@ pub fn print_filing(f: &pb::Filing) {
                 "年度：{}    割接备案：{}    上线备案：{}（其中本节点 {}）",
                 r.year, r.cutovers, r.launches, r.own_filings
             );
-            println!("下辖节点：{}，曾上报状态：{}", r.subtree_nodes, r.subtree_reporting);
+            println!("下辖节点（含本节点）：{}，已报送本年度报告：{}", r.subtree_nodes, r.subtree_reporting);
+            if let Ok(report) = crate::codec::annual_report_from_pb(r.clone()) {
+                println!("尚未报送：{}", super::report::not_reported(&report));
+            }
             println!("说明：{}", if r.notes.is_empty() { "—" } else { &r.notes });
+            println!("（extranet report show {} 查看全部数据，--html 文件 导出可打印的报告）", f.id);
         }
         Some(pb::filing::Details::Interruption(d)) => {
             let i = d.plan.clone().unwrap_or_default();

@@ -16,4 +16,5 @@ pub mod interruption;
 pub mod order;
 pub mod oversight;
 pub mod private_network;
+pub mod report;
 pub mod text;

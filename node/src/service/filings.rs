@@ -97,6 +97,16 @@ impl Filings for FilingsService {
         .await
     }
 
+    async fn draft_annual_report(
+        &self,
+        req: Request<pb::DraftAnnualReportRequest>,
+    ) -> Result<Response<pb::AnnualReportDetails>, Status> {
+        let (_, r) = self.gate.operator_request(req)?;
+        let now = crate::store::health::now_ms();
+        let d = ops::report::draft(&self.store, &self.topology, r.year, String::new(), now)?;
+        Ok(Response::new(codec::annual_report_to_pb(&d)))
+    }
+
     async fn list_filings(
         &self,
         req: Request<pb::ListFilingsRequest>,

@@ -180,6 +180,23 @@ pub struct Space {
     pub assignments: u128,
 }
 
+/// Share of the pool delegated, assigned or reserved, and the IPv6 share
+/// of the live assignments (Art.6; 1 when there are none), each 0..1; none
+/// while the node holds no pool. Oversight and the annual report show the
+/// same two figures from this one function.
+pub fn address_shares(space: &[Space; 2]) -> Option<(f64, f64)> {
+    let total: u128 = space.iter().map(|s| s.total).fold(0, u128::saturating_add);
+    if total == 0 {
+        return None;
+    }
+    let used = space.iter().map(|s| s.delegated.saturating_add(s.assigned).saturating_add(s.reserved));
+    let used = used.fold(0, u128::saturating_add);
+    let [v6, v4] = space;
+    let all = v6.assignments.saturating_add(v4.assignments);
+    let ipv6_share = if all == 0 { 1.0 } else { v6.assignments as f64 / all as f64 };
+    Some((used as f64 / total as f64, ipv6_share))
+}
+
 /// What a summary shows of this node's records, read from the counters.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Figures {

@@ -560,6 +560,7 @@ pub(crate) fn records_since_v1() -> Vec<(&'static str, Vec<u8>, Check)> {
         row("local_calendar", local_calendar()),
         row("filing_launch_linked", super::fixtures_systems::linked_launch()),
         row("filing_change", super::fixtures_systems::change()),
+        row("filing_annual_report", super::fixtures_report::annual_report_v1()),
         row(
             "link_provider",
             LinkProvider {
@@ -631,6 +632,8 @@ fn write_current_fixtures() {
     let linked = crate::codec::encode_filing(&super::fixtures_systems::linked_launch());
     files.push(("wire/filing.v1/launch_linked.bin".into(), linked));
     files.push(("wire/filing.v1/change.bin".into(), crate::codec::encode_filing(&super::fixtures_systems::change())));
+    let report = crate::codec::encode_filing(&super::fixtures_report::annual_report_v1());
+    files.push(("wire/filing.v1/annual_report.bin".into(), report));
     for (name, bytes) in files {
         let path = dir().join(name);
         if !path.exists() {

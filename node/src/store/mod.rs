@@ -58,6 +58,8 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 pub(crate) mod fixtures_private_networks;
 #[cfg(test)]
+pub(crate) mod fixtures_report;
+#[cfg(test)]
 pub(crate) mod fixtures_systems;
 #[cfg(test)]
 mod private_networks_tests;
@@ -74,10 +76,9 @@ pub use assets::AssetCounts;
 pub use disconnection::Disconnection;
 pub use durability::Durability;
 pub use faults::{FaultRegistry, RegistryEntry};
-pub use figures::{Figures, IncidentCounts, InspectionCounts, OrderCounts, Overdue, Space};
+pub use figures::{Figures, IncidentCounts, InspectionCounts, OrderCounts, Overdue, Space, address_shares};
 pub use health::{Health, StoreState};
 pub use private_networks::PrivateNetworkCounts;
-pub use report::YearFilings;
 pub use trees::TreeId;
 pub use tx::{Tx, TxError, TxResult, abort};
 pub use unapplied::Unapplied;

@@ -1,52 +1,54 @@
-//! Figures of a year's records, for the annual work report (Art.10).
+//! The records of a year, for the annual work report (Art.10): one read
+//! of every tree whose records the report counts, fed to the domain's
+//! tally one record at a time, and who of the subtree has filed its own
+//! report of the year.
 
-use chrono::{Datelike, TimeZone, Utc};
+use std::collections::BTreeSet;
+
+use extranet_certs::NodeId;
 
 use super::{NodeStore, TreeId, keys};
-use crate::calendar::beijing;
-use crate::domain::{Filing, FilingDetails};
+use crate::domain::inspection::Inspection;
+use crate::domain::report::Tally;
+use crate::domain::{AccessUnit, Application, DeadlineSummary, FaultTicket, Filing, FilingDetails, Order};
 use crate::error::Result;
 
-/// Cutover and launch filings of one year held here.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-pub struct YearFilings {
-    /// Cutover filings (this node's and its subtree's).
-    pub cutovers: u64,
-    /// System-launch filings.
-    pub launches: u64,
-    /// Of both, those this node filed itself.
-    pub own: u64,
-}
-
 impl NodeStore {
-    /// Counts the cutover and launch filings held here (own and replicas of
-    /// the subtree) filed in `year`, Beijing time.
-    pub fn filings_in_year(&self, year: i32) -> Result<YearFilings> {
+    /// Feeds `tally` every unit, application (own records and the deadline
+    /// summaries of those decided below), filing, fault, inspection and
+    /// order held here, read in one snapshot; answers the nodes whose own
+    /// annual report of `tally.year` is held here.
+    pub fn tally_year(&self, tally: &mut Tally<'_>) -> Result<BTreeSet<NodeId>> {
         self.view(|t| {
-            let mut out = YearFilings::default();
-            for item in t.iter(TreeId::Filings) {
-                let (_, v) = item?;
-                let f: Filing = keys::decode(&v)?;
-                let filed_year =
-                    Utc.timestamp_millis_opt(f.filed_at_ms).single().map(|t| t.with_timezone(&beijing()).year());
-                if filed_year != Some(year) {
-                    continue;
-                }
-                match f.details {
-                    FilingDetails::Cutover(_) => out.cutovers += 1,
-                    FilingDetails::Launch(_) => out.launches += 1,
-                    FilingDetails::Change(_)
-                    | FilingDetails::AnnualReport(_)
-                    | FilingDetails::Interruption(_)
-                    | FilingDetails::Evaluation(_) => {
-                        continue;
-                    }
-                }
-                if f.id.origin == self.me {
-                    out.own += 1;
-                }
+            for item in t.iter(TreeId::Units) {
+                tally.unit(&keys::decode::<AccessUnit>(&item?.1)?);
             }
-            Ok(out)
+            for item in t.iter(TreeId::Applications) {
+                let a: Application = keys::decode(&item?.1)?;
+                tally.application(&a.routing.competent, Some(a.kind), a.state, &a.deadlines);
+            }
+            for item in t.iter(TreeId::DeadlineSummaries) {
+                let s: DeadlineSummary = keys::decode(&item?.1)?;
+                tally.application(&s.owner, None, s.state, &s.deadlines);
+            }
+            let mut reported = BTreeSet::new();
+            for item in t.iter(TreeId::Filings) {
+                let f: Filing = keys::decode(&item?.1)?;
+                if matches!(&f.details, FilingDetails::AnnualReport(r) if r.year == tally.year) {
+                    reported.insert(f.id.origin.clone());
+                }
+                tally.filing(&f);
+            }
+            for item in t.iter(TreeId::Faults) {
+                tally.fault(&keys::decode::<FaultTicket>(&item?.1)?);
+            }
+            for item in t.iter(TreeId::Inspections) {
+                tally.inspection(&keys::decode::<Inspection>(&item?.1)?);
+            }
+            for item in t.iter(TreeId::Orders) {
+                tally.order(&keys::decode::<Order>(&item?.1)?);
+            }
+            Ok(reported)
         })
     }
 }

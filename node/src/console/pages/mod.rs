@@ -20,6 +20,7 @@
 //! | `/circulars…` | [`circulars`]: circulars issued here and from above, the issuing form, one with its printable document (Art.28, Art.29) |
 //! | `/inspections…` | [`inspections`]: supervision inspections (Art.28) — what waits on the person signed in, all held here, the record form, one with its findings and the steps allowed |
 //! | `/interruptions…` | [`interruptions`]: maintenance interruptions by phase, the request form, one with its steps (Art.24) |
+//! | `/report…` | [`report`]: the annual work report (Art.10): the year's figures for the node and its subtree, the nodes not reported, the printable report |
 //! | `/evaluation…` | [`evaluation`]: the annual evaluation (Art.27): figures, hand assessments, filing, the printable report and CSV |
 //! | `/addresses…` | [`addresses`]: the pool as bars, assign a /64, ask the parent for space |
 //! | `/systems…` | [`systems`]: information systems (Art.23) — a unit applies for addresses and files the launch; the operator's one queue of both |
@@ -47,6 +48,7 @@ pub mod orders;
 pub mod oversight;
 pub mod private_networks;
 pub mod queue;
+pub mod report;
 pub mod signin;
 pub mod systems;
 
@@ -115,6 +117,8 @@ pub fn router() -> Router<Console> {
         .route("/inspections/new", get(inspections::form).post(inspections::record))
         .route("/inspections/{id}", get(inspections::show))
         .route("/inspections/{id}/act", post(inspections::act))
+        .route("/report", get(report::page))
+        .route("/report/document", get(report::print))
         .route("/evaluation", get(evaluation::page))
         .route("/evaluation/file", post(evaluation::file))
         .route("/evaluation/{id}/document", get(evaluation::print))
