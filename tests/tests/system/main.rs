@@ -21,6 +21,7 @@ mod console;
 mod console_access_points;
 mod console_browser;
 mod console_forms;
+mod console_report;
 mod console_systems;
 mod crash;
 mod cutover_notice;
