@@ -110,3 +110,22 @@ async fn the_year_end_warning_shows_everywhere_until_the_region_publishes_next_y
     h.shutdown().await;
     Ok(())
 }
+
+/// The operator's front page in the console shows the same warning, and a
+/// page with no warning when the calendar covers next year.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_front_page_shows_the_year_end_warning() -> anyhow::Result<()> {
+    let h = Harness::with_consoles(&FOUR[..3]).await?;
+    let county = h.county_a();
+    let expected = CalendarDocument::builtin().work_calendar().missing_year_warning(today());
+    let front = h.operator_web(&county).await?.get("/").await?;
+    assert_eq!(front.status, 200, "{front:?}");
+    match &expected {
+        Some(w) => {
+            assert!(front.body.contains(&format!("role=\"alert\">{w}")), "warned on the front page: {}", front.body)
+        }
+        None => assert!(!front.body.contains("节假日安排尚未发布"), "no warning while next year is published"),
+    }
+    h.shutdown().await;
+    Ok(())
+}
