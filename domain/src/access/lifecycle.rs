@@ -111,6 +111,7 @@ impl Application {
             state: self.state,
             revision: self.revision,
             deadlines: self.deadlines.clone(),
+            kind: Some(self.kind),
         }
     }
 

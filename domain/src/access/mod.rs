@@ -400,6 +400,9 @@ pub struct DeadlineSummary {
     pub revision: u64,
     /// Its deadlines.
     pub deadlines: Deadlines,
+    /// Its kind (`None` in a summary from before kinds travelled with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ApplicationKind>,
 }
 
 /// What an owner does to an application.

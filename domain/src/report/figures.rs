@@ -42,9 +42,9 @@ pub struct YearFigures {
     pub units_withdrawn: u64,
     /// Applications submitted in the year.
     pub applications: u64,
-    /// Of them, new-access applications (接入申请); kinds are known of the
-    /// applications whose record is held here, not of the deadline
-    /// summaries of applications decided below.
+    /// Of them, new-access applications (接入申请); the kind comes from the
+    /// record held here or from the deadline summary of an application
+    /// decided below (a summary sent by an older node does not carry it).
     pub applications_new: u64,
     /// Of them, change applications (变更申请).
     pub applications_change: u64,
@@ -222,8 +222,8 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// One application by its deciding node, kind (when its record is held
-    /// here), state and deadlines.
+    /// One application by its deciding node, kind (when known), state and
+    /// deadlines.
     pub fn application(&mut self, owner: &NodeId, kind: Option<ApplicationKind>, state: AppState, d: &Deadlines) {
         let (year, today) = (self.year, self.today);
         let submitted = d.review.from.is_some_and(|s| s.year() == year);

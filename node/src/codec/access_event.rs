@@ -152,6 +152,7 @@ pub fn encode_summary(s: &DeadlineSummary) -> Vec<u8> {
         state: state_to_pb(s.state) as i32,
         revision: s.revision,
         deadlines: Some(deadlines_to_pb(&s.deadlines)),
+        kind: s.kind.map_or(0, |k| k.to_pb() as i32),
     }
     .encode_to_vec()
 }
@@ -166,6 +167,10 @@ pub fn decode_summary(bytes: &[u8]) -> Result<DeadlineSummary> {
         state: state("summary.state", e.state)?,
         revision: e.revision,
         deadlines: deadlines_from_pb("summary.deadlines", e.deadlines)?,
+        kind: match e.kind {
+            0 => None,
+            k => Some(kind_from_pb(k)?),
+        },
     };
     check_deadlines("summary.deadlines", &s.deadlines)?;
     Ok(s)

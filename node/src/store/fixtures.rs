@@ -73,7 +73,8 @@ pub(crate) fn application() -> Application {
 
 /// The deadline summary of [`application`].
 pub(crate) fn deadline_summary() -> DeadlineSummary {
-    application().summary()
+    // as stored and sent before summaries carried the kind
+    DeadlineSummary { kind: None, ..application().summary() }
 }
 
 /// A withdrawal ledger entry.

@@ -29,7 +29,7 @@ impl NodeStore {
             }
             for item in t.iter(TreeId::DeadlineSummaries) {
                 let s: DeadlineSummary = keys::decode(&item?.1)?;
-                tally.application(&s.owner, None, s.state, &s.deadlines);
+                tally.application(&s.owner, s.kind, s.state, &s.deadlines);
             }
             let mut reported = BTreeSet::new();
             for item in t.iter(TreeId::Filings) {

@@ -91,7 +91,8 @@ async fn script_prefecture(h: &Harness, want: &mut YearFigures) -> anyhow::Resul
     Ok(())
 }
 
-/// County A: a cutover (registering the unit it notifies) and a fault.
+/// County A: a cutover (registering the unit it notifies), a fault, and an
+/// application decided there (the prefecture holds its summary only).
 async fn script_county_a(h: &Harness, want: &mut YearFigures) -> anyhow::Result<()> {
     let a = h.county_a();
     h.file_cutover(&a, valid_cutover()).await?;
@@ -104,6 +105,19 @@ async fn script_county_a(h: &Harness, want: &mut YearFigures) -> anyhow::Result<
     };
     h.fed.client(&a).await?.faults().report_fault(fault).await?;
     want.faults += 1;
+    // an application decided at the county: the prefecture holds only its
+    // deadline summary, which carries its kind
+    h.register_unit(&a, valid_unit("a0001", a.as_str())).await?;
+    let submit = pb::SubmitRequest {
+        unit_id: "a0001".into(),
+        kind: pb::ApplicationKind::New as i32,
+        form: Some(valid_form(pb::AccessSpan::Local)),
+        ..Default::default()
+    };
+    let op = h.fed.client(&a).await?;
+    let id = op.access().submit(submit).await?.into_inner().id;
+    op.access().approve(pb::ApproveRequest { id, access_plan: "就近接入".into(), ..Default::default() }).await?;
+    (want.applications, want.applications_new, want.approved) = (1, 1, 1);
     want.units_applying += h.running(&a).store.units()?.len() as u64;
     Ok(())
 }
