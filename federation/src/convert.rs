@@ -7,20 +7,34 @@ use extranet_certs::NodeId;
 use extranet_proto::v1 as pb;
 use pb::sync_frame::Frame as PbFrame;
 
-use crate::{Backlog, Channel, Envelope, FedError, Frame, Route, Scope, StreamId, Summary};
+use crate::{Backlog, Channel, Envelope, FedError, Frame, Route, Scope, Skipped, StreamId, Summary};
 
 /// A frame as sent on the wire.
 pub fn frame_to_proto(frame: Frame) -> pb::SyncFrame {
     let inner = match frame {
-        Frame::Hello { node, cursors, version, dead_after } => PbFrame::Hello(pb::Hello {
+        Frame::Hello { node, cursors, version, dead_after, skips } => PbFrame::Hello(pb::Hello {
             node: node.to_string(),
             cursors: cursors_to_proto(cursors),
             software_version: version,
             dead_after_ms: dead_after.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            skips,
         }),
-        Frame::Events(events) => {
-            PbFrame::Events(pb::EventBatch { events: events.into_iter().map(envelope_to_proto).collect() })
-        }
+        Frame::Scoped { events, skips } => PbFrame::Events(pb::EventBatch {
+            events: events.into_iter().map(envelope_to_proto).collect(),
+            skips: skips
+                .into_iter()
+                .map(|r| pb::Skip {
+                    origin: r.stream.origin.to_string(),
+                    channel: channel_to_proto(r.stream.channel) as i32,
+                    from: r.from,
+                    through: r.through,
+                })
+                .collect(),
+        }),
+        Frame::Events(events) => PbFrame::Events(pb::EventBatch {
+            events: events.into_iter().map(envelope_to_proto).collect(),
+            skips: vec![],
+        }),
         Frame::Ack(cursors) => PbFrame::Ack(pb::Ack { cursors: cursors_to_proto(cursors) }),
         Frame::CaughtUp => PbFrame::CaughtUp(pb::CaughtUp {}),
         Frame::Ping { owed, sent_at_ms } => PbFrame::Ping(pb::Ping {
@@ -45,8 +59,16 @@ pub fn frame_from_proto(frame: pb::SyncFrame) -> Result<Frame, FedError> {
             cursors: cursors_from_proto(h.cursors)?,
             version: h.software_version,
             dead_after: (h.dead_after_ms > 0).then(|| std::time::Duration::from_millis(h.dead_after_ms)),
+            skips: h.skips,
         },
-        PbFrame::Events(b) => Frame::Events(b.events.into_iter().map(envelope_from_proto).collect::<Result<_, _>>()?),
+        PbFrame::Events(b) => {
+            let events = b.events.into_iter().map(envelope_from_proto).collect::<Result<_, _>>()?;
+            if b.skips.is_empty() {
+                Frame::Events(events)
+            } else {
+                Frame::Scoped { events, skips: b.skips.into_iter().map(skipped_from_proto).collect::<Result<_, _>>()? }
+            }
+        }
         PbFrame::Ack(a) => Frame::Ack(cursors_from_proto(a.cursors)?),
         PbFrame::CaughtUp(_) => Frame::CaughtUp,
         PbFrame::Ping(p) => {
@@ -113,6 +135,18 @@ fn envelope_from_proto(ev: pb::Envelope) -> Result<Envelope, FedError> {
         (Channel::Down, pb::ScopeKind::Unspecified) => return Err(bad("下行事件必须指定范围类型".into())),
     };
     Ok(Envelope { origin, seq: ev.seq, route, kind: ev.kind, payload: ev.payload, created_at_ms: ev.created_at_ms })
+}
+
+fn skipped_from_proto(r: pb::Skip) -> Result<Skipped, FedError> {
+    let origin = node(&r.origin, "Skip.origin")?;
+    let channel = channel_from_proto(r.channel)?;
+    if channel != Channel::Down {
+        return Err(bad(format!("跳过的只能是下行事件（来源 {origin}）")));
+    }
+    if r.from == 0 || r.through < r.from {
+        return Err(bad(format!("跳过的序号范围无效：来源 {origin} 自 {} 至 {}", r.from, r.through)));
+    }
+    Ok(Skipped { stream: StreamId { origin, channel }, from: r.from, through: r.through })
 }
 
 fn cursors_to_proto(cursors: Vec<(StreamId, u64)>) -> Vec<pb::StreamCursor> {
@@ -189,6 +223,14 @@ mod tests {
                 cursors: vec![(s.clone(), 7)],
                 version: "0.1.0".into(),
                 dead_after: Some(std::time::Duration::from_secs(20)),
+                skips: true,
+            },
+            Frame::Scoped {
+                events: vec![ev(Route::Down(Scope::Node(n("540000/540100"))))],
+                skips: vec![
+                    Skipped { stream: s.clone(), from: 1, through: 2 },
+                    Skipped { stream: s.clone(), from: 4, through: 8 },
+                ],
             },
             Frame::Events(vec![
                 ev(Route::Up),
@@ -214,6 +256,22 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_skip_is_a_protocol_error() {
+        let run = |channel: pb::Channel, from, through| pb::SyncFrame {
+            frame: Some(PbFrame::Events(pb::EventBatch {
+                events: vec![],
+                skips: vec![pb::Skip { origin: "540000".into(), channel: channel as i32, from, through }],
+            })),
+        };
+        assert!(frame_from_proto(run(pb::Channel::Down, 2, 2)).is_ok());
+        for (channel, from, through) in [(pb::Channel::Up, 1, 2), (pb::Channel::Down, 0, 2), (pb::Channel::Down, 5, 4)]
+        {
+            let err = frame_from_proto(run(channel, from, through)).unwrap_err();
+            assert!(matches!(err, FedError::Protocol(_)), "{channel:?} {from}..{through}: {err}");
+        }
+    }
+
+    #[test]
     fn malformed_frames_are_protocol_errors() {
         let proto_of = |f| match frame_to_proto(f).frame {
             Some(PbFrame::Events(b)) => b.events[0].clone(),
@@ -233,12 +291,17 @@ mod tests {
         for mutate in cases {
             let mut e = good.clone();
             mutate(&mut e);
-            let f = pb::SyncFrame { frame: Some(PbFrame::Events(pb::EventBatch { events: vec![e] })) };
+            let f = pb::SyncFrame { frame: Some(PbFrame::Events(pb::EventBatch { events: vec![e], skips: vec![] })) };
             assert!(matches!(frame_from_proto(f), Err(FedError::Protocol(_))));
         }
         assert!(matches!(frame_from_proto(pb::SyncFrame { frame: None }), Err(FedError::Protocol(_))));
-        let hello =
-            pb::Hello { node: "not a node".into(), cursors: vec![], software_version: String::new(), dead_after_ms: 0 };
+        let hello = pb::Hello {
+            node: "not a node".into(),
+            cursors: vec![],
+            software_version: String::new(),
+            dead_after_ms: 0,
+            skips: false,
+        };
         let f = pb::SyncFrame { frame: Some(PbFrame::Hello(hello)) };
         assert!(matches!(frame_from_proto(f), Err(FedError::Protocol(_))));
     }

@@ -26,8 +26,9 @@ pub struct StreamId {
     pub channel: Channel,
 }
 
-/// Where a down event takes effect. Every descendant of the origin stores and
-/// relays it; only nodes in scope hand it to their domain.
+/// Where a down event takes effect. The origin's children store it and
+/// relay it to those of their children whose subtree it reaches into
+/// ([`Scope::reaches_into`]); only nodes in scope hand it to their domain.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub enum Scope {
     /// Exactly this node.
@@ -42,6 +43,16 @@ impl Scope {
         match self {
             Scope::Node(n) => n == node,
             Scope::Subtree(n) => node.is_within(n),
+        }
+    }
+
+    /// Whether any node of `root`'s subtree is in scope: the event must
+    /// reach `root` (to take effect there or be relayed on), else a
+    /// parent may skip it for `root` ([`crate::Frame::Skip`]).
+    pub fn reaches_into(&self, root: &NodeId) -> bool {
+        match self {
+            Scope::Node(n) => n.is_within(root),
+            Scope::Subtree(n) => n.is_within(root) || root.is_within(n),
         }
     }
 }

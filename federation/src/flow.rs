@@ -5,7 +5,7 @@
 //! half never waits on the sending half, and below both halves so neither
 //! reaches into the session that runs them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use tokio::sync::{Notify, OwnedSemaphorePermit};
@@ -36,10 +36,20 @@ impl Shared {
 
 /// Bookkeeping of one session.
 pub(crate) struct Flow {
-    /// Highest sequence sent per stream (starts at the peer's Hello cursor).
+    /// Highest sequence sent or skipped per stream (starts at the peer's
+    /// Hello cursor).
     sent: Cursors,
+    /// Events sent and not yet acknowledged, per stream, in order: the
+    /// window counts these, never skipped runs.
+    unacked: BTreeMap<StreamId, VecDeque<u64>>,
+    /// End of the last run skipped per stream ([`crate::Frame::Skip`]):
+    /// never acknowledged on its own, so it counts as acknowledged once
+    /// every event sent before it is.
+    skipped: Cursors,
     /// Highest sequence the peer acknowledged per stream.
     acked: Cursors,
+    /// `saved` moved on a skipped run, not an ack: to persist.
+    saved_moved: bool,
     /// The peer's acknowledged cursors as persisted, including streams this
     /// session does not touch.
     saved: Cursors,
@@ -58,7 +68,10 @@ impl Flow {
         saved.extend(hello.iter().map(|(s, c)| (s.clone(), *c)));
         Flow {
             sent: hello.clone(),
+            unacked: BTreeMap::new(),
+            skipped: Cursors::new(),
             acked: hello,
+            saved_moved: false,
             saved,
             pending_ack: Cursors::new(),
             permit,
@@ -67,9 +80,17 @@ impl Flow {
         }
     }
 
-    /// The peer's acknowledged cursors, for backlog reports.
-    pub fn acked(&self) -> &Cursors {
-        &self.acked
+    /// The peer's acknowledged cursors, for backlog reports: a skipped
+    /// run counts once nothing sent before it is still unacknowledged.
+    pub fn acked(&self) -> Cursors {
+        let mut out = self.acked.clone();
+        for (stream, through) in &self.skipped {
+            if self.unacked.get(stream).is_none_or(VecDeque::is_empty) {
+                let e = out.entry(stream.clone()).or_insert(0);
+                *e = (*e).max(*through);
+            }
+        }
+        out
     }
 
     /// Highest sequence of `stream` sent so far this session.
@@ -79,11 +100,33 @@ impl Flow {
 
     /// Events sent but not yet acknowledged.
     pub fn in_flight(&self) -> u64 {
-        self.sent.iter().map(|(s, n)| n.saturating_sub(self.acked.get(s).copied().unwrap_or(0))).sum()
+        self.unacked.values().map(|q| q.len() as u64).sum()
     }
 
-    /// Records that `stream` was sent up to `seq`.
+    /// Records that event `seq` of `stream` was sent.
     pub fn record_sent(&mut self, stream: &StreamId, seq: u64) {
+        self.advance(stream, seq);
+        self.unacked.entry(stream.clone()).or_default().push_back(seq);
+    }
+
+    /// Records that `stream` was skipped for the peer up to `through`.
+    pub fn record_skip(&mut self, stream: &StreamId, through: u64) {
+        self.advance(stream, through);
+        let e = self.skipped.entry(stream.clone()).or_insert(0);
+        *e = (*e).max(through);
+        if self.unacked.get(stream).is_none_or(VecDeque::is_empty) {
+            self.saved.insert(stream.clone(), through);
+            self.saved_moved = true;
+        }
+    }
+
+    /// The cursors to persist if a skipped run moved them since the last
+    /// call (an ack persists its own).
+    pub fn take_moved_by_runs(&mut self) -> Option<Vec<(StreamId, u64)>> {
+        std::mem::take(&mut self.saved_moved).then(|| self.saved())
+    }
+
+    fn advance(&mut self, stream: &StreamId, seq: u64) {
         let e = self.sent.entry(stream.clone()).or_insert(0);
         *e = (*e).max(seq);
     }
@@ -101,8 +144,17 @@ impl Flow {
             }
             let a = self.acked.entry(stream.clone()).or_insert(0);
             *a = (*a).max(*seq);
-            let v = *a;
-            self.saved.insert(stream.clone(), v);
+            if let Some(q) = self.unacked.get_mut(stream) {
+                while q.front().is_some_and(|s| s <= seq) {
+                    q.pop_front();
+                }
+            }
+        }
+        let effective = self.acked();
+        for (stream, _) in cursors {
+            if let Some(v) = effective.get(stream) {
+                self.saved.insert(stream.clone(), *v);
+            }
         }
         Ok(self.saved())
     }
@@ -168,8 +220,8 @@ mod tests {
         let saved: Cursors = [(a.clone(), 3), (b.clone(), 1)].into();
         let mut f = Flow::new(hello, saved, None);
         assert_eq!(f.in_flight(), 0);
-        f.record_sent(&a, 9);
-        f.record_sent(&b, 4);
+        (6..=9).for_each(|seq| f.record_sent(&a, seq));
+        (1..=4).for_each(|seq| f.record_sent(&b, seq));
         assert_eq!(f.in_flight(), 8);
         let saved = f.record_ack(&[(a.clone(), 7)]).unwrap();
         assert_eq!(saved, vec![(a.clone(), 7), (b.clone(), 1)]);
@@ -178,6 +230,22 @@ mod tests {
         // an older ack never moves the cursor back
         f.record_ack(&[(a.clone(), 6)]).unwrap();
         assert_eq!(f.acked()[&a], 7);
+    }
+
+    #[test]
+    fn a_skipped_run_is_outside_the_window_and_counts_once_what_precedes_it_is_acked() {
+        let a = StreamId { origin: NodeId::parse("540000").unwrap(), channel: Channel::Down };
+        let mut f = Flow::new([(a.clone(), 2)].into(), Cursors::new(), None);
+        f.record_sent(&a, 3);
+        f.record_skip(&a, 500);
+        assert_eq!(f.in_flight(), 1, "only the event is in flight, not the 497 skipped");
+        assert_eq!(f.sent(&a), 500);
+        assert_eq!(f.acked()[&a], 2, "event 3 is not yet acknowledged, so neither is the run after it");
+        let saved = f.record_ack(&[(a.clone(), 3)]).unwrap();
+        assert_eq!(f.in_flight(), 0);
+        assert_eq!(f.acked()[&a], 500);
+        assert_eq!(saved, vec![(a.clone(), 500)], "saved for backlog figures as held");
+        assert!(f.record_ack(&[(a, 501)]).is_err(), "nothing beyond what was sent or skipped");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use crate::core::Core;
 use crate::flow::{Cursors, Shared};
 use crate::relay::refuse;
-use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, Incoming, PeerRole, StreamId, Summary};
+use crate::{Accepted, Channel, Envelope, EventStore, FedError, Frame, Incoming, PeerRole, Skipped, StreamId, Summary};
 
 /// How often, at most, the cursors a peer acknowledged are saved while
 /// acknowledgements keep coming (the last one is saved at most this much
@@ -91,7 +91,8 @@ impl<'a, S: EventStore> Inbound<'a, S> {
 
     async fn handle(&mut self, frame: Frame) -> Result<(), FedError> {
         match frame {
-            Frame::Events(events) => self.on_events(&events).await,
+            Frame::Events(events) => self.on_events(&events, &[]).await,
+            Frame::Scoped { events, skips } => self.on_events(&events, &skips).await,
             Frame::Ack(cursors) => self.on_ack(&cursors),
             Frame::CaughtUp => {
                 if self.shared.flow().peer_caught_up() {
@@ -128,8 +129,9 @@ impl<'a, S: EventStore> Inbound<'a, S> {
     /// take it in (one atomic write at the node's store), skip duplicates
     /// (after checking they are the same event), stop at a gap; then sync
     /// and queue the ack.
-    async fn on_events(&mut self, events: &[Envelope]) -> Result<(), FedError> {
-        let batch = self.admit(events)?;
+    async fn on_events(&mut self, events: &[Envelope], skips: &[Skipped]) -> Result<(), FedError> {
+        let mut batch = self.admit(events)?;
+        let trailing = self.admit_skips(&mut batch, skips)?;
         let outcomes = self.core.store.accept_batch(&batch)?;
         let mut touched = Cursors::new();
         let mut recovered = false;
@@ -141,18 +143,22 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                     self.same_as_held(ev)?;
                     note(&mut touched, ev.stream(), ev.seq);
                 }
-                Accepted::Gap { expected } => {
-                    let msg = format!(
-                        "事件序号不连续：来源 {} {:?} 期望序号 {expected}，收到 {}",
-                        ev.origin,
-                        ev.route.channel(),
-                        ev.seq
-                    );
-                    tracing::warn!(peer = %self.role.node(), "{msg}");
-                    return Err(FedError::Protocol(msg));
-                }
+                Accepted::Gap { expected } => return Err(self.gap(&ev.stream(), expected, inc.follows + 1)),
             }
             recovered |= inc.own;
+        }
+        if !trailing.is_empty() {
+            for (run, moved) in trailing.iter().zip(self.core.store.skip(&trailing)?) {
+                if let Accepted::Gap { expected } = moved {
+                    return Err(self.gap(&run.stream, expected, run.from));
+                }
+                note(&mut touched, run.stream.clone(), run.through);
+            }
+            // Runs alone move cursors past nothing held: no flush, and the
+            // next acknowledgement covers them.
+            if events.is_empty() {
+                return Ok(());
+            }
         }
         if touched.is_empty() {
             return Ok(());
@@ -188,9 +194,60 @@ impl<'a, S: EventStore> Inbound<'a, S> {
                 let reason = format!("发送了其无权发送的事件：来源 {} {:?} 序号 {}", ev.origin, stream.channel, ev.seq);
                 return Err(refuse(self.role.node(), reason));
             }
-            batch.push(Incoming { event: ev, deliver: !own && ev.takes_effect_at(me), own });
+            batch.push(Incoming::dense(ev, !own && ev.takes_effect_at(me), own));
         }
         Ok(batch)
+    }
+
+    /// A gap: the session ends and the next resumes from the cursor.
+    fn gap(&self, stream: &StreamId, expected: u64, got: u64) -> FedError {
+        let msg =
+            format!("事件序号不连续：来源 {} {:?} 期望序号 {expected}，收到 {got}", stream.origin, stream.channel);
+        tracing::warn!(peer = %self.role.node(), "{msg}");
+        FedError::Protocol(msg)
+    }
+
+    /// Checks the runs a parent skipped for us and ties each to the event
+    /// right after it (which may then follow on the run's start); returns
+    /// the runs that come after every event of their stream. Anything
+    /// else — runs from a child, of the parent's own stream, of a stream
+    /// it may not send, not touching an event or after one — is refused.
+    fn admit_skips(&self, batch: &mut [Incoming<'_>], skips: &[Skipped]) -> Result<Vec<Skipped>, FedError> {
+        let peer = self.role.node();
+        let mut trailing: Vec<Skipped> = Vec::new();
+        for run in skips {
+            let stream = &run.stream;
+            let allowed = matches!(self.role, PeerRole::Parent(_))
+                && self.core.store.takes_skips()
+                && &stream.origin != peer
+                && self.role.accepts(&self.core.me, stream);
+            if !allowed {
+                let reason = format!(
+                    "跳过了其无权跳过的事件：来源 {} {:?} 序号 {} 至 {}",
+                    stream.origin, stream.channel, run.from, run.through
+                );
+                return Err(refuse(peer, reason));
+            }
+            let same =
+                |inc: &Incoming<'_>| inc.event.origin == stream.origin && inc.event.route.channel() == stream.channel;
+            if batch.iter().any(|inc| same(inc) && (run.from..=run.through).contains(&inc.event.seq)) {
+                return Err(FedError::Protocol(format!(
+                    "跳过的序号范围与事件交错：来源 {} 自 {}",
+                    stream.origin, run.from
+                )));
+            }
+            match batch.iter_mut().find(|inc| same(inc) && inc.event.seq > run.through) {
+                Some(next) if next.event.seq == run.through + 1 && next.follows == run.through => {
+                    next.follows = run.from - 1;
+                }
+                None if !trailing.iter().any(|t| t.stream == *stream) => trailing.push(run.clone()),
+                _ => {
+                    let msg = format!("跳过的序号范围与其后的事件不衔接：来源 {} 至 {}", stream.origin, run.through);
+                    return Err(FedError::Protocol(msg));
+                }
+            }
+        }
+        Ok(trailing)
     }
 
     /// A duplicate must be the very event we hold: one origin issuing a
@@ -200,6 +257,10 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         let held = self.core.store.read(&ev.stream(), ev.seq.saturating_sub(1), 1)?;
         match held.first() {
             Some(h) if h == ev => Ok(()),
+            // Not held though at or below the cursor: the parent skipped it
+            // for us once; there is nothing to compare it with.
+            Some(h) if h.seq != ev.seq => Ok(()),
+            None if self.core.store.takes_skips() => Ok(()),
             Some(h) => {
                 let peer = self.role.node();
                 let reason = format!(

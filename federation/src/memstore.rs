@@ -11,9 +11,24 @@ use tokio::sync::watch;
 use crate::clock::wall_ms;
 use crate::{Accepted, Envelope, EventStore, FedError, Route, StreamId, Summary};
 
+/// One stream as held: its events in order, and its cursor — past the
+/// last event when the parent skipped what followed (holes are skips).
+#[derive(Default)]
+struct Held {
+    events: Vec<Envelope>,
+    cursor: u64,
+}
+
+impl Held {
+    fn push(&mut self, ev: Envelope) {
+        self.cursor = ev.seq;
+        self.events.push(ev);
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    streams: BTreeMap<StreamId, Vec<Envelope>>,
+    streams: BTreeMap<StreamId, Held>,
     delivered: Vec<Envelope>,
     /// Own events taken back from a peer after a restore, re-applied.
     recovered: Vec<Envelope>,
@@ -31,6 +46,8 @@ struct Inner {
 pub struct MemStore {
     inner: Mutex<Inner>,
     durable: watch::Sender<u64>,
+    /// Whether it keeps streams with holes ([`EventStore::takes_skips`]).
+    skips: bool,
 }
 
 impl Default for MemStore {
@@ -42,7 +59,13 @@ impl Default for MemStore {
 impl MemStore {
     /// An empty store.
     pub fn new() -> Self {
-        MemStore { inner: Mutex::new(Inner::default()), durable: watch::Sender::new(0) }
+        MemStore { inner: Mutex::new(Inner::default()), durable: watch::Sender::new(0), skips: true }
+    }
+
+    /// An empty store that, like one of a version before skipped runs,
+    /// asks its parent for every event.
+    pub fn without_skips() -> Self {
+        MemStore { skips: false, ..MemStore::new() }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -55,16 +78,16 @@ impl MemStore {
     pub fn append_own(&self, me: &NodeId, route: Route, kind: &str, payload: Vec<u8>) -> Envelope {
         let mut inner = self.lock();
         let stream = StreamId { origin: me.clone(), channel: route.channel() };
-        let events = inner.streams.entry(stream).or_default();
+        let held = inner.streams.entry(stream).or_default();
         let ev = Envelope {
             origin: me.clone(),
-            seq: events.len() as u64 + 1,
+            seq: held.cursor + 1,
             route,
             kind: kind.to_string(),
             payload,
             created_at_ms: wall_ms(),
         };
-        events.push(ev.clone());
+        held.push(ev.clone());
         inner.dirty = true;
         ev
     }
@@ -89,15 +112,15 @@ impl MemStore {
     /// the domain in the same step.
     fn take(&self, event: &Envelope, apply: impl FnOnce(&mut Inner)) -> Accepted {
         let mut inner = self.lock();
-        let events = inner.streams.entry(event.stream()).or_default();
-        let cursor = events.len() as u64;
+        let held = inner.streams.entry(event.stream()).or_default();
+        let cursor = held.cursor;
         if event.seq <= cursor {
             return Accepted::Duplicate;
         }
         if event.seq != cursor + 1 {
             return Accepted::Gap { expected: cursor + 1 };
         }
-        events.push(event.clone());
+        held.push(event.clone());
         apply(&mut inner);
         inner.dirty = true;
         Accepted::Applied
@@ -105,23 +128,42 @@ impl MemStore {
 
     /// Every event held of `stream`, in order.
     pub fn events(&self, stream: &StreamId) -> Vec<Envelope> {
-        self.lock().streams.get(stream).cloned().unwrap_or_default()
+        self.lock().streams.get(stream).map(|h| h.events.clone()).unwrap_or_default()
     }
 }
 
 impl EventStore for MemStore {
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
-        Ok(self.lock().streams.iter().map(|(s, evs)| (s.clone(), evs.len() as u64)).collect())
+        Ok(self.lock().streams.iter().map(|(s, h)| (s.clone(), h.cursor)).collect())
     }
 
     fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError> {
         let inner = self.lock();
-        let Some(events) = inner.streams.get(stream) else {
+        let Some(held) = inner.streams.get(stream) else {
             return Ok(Vec::new());
         };
-        let from = usize::try_from(after).unwrap_or(usize::MAX).min(events.len());
-        let to = from.saturating_add(limit).min(events.len());
-        Ok(events[from..to].to_vec())
+        let from = held.events.partition_point(|e| e.seq <= after);
+        Ok(held.events[from..].iter().take(limit).cloned().collect())
+    }
+
+    fn takes_skips(&self) -> bool {
+        self.skips
+    }
+
+    fn skip(&self, skips: &[crate::Skipped]) -> Result<Vec<Accepted>, FedError> {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let streams = std::cell::RefCell::new(&mut inner.streams);
+        let out = crate::store::take_runs(
+            skips,
+            |s| Ok::<_, FedError>(streams.borrow().get(s).map_or(0, |h| h.cursor)),
+            |s, through| {
+                streams.borrow_mut().entry(s.clone()).or_default().cursor = through;
+                Ok(())
+            },
+        )?;
+        inner.dirty |= out.contains(&Accepted::Applied);
+        Ok(out)
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {

@@ -87,6 +87,8 @@ async fn drive<S: EventStore>(
     let own_limit = hello.sends.get(&own).copied().unwrap_or(0);
     core.recovery.on_hello(&peer, &own, own_limit, cursor_of(&all, &own));
     let heartbeat = hello.heartbeat;
+    // Only a child is sent runs, and only if it said it takes them.
+    let skips = hello.skips && matches!(role, PeerRole::Child(_));
     let mut start = hello.sends;
     let returns = give_back(role, &all, hello.peers_own);
     if let Some((stream, theirs, ours)) = &returns {
@@ -105,7 +107,7 @@ async fn drive<S: EventStore>(
     tokio::select! {
         biased;
         r = Inbound::new(core, role, rx, &shared, (own, own_limit)).run() => r,
-        r = Outbound::new(core, role, tx, &shared, target, returned).run(heartbeat) => r,
+        r = Outbound::new(core, role, tx, &shared, target, returned).skipping(skips).run(heartbeat) => r,
     }
 }
 
@@ -118,6 +120,8 @@ struct PeerHello {
     peers_own: Option<u64>,
     /// Our heartbeat on this session ([`heartbeat_for`]).
     heartbeat: Duration,
+    /// Whether it takes skipped runs ([`Frame::Scoped`]).
+    skips: bool,
 }
 
 /// Our heartbeat towards a peer that judges a link dead after
@@ -156,6 +160,7 @@ async fn send_hello<S: EventStore>(core: &Core<S>, role: &PeerRole, tx: &mpsc::S
         cursors,
         version: core.config.version.clone(),
         dead_after: Some(core.config.dead_after),
+        skips: core.store.takes_skips(),
     };
     tx.send(hello).await.map_err(|_| closed())
 }
@@ -177,7 +182,7 @@ async fn recv_hello<S: EventStore>(
         None => rx.recv().await,
     };
     match next.ok_or_else(closed)?? {
-        Frame::Hello { node, cursors, version, dead_after } => {
+        Frame::Hello { node, cursors, version, dead_after, skips } => {
             if &node != peer {
                 return Err(refuse(peer, format!("Hello 声称身份为 {node}，与证书身份不符")));
             }
@@ -190,7 +195,7 @@ async fn recv_hello<S: EventStore>(
             if heartbeat < core.config.heartbeat {
                 tracing::info!(?heartbeat, peer_dead_after = ?dead_after, "对端判定链路断开的时限较短：本会话按其时限加快心跳");
             }
-            Ok(PeerHello { sends, peers_own, heartbeat })
+            Ok(PeerHello { sends, peers_own, heartbeat, skips })
         }
         other => Err(FedError::Protocol(format!("首帧必须是 Hello，收到 {}", frame_name(&other)))),
     }
@@ -222,7 +227,7 @@ async fn wait_for_slot<S: EventStore>(
 pub(crate) fn frame_name(frame: &Frame) -> &'static str {
     match frame {
         Frame::Hello { .. } => "Hello",
-        Frame::Events(_) => "Events",
+        Frame::Events(_) | Frame::Scoped { .. } => "Events",
         Frame::Ack(_) => "Ack",
         Frame::CaughtUp => "CaughtUp",
         Frame::Ping { .. } => "Ping",

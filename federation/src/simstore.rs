@@ -41,6 +41,9 @@ pub enum SyncFault {
 pub struct Image {
     /// Every stream held, in order.
     pub streams: BTreeMap<StreamId, Vec<Envelope>>,
+    /// How far a stream's cursor was moved past events the parent skipped
+    /// for this node ([`EventStore::skip`]); see [`Image::cursor`].
+    pub skipped: BTreeMap<StreamId, u64>,
     /// What the domain applied: delivered events, own writes and own
     /// events recovered from a peer, in order.
     pub applied: Vec<Envelope>,
@@ -50,11 +53,21 @@ pub struct Image {
     pub summaries: BTreeMap<NodeId, Summary>,
 }
 
+impl Image {
+    /// The cursor of `stream`: its last event held, or further where the
+    /// parent skipped what followed.
+    pub fn cursor(&self, stream: &StreamId) -> u64 {
+        let last = self.streams.get(stream).and_then(|v| v.last()).map_or(0, |e| e.seq);
+        last.max(self.skipped.get(stream).copied().unwrap_or(0))
+    }
+}
+
 /// The durable part, as lengths into the visible image (streams and the
 /// applied list only grow until a crash cuts them back to these).
 #[derive(Clone, Default)]
 struct Mark {
     streams: BTreeMap<StreamId, usize>,
+    skipped: BTreeMap<StreamId, u64>,
     applied: usize,
     peers: BTreeMap<NodeId, Vec<(StreamId, u64)>>,
     summaries: BTreeMap<NodeId, Summary>,
@@ -118,8 +131,7 @@ impl SimStore {
     /// How much of `stream` a crash now would leave (also on a dead store).
     pub fn durable_cursor(&self, stream: &StreamId) -> u64 {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let held = inner.visible.streams.get(stream).map_or(0, |v| v.len());
-        inner.durable.streams.get(stream).copied().unwrap_or(0).min(held) as u64
+        cut(&inner.visible, &inner.durable).cursor(stream)
     }
 
     /// What a crash now would leave.
@@ -162,8 +174,8 @@ impl SimStore {
 
     fn take(&self, event: &Envelope, apply: bool) -> Result<Accepted, FedError> {
         let mut inner = self.lock()?;
+        let cursor = inner.visible.cursor(&event.stream());
         let events = inner.visible.streams.entry(event.stream()).or_default();
-        let cursor = events.len() as u64;
         if event.seq <= cursor {
             return Ok(Accepted::Duplicate);
         }
@@ -181,6 +193,7 @@ impl SimStore {
 fn mark_of(image: &Image) -> Mark {
     Mark {
         streams: image.streams.iter().map(|(s, e)| (s.clone(), e.len())).collect(),
+        skipped: image.skipped.clone(),
         applied: image.applied.len(),
         peers: image.peers.clone(),
         summaries: image.summaries.clone(),
@@ -198,7 +211,13 @@ fn cut(image: &Image, mark: &Mark) -> Image {
         })
         .collect();
     let applied = image.applied[..mark.applied.min(image.applied.len())].to_vec();
-    Image { streams, applied, peers: mark.peers.clone(), summaries: mark.summaries.clone() }
+    Image {
+        streams,
+        skipped: mark.skipped.clone(),
+        applied,
+        peers: mark.peers.clone(),
+        summaries: mark.summaries.clone(),
+    }
 }
 
 /// Moves `durable` up to `target` (never back).
@@ -206,6 +225,13 @@ fn advance(durable: &mut Mark, target: Mark) -> bool {
     let mut grew = false;
     for (s, n) in target.streams {
         let d = durable.streams.entry(s).or_insert(0);
+        if n > *d {
+            *d = n;
+            grew = true;
+        }
+    }
+    for (s, n) in target.skipped {
+        let d = durable.skipped.entry(s).or_insert(0);
         if n > *d {
             *d = n;
             grew = true;
@@ -219,7 +245,10 @@ fn advance(durable: &mut Mark, target: Mark) -> bool {
 
 impl EventStore for SimStore {
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError> {
-        Ok(self.lock()?.visible.streams.iter().map(|(s, evs)| (s.clone(), evs.len() as u64)).collect())
+        let inner = self.lock()?;
+        let image = &inner.visible;
+        let streams: std::collections::BTreeSet<&StreamId> = image.streams.keys().chain(image.skipped.keys()).collect();
+        Ok(streams.into_iter().map(|s| (s.clone(), image.cursor(s))).collect())
     }
 
     fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError> {
@@ -227,9 +256,25 @@ impl EventStore for SimStore {
         let Some(events) = inner.visible.streams.get(stream) else {
             return Ok(Vec::new());
         };
-        let from = usize::try_from(after).unwrap_or(usize::MAX).min(events.len());
-        let to = from.saturating_add(limit).min(events.len());
-        Ok(events[from..to].to_vec())
+        let from = events.partition_point(|e| e.seq <= after);
+        Ok(events[from..].iter().take(limit).cloned().collect())
+    }
+
+    fn takes_skips(&self) -> bool {
+        true
+    }
+
+    fn skip(&self, skips: &[crate::Skipped]) -> Result<Vec<Accepted>, FedError> {
+        let mut inner = self.lock()?;
+        let image = std::cell::RefCell::new(&mut inner.visible);
+        crate::store::take_runs(
+            skips,
+            |s| Ok(image.borrow().cursor(s)),
+            |s, through| {
+                image.borrow_mut().skipped.insert(s.clone(), through);
+                Ok(())
+            },
+        )
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {

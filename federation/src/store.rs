@@ -24,6 +24,42 @@ pub enum Accepted {
     },
 }
 
+/// What a skipped run does to a stream whose cursor is `cursor`: nothing
+/// when already past it; moves the cursor to its end when it follows on
+/// what is held (or overlaps it); a gap when something before it is
+/// missing. The one rule every store applies.
+pub fn skip_outcome(cursor: u64, from: u64, through: u64) -> Accepted {
+    if through <= cursor {
+        Accepted::Duplicate
+    } else if from <= cursor + 1 {
+        Accepted::Applied
+    } else {
+        Accepted::Gap { expected: cursor + 1 }
+    }
+}
+
+/// Takes in skipped runs in order by [`skip_outcome`], reading each
+/// stream's cursor with `cursor` and moving it with `move_to`; stops after
+/// the first gap. How every store implements [`EventStore::skip`].
+pub fn take_runs<E>(
+    skips: &[crate::Skipped],
+    mut cursor: impl FnMut(&StreamId) -> Result<u64, E>,
+    mut move_to: impl FnMut(&StreamId, u64) -> Result<(), E>,
+) -> Result<Vec<Accepted>, E> {
+    let mut out = Vec::with_capacity(skips.len());
+    for run in skips {
+        let outcome = skip_outcome(cursor(&run.stream)?, run.from, run.through);
+        if outcome == Accepted::Applied {
+            move_to(&run.stream, run.through)?;
+        }
+        out.push(outcome);
+        if matches!(outcome, Accepted::Gap { .. }) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// One event of a batch offered to [`EventStore::accept_batch`], with how to
 /// take it in.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +71,39 @@ pub struct Incoming<'a> {
     /// Whether it is one of this node's own events taken back after a
     /// restore ([`EventStore::accept_own_recovered`]).
     pub own: bool,
+    /// The lowest cursor at which it is the next of its stream: `seq - 1`,
+    /// or less when the parent skipped the run before it
+    /// ([`crate::Frame::Scoped`]); the cursor then jumps to `seq`.
+    pub follows: u64,
+}
+
+impl<'a> Incoming<'a> {
+    /// An event that must follow directly on the one before it.
+    pub fn dense(event: &'a Envelope, deliver: bool, own: bool) -> Self {
+        Incoming { event, deliver, own, follows: event.seq.saturating_sub(1) }
+    }
+
+    /// What it is to a stream whose cursor is `cursor`: a duplicate at or
+    /// below it, next when the cursor is at least `follows`, else a gap.
+    pub fn outcome(&self, cursor: u64) -> Accepted {
+        if self.event.seq <= cursor {
+            Accepted::Duplicate
+        } else if cursor >= self.follows {
+            Accepted::Applied
+        } else {
+            Accepted::Gap { expected: cursor + 1 }
+        }
+    }
+
+    /// The run skipped just before it, if any.
+    fn run_before(&self) -> Option<crate::Skipped> {
+        let seq = self.event.seq;
+        (self.follows + 1 < seq).then(|| crate::Skipped {
+            stream: self.event.stream(),
+            from: self.follows + 1,
+            through: seq - 1,
+        })
+    }
 }
 
 /// Durable, ordered storage of every replicated stream a node holds: its own
@@ -42,10 +111,14 @@ pub struct Incoming<'a> {
 /// atomic (event, cursor and domain effect together) and must never delete
 /// an event or move a cursor backwards.
 pub trait EventStore: Send + Sync + 'static {
-    /// Highest contiguous sequence held for every stream this node has.
+    /// For every stream this node has, the highest sequence up to which it
+    /// holds every event, or knows it was skipped for it.
     fn cursors(&self) -> Result<Vec<(StreamId, u64)>, FedError>;
 
-    /// Up to `limit` events of `stream` with sequence above `after`, in order.
+    /// Up to `limit` events of `stream` with sequence above `after`, in
+    /// order. A relayed down stream may have holes at or below the cursor:
+    /// events the parent skipped because they reach nowhere in this
+    /// node's subtree ([`EventStore::skip`]).
     fn read(&self, stream: &StreamId, after: u64, limit: usize) -> Result<Vec<Envelope>, FedError>;
 
     /// Takes in an event received from a peer. When it is the next in its
@@ -78,6 +151,13 @@ pub trait EventStore: Send + Sync + 'static {
     fn accept_batch(&self, batch: &[Incoming<'_>]) -> Result<Vec<Accepted>, FedError> {
         let mut out = Vec::with_capacity(batch.len());
         for inc in batch {
+            if let Some(run) = inc.run_before() {
+                let moved = self.skip(std::slice::from_ref(&run))?;
+                if let Some(gap @ Accepted::Gap { .. }) = moved.first() {
+                    out.push(*gap);
+                    break;
+                }
+            }
             let accepted =
                 if inc.own { self.accept_own_recovered(inc.event)? } else { self.accept(inc.event, inc.deliver)? };
             out.push(accepted);
@@ -86,6 +166,25 @@ pub trait EventStore: Send + Sync + 'static {
             }
         }
         Ok(out)
+    }
+
+    /// Whether this store keeps relayed down streams with holes
+    /// ([`EventStore::skip`]); the engine then asks its parent, in its
+    /// `Hello`, to skip what reaches nowhere below it. By default it does
+    /// not, and its parent sends it every event.
+    fn takes_skips(&self) -> bool {
+        false
+    }
+
+    /// Moves each stream's cursor past a run its parent skipped for this
+    /// node ([`crate::Frame::Skip`]), in order, storing nothing, and stops
+    /// after the first gap ([`skip_outcome`] says which). It need not be
+    /// flushed: a cursor moved past nothing held is safe to lose, since the
+    /// parent skips the run again from the cursor of the next `Hello`; a
+    /// later `sync` covers it like any write. The default refuses.
+    fn skip(&self, skips: &[crate::Skipped]) -> Result<Vec<Accepted>, FedError> {
+        let _ = skips;
+        Err(FedError::Store("本存储不支持跳过下行事件".into()))
     }
 
     /// Durability barrier (group commit): resolves once everything written

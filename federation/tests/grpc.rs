@@ -117,6 +117,7 @@ fn hello_frame(node: &NodeId) -> pb::SyncFrame {
         cursors: vec![],
         version: "t".into(),
         dead_after: None,
+        skips: false,
     })
 }
 
@@ -160,6 +161,7 @@ async fn malformed_frames_end_the_stream_with_invalid_argument() {
         pb::SyncFrame {
             frame: Some(pb::sync_frame::Frame::Events(pb::EventBatch {
                 events: vec![pb::Envelope { origin: "5401".into(), channel: 1, seq: 1, ..Default::default() }],
+                skips: vec![],
             })),
         },
     ];

@@ -8,7 +8,7 @@ use extranet_federation::{Channel, Envelope, FedError, Frame, MemStore, Route, S
 use tokio_util::sync::CancellationToken;
 
 fn hello(node: &str) -> Frame {
-    Frame::Hello { node: n(node), cursors: vec![], version: "t".into(), dead_after: None }
+    Frame::Hello { node: n(node), cursors: vec![], version: "t".into(), dead_after: None, skips: false }
 }
 
 fn one_event(origin: &str, route: Route) -> Envelope {

@@ -1,10 +1,13 @@
-//! Events travel the tree: up to every ancestor, down to every descendant,
-//! exactly once, unchanged, in per-origin order.
+//! Events travel the tree: up to every ancestor, down to every descendant
+//! they reach (a relay skips, for a child, what reaches nowhere in its
+//! subtree), exactly once, unchanged, in per-origin order.
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
-use extranet_federation::{Channel, Route, Scope};
+use extranet_federation::{Backlog, Channel, MemStore, Route, Scope, StreamId};
 use tokio_util::sync::CancellationToken;
 
 /// Region, two prefectures, three counties, all linked through proxies.
@@ -20,12 +23,17 @@ struct Tree {
 
 impl Tree {
     fn new() -> Self {
+        Tree::with_c11(MemStore::new())
+    }
+
+    /// The tree with county c11 on `store`.
+    fn with_c11(store: MemStore) -> Self {
         let cfg = config();
         Tree {
             r: Node::new("540000", cfg.clone()),
             p1: Node::new("540000/540100", cfg.clone()),
             p2: Node::new("540000/540200", cfg.clone()),
-            c11: Node::new("540000/540100/540102", cfg.clone()),
+            c11: Node::with_store("540000/540100/540102", cfg.clone(), store),
             c12: Node::new("540000/540100/540103", cfg.clone()),
             c21: Node::new("540000/540200/540202", cfg),
             stop: CancellationToken::new(),
@@ -102,7 +110,7 @@ async fn down_events_reach_descendants_and_take_effect_in_scope() {
     })
     .await;
 
-    // Stored and relayed everywhere below the origin, in effect only in scope.
+    // In effect only in scope.
     assert_eq!(t.p1.delivered_from(&t.r.id), vec![1]);
     assert_eq!(t.p2.delivered_from(&t.r.id), vec![3]);
     assert_eq!(t.c11.delivered_from(&t.r.id), vec![1]);
@@ -114,11 +122,71 @@ async fn down_events_reach_descendants_and_take_effect_in_scope() {
     assert_eq!(t.c21.cursor(&t.p1.id, Channel::Down), 0);
     assert_eq!(t.r.cursor(&t.p1.id, Channel::Down), 0);
     assert!(t.r.store.delivered().is_empty());
-    // The relayed copy is the origin's event, unchanged.
-    let origin_copy =
-        t.r.store.events(&extranet_federation::StreamId { origin: t.r.id.clone(), channel: Channel::Down });
-    let leaf_copy =
-        t.c21.store.events(&extranet_federation::StreamId { origin: t.r.id.clone(), channel: Channel::Down });
-    assert_eq!(origin_copy, leaf_copy);
+    // The origin's children store its whole stream; below them a county
+    // stores only what reaches it, the origin's events unchanged, and is
+    // told to skip the rest.
+    let stream = StreamId { origin: t.r.id.clone(), channel: Channel::Down };
+    let origin_copy = t.r.store.events(&stream);
+    assert_eq!(t.p2.store.events(&stream), origin_copy, "a child of the origin holds it whole");
+    assert_eq!(t.c21.store.events(&stream), vec![origin_copy[2].clone()]);
+    assert_eq!(t.c11.store.events(&stream), vec![origin_copy[0].clone()], "not c12's event");
+    assert_eq!(t.c12.store.events(&stream), origin_copy[..2].to_vec(), "not p2's event");
+    t.stop.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_relay_skips_for_a_child_what_reaches_nowhere_in_its_subtree() {
+    let t = Tree::new();
+    t.link_all();
+    // 300 receipts for c12, written at the region while p1's links are up.
+    t.r.append(Route::Down(Scope::Node(t.c12.id.clone())), 300).await;
+    wait_until("c12 holds them all", || t.c12.cursor(&t.r.id, Channel::Down) == 300).await;
+    wait_until("c11 is past them", || t.c11.cursor(&t.r.id, Channel::Down) == 300).await;
+    let stream = StreamId { origin: t.r.id.clone(), channel: Channel::Down };
+    assert!(t.c11.store.events(&stream).is_empty(), "c11 stores none of c12's receipts");
+    assert!(t.c21.store.events(&stream).is_empty() && t.c21.cursor(&t.r.id, Channel::Down) == 300);
+    // Backlog figures count nothing skipped as owed, live or saved.
+    tokio::time::sleep(Duration::from_secs(3)).await; // heartbeats: runs flushed and pinged
+    let kid = |p: &Node, c: &Node| p.engine.status().unwrap().children.into_iter().find(|k| k.node == c.id).unwrap();
+    assert_eq!(kid(&t.p1, &t.c11).outbound, Backlog::default());
+    assert_eq!(t.c11.engine.status().unwrap().parent.unwrap().inbound, Backlog::default());
+
+    // An event for p1's subtree after the run: c11 takes it in and applies it.
+    t.r.append(Route::Down(Scope::Subtree(t.p1.id.clone())), 1).await;
+    wait_until("c11 holds 301", || t.c11.cursor(&t.r.id, Channel::Down) == 301).await;
+    assert_eq!(t.c11.delivered_from(&t.r.id), vec![301]);
+    assert_eq!(t.c12.delivered_from(&t.r.id), (1..=301).collect::<Vec<_>>());
+
+    // While c11 is cut off, more for c12 and one for c11; it comes back
+    // and gets exactly its own, once.
+    t.stop.cancel();
+    let again = CancellationToken::new();
+    t.r.append(Route::Down(Scope::Node(t.c12.id.clone())), 50).await;
+    t.r.append(Route::Down(Scope::Node(t.c11.id.clone())), 1).await;
+    t.r.append(Route::Down(Scope::Node(t.c12.id.clone())), 20).await;
+    for (parent, child) in [(&t.r, &t.p1), (&t.p1, &t.c11), (&t.p1, &t.c12)] {
+        child.engine.spawn_uplink(ProxyDialer::new(parent, child, pass()), again.clone());
+    }
+    wait_until("c11 is past all 372", || t.c11.cursor(&t.r.id, Channel::Down) == 372).await;
+    assert_eq!(t.c11.delivered_from(&t.r.id), vec![301, 352], "exactly its own, once each");
+    let held: Vec<u64> = t.c11.store.events(&stream).iter().map(|e| e.seq).collect();
+    assert_eq!(held, vec![301, 352]);
+    again.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_child_that_takes_no_runs_is_sent_every_event() {
+    // c11 runs a version from before skipped runs: its Hello does not ask
+    // for them, so p1 relays it the region's whole stream as before.
+    let t = Tree::with_c11(MemStore::without_skips());
+    t.link_all();
+    t.r.append(Route::Down(Scope::Node(t.c12.id.clone())), 5).await;
+    t.r.append(Route::Down(Scope::Node(t.c11.id.clone())), 1).await;
+    wait_until("c11 holds all 6", || t.c11.cursor(&t.r.id, Channel::Down) == 6).await;
+    let stream = StreamId { origin: t.r.id.clone(), channel: Channel::Down };
+    assert_eq!(t.c11.store.events(&stream), t.r.store.events(&stream));
+    assert_eq!(t.c11.delivered_from(&t.r.id), vec![6]);
+    assert_eq!(t.c12.store.events(&stream).len(), 5, "c12 still takes runs: not c11's event");
+    assert!(t.c21.store.events(&stream).is_empty());
     t.stop.cancel();
 }

@@ -113,7 +113,8 @@ async fn a_gap_is_never_skipped() {
     assert_eq!(p.store.events(&stream).len(), 1);
     // On reconnect the parent states its cursor and the gap is filled.
     let (mut fake, _session) = fake_child(&p, &cid);
-    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into(), dead_after: None }).await;
+    fake.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into(), dead_after: None, skips: false })
+        .await;
     match fake.recv().await {
         Some(Frame::Hello { cursors, .. }) => {
             // Its cursor of our stream, and of its own down stream (which we

@@ -113,7 +113,8 @@ async fn a_reconnecting_child_replaces_its_old_session() {
     let (_old, old_session) = greeted_child(&p, &cid).await;
     let (mut new, _new_session) = fake_child(&p, &cid);
     assert_eq!(old_session.await.unwrap().ok(), Some(()));
-    new.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into(), dead_after: None }).await;
+    new.send(Frame::Hello { node: cid.clone(), cursors: vec![], version: "t".into(), dead_after: None, skips: false })
+        .await;
     assert!(matches!(new.recv().await, Some(Frame::Hello { .. })));
     wait_until("new session up", || p.engine.status().unwrap().children.iter().any(|k| k.connected)).await;
 }

@@ -15,7 +15,14 @@ async fn a_summary_from_the_parent_is_refused() {
     let mut ends = HandOver::uplink(&c, "540000/540100", &stop);
     let mut fake = Fake { link: ends.recv().await.unwrap() };
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })));
-    fake.send(Frame::Hello { node: n("540000/540100"), cursors: vec![], version: "t".into(), dead_after: None }).await;
+    fake.send(Frame::Hello {
+        node: n("540000/540100"),
+        cursors: vec![],
+        version: "t".into(),
+        dead_after: None,
+        skips: false,
+    })
+    .await;
     let summary = Summary { origin: n("540000/540100"), generated_at_ms: 1, heard_at_ms: 0, payload: vec![] };
     fake.send(Frame::Summary { summary, age_ms: 0 }).await;
     while fake.recv().await.is_some() {} // the child ends the session

@@ -43,8 +43,13 @@ pub struct Node {
 
 impl Node {
     pub fn new(path: &str, config: EngineConfig) -> Self {
+        Node::with_store(path, config, MemStore::new())
+    }
+
+    /// A node on `store` (e.g. [`MemStore::without_skips`]).
+    pub fn with_store(path: &str, config: EngineConfig, store: MemStore) -> Self {
         let id = n(path);
-        let store = Arc::new(MemStore::new());
+        let store = Arc::new(store);
         let engine = Engine::new(id.clone(), store.clone(), config);
         Node { id, store, engine }
     }
@@ -246,7 +251,14 @@ impl Dialer for HandOver {
 /// answered with the parent's Hello: where most session tests start.
 pub async fn greeted_child(parent: &Node, peer: &NodeId) -> (Fake, tokio::task::JoinHandle<Result<(), FedError>>) {
     let (mut fake, session) = fake_child(parent, peer);
-    fake.send(Frame::Hello { node: peer.clone(), cursors: vec![], version: "t".into(), dead_after: None }).await;
+    fake.send(Frame::Hello {
+        node: peer.clone(),
+        cursors: vec![],
+        version: "t".into(),
+        dead_after: None,
+        skips: false,
+    })
+    .await;
     assert!(matches!(fake.recv().await, Some(Frame::Hello { .. })), "the parent answers Hello");
     (fake, session)
 }

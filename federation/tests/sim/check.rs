@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use extranet_federation::simstore::Image;
-use extranet_federation::{Channel, Envelope, EventStore, StreamId};
+use extranet_federation::{Channel, Envelope, StreamId};
 
 use crate::ledger::{Kind, Ledger};
 use crate::tree::Tree;
@@ -18,7 +18,7 @@ pub fn after_crash(ledger: &mut Ledger, tree: &Tree, i: usize, image: &Image, at
     let id = &tree.ids[i];
     let mut found = Vec::new();
     for ((n, s), c) in &ledger.peer_claims {
-        let have = image.streams.get(s).map_or(0, |v| v.len() as u64);
+        let have = image.cursor(s);
         if *n == i && have < *c {
             let what = format!("{id} 曾向对端确认 {} {:?} 至 {c}，崩溃后仅余 {have}", s.origin, s.channel);
             found.push((Kind::LostPeerAck, what));
@@ -40,8 +40,9 @@ pub fn after_crash(ledger: &mut Ledger, tree: &Tree, i: usize, image: &Image, at
 }
 
 /// After node `i` crashed (never restored in this run) and came back as
-/// `image`: no neighbour may hold more of a stream it got through `i` than
-/// `i` kept — a node never sends an event a crash could still take back.
+/// `image`: no neighbour may hold an event of a stream it got through `i`
+/// beyond what `i` kept — a node never sends an event a crash could still
+/// take back. (A run skipped for a child may go beyond: it holds nothing.)
 pub fn sent_before_durable(st: &mut State, i: usize, image: &Image, at: Duration) {
     if st.ledger.restored_at.contains_key(&i) {
         return;
@@ -55,8 +56,9 @@ pub fn sent_before_durable(st: &mut State, i: usize, image: &Image, at: Duration
     };
     let neighbours: Vec<usize> = tree.parent(i).into_iter().chain(tree.children(i)).collect();
     for j in neighbours {
-        for (s, n) in st.nodes[j].store.cursors().unwrap_or_default() {
-            let kept = image.streams.get(&s).map_or(0, |v| v.len() as u64);
+        for (s, evs) in st.nodes[j].store.visible().streams {
+            let n = evs.last().map_or(0, |e| e.seq);
+            let kept = image.cursor(&s);
             if via_i(j, &s) && n > kept {
                 let what = format!(
                     "{} 持有经 {} 收到的 {} {:?} 至 {n}，而 {} 崩溃后仅余 {kept}：事件在持久化前已发出",
@@ -117,8 +119,11 @@ fn held_len<S: extranet_federation::EventStore>(store: &S, stream: &StreamId) ->
 }
 
 /// Whether every node holds what it should: all up, none recovering,
-/// every stream identical at every holder, every final summary at every
-/// ancestor. `Err` says the first thing that is not so.
+/// every stream at the same cursor at every holder, and holding the same
+/// events — all of them at the origin's children, below them exactly those
+/// whose scope reaches into the holder's subtree (the rest skipped) —
+/// every final summary at every ancestor. `Err` says the first thing that
+/// is not so.
 pub fn converged(st: &State) -> Result<(), String> {
     let tree = &st.tree;
     let images: Vec<Image> = st.nodes.iter().map(|n| n.store.visible()).collect();
@@ -135,9 +140,19 @@ pub fn converged(st: &State) -> Result<(), String> {
     for i in 0..tree.len() {
         for channel in [Channel::Up, Channel::Down] {
             let stream = StreamId { origin: tree.ids[i].clone(), channel };
-            let want = images[i].streams.get(&stream).cloned().unwrap_or_default();
+            let all = images[i].streams.get(&stream).cloned().unwrap_or_default();
             for j in tree.holders(&stream) {
                 let have = images[j].streams.get(&stream).cloned().unwrap_or_default();
+                let want: Vec<Envelope> = all.iter().filter(|e| reaches(tree, i, j, e)).cloned().collect();
+                if images[j].cursor(&stream) != images[i].cursor(&stream) {
+                    return Err(format!(
+                        "{} 的 {} {channel:?} 游标为 {}，来源为 {}",
+                        tree.ids[j],
+                        tree.ids[i],
+                        images[j].cursor(&stream),
+                        images[i].cursor(&stream)
+                    ));
+                }
                 if have != want {
                     let first = (0..want.len().max(have.len())).find(|&k| want.get(k) != have.get(k)).unwrap_or(0);
                     return Err(format!(
@@ -161,6 +176,16 @@ pub fn converged(st: &State) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether holder `j` of origin `i`'s stream gets event `e`: up events and
+/// a down stream at the origin's children whole; further down only what
+/// reaches into `j`'s subtree.
+fn reaches(tree: &Tree, i: usize, j: usize, e: &Envelope) -> bool {
+    match &e.route {
+        extranet_federation::Route::Down(scope) if tree.parent(j) != Some(i) => scope.reaches_into(&tree.ids[j]),
+        _ => true,
+    }
+}
+
 /// The checks after healing; `converged` is the result of waiting for it.
 pub fn at_end(st: &mut State, converged: Result<(), String>, at: Duration) {
     let mut found = Vec::new();
@@ -171,7 +196,8 @@ pub fn at_end(st: &mut State, converged: Result<(), String>, at: Duration) {
     for (i, image) in images.iter().enumerate() {
         let id = &st.tree.ids[i];
         for (s, evs) in &image.streams {
-            if let Some(k) = evs.iter().enumerate().position(|(k, e)| e.seq != k as u64 + 1 || e.stream() != *s) {
+            let out_of_place = |k: usize, e: &Envelope| e.stream() != *s || (k > 0 && e.seq <= evs[k - 1].seq);
+            if let Some(k) = evs.iter().enumerate().position(|(k, e)| out_of_place(k, e)) {
                 found.push((
                     Kind::GapSkipped,
                     format!("{id} 持有的 {} {:?} 在第 {} 条处不连续", s.origin, s.channel, k + 1),
@@ -202,7 +228,7 @@ pub fn at_end(st: &mut State, converged: Result<(), String>, at: Duration) {
         if restored_after && !images.iter().any(|im| holds(im, ev)) {
             continue; // only the restored node ever had it: the backup lost it
         }
-        for j in st.tree.holders(&ev.stream()) {
+        for j in st.tree.holders(&ev.stream()).into_iter().filter(|&j| reaches(&st.tree, *o, j, ev)) {
             if !holds(&images[j], ev) {
                 let what = format!(
                     "{} 未持有已向客户端确认的 {} {:?} 序号 {}",
@@ -221,7 +247,8 @@ pub fn at_end(st: &mut State, converged: Result<(), String>, at: Duration) {
 }
 
 fn holds(image: &Image, ev: &Envelope) -> bool {
-    image.streams.get(&ev.stream()).and_then(|v| v.get((ev.seq - 1) as usize)) == Some(ev)
+    let evs = image.streams.get(&ev.stream()).map_or(&[][..], |v| &v[..]);
+    evs.binary_search_by_key(&ev.seq, |e| e.seq).is_ok_and(|k| &evs[k] == ev)
 }
 
 fn applied_twice(image: &Image) -> Option<String> {

@@ -90,7 +90,7 @@ impl Hop {
             self.note(&frame);
             let delay = self.rng.random_range(0..=self.net.max_delay_us);
             tokio::time::sleep(Duration::from_micros(delay)).await;
-            let events = matches!(frame, Frame::Events(_));
+            let events = matches!(frame, Frame::Events(_) | Frame::Scoped { .. });
             if events && self.rng.random_range(0..1000) < self.net.cut_per_mille {
                 self.world.lock().trace.push(format!("{} cut mid-batch", self.name));
                 self.cut.cancel();
@@ -110,10 +110,11 @@ impl Hop {
     fn note(&self, frame: &Frame) {
         let text = match frame {
             Frame::Hello { cursors, .. } => format!("Hello {cursors:?}"),
-            Frame::Events(evs) => {
-                let ids: Vec<String> =
-                    evs.iter().map(|e| format!("{}:{:?}:{}", e.origin, e.route.channel(), e.seq)).collect();
-                format!("Events {}", ids.join(","))
+            Frame::Events(evs) => format!("Events {}", ids(evs)),
+            Frame::Scoped { events, skips } => {
+                let runs: Vec<String> =
+                    skips.iter().map(|r| format!("{}:{}-{}", r.stream.origin, r.from, r.through)).collect();
+                format!("Events {} skipped {}", ids(events), runs.join(","))
             }
             Frame::Ack(c) => format!("Ack {c:?}"),
             Frame::CaughtUp => "CaughtUp".into(),
@@ -128,7 +129,7 @@ impl Hop {
         }
         let store = st.nodes[self.from].store.clone();
         let early: Option<String> = match frame {
-            Frame::Events(evs) => evs
+            Frame::Events(evs) | Frame::Scoped { events: evs, .. } => evs
                 .iter()
                 .find(|e| store.durable_cursor(&e.stream()) < e.seq)
                 .map(|e| format!("发出了尚未持久化的事件 {} {:?} 序号 {}", e.origin, e.route.channel(), e.seq)),
@@ -143,4 +144,10 @@ impl Hop {
             st.ledger.violate(Kind::BeforeDurable, at, what);
         }
     }
+}
+
+/// The events of a batch, for the trace.
+fn ids(evs: &[extranet_federation::Envelope]) -> String {
+    let ids: Vec<String> = evs.iter().map(|e| format!("{}:{:?}:{}", e.origin, e.route.channel(), e.seq)).collect();
+    ids.join(",")
 }

@@ -37,7 +37,7 @@ fn event(seq: u64, payload: &[u8]) -> Envelope {
 }
 
 fn batch(events: &[Envelope]) -> Vec<Incoming<'_>> {
-    events.iter().map(|event| Incoming { event, deliver: true, own: false }).collect()
+    events.iter().map(|event| Incoming::dense(event, true, false)).collect()
 }
 
 fn held(store: &NodeStore) -> u64 {
@@ -82,5 +82,36 @@ async fn a_batch_whose_effect_fails_keeps_nothing() {
     assert_eq!(held(&store), 0, "nothing of the batch is kept");
     let out = store.accept_batch(&batch(&events[..2])).unwrap();
     assert_eq!(out, vec![Accepted::Applied; 2], "and it can be taken in again");
+    store.close();
+}
+
+#[tokio::test]
+async fn a_skipped_run_moves_the_cursor_over_nothing_and_survives_a_reopen_once_synced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let stream = StreamId { origin: COUNTY.parse().unwrap(), channel: extranet_federation::Channel::Up };
+    let run = |from, through| extranet_federation::Skipped { stream: stream.clone(), from, through };
+    store.accept_batch(&batch(&[event(1, b"a")])).unwrap();
+    assert_eq!(store.skip(&[run(3, 9)]).unwrap(), vec![Accepted::Gap { expected: 2 }], "2 is missing");
+    assert_eq!(held(&store), 1, "a gap moves nothing");
+    assert_eq!(store.skip(&[run(2, 9)]).unwrap(), vec![Accepted::Applied]);
+    assert_eq!(store.skip(&[run(5, 7)]).unwrap(), vec![Accepted::Duplicate], "already past it");
+    assert_eq!(held(&store), 9);
+    assert!(store.read(&stream, 1, 10).unwrap().is_empty(), "nothing stored for the run");
+    // An event may follow on a run it carries before it.
+    let e = event(14, b"n");
+    let out = store.accept_batch(&[Incoming { follows: 9, ..Incoming::dense(&e, true, false) }]).unwrap();
+    assert_eq!(out, vec![Accepted::Applied]);
+    assert_eq!(held(&store), 14);
+    assert_eq!(store.read(&stream, 0, 10).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 14]);
+    let late = event(20, b"t");
+    let out = store.accept_batch(&[Incoming { follows: 16, ..Incoming::dense(&late, true, false) }]).unwrap();
+    assert_eq!(out, vec![Accepted::Gap { expected: 15 }]);
+    EventStore::sync(&store).await.unwrap();
+    store.close();
+    store.closed().await;
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(held(&store), 14);
     store.close();
 }

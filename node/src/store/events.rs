@@ -2,7 +2,7 @@
 //! events; this decides how they are kept and hands them to the domain.
 
 use extranet_certs::NodeId;
-use extranet_federation::{Accepted, Envelope, EventStore, FedError, Incoming, StreamId, Summary};
+use extranet_federation::{Accepted, Envelope, EventStore, FedError, Incoming, Skipped, StreamId, Summary, take_runs};
 use tokio::sync::watch;
 
 use super::record::HeldSummary;
@@ -35,14 +35,16 @@ impl NodeStore {
             let mut out = Vec::with_capacity(batch.len());
             for inc in batch {
                 let (event, stream) = (inc.event, inc.event.stream());
-                let cursor = tx.cursor(&stream)?;
-                if event.seq <= cursor {
-                    out.push(Accepted::Duplicate);
-                    continue;
-                }
-                if event.seq != cursor + 1 {
-                    out.push(Accepted::Gap { expected: cursor + 1 });
-                    break;
+                match inc.outcome(tx.cursor(&stream)?) {
+                    Accepted::Applied => {}
+                    Accepted::Duplicate => {
+                        out.push(Accepted::Duplicate);
+                        continue;
+                    }
+                    gap => {
+                        out.push(gap);
+                        break;
+                    }
                 }
                 tx.append(&stream, event)?;
                 match (inc.own, inc.deliver) {
@@ -107,11 +109,11 @@ impl EventStore for NodeStore {
     }
 
     fn accept(&self, event: &Envelope, deliver: bool) -> Result<Accepted, FedError> {
-        self.accept_batch(&[Incoming { event, deliver, own: false }]).map(first)
+        self.accept_batch(&[Incoming::dense(event, deliver, false)]).map(first)
     }
 
     fn accept_own_recovered(&self, event: &Envelope) -> Result<Accepted, FedError> {
-        self.accept_batch(&[Incoming { event, deliver: false, own: true }]).map(first)
+        self.accept_batch(&[Incoming::dense(event, false, true)]).map(first)
     }
 
     fn accept_batch(&self, batch: &[Incoming<'_>]) -> Result<Vec<Accepted>, FedError> {
@@ -119,6 +121,18 @@ impl EventStore for NodeStore {
             return Err(fed(format!("恢复的事件来源 {} 不是本节点", inc.event.origin)));
         }
         self.take_in_batch(batch)
+    }
+
+    fn takes_skips(&self) -> bool {
+        true
+    }
+
+    fn skip(&self, skips: &[Skipped]) -> Result<Vec<Accepted>, FedError> {
+        let outcome = self.transact_always(|tx| {
+            let tx = std::cell::RefCell::new(tx);
+            take_runs(skips, |s| tx.borrow().cursor(s), |s, through| tx.borrow_mut().skip_to(s, through))
+        });
+        outcome.map_err(FedError::from)
     }
 
     async fn sync(&self) -> Result<(), FedError> {

@@ -128,6 +128,12 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Moves the cursor of `stream` to `through` over a run the parent
+    /// skipped for this node; the caller checked it follows on the cursor.
+    pub(super) fn skip_to(&mut self, stream: &StreamId, through: u64) -> TxResult<()> {
+        self.insert(TreeId::Cursors, keys::stream_key(stream), keys::u64_value(through))
+    }
+
     /// Moves the named counter up to at least `n` (never down), so the next
     /// [`Tx::next_number`] is above a number recovered from a peer.
     pub fn raise_number(&mut self, counter: &str, n: u64) -> TxResult<()> {

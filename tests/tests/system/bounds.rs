@@ -46,7 +46,7 @@ fn big_frame(origin: &NodeId, seq: u64, bytes: usize) -> pb::SyncFrame {
         payload: vec![0x5a; bytes],
         created_at_ms: 1,
     };
-    pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Events(pb::EventBatch { events: vec![e] })) }
+    pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Events(pb::EventBatch { events: vec![e], skips: vec![] })) }
 }
 
 /// A child opens a sync stream and sends a frame over the frame bound; the
@@ -58,8 +58,13 @@ async fn oversized_sync(
     tls: &TlsMaterial,
 ) -> anyhow::Result<tonic::Status> {
     let channel = transport::connect(addr, &Identity::node(parent.clone()), tls).await?;
-    let hello =
-        pb::Hello { node: child.to_string(), cursors: vec![], software_version: "test".into(), dead_after_ms: 0 };
+    let hello = pb::Hello {
+        node: child.to_string(),
+        cursors: vec![],
+        software_version: "test".into(),
+        dead_after_ms: 0,
+        skips: false,
+    };
     let frames = vec![
         pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Hello(hello)) },
         big_frame(child, 1, extranet_federation::MAX_MESSAGE_BYTES + 1),

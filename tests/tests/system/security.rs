@@ -24,8 +24,13 @@ fn node_tls(h: &Harness, n: &NodeId) -> TlsMaterial {
 }
 
 fn hello(node: &NodeId) -> pb::SyncFrame {
-    let hello =
-        pb::Hello { node: node.to_string(), cursors: vec![], software_version: "test".into(), dead_after_ms: 0 };
+    let hello = pb::Hello {
+        node: node.to_string(),
+        cursors: vec![],
+        software_version: "test".into(),
+        dead_after_ms: 0,
+        skips: false,
+    };
     pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Hello(hello)) }
 }
 
@@ -44,7 +49,7 @@ fn forged_up_event_of(origin: &NodeId, kind: &str) -> pb::SyncFrame {
         payload: vec![],
         created_at_ms: 1,
     };
-    pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Events(pb::EventBatch { events: vec![e] })) }
+    pb::SyncFrame { frame: Some(pb::sync_frame::Frame::Events(pb::EventBatch { events: vec![e], skips: vec![] })) }
 }
 
 /// How the TLS server of `n` judges the certificate chain of `tls`: `Ok` if
