@@ -1,9 +1,9 @@
 //! A cutover filed at a county travels county → prefecture → region exactly
 //! once, and a receipt from each level travels back down to the county.
 
-use extranet_federation::Route;
+use extranet_federation::{Channel, EventStore, Route, StreamId};
 use extranet_node::codec::KIND_FILING;
-use extranet_tests::{Harness, valid_cutover};
+use extranet_tests::{Harness, PATIENCE, eventually, valid_cutover};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cutover_reaches_region_once_and_receipts_come_back() -> anyhow::Result<()> {
@@ -34,6 +34,50 @@ async fn cutover_reaches_region_once_and_receipts_come_back() -> anyhow::Result<
     assert_eq!(h.running(&region).store.filings(None, 100)?.len(), 1);
     // the other county is not bothered with it
     assert!(h.running(&h.county_b()).store.filing(&filed.id)?.is_none());
+    h.shutdown().await;
+    Ok(())
+}
+
+/// Real nodes over mutual TLS: the prefecture relays the region's receipt
+/// for county A to county A only; county B stores none of it, yet its
+/// cursor of the region's down stream moves past it, and nothing is owed
+/// to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_county_stores_none_of_the_regions_receipts_for_its_neighbour() -> anyhow::Result<()> {
+    let h = Harness::four().await?;
+    let (region, pref, a, b) = (h.region(), h.prefecture(), h.county_a(), h.county_b());
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(h.file_cutover(&a, valid_cutover()).await?.id);
+    }
+    for id in &ids {
+        h.wait_filing(&a, id, 2).await?;
+    }
+    let down = StreamId { origin: region.clone(), channel: Channel::Down };
+    let cursor = |n: &extranet_certs::NodeId| -> anyhow::Result<u64> {
+        let all = h.running(n).store.cursors()?;
+        Ok(all.into_iter().find(|(s, _)| *s == down).map_or(0, |(_, c)| c))
+    };
+    let at_region = cursor(&region)?;
+    assert!(at_region >= 3, "the region wrote a receipt for each filing: {at_region}");
+    let held =
+        |n: &extranet_certs::NodeId| -> anyhow::Result<usize> { Ok(h.running(n).store.read(&down, 0, 1000)?.len()) };
+    assert_eq!(held(&pref)?, usize::try_from(at_region)?, "the region's child holds its whole stream");
+    assert_eq!(held(&a)?, 3, "county A holds its three receipts");
+    let b_cursor = eventually("county B past the region's receipts", PATIENCE, async || {
+        let c = cursor(&b)?;
+        Ok((c == at_region, c))
+    })
+    .await?;
+    assert_eq!(b_cursor, at_region);
+    assert_eq!(held(&b)?, 0, "county B stores none of county A's receipts");
+    let owed = eventually("nothing owed to county B", PATIENCE, async || {
+        let st = h.running(&pref).engine.status()?;
+        let kid = st.children.into_iter().find(|k| k.node == b).map(|k| k.outbound.count);
+        Ok((kid == Some(0), kid))
+    })
+    .await?;
+    assert_eq!(owed, Some(0));
     h.shutdown().await;
     Ok(())
 }
