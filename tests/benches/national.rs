@@ -12,9 +12,12 @@
 //! - a county's change (a filed cutover) until the nation's view counts it,
 //!   for one county in each of a few provinces (target ≤ 1 s), once on a
 //!   settled federation and once back to back, with when each level heard
-//!   it: every receipt the nation writes goes down to all 3,441 nodes, so a
-//!   filing made while the last one's receipts still flood the tree waits
-//!   for its own fsync behind thousands of others;
+//!   it. A receipt the nation writes is stored whole by the 31 provinces
+//!   and below them only on the path to the county it is for (relays skip
+//!   it for everyone else); before that it went to all 3,441 nodes, and a
+//!   filing made meanwhile waited for its fsync behind thousands of others.
+//!   Settling waits until every node's cursor is past the nation's events,
+//!   and prints how many copies the tree stores;
 //! - CPU of the idle federation and resident memory per node.
 //!
 //! Run: `EXTRANET_STORE_ENGINE=redb cargo bench -p extranet-tests --bench national`
@@ -78,8 +81,11 @@ async fn run() -> anyhow::Result<()> {
     println!("county change → counted in the nation's view ({} counties, back to back): {lat:.0?}", lat.len());
     verdict("county change → nation's view, back to back, median", ms(lat[lat.len() / 2]), 1000.0, "ms");
     verdict("county change → nation's view, back to back, worst", ms(lat[lat.len() - 1]), 1000.0, "ms");
-    let (took, events) = wait_settled(&h, &paths).await?;
-    println!("  then the nation's {events} down event(s) held by all {} nodes after {took:.1?}", n - 1);
+    let (took, events, copies) = wait_settled(&h, &paths).await?;
+    println!(
+        "  then the nation's {events} down event(s) reached or skipped at all {} nodes after {took:.1?} ({copies} copies stored)",
+        n - 1
+    );
 
     let rss_kib = bench::memory(None)?.rss_kib;
     println!(
@@ -182,8 +188,11 @@ async fn county_changes(h: &Harness, paths: &[String], county: usize, settle: bo
     let mut lat = Vec::new();
     for province in COUNTIES {
         if settle {
-            let (took, events) = wait_settled(h, paths).await?;
-            println!("  the nation's {events} down event(s) held by all {} nodes after {took:.1?}", paths.len() - 1);
+            let (took, events, copies) = wait_settled(h, paths).await?;
+            println!(
+                "  the nation's {events} down event(s) reached or skipped at all {} nodes after {took:.1?} ({copies} copies stored)",
+                paths.len() - 1
+            );
         }
         let code = format!("{}01{county:02}", &province[..2]);
         let path = paths.iter().find(|p| p.ends_with(&code)).expect("county in the tree").clone();
@@ -206,22 +215,29 @@ async fn county_changes(h: &Harness, paths: &[String], county: usize, settle: bo
     Ok(lat)
 }
 
-/// Waits until every node holds every down event the nation has emitted
-/// (each receipt of the nation's goes down to all 3,441 descendants: a down
-/// stream is relayed whole to every child, whatever its scope); returns the
-/// wait and how many events that is.
-async fn wait_settled(h: &Harness, paths: &[String]) -> anyhow::Result<(Duration, usize)> {
+/// Waits until every node's cursor of the nation's down stream is at the
+/// nation's (the provinces hold it whole; below them each node holds only
+/// the events that reach its subtree and is told to skip the rest, on the
+/// next heartbeat of each relay); returns the wait, how many events the
+/// nation emitted and how many copies of them the whole tree stores.
+async fn wait_settled(h: &Harness, paths: &[String]) -> anyhow::Result<(Duration, usize, usize)> {
     let t = Instant::now();
     let down = StreamId { origin: id(&paths[0]), channel: Channel::Down };
-    let emitted = h.running(&down.origin).store.read(&down, 0, usize::MAX)?.len();
-    let held = |p: &String| h.running(&id(p)).store.read(&down, 0, usize::MAX).map_or(0, |e| e.len());
-    eventually("the nation's down events at every node", Duration::from_secs(300), async || {
+    let cursor = |p: &String| -> u64 {
+        let all = h.running(&id(p)).store.cursors().unwrap_or_default();
+        all.into_iter().find(|(s, _)| *s == down).map_or(0, |(_, c)| c)
+    };
+    let emitted = cursor(&paths[0]);
+    eventually("the nation's down stream at every node", Duration::from_secs(300), async || {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let behind = paths[1..].iter().filter(|p| held(p) < emitted).count();
+        let behind = paths[1..].iter().filter(|p| cursor(p) < emitted).count();
         Ok((behind == 0, format!("{behind} nodes behind")))
     })
     .await?;
-    Ok((t.elapsed(), emitted))
+    let took = t.elapsed();
+    let held = |p: &String| h.running(&id(p)).store.read(&down, 0, usize::MAX).map_or(0, |e| e.len());
+    let copies = paths[1..].iter().map(held).sum();
+    Ok((took, usize::try_from(emitted)?, copies))
 }
 
 /// The filings counted by the summary of `county` held at `at`.
