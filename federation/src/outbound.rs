@@ -23,9 +23,10 @@ use crate::{Channel, Envelope, EventStore, FedError, Frame, PeerRole, Route, Ski
 /// larger than this still goes out, alone.
 const MAX_BATCH_BYTES: usize = 1 << 20;
 
-/// Events read at a time from a relayed down stream for a child that is
-/// skipped what does not concern it (most of what is read may be skipped).
-const READ_CHUNK: usize = 256;
+/// Most events of one relayed down stream read in one batch for a child
+/// that is skipped what does not concern it, so a long run to skip never
+/// holds a runtime worker for long; the rest is read for the next batch.
+const SCAN_BUDGET: usize = 4096;
 
 /// The sending half of one session.
 pub(crate) struct Outbound<'a, S> {
@@ -274,8 +275,12 @@ impl<'a, S: EventStore> Outbound<'a, S> {
         let child = self.role.node().clone();
         let mut pos = from;
         let mut scan = self.scanned.get(stream).copied().unwrap_or(0).max(from);
-        'read: while scan < cursor && !fill.full(room) {
-            let evs = self.core.store.read(stream, scan, READ_CHUNK)?;
+        let mut budget = SCAN_BUDGET;
+        'read: while scan < cursor && !fill.full(room) && budget > 0 {
+            // As many as could still go, so events that all go are read once.
+            let want = (room - fill.events.len()).min(budget);
+            budget -= want;
+            let evs = self.core.store.read(stream, scan, want)?;
             if evs.is_empty() {
                 // Nothing more held: the rest up to our cursor was skipped
                 // for us, so it reaches nowhere below us either.

@@ -190,3 +190,19 @@ async fn a_child_that_takes_no_runs_is_sent_every_event() {
     assert!(t.c21.store.events(&stream).is_empty());
     t.stop.cancel();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_run_longer_than_one_scan_is_skipped_over_several_batches() {
+    // 10,000 receipts for c12 are more than a relay scans for one batch
+    // (4,096): c11 is skipped past them in several runs, gets its own
+    // event after them, and stores nothing else.
+    let t = Tree::new();
+    t.link_all();
+    t.r.append(Route::Down(Scope::Node(t.c12.id.clone())), 10_000).await;
+    t.r.append(Route::Down(Scope::Node(t.c11.id.clone())), 1).await;
+    wait_until("c11 holds 10,001", || t.c11.cursor(&t.r.id, Channel::Down) == 10_001).await;
+    let stream = StreamId { origin: t.r.id.clone(), channel: Channel::Down };
+    assert_eq!(t.c11.store.events(&stream).iter().map(|e| e.seq).collect::<Vec<_>>(), vec![10_001]);
+    assert_eq!(t.c11.delivered_from(&t.r.id), vec![10_001]);
+    t.stop.cancel();
+}
