@@ -258,9 +258,10 @@ impl<'a, S: EventStore> Inbound<'a, S> {
         match held.first() {
             Some(h) if h == ev => Ok(()),
             // Not held though at or below the cursor: the parent skipped it
-            // for us once; there is nothing to compare it with.
-            Some(h) if h.seq != ev.seq => Ok(()),
-            None if self.core.store.takes_skips() => Ok(()),
+            // for us once; there is nothing to compare it with. Only a
+            // relayed down stream can have such a hole.
+            Some(h) if h.seq != ev.seq && self.may_be_skipped(ev) => Ok(()),
+            None if self.may_be_skipped(ev) => Ok(()),
             Some(h) => {
                 let peer = self.role.node();
                 let reason = format!(
@@ -276,6 +277,15 @@ impl<'a, S: EventStore> Inbound<'a, S> {
             }
             None => Err(FedError::Store(format!("存储称已持有 {} 序号 {}，却读不到它", ev.origin, ev.seq))),
         }
+    }
+
+    /// Whether `ev` may be missing here below the cursor: a down event the
+    /// parent relayed (not its own), kept by a store that takes runs.
+    fn may_be_skipped(&self, ev: &Envelope) -> bool {
+        matches!(self.role, PeerRole::Parent(_))
+            && ev.route.channel() == Channel::Down
+            && &ev.origin != self.role.node()
+            && self.core.store.takes_skips()
     }
 
     /// Takes in the peer's ack: opens the window and persists the peer's
